@@ -1,0 +1,2 @@
+"""/api/v1/ endpoints of the orders app."""
+urlpatterns = []

@@ -1,0 +1,202 @@
+"""Back office for the core: business settings, staff, chat customers, API keys, events."""
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from . import outbox, services
+from .models import ApiKey, Business, Customer, Membership, OutboxEvent
+from .tenancy import TenantAdmin
+
+admin.site.site_header = "shopchat back office"
+admin.site.site_title = "shopchat"
+admin.site.index_title = "Your shop"
+
+PLATFORM_ONLY_FIELDS = ("status", "commission_percent", "commission_fixed_minor", "slug")
+
+
+@admin.register(Business)
+class BusinessAdmin(TenantAdmin):
+    tenant_area = "settings"
+    list_display = ("name", "slug", "currency", "status", "commission_percent", "payout_account_masked", "created_at")
+    list_filter = ("status", "currency")
+    search_fields = ("name", "slug", "wa_display_number")
+    readonly_fields = ("payout_account_masked", "created_at")
+    actions = ["suspend", "reactivate"]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "status", "currency", "country", "time_zone")}),
+        ("WhatsApp", {"fields": ("wa_phone_number_id", "wa_display_number", "greeting")}),
+        ("Platform commission", {"fields": ("commission_percent", "commission_fixed_minor")}),
+        ("Payouts", {"fields": ("payout_account", "payout_account_masked")}),
+        ("Gateway webhooks", {"fields": ("webhook_url", "webhook_secret")}),
+        ("Orders", {"fields": ("order_prefix", "tax_rate_percent", "prices_include_tax", "shipping_fee_minor",
+                               "free_shipping_over_minor", "unpaid_order_minutes")}),
+        ("Wallet limits", {"fields": ("transfer_limit_minor", "daily_transfer_limit_minor")}),
+        ("Support", {"fields": ("ticket_auto_close_days", "auto_assign_tickets")}),
+        ("Catalog feed", {"fields": ("feed_token",)}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += list(PLATFORM_ONLY_FIELDS) + ["feed_token"]
+        return fields
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.action(description="Suspend the selected businesses")
+    def suspend(self, request, queryset):
+        if request.user.is_superuser:
+            queryset.update(status=Business.Status.SUSPENDED)
+
+    @admin.action(description="Reactivate the selected businesses")
+    def reactivate(self, request, queryset):
+        if request.user.is_superuser:
+            queryset.update(status=Business.Status.ACTIVE)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("suspend", None)
+            actions.pop("reactivate", None)
+        return actions
+
+
+class NewMemberForm(forms.ModelForm):
+    email = forms.EmailField(help_text="The staff member logs in with this e-mail.")
+    password = forms.CharField(widget=forms.PasswordInput, required=False,
+                               help_text="Only for a new account; leave empty to keep an existing password.")
+
+    class Meta:
+        model = Membership
+        fields = ("business", "role", "available_for_tickets")
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantAdmin):
+    """Owners add staff by e-mail; the account is created when it is new."""
+
+    tenant_area = "staff"
+    list_display = ("user", "business", "role", "available_for_tickets", "created_at")
+    list_filter = ("role", "business")
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user", "business")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = NewMemberForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("business", "email", "password", "role", "available_for_tickets")
+        return ("user", "business", "role", "available_for_tickets")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "business") if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        membership = services.add_member(
+            business=form.cleaned_data["business"], email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"], password=form.cleaned_data.get("password") or None,
+        )
+        membership.available_for_tickets = form.cleaned_data.get("available_for_tickets", True)
+        membership.save(update_fields=["available_for_tickets"])
+        obj.pk = membership.pk
+        obj.refresh_from_db()
+
+
+@admin.register(Customer)
+class CustomerAdmin(TenantAdmin):
+    tenant_area = "customers"
+    list_display = ("wa_id", "name", "locale", "business", "last_inbound_at", "created_at")
+    list_filter = ("business",)
+    search_fields = ("=wa_id", "name")
+    list_select_related = ("business",)
+    readonly_fields = ("created_at", "updated_at", "last_inbound_at")
+    show_full_result_count = False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(TenantAdmin):
+    tenant_area = "staff"
+    list_display = ("name", "prefix", "business", "scope_list", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("business",)
+    readonly_fields = ("prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    fields = ("business", "name", "scopes", "prefix", "created_at", "created_by", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+    list_select_related = ("business",)
+
+    @admin.display(description="scopes")
+    def scope_list(self, obj):
+        return ", ".join(obj.scopes or [])
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "scopes" in form.base_fields:
+            form.base_fields["scopes"] = forms.MultipleChoiceField(
+                choices=ApiKey.Scope.choices, widget=forms.CheckboxSelectMultiple, initial=[ApiKey.Scope.GATEWAY],
+                help_text="gateway: chat-facing calls. integration: catalog writes, fulfilment, tickets.",
+            )
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["business", "scopes"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        key, full_key = services.create_api_key(
+            business=form.cleaned_data["business"], name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"], created_by=request.user,
+        )
+        obj.pk = key.pk
+        obj.refresh_from_db()
+        messages.warning(
+            request,
+            format_html("Your new API key is <code>{}</code>. Copy it now: it will not be shown again.", full_key),
+        )
+
+    @admin.action(description="Revoke the selected API keys")
+    def revoke(self, request, queryset):
+        for key in queryset.filter(revoked_at__isnull=True):
+            services.revoke_api_key(api_key=key)
+        self.message_user(request, "Revoked.")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(TenantAdmin):
+    tenant_area = "events"
+    list_display = ("event_type", "channel", "business", "status", "attempts", "created_at", "delivered_at", "short_error")
+    list_filter = ("status", "channel", "event_type", "business")
+    search_fields = ("=id", "event_type")
+    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+    actions = ["resend"]
+    list_select_related = ("business",)
+    show_full_result_count = False
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return (obj.last_error or "")[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Resend the selected events")
+    def resend(self, request, queryset):
+        count = outbox.resend(events=queryset)
+        self.message_user(request, f"{count} event(s) queued again.")

@@ -1,0 +1,41 @@
+"""Serializers of the core resources, and the money field every app uses."""
+from rest_framework import serializers
+
+from ..models import Customer
+from ..money import MoneyError, format_major, to_minor
+
+
+class MoneyField(serializers.Field):
+    """Minor units inside, a decimal string in the major unit outside ("1249.50").
+
+    Needs the currency: from `context["currency"]` or the business in the context."""
+
+    default_error_messages = {"invalid": "Enter an amount as a decimal string, e.g. \"12.50\"."}
+
+    def _currency(self):
+        ctx = self.context
+        return ctx.get("currency") or ctx["business"].currency
+
+    def to_representation(self, value):
+        return format_major(value, self._currency())
+
+    def to_internal_value(self, data):
+        if not isinstance(data, (str, int)) or isinstance(data, bool):
+            self.fail("invalid")
+        try:
+            return to_minor(data, self._currency())
+        except MoneyError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["wa_id", "name", "locale", "created_at", "updated_at"]
+        read_only_fields = ["wa_id", "created_at", "updated_at"]
+
+
+class CustomerWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    locale = serializers.RegexField(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$", max_length=16, required=False,
+                                    allow_blank=True)

@@ -1,0 +1,234 @@
+"""The core: businesses, their staff, their chat customers, API keys, the event outbox and
+stored idempotent responses. Every merchant-owned row in every app points at a Business."""
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from .money import CURRENCY_CHOICES, display
+from .validators import (
+    mask_account,
+    validate_currency,
+    validate_payout_account,
+    validate_time_zone,
+    validate_wa_id,
+)
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + secrets.token_hex(24)
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Business(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="INR", validators=[validate_currency])
+    country = models.CharField(max_length=2, default="IN", help_text="ISO 3166-1 alpha-2")
+    time_zone = models.CharField(max_length=64, default="Asia/Kolkata", validators=[validate_time_zone])
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+
+    # WhatsApp identity (the Cloud API credentials live in the WhatsApp adapter's own model).
+    wa_phone_number_id = models.CharField("WhatsApp phone-number id", max_length=32, blank=True, db_index=True)
+    wa_display_number = models.CharField("WhatsApp display number", max_length=20, blank=True)
+    greeting = models.TextField(blank=True, default="Hi! Welcome to our shop. Here is our catalog.")
+
+    # Platform commission: percent of each captured payment plus a fixed amount (minor units).
+    commission_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("2.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))],
+    )
+    commission_fixed_minor = models.BigIntegerField(default=0, validators=[MinValueValidator(0)])
+    payout_account = models.CharField(
+        max_length=64, blank=True, validators=[validate_payout_account],
+        help_text="IBAN or UPI id the settlements are paid out to.",
+    )
+
+    # Event webhooks to the chat gateway.
+    webhook_url = models.URLField(blank=True, max_length=500)
+    webhook_secret = models.CharField(max_length=80, default=new_webhook_secret)
+
+    # Orders: tax, shipping, numbering, expiry of unpaid orders.
+    order_prefix = models.CharField(max_length=6, default="SC", help_text="Order numbers read PREFIX-1042.")
+    tax_rate_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    prices_include_tax = models.BooleanField(default=True)
+    shipping_fee_minor = models.BigIntegerField(default=0, validators=[MinValueValidator(0)])
+    free_shipping_over_minor = models.BigIntegerField(null=True, blank=True, validators=[MinValueValidator(0)])
+    unpaid_order_minutes = models.PositiveIntegerField(default=30, validators=[MinValueValidator(1)])
+
+    # Wallet limits (minor units; empty means no limit).
+    transfer_limit_minor = models.BigIntegerField(null=True, blank=True, validators=[MinValueValidator(0)])
+    daily_transfer_limit_minor = models.BigIntegerField(null=True, blank=True, validators=[MinValueValidator(0)])
+
+    # Catalog feed for Meta's Commerce Manager.
+    feed_token = models.CharField(max_length=64, default=new_feed_token)
+
+    # Support desk.
+    ticket_auto_close_days = models.PositiveIntegerField(default=7)
+    auto_assign_tickets = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "businesses"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(commission_fixed_minor__gte=0), name="business_commission_fixed_gte_0"),
+            models.CheckConstraint(
+                condition=Q(commission_percent__gte=0) & Q(commission_percent__lte=50),
+                name="business_commission_percent_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def payout_account_masked(self) -> str:
+        return mask_account(self.payout_account)
+
+    def money(self, minor: int) -> str:
+        return display(minor, self.currency)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MANAGER = "manager", "Manager"
+        AGENT = "agent", "Support agent"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    available_for_tickets = models.BooleanField(default=True, help_text="Takes part in ticket auto-assignment.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "business"], name="membership_user_business_unique")]
+
+    def __str__(self):
+        return f"{self.user} - {self.get_role_display()} of {self.business}"
+
+
+class Customer(models.Model):
+    """A chat contact of one business, identified by its WhatsApp id (E.164 digits)."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="customers")
+    wa_id = models.CharField("WhatsApp id", max_length=15, validators=[validate_wa_id])
+    name = models.CharField(max_length=200, blank=True)
+    locale = models.CharField(max_length=16, blank=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True, help_text="Last message from the customer.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["business", "wa_id"], name="customer_business_wa_id_unique")]
+
+    def __str__(self):
+        return f"{self.name or 'Customer'} (+{self.wa_id})"
+
+
+class ApiKey(models.Model):
+    """A business's key for the gateway API. Only a hash of the secret is stored; the key is
+    shown once. Keys are long random strings, so a plain SHA-256 is enough (no slow KDF)."""
+
+    class Scope(models.TextChoices):
+        GATEWAY = "gateway", "Gateway (chat-facing calls)"
+        INTEGRATION = "integration", "Integration (catalog writes, fulfilment, tickets)"
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}...)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class OutboxEvent(models.Model):
+    """A notification written in the same transaction as the change that caused it, then
+    delivered by Celery through its channel (the business's webhook, e-mail to staff, a
+    WhatsApp message). Its id is the event id receivers de-duplicate on."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "No webhook configured"
+
+    class Channel(models.TextChoices):
+        WEBHOOK = "webhook", "Gateway webhook"
+        EMAIL = "email", "E-mail to staff"
+        WHATSAPP = "whatsapp", "WhatsApp message"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="events")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEBHOOK)
+    event_type = models.CharField(max_length=64, db_index=True)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self):
+        return f"{self.event_type} {self.id}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a call made with an `Idempotency-Key`, replayed on retries."""
+
+    class State(models.TextChoices):
+        STARTED = "started", "In progress"
+        DONE = "done", "Done"
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.STARTED)
+    locked_until = models.DateTimeField()
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["business", "key"], name="idempotency_business_key_unique")]

@@ -1,0 +1,239 @@
+"""The transactional outbox: notifications are rows written with the change that causes them,
+and delivered by Celery after commit through their channel (the business's signed webhook,
+e-mail to staff, and WhatsApp messages once that adapter is configured).
+
+Nothing is lost: if the broker is down at commit time the row stays pending and the beat
+sweep re-queues it; a delivery claims its row with a short lease (a conditional UPDATE, so two
+workers never post the same event at once, and no lock is held during the HTTP call); failures
+back off exponentially with jitter for up to a day, then the event is marked failed.
+"""
+import hashlib
+import hmac
+import json
+import logging
+import random
+import smtplib
+import time
+from datetime import timedelta
+
+import httpx
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import OutboxEvent
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=60)
+
+
+def emit_event(*, business, event_type: str, data: dict, channel: str = OutboxEvent.Channel.WEBHOOK) -> OutboxEvent:
+    """Record `event_type` for `business`; it is delivered once the caller's transaction commits.
+
+    Call it inside the service's `transaction.atomic()` block so the event exists if and only
+    if the change does.
+    """
+    event = OutboxEvent.objects.create(
+        business=business,
+        channel=channel,
+        event_type=event_type,
+        payload=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: enqueue_delivery(event.pk))
+    return event
+
+
+def notify_staff(*, business, subject: str, body: str, roles=("owner", "manager")) -> OutboxEvent | None:
+    """E-mail the business's staff in `roles`, through the outbox (so it is never lost)."""
+    recipients = sorted(
+        set(
+            business.memberships.filter(role__in=roles, user__is_active=True)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+    if not recipients:
+        return None
+    return emit_event(
+        business=business, event_type="staff.email", channel=OutboxEvent.Channel.EMAIL,
+        data={"subject": subject, "body": body, "recipients": recipients},
+    )
+
+
+def enqueue_delivery(event_id, countdown: float = 0) -> bool:
+    """Hand an event to Celery. A broker outage is logged, not raised: the sweep retries."""
+    from .tasks import deliver_event
+
+    try:
+        deliver_event.apply_async((str(event_id),), countdown=countdown, retry=False)
+        return True
+    except Exception as exc:  # broker unreachable: the row stays pending for the sweep
+        log.warning("outbox: could not enqueue %s (%s); the sweep will retry", event_id, exc)
+        return False
+
+
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    """The signature header value: `t=<unix time>,v1=<hex HMAC-SHA256 of "t.body">`."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def verify_signature(secret: str, body: bytes, header: str, tolerance: int = 300, now: float | None = None) -> bool:
+    """What a receiver does: check the HMAC and that the timestamp is recent."""
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        timestamp = int(parts["t"])
+    except (ValueError, KeyError):
+        return False
+    if abs((now or time.time()) - timestamp) > tolerance:
+        return False
+    expected = sign(secret, body, timestamp).split(",", 1)[1][3:]
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+def event_body(event: OutboxEvent) -> bytes:
+    return json.dumps(
+        {
+            "id": str(event.pk),
+            "type": event.event_type,
+            "created": event.created_at.isoformat(),
+            "business": event.business.slug,
+            "data": event.payload,
+        },
+        separators=(",", ":"),
+        cls=DjangoJSONEncoder,
+    ).encode()
+
+
+def backoff_seconds(attempts: int) -> float:
+    base = settings.OUTBOX_BASE_BACKOFF_SECONDS * (2 ** max(attempts - 1, 0))
+    return min(settings.OUTBOX_MAX_BACKOFF_SECONDS, base) * random.uniform(0.5, 1.5)
+
+
+def claim(event_id) -> OutboxEvent | None:
+    """Take a short lease on a due, pending event; None if another delivery holds it."""
+    now = timezone.now()
+    claimed = OutboxEvent.objects.filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now), pk=event_id, status=OutboxEvent.Status.PENDING
+    ).update(locked_until=now + LEASE)
+    if not claimed:
+        return None
+    return OutboxEvent.objects.select_related("business").get(pk=event_id)
+
+
+class DeliveryFailed(Exception):
+    """A channel could not deliver. `retry=False` for errors a retry cannot fix."""
+
+    def __init__(self, message: str, retry: bool = True):
+        super().__init__(message)
+        self.retry = retry
+
+
+class NothingToDeliver(Exception):
+    """The channel has no destination configured (e.g. no webhook URL)."""
+
+
+def post_webhook(event: OutboxEvent) -> None:
+    """Channel `webhook`: POST the signed event to the business's webhook URL."""
+    business = event.business
+    if not business.webhook_url:
+        raise NothingToDeliver()
+    body = event_body(event)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "shopchat-webhooks/1",
+        "X-Shopchat-Event-Id": str(event.pk),
+        "X-Shopchat-Event-Type": event.event_type,
+        "X-Shopchat-Signature": sign(business.webhook_secret, body, int(time.time())),
+    }
+    try:
+        response = httpx.post(business.webhook_url, content=body, headers=headers,
+                              timeout=settings.OUTBOX_TIMEOUT_SECONDS)
+    except httpx.HTTPError as exc:
+        raise DeliveryFailed(f"{type(exc).__name__}: {exc}"[:500]) from None
+    if not 200 <= response.status_code < 300:
+        # 4xx other than 408/429 will not get better by itself, but the receiver may be
+        # misconfigured for a while: keep retrying within the day like any other failure.
+        raise DeliveryFailed(f"HTTP {response.status_code}: {response.text[:300]}")
+
+
+def send_email(event: OutboxEvent) -> None:
+    """Channel `email`: send through Django's e-mail backend (EMAIL_URL)."""
+    data = event.payload
+    try:
+        send_mail(data["subject"], data["body"], settings.DEFAULT_FROM_EMAIL, data["recipients"])
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryFailed(f"{type(exc).__name__}: {exc}"[:500]) from None
+
+
+def channel_handler(channel: str):
+    return import_string(settings.OUTBOX_CHANNELS[channel])
+
+
+def deliver(event_id) -> str:
+    """Deliver one event (idempotent: a delivered or leased event is left alone)."""
+    event = claim(event_id)
+    if event is None:
+        return "skipped"
+    try:
+        channel_handler(event.channel)(event)
+    except NothingToDeliver:
+        OutboxEvent.objects.filter(pk=event.pk).update(status=OutboxEvent.Status.SKIPPED, locked_until=None)
+        return OutboxEvent.Status.SKIPPED
+    except DeliveryFailed as exc:
+        return _record_failure(event, str(exc), retry=exc.retry)
+    OutboxEvent.objects.filter(pk=event.pk).update(
+        status=OutboxEvent.Status.DELIVERED, delivered_at=timezone.now(), attempts=event.attempts + 1,
+        locked_until=None, last_error="",
+    )
+    return OutboxEvent.Status.DELIVERED
+
+
+def _record_failure(event: OutboxEvent, error: str, retry: bool = True) -> str:
+    attempts = event.attempts + 1
+    now = timezone.now()
+    if not retry or (now - event.created_at).total_seconds() >= settings.OUTBOX_GIVE_UP_AFTER_SECONDS:
+        OutboxEvent.objects.filter(pk=event.pk).update(
+            status=OutboxEvent.Status.FAILED, attempts=attempts, last_error=error, locked_until=None
+        )
+        log.error("outbox: giving up on %s after %s attempts: %s", event.pk, attempts, error)
+        return OutboxEvent.Status.FAILED
+    delay = backoff_seconds(attempts)
+    OutboxEvent.objects.filter(pk=event.pk).update(
+        attempts=attempts, last_error=error, locked_until=None, next_attempt_at=now + timedelta(seconds=delay)
+    )
+    enqueue_delivery(event.pk, countdown=delay)
+    return "retrying"
+
+
+def sweep(limit: int = 500, grace_seconds: float = 30) -> int:
+    """Re-queue pending events overdue by `grace_seconds` and not leased (missed enqueues,
+    lost tasks). The grace leaves fresh events to the enqueue made at commit."""
+    now = timezone.now()
+    due = list(
+        OutboxEvent.objects.filter(
+            status=OutboxEvent.Status.PENDING, next_attempt_at__lte=now - timedelta(seconds=grace_seconds)
+        )
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for event_id in due:
+        enqueue_delivery(event_id)
+    return len(due)
+
+
+def resend(*, events) -> int:
+    """Admin action: put delivered, failed or skipped events back in the queue."""
+    ids = [e.pk for e in events]
+    with transaction.atomic():
+        count = OutboxEvent.objects.filter(pk__in=ids).update(
+            status=OutboxEvent.Status.PENDING, next_attempt_at=timezone.now(), locked_until=None
+        )
+        transaction.on_commit(lambda: [enqueue_delivery(i) for i in ids])
+    return count

@@ -1,0 +1,107 @@
+"""Core operations: onboarding a business, its staff and API keys, and chat customers."""
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .api.auth import hash_secret
+from .models import ApiKey, Business, Customer, Membership
+from .validators import normalize_wa_id, validate_currency, validate_wa_id
+
+
+class BusinessError(ValueError):
+    """A business cannot be created as asked (bad currency, slug taken, ...)."""
+
+
+def create_business(*, name: str, currency: str, owner_email: str, password: str | None = None,
+                    slug: str | None = None, **fields) -> Business:
+    """Create a business with its owner (a staff user who logs in to the back office).
+
+    The owner account is created if the e-mail is new; an existing account becomes owner.
+    """
+    currency = (currency or "").upper()
+    try:
+        validate_currency(currency)
+    except ValidationError as exc:
+        raise BusinessError(exc.messages[0]) from None
+    slug = slug or slugify(name)[:60]
+    if not slug:
+        raise BusinessError("The business needs a name or a slug made of letters or digits.")
+    if Business.objects.filter(slug=slug).exists():
+        raise BusinessError(f"The slug {slug!r} is taken.")
+    User = get_user_model()
+    with transaction.atomic():
+        business = Business(name=name, slug=slug, currency=currency, **fields)
+        business.full_clean()
+        try:
+            business.save()
+        except IntegrityError:
+            raise BusinessError(f"The slug {slug!r} is taken.") from None
+        user = User.objects.filter(username=owner_email).first()
+        if user is None:
+            user = User.objects.create_user(username=owner_email, email=owner_email, password=password)
+        elif password:
+            user.set_password(password)
+        user.is_staff = True
+        user.save()
+        Membership.objects.create(user=user, business=business, role=Membership.Role.OWNER)
+    return business
+
+
+def add_member(*, business: Business, email: str, role: str, password: str | None = None) -> Membership:
+    User = get_user_model()
+    with transaction.atomic():
+        user, _ = User.objects.get_or_create(username=email, defaults={"email": email, "is_staff": True})
+        if password:
+            user.set_password(password)
+            user.save()
+        membership, _ = Membership.objects.update_or_create(user=user, business=business, defaults={"role": role})
+    return membership
+
+
+def create_api_key(*, business: Business, name: str = "gateway", scopes=None, created_by=None) -> tuple[ApiKey, str]:
+    """Create a key and return it with its full text, which is never stored or shown again."""
+    scopes = list(scopes or [ApiKey.Scope.GATEWAY])
+    unknown = set(scopes) - set(ApiKey.Scope.values)
+    if unknown:
+        raise BusinessError(f"Unknown scope(s): {', '.join(sorted(unknown))}. Use gateway, integration.")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32).replace("_", "x")
+    key = ApiKey.objects.create(
+        business=business, name=name, prefix=prefix, secret_hash=hash_secret(secret), scopes=scopes,
+        created_by=created_by,
+    )
+    return key, f"sc_{prefix}_{secret}"
+
+
+def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db()
+    return api_key
+
+
+def upsert_customer(*, business: Business, wa_id: str, name: str | None = None, locale: str | None = None,
+                    inbound: bool = False) -> Customer:
+    """Create the chat customer or update the fields given. Writes nothing when nothing changed."""
+    wa_id = normalize_wa_id(wa_id)
+    validate_wa_id(wa_id)
+    changes = {k: v for k, v in (("name", name), ("locale", locale)) if v is not None}
+    if inbound:
+        changes["last_inbound_at"] = timezone.now()
+    customer = Customer.objects.filter(business=business, wa_id=wa_id).first()
+    if customer is None:
+        try:
+            with transaction.atomic():
+                return Customer.objects.create(business=business, wa_id=wa_id, **changes)
+        except IntegrityError:  # created by a concurrent call: fall through to update it
+            customer = Customer.objects.get(business=business, wa_id=wa_id)
+    changed = {k: v for k, v in changes.items() if getattr(customer, k) != v}
+    if changed:
+        changed["updated_at"] = timezone.now()
+        Customer.objects.filter(pk=customer.pk).update(**changed)
+        for field, value in changed.items():
+            setattr(customer, field, value)
+    return customer

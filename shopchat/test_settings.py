@@ -1,0 +1,11 @@
+"""Settings for the test suite: the same as production's, with Celery tasks run eagerly
+(integration tests switch a real worker on), fast password hashing and in-memory e-mail."""
+from .settings import *  # noqa: F401,F403
+
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_key": "100000/min"}}  # noqa: F405
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+OUTBOX_TIMEOUT_SECONDS = 2.0
+BENCH_ENDPOINTS = True

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .api.errors import json_not_found
+from .health import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("shopchat.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[], permission_classes=[]),
+         name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+    path("", include("shopchat.web_urls")),
+]
+
+if settings.BENCH_ENDPOINTS:
+    urlpatterns.append(path("bench/", include("bench.floor_urls")))
+
+
+def handler404(request, exception=None):
+    if request.path.startswith(("/api/", "/webhooks/")):
+        return json_not_found(request, exception)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith(("/api/", "/webhooks/")):
+        from .api.errors import json_server_error
+
+        return json_server_error(request)
+    from django.views.defaults import server_error
+
+    return server_error(request)

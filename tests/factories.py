@@ -1,0 +1,44 @@
+"""factory_boy factories for every app's models."""
+import factory
+from django.contrib.auth import get_user_model
+
+from shopchat.models import Business, Customer, Membership
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"staff{n}@example.com")
+    email = factory.SelfAttribute("username")
+    is_staff = True
+    password = factory.django.Password("pass-1234")
+
+
+class BusinessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Business
+
+    name = factory.Sequence(lambda n: f"Shop {n}")
+    slug = factory.Sequence(lambda n: f"shop-{n}")
+    currency = "INR"
+    order_prefix = factory.Sequence(lambda n: f"S{n % 1000}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    business = factory.SubFactory(BusinessFactory)
+    role = Membership.Role.OWNER
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    business = factory.SubFactory(BusinessFactory)
+    wa_id = factory.Sequence(lambda n: f"1555{n:07d}")
+    name = factory.Faker("first_name")
