@@ -1,0 +1,48 @@
+# shopchat: `make run` serves the back office and API with background jobs; `make test` runs
+# the whole suite. Both set up the virtualenv from the pinned requirements first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test worker bench venv dev-deps migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+
+dev-deps: $(VENV)/.dev
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) bash scripts/serve
+
+worker: venv
+	$(BIN)/celery -A shopchat worker -B -Q default,payments,notifications --loglevel=INFO
+
+test: dev-deps
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+
+bench: dev-deps
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf var/broker var/celerybeat-schedule*

@@ -1,0 +1,118 @@
+"""Products and collections of a business's catalog, with their stock.
+
+Stock: `stock_quantity` is what the merchant has on hand (empty: not tracked, always
+available); `reserved_quantity` is what open orders hold. Available = on hand - reserved.
+The database refuses reserving more than is on hand (CHECK), so overselling is impossible
+even if a code path forgets to lock.
+"""
+from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+from shopchat.models import Business
+
+RETAILER_ID_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9_.\-]{1,100}$", "1 to 100 characters: letters, digits, '_', '.', '-'.", code="invalid_retailer_id"
+)
+
+
+class Product(models.Model):
+    class Availability(models.TextChoices):
+        IN_STOCK = "in stock", "In stock"
+        OUT_OF_STOCK = "out of stock", "Out of stock"
+        PREORDER = "preorder", "Preorder"
+        AVAILABLE_FOR_ORDER = "available for order", "Available for order"
+        DISCONTINUED = "discontinued", "Discontinued"
+
+    class Condition(models.TextChoices):
+        NEW = "new", "New"
+        REFURBISHED = "refurbished", "Refurbished"
+        USED = "used", "Used"
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="products")
+    retailer_id = models.CharField(
+        "id", max_length=100, validators=[RETAILER_ID_VALIDATOR, MinLengthValidator(1)],
+        help_text="The id the WhatsApp catalog and order messages use.",
+    )
+    title = models.CharField(max_length=200, validators=[MaxLengthValidator(200)])
+    description = models.TextField(blank=True)
+    price_minor = models.BigIntegerField("price (minor units)")
+    sale_price_minor = models.BigIntegerField("sale price (minor units)", null=True, blank=True)
+    availability = models.CharField(max_length=20, choices=Availability.choices, default=Availability.IN_STOCK)
+    condition = models.CharField(max_length=12, choices=Condition.choices, default=Condition.NEW)
+    brand = models.CharField(max_length=100, blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    image_link = models.URLField(max_length=500, blank=True)
+    product_type = models.CharField(max_length=255, blank=True)
+    stock_quantity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: stock is not tracked.")
+    reserved_quantity = models.PositiveIntegerField(default=0, help_text="Held by open orders.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "retailer_id"], name="product_business_retailer_id_unique"),
+            models.CheckConstraint(condition=Q(price_minor__gte=0), name="product_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(sale_price_minor__isnull=True)
+                | (Q(sale_price_minor__gte=0) & Q(sale_price_minor__lt=F("price_minor"))),
+                name="product_sale_price_below_price",
+            ),
+            models.CheckConstraint(
+                condition=Q(stock_quantity__isnull=True) | Q(reserved_quantity__lte=F("stock_quantity")),
+                name="product_reserved_within_stock",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.retailer_id})"
+
+    @property
+    def current_price_minor(self) -> int:
+        return self.sale_price_minor if self.sale_price_minor is not None else self.price_minor
+
+    @property
+    def is_tracked(self) -> bool:
+        return self.stock_quantity is not None
+
+    @property
+    def available_quantity(self) -> int | None:
+        """Units that can still be ordered; None when stock is not tracked."""
+        if self.stock_quantity is None:
+            return None
+        return max(self.stock_quantity - self.reserved_quantity, 0)
+
+
+class Collection(models.Model):
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="collections")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    products = models.ManyToManyField(Product, through="CollectionProduct", related_name="collections", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["business", "slug"], name="collection_business_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class CollectionProduct(models.Model):
+    """A product's place in a collection (collections are ordered)."""
+
+    tenant_path = "collection__business"
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="entries")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="collection_entries")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "product"], name="collection_product_unique"),
+        ]

@@ -1,0 +1,156 @@
+"""Events go through the transactional outbox: signed, retried, swept, never lost."""
+import json
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from shopchat import outbox
+from shopchat.models import Membership, OutboxEvent
+from tests.factories import MembershipFactory
+from tests.receiver import Receiver
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def emit(business, event_type="order.placed", data=None):
+    with transaction.atomic():
+        return outbox.emit_event(business=business, event_type=event_type, data=data or {"number": "SC-1"})
+
+
+def test_event_reaches_the_webhook_with_a_valid_signature(business, receiver):
+    business.webhook_url = receiver.url + "/hooks"
+    business.save()
+    event = emit(business)
+    assert receiver.wait_for(1)
+    request = receiver.requests[0]
+    assert outbox.verify_signature(business.webhook_secret, request["body"], request["headers"]["X-Shopchat-Signature"])
+    body = json.loads(request["body"])
+    assert body["id"] == str(event.pk) and body["type"] == "order.placed" and body["data"] == {"number": "SC-1"}
+    assert request["headers"]["X-Shopchat-Event-Id"] == str(event.pk)
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.DELIVERED and event.attempts == 1
+
+
+def test_tampered_body_fails_verification(business):
+    header = outbox.sign(business.webhook_secret, b'{"a":1}', 1_700_000_000)
+    assert not outbox.verify_signature(business.webhook_secret, b'{"a":2}', header, now=1_700_000_000)
+    assert outbox.verify_signature(business.webhook_secret, b'{"a":1}', header, now=1_700_000_000)
+
+
+def test_old_signature_is_refused(business):
+    header = outbox.sign(business.webhook_secret, b"{}", 1_700_000_000)
+    assert not outbox.verify_signature(business.webhook_secret, b"{}", header, now=1_700_000_000 + 3600)
+
+
+def test_receiver_500_is_retried_later(business):
+    with Receiver(statuses=(500, 200)) as receiver:
+        business.webhook_url = receiver.url
+        business.save()
+        with mock.patch.object(outbox, "enqueue_delivery") as enqueue:
+            event = emit(business)
+            outbox.deliver(event.pk)
+            event.refresh_from_db()
+            assert event.status == OutboxEvent.Status.PENDING
+            assert event.attempts == 1 and "HTTP 500" in event.last_error
+            assert event.next_attempt_at > timezone.now()
+            assert enqueue.call_args.kwargs["countdown"] > 0
+            outbox.deliver(event.pk)
+        event.refresh_from_db()
+        assert event.status == OutboxEvent.Status.DELIVERED and event.attempts == 2
+        assert len(receiver.requests) == 2
+
+
+def test_event_gives_up_after_a_day(business, settings):
+    with Receiver(statuses=(503,)) as receiver:
+        business.webhook_url = receiver.url
+        business.save()
+        with mock.patch.object(outbox, "enqueue_delivery"):
+            event = emit(business)
+            OutboxEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(days=2))
+            outbox.deliver(event.pk)
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.FAILED
+
+
+def test_event_written_while_the_broker_is_down_is_delivered_by_the_sweep(business, receiver):
+    business.webhook_url = receiver.url
+    business.save()
+    with mock.patch("shopchat.tasks.deliver_event.apply_async", side_effect=ConnectionError("broker down")):
+        event = emit(business)  # the commit succeeds although nothing could be enqueued
+    assert OutboxEvent.objects.get(pk=event.pk).status == OutboxEvent.Status.PENDING
+    assert receiver.requests == []
+    OutboxEvent.objects.filter(pk=event.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=2))
+    assert outbox.sweep() == 1
+    assert receiver.wait_for(1)
+    assert OutboxEvent.objects.get(pk=event.pk).status == OutboxEvent.Status.DELIVERED
+
+
+def test_rolled_back_change_leaves_no_event(business):
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            outbox.emit_event(business=business, event_type="order.placed", data={})
+            raise RuntimeError
+    assert not OutboxEvent.objects.exists()
+
+
+def test_delivering_twice_posts_once(business, receiver):
+    business.webhook_url = receiver.url
+    business.save()
+    with mock.patch.object(outbox, "enqueue_delivery"):
+        event = emit(business)
+    outbox.deliver(event.pk)
+    outbox.deliver(event.pk)
+    assert len(receiver.requests) == 1
+
+
+def test_leased_event_is_not_delivered_by_a_second_worker(business, receiver):
+    business.webhook_url = receiver.url
+    business.save()
+    with mock.patch.object(outbox, "enqueue_delivery"):
+        event = emit(business)
+    assert outbox.claim(event.pk) is not None
+    assert outbox.deliver(event.pk) == "skipped"
+    assert receiver.requests == []
+
+
+def test_slow_receiver_does_not_block_the_emitting_request(business, settings):
+    settings.OUTBOX_TIMEOUT_SECONDS = 0.3
+    with Receiver(delay=2) as receiver:
+        business.webhook_url = receiver.url
+        business.save()
+        with mock.patch.object(outbox, "enqueue_delivery"):
+            event = emit(business)
+            outbox.deliver(event.pk)
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.PENDING and "Timeout" in event.last_error
+
+
+def test_event_without_a_webhook_is_skipped(business):
+    event = emit(business)
+    assert OutboxEvent.objects.get(pk=event.pk).status == OutboxEvent.Status.SKIPPED
+
+
+def test_staff_email_goes_through_the_outbox(business):
+    MembershipFactory(business=business, role=Membership.Role.OWNER, user__email="boss@example.com",
+                      user__username="boss@example.com")
+    MembershipFactory(business=business, role=Membership.Role.AGENT, user__email="agent@example.com",
+                      user__username="agent@example.com")
+    with transaction.atomic():
+        event = outbox.notify_staff(business=business, subject="New order SC-1", body="Someone ordered.")
+    assert event.channel == OutboxEvent.Channel.EMAIL
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["boss@example.com"]
+    assert OutboxEvent.objects.get(pk=event.pk).status == OutboxEvent.Status.DELIVERED
+
+
+def test_resend_queues_a_failed_event_again(business, receiver):
+    event = emit(business)
+    OutboxEvent.objects.filter(pk=event.pk).update(status=OutboxEvent.Status.FAILED)
+    business.webhook_url = receiver.url
+    business.save()
+    outbox.resend(events=OutboxEvent.objects.filter(pk=event.pk))
+    assert receiver.wait_for(1)
+    assert OutboxEvent.objects.get(pk=event.pk).status == OutboxEvent.Status.DELIVERED
