@@ -88,3 +88,56 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def live_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker (all queues, on Redis) against the test database, for the
+    integration tests of the PostgreSQL + Redis run. Tests using it need committed data
+    (`django_db(transaction=True)`) and must not run tasks eagerly (see `real_celery`)."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.db import connection
+
+    if not (settings.IS_POSTGRES and settings.REDIS_URL):
+        pytest.skip("needs PostgreSQL and Redis")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "shopchat.settings",
+        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "OUTBOX_BASE_BACKOFF_SECONDS": "0.5",
+        "CELERY_TASK_ALWAYS_EAGER": "False",
+        "LOG_LEVEL": "WARNING",
+    }
+    root = Path(__file__).resolve().parent.parent
+    log = open(root / "var" / "test-worker.log", "w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "celery"), "-A", "shopchat", "worker", "-Q", "default,payments,notifications",
+         "--concurrency", "2", "--pool", "threads", "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip",
+         "--without-mingle"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    time.sleep(3)
+    if proc.poll() is not None:
+        pytest.fail("the Celery worker did not start; see var/test-worker.log")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def real_celery(live_worker):
+    """Send tasks to the live worker through Redis instead of running them eagerly."""
+    from shopchat.celery import app
+
+    app.conf.task_always_eager = False
+    yield live_worker
+    app.conf.task_always_eager = True

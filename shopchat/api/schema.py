@@ -1,5 +1,5 @@
 """Shared pieces of the OpenAPI description: the error envelope and the usual error responses."""
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 ErrorSerializer = inline_serializer(
@@ -28,3 +28,9 @@ def errors(*statuses):
 
 
 ERRORS = errors(400, 401, 403, 404, 415, 429)
+
+
+WA_ID_PARAM = OpenApiParameter(
+    "wa_id", str, OpenApiParameter.PATH, pattern=r"^\+?[1-9][0-9]{7,14}$",
+    description="The customer's WhatsApp id: E.164 digits, country code first (a leading + is accepted).",
+)

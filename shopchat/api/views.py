@@ -9,7 +9,7 @@ from ..models import Customer
 from ..validators import normalize_wa_id, validate_wa_id
 from .base import BusinessScopedMixin
 from .errors import ApiError
-from .schema import ERRORS
+from .schema import ERRORS, WA_ID_PARAM
 from .serializers import CustomerSerializer, CustomerWriteSerializer
 
 
@@ -24,13 +24,14 @@ def clean_wa_id(raw: str) -> str:
 
 
 class CustomerView(BusinessScopedMixin, APIView):
-    @extend_schema(operation_id="customer_retrieve", responses={200: CustomerSerializer, **ERRORS})
+    @extend_schema(operation_id="customer_retrieve", parameters=[WA_ID_PARAM], responses={200: CustomerSerializer, **ERRORS})
     def get(self, request, wa_id):
         customer = self.get_scoped_or_404(Customer.objects.all(), wa_id=clean_wa_id(wa_id))
         return Response(CustomerSerializer(customer).data)
 
     @extend_schema(
         operation_id="customer_upsert",
+        parameters=[WA_ID_PARAM],
         request=CustomerWriteSerializer,
         responses={200: CustomerSerializer, 201: CustomerSerializer, **ERRORS},
         description="Create the chat customer, or update the fields sent. Unknown fields are ignored.",
