@@ -1,4 +1,5 @@
 """Shared pieces of the OpenAPI description: the error envelope and the usual error responses."""
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -34,3 +35,14 @@ WA_ID_PARAM = OpenApiParameter(
     "wa_id", str, OpenApiParameter.PATH, pattern=r"^\+?[1-9][0-9]{7,14}$",
     description="The customer's WhatsApp id: E.164 digits, country code first (a leading + is accepted).",
 )
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Describes `Authorization: Api-Key <key>` in the OpenAPI schema."""
+
+    target_class = "shopchat.api.auth.ApiKeyAuthentication"
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Api-Key <key>`: a business's API key (scopes gateway, integration)."}
