@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .api.auth import hash_secret
+from .api.auth import forget_cached_key, hash_secret
 from .models import ApiKey, Business, Customer, Membership
 from .validators import normalize_wa_id, validate_currency, validate_wa_id
 
@@ -79,13 +79,16 @@ def create_api_key(*, business: Business, name: str = "gateway", scopes=None, cr
 
 def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    forget_cached_key(api_key.prefix)
     api_key.refresh_from_db()
     return api_key
 
 
 def upsert_customer(*, business: Business, wa_id: str, name: str | None = None, locale: str | None = None,
                     inbound: bool = False) -> Customer:
-    """Create the chat customer or update the fields given. Writes nothing when nothing changed."""
+    """Create the chat customer or update the fields given. Writes nothing when nothing changed.
+
+    The returned customer's `just_created` tells whether this call created it."""
     wa_id = normalize_wa_id(wa_id)
     validate_wa_id(wa_id)
     changes = {k: v for k, v in (("name", name), ("locale", locale)) if v is not None}
@@ -95,7 +98,9 @@ def upsert_customer(*, business: Business, wa_id: str, name: str | None = None, 
     if customer is None:
         try:
             with transaction.atomic():
-                return Customer.objects.create(business=business, wa_id=wa_id, **changes)
+                customer = Customer.objects.create(business=business, wa_id=wa_id, **changes)
+            customer.just_created = True
+            return customer
         except IntegrityError:  # created by a concurrent call: fall through to update it
             customer = Customer.objects.get(business=business, wa_id=wa_id)
     changed = {k: v for k, v in changes.items() if getattr(customer, k) != v}
@@ -104,4 +109,5 @@ def upsert_customer(*, business: Business, wa_id: str, name: str | None = None, 
         Customer.objects.filter(pk=customer.pk).update(**changed)
         for field, value in changed.items():
             setattr(customer, field, value)
+    customer.just_created = False
     return customer

@@ -172,6 +172,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5.0)
+
 # --- Celery ----------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, a real worker and beat with no server.
 # With REDIS_URL: Redis as broker.

@@ -9,3 +9,4 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_key": "10000
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 OUTBOX_TIMEOUT_SECONDS = 2.0
 BENCH_ENDPOINTS = True
+API_KEY_CACHE_SECONDS = 0  # tests change keys and businesses between requests

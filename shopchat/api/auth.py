@@ -5,10 +5,13 @@ suspended business: 403. A call outside the key's scopes: 403. Too many calls: 4
 A view names its scope with `required_scope`: a string, or a dict from HTTP method (or
 viewset action) to scope; the default is `gateway`.
 """
+import copy
 import hashlib
 import hmac
+import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions, throttling
 
@@ -16,6 +19,35 @@ from ..models import ApiKey, Business
 
 KEYWORD = "Api-Key"
 LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+# prefix -> (expires at, ApiKey with its business). Every request otherwise pays for the
+# key-and-business lookup; a few seconds of caching per web process removes it from the hot
+# path. Revoking a key or suspending a business reaches every process within
+# API_KEY_CACHE_SECONDS (the process that revokes forgets the key at once).
+_key_cache: dict = {}
+
+
+def forget_cached_key(prefix: str) -> None:
+    _key_cache.pop(prefix, None)
+
+
+def _load_key(prefix: str):
+    ttl = settings.API_KEY_CACHE_SECONDS
+    now = time.monotonic()
+    if ttl > 0:
+        hit = _key_cache.get(prefix)
+        if hit and hit[0] > now:
+            key = copy.copy(hit[1])
+            key.business = copy.copy(hit[1].business)
+            return key
+    key = ApiKey.objects.select_related("business").filter(prefix=prefix).first()
+    if ttl > 0 and key is not None:
+        if len(_key_cache) > 10_000:
+            _key_cache.clear()
+        _key_cache[prefix] = (now + ttl, key)
+        key = copy.copy(key)
+        key.business = copy.copy(key.business)
+    return key
 
 
 def hash_secret(secret: str) -> str:
@@ -58,7 +90,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if parts is None:
             raise exceptions.AuthenticationFailed("Unknown API key.", code="not_authenticated")
         prefix, secret = parts
-        key = ApiKey.objects.select_related("business").filter(prefix=prefix).first()
+        key = _load_key(prefix)
         if key is None or not hmac.compare_digest(key.secret_hash, hash_secret(secret)):
             raise exceptions.AuthenticationFailed("Unknown API key.", code="not_authenticated")
         if key.is_revoked:
@@ -66,6 +98,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            cached = _key_cache.get(prefix)
+            if cached:
+                cached[1].last_used_at = now
         request.business = key.business
         return GatewayClient(key), key
 

@@ -1,7 +1,6 @@
 """Serializers of the core resources, and the money field every app uses."""
 from rest_framework import serializers
 
-from ..models import Customer
 from ..money import MoneyError, format_major, to_minor
 
 
@@ -28,11 +27,12 @@ class MoneyField(serializers.Field):
             raise serializers.ValidationError(str(exc)) from None
 
 
-class CustomerSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Customer
-        fields = ["wa_id", "name", "locale", "created_at", "updated_at"]
-        read_only_fields = ["wa_id", "created_at", "updated_at"]
+class CustomerSerializer(serializers.Serializer):
+    wa_id = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    locale = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class CustomerWriteSerializer(serializers.Serializer):

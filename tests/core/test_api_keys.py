@@ -74,3 +74,27 @@ def test_admin_revoke_action(owner_client, business):
     key, raw = create_api_key(business=business)
     owner_client.post("/admin/shopchat/apikey/", {"action": "revoke", "_selected_action": [key.pk]})
     assert client_with(raw).get("/api/v1/customers/15550001234/").status_code == 401
+
+
+def test_cached_key_still_dies_at_once_when_revoked_in_this_process(business, settings):
+    settings.API_KEY_CACHE_SECONDS = 60
+    key, raw = create_api_key(business=business)
+    client = client_with(raw)
+    assert client.get("/api/v1/customers/15550001234/").status_code == 404  # cached now
+    revoke_api_key(api_key=key)
+    assert client.get("/api/v1/customers/15550001234/").status_code == 401
+
+
+def test_cached_key_expires_after_its_ttl(business, settings):
+    from shopchat.api import auth
+
+    settings.API_KEY_CACHE_SECONDS = 0.01
+    key, raw = create_api_key(business=business)
+    client = client_with(raw)
+    client.get("/api/v1/customers/15550001234/")
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at="2026-01-01T00:00:00Z")  # another process revoked it
+    import time
+
+    time.sleep(0.02)
+    assert client.get("/api/v1/customers/15550001234/").status_code == 401
+    auth._key_cache.clear()
