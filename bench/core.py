@@ -4,8 +4,14 @@ TITLE = "Core: customer upsert"
 
 
 def run(ctx):
+    from shopchat.models import Customer
+
+    Customer.objects.bulk_create(
+        [Customer(business=ctx.business, wa_id=f"1555{n:07d}", name="Same name", locale="en_IN") for n in range(1000)]
+    )
+
     def upsert(i):
-        # 1,000 customers, names changing on every pass: creates first, then real updates.
+        # 1,000 known customers whose name changes on every pass: a real UPDATE each time.
         return "PUT", f"/api/v1/customers/1555{i % 1000:07d}/", {"name": f"Customer {i // 1000}", "locale": "en_IN"}, {}
 
     def unchanged(i):
