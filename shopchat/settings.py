@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "shopchat.tasks.sweep_outbox", "schedule": 60.0},
     "idempotency-purge": {"task": "shopchat.tasks.purge_idempotency_records", "schedule": crontab(minute=17)},
+    "support-sla-breaches": {"task": "support.tasks.flag_breaching_tickets", "schedule": 60.0},
+    "support-auto-close": {"task": "support.tasks.close_solved_tickets", "schedule": crontab(minute=23)},
 }
 
 # --- outbox delivery -------------------------------------------------------------------
@@ -230,7 +232,9 @@ IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 
 # --- demo data -------------------------------------------------------------------------
 # Each app adds what it shows in the demo; seed_demo calls these in order.
-DEMO_SEEDERS = []
+DEMO_SEEDERS = [
+    "support.demo.seed",
+]
 
 # --- bench -----------------------------------------------------------------------------
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
