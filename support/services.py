@@ -99,7 +99,12 @@ def is_platform_agent(user) -> bool:
     """Platform staff: superusers and members of the "platform agents" group."""
     if not user or not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or user.groups.filter(name=PLATFORM_AGENTS_GROUP).exists()
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_platform_agent", None)
+    if cached is None:
+        cached = user._is_platform_agent = user.groups.filter(name=PLATFORM_AGENTS_GROUP).exists()
+    return cached
 
 
 def customer_data(ticket) -> dict | None:
