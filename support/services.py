@@ -113,7 +113,7 @@ def customer_data(ticket) -> dict | None:
 
 
 def _lock(ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("business", "customer").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("business", "customer").get(pk=ticket.pk)
 
 
 def _desk(business) -> DeskState:
@@ -495,7 +495,7 @@ def flag_breaching_tickets(*, now=None, limit=500) -> int:
     flagged = 0
     for pk in list(due):
         with transaction.atomic():
-            ticket = Ticket.objects.select_for_update().select_related("business", "assignee").get(pk=pk)
+            ticket = Ticket.objects.select_for_update(of=("self",)).select_related("business", "assignee").get(pk=pk)
             breaches = []
             if (not ticket.first_response_breached and ticket.first_response_at is None
                     and ticket.first_response_due_at and ticket.first_response_due_at <= now):
