@@ -177,6 +177,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "support.models.Ticket.Status",
+        "TicketPriorityEnum": "support.models.Ticket.Priority",
+        "TicketChannelEnum": "support.models.Ticket.Channel",
+        "TicketRatingEnum": "support.models.SatisfactionRating.Rating",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------------

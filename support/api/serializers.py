@@ -1,5 +1,6 @@
 """Shapes of the ticket API. Internal notes have no representation here: they never leave
 the back office."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shopchat.validators import normalize_wa_id, validate_wa_id
@@ -63,6 +64,7 @@ class TicketDetailSerializer(TicketSerializer):
         return MessageSerializer(messages.order_by("created_at", "pk"), many=True).data
 
 
+@extend_schema_field({"type": "string", "pattern": "^[1-9][0-9]{7,14}$", "example": "15550001234"})
 class WaIdField(serializers.CharField):
     def to_internal_value(self, data):
         value = normalize_wa_id(super().to_internal_value(data))
@@ -103,7 +105,7 @@ class ReplyCreateSerializer(serializers.Serializer):
     internal = serializers.BooleanField(default=False, help_text="An internal note: never sent to the customer.")
     author = serializers.EmailField(required=False, allow_null=True,
                                     help_text="E-mail of the staff member replying; empty for the integration.")
-    status = serializers.ChoiceField(choices=[c for c in Ticket.Status.choices if c[0] != "new"], required=False,
+    status = serializers.ChoiceField(choices=Ticket.Status.choices, required=False,
                                      help_text="Move the ticket on in the same step (e.g. pending).")
 
 
@@ -119,4 +121,13 @@ class AssignSerializer(serializers.Serializer):
 
 
 class StatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[c for c in Ticket.Status.choices if c[0] != "new"])
+    status = serializers.ChoiceField(choices=Ticket.Status.choices,
+                                     help_text="open, pending, on_hold, solved or closed (409 when not allowed).")
+
+
+class TicketPageSerializer(serializers.Serializer):
+    """A cursor page of tickets."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TicketSerializer(many=True)

@@ -23,7 +23,8 @@ from . import serializers as s
 
 MAX_ID = 2**63 - 1
 TICKET_ID = OpenApiParameter("ticket_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The ticket's id.")
-WA_ID = OpenApiParameter("wa_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The customer's wa_id.")
+WA_ID = OpenApiParameter("wa_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The customer's wa_id.",
+                         pattern=r"^[1-9][0-9]{7,14}$")
 
 
 class TicketMixin(BusinessScopedMixin):
@@ -59,7 +60,7 @@ class TicketListCreateView(TicketMixin, APIView):
         parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=Ticket.Status.values,
                                      description="Only tickets in this status."),
                     OpenApiParameter("cursor", OpenApiTypes.STR), OpenApiParameter("page_size", OpenApiTypes.INT)],
-        responses={200: s.TicketSerializer(many=True), **errors(400, 401, 403, 404, 429)},
+        responses={200: s.TicketPageSerializer, **errors(400, 401, 403, 404, 429)},
         description="Tickets of the business, newest first (integration scope).",
     )
     def get(self, request):
@@ -200,7 +201,7 @@ class CustomerTicketsView(TicketMixin, APIView):
     @extend_schema(
         operation_id="customer_tickets_list",
         parameters=[WA_ID, OpenApiParameter("cursor", OpenApiTypes.STR), OpenApiParameter("page_size", OpenApiTypes.INT)],
-        responses={200: s.TicketSerializer(many=True), **errors(400, 401, 403, 404, 429)},
+        responses={200: s.TicketPageSerializer, **errors(400, 401, 403, 404, 429)},
         description="The customer's tickets, newest first.",
     )
     def get(self, request, wa_id):
