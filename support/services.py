@@ -13,7 +13,7 @@ Rules in one place:
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -120,13 +120,32 @@ def _desk(business) -> DeskState:
     """The business's desk row, locked (created on first use)."""
     desk = DeskState.objects.select_for_update().filter(business=business).first()
     if desk is None:
-        try:
-            with transaction.atomic():
-                DeskState.objects.create(business=business)
-        except IntegrityError:
-            pass  # created by a concurrent call
+        _create_desk(business)
         desk = DeskState.objects.select_for_update().get(business=business)
     return desk
+
+
+def _create_desk(business):
+    try:
+        with transaction.atomic():
+            DeskState.objects.create(business=business)
+    except IntegrityError:
+        pass  # created by a concurrent call
+
+
+def _take_number(business) -> DeskState:
+    """Increment the business's ticket number in one statement; the row stays locked until
+    the transaction ends (so numbering and round-robin are serialised per business)."""
+    sql = (f"UPDATE {DeskState._meta.db_table} SET last_number = last_number + 1 "
+           "WHERE business_id = %s RETURNING last_number, last_auto_assignee_id")
+    for _ in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [business.pk])
+            row = cursor.fetchone()
+        if row is not None:
+            return DeskState(business=business, last_number=row[0], last_auto_assignee_id=row[1])
+        _create_desk(business)
+    raise RuntimeError("The desk row of the business could not be created.")
 
 
 def _system_note(ticket, text: str, user=None) -> TicketMessage:
@@ -193,13 +212,6 @@ def _move(ticket, status, now) -> None:
 
 
 # --- opening tickets --------------------------------------------------------------------------
-def _next_number(business, desk=None) -> int:
-    desk = desk or _desk(business)
-    desk.last_number += 1
-    DeskState.objects.filter(pk=desk.pk).update(last_number=desk.last_number)
-    return desk.last_number
-
-
 def open_ticket(*, business, customer, subject, message, order=None, channel="chat",
                 priority=Ticket.Priority.NORMAL, tags=None) -> Ticket:
     """Open a ticket for a chat customer with their first message.
@@ -220,8 +232,8 @@ def open_ticket(*, business, customer, subject, message, order=None, channel="ch
         raise InvalidTicketInput("priority", f"Unknown priority {priority!r}.")
     now = timezone.now()
     with transaction.atomic():
-        desk = _desk(business)
-        ticket = Ticket(business=business, number=_next_number(business, desk), customer=customer, subject=subject,
+        desk = _take_number(business)
+        ticket = Ticket(business=business, number=desk.last_number, customer=customer, subject=subject,
                         channel=channel, priority=priority, order=order, tags=list(tags or []))
         _start_clock(ticket, now)
         ticket.save()
@@ -248,7 +260,7 @@ def open_platform_ticket(*, business, requester, subject, message, priority=Tick
                                      role__in=[Membership.Role.OWNER, Membership.Role.MANAGER]).exists():
         raise NotAllowed("Only the business's owners and managers open technical-support tickets.")
     with transaction.atomic():
-        ticket = Ticket(business=business, number=_next_number(business), kind=Ticket.Kind.PLATFORM,
+        ticket = Ticket(business=business, number=_take_number(business).last_number, kind=Ticket.Kind.PLATFORM,
                         requester_user=requester, subject=subject, channel=Ticket.Channel.WEB, priority=priority)
         ticket.save()
         TicketMessage.objects.create(ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER,

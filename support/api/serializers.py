@@ -49,7 +49,9 @@ class TicketSerializer(serializers.ModelSerializer):
         return ticket.assignee.email or ticket.assignee.get_username() if ticket.assignee_id else None
 
     def get_rating(self, ticket) -> RatingSerializer(allow_null=True):  # type: ignore[valid-type]
-        rating = getattr(ticket, "rating", None) if ticket.pk else None
+        if ticket.status not in (Ticket.Status.SOLVED, Ticket.Status.CLOSED):
+            return None
+        rating = getattr(ticket, "rating", None)
         return RatingSerializer(rating).data if rating else None
 
 

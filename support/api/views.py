@@ -91,16 +91,18 @@ class TicketListCreateView(TicketMixin, APIView):
             if order is None:
                 raise ApiError(400, "validation_error", "No such order for this customer.",
                                {"order": ["No such order for this customer."]})
-        with transaction.atomic():
-            customer = Customer.objects.filter(business=self.business, wa_id=data["customer"]).first()
-            if customer is None:
-                customer = upsert_customer(business=self.business, wa_id=data["customer"], name=data.get("name") or None)
-            ticket = services.open_ticket(
-                business=self.business, customer=customer, subject=data["subject"], message=data["message"],
-                order=order, channel=Ticket.Channel.CHAT if "gateway" in request.auth.scopes else Ticket.Channel.API,
-                priority=data.get("priority") or Ticket.Priority.NORMAL,
-            )
-        return Response(s.TicketDetailSerializer(self.get_ticket(ticket.pk)).data, status=201)
+        fields = {"subject": data["subject"], "message": data["message"], "order": order,
+                  "channel": Ticket.Channel.CHAT if "gateway" in request.auth.scopes else Ticket.Channel.API,
+                  "priority": data.get("priority") or Ticket.Priority.NORMAL}
+        customer = Customer.objects.filter(business=self.business, wa_id=data["customer"]).first()
+        if customer is not None:
+            ticket = services.open_ticket(business=self.business, customer=customer, **fields)
+        else:
+            with transaction.atomic():  # a new chat contact: both or neither
+                customer = upsert_customer(business=self.business, wa_id=data["customer"],
+                                           name=data.get("name") or None)
+                ticket = services.open_ticket(business=self.business, customer=customer, **fields)
+        return Response(s.TicketDetailSerializer(ticket).data, status=201)
 
 def _validated(serializer_class, request):
     serializer = serializer_class(data=request.data)
