@@ -216,7 +216,8 @@ def open_ticket(*, business, customer, subject, message, order=None, channel="ch
                 priority=Ticket.Priority.NORMAL, tags=None) -> Ticket:
     """Open a ticket for a chat customer with their first message.
 
-    Emits `ticket.created` (with the customer, so the chat can confirm it) and, when the
+    The ticket carries its first message as `opening_message`. Emits `ticket.created` (with
+    the customer, so the chat can confirm it) and, when the
     business auto-assigns, gives it to the next available agent. Raises InvalidTicketInput
     (400) naming the bad field; writes nothing then.
     """
@@ -237,7 +238,8 @@ def open_ticket(*, business, customer, subject, message, order=None, channel="ch
                         channel=channel, priority=priority, order=order, tags=list(tags or []))
         _start_clock(ticket, now)
         ticket.save()
-        TicketMessage.objects.create(ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER, body=body)
+        ticket.opening_message = TicketMessage.objects.create(
+            ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER, body=body)
         emit_event(business=business, event_type="ticket.created", data={
             "ticket": ticket.pk, "number": ticket.number, "subject": ticket.subject, "status": ticket.status,
             "order": order.number if order else None, "customer": customer_data(ticket),

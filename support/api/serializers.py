@@ -62,6 +62,8 @@ class TicketDetailSerializer(TicketSerializer):
         fields = TicketSerializer.Meta.fields + ["messages"]
 
     def get_messages(self, ticket) -> MessageSerializer(many=True):  # type: ignore[valid-type]
+        if hasattr(ticket, "opening_message"):  # just opened: the only message
+            return MessageSerializer([ticket.opening_message], many=True).data
         messages = ticket.messages.filter(internal=False).select_related("author_user", "ticket__customer")
         return MessageSerializer(messages.order_by("created_at", "pk"), many=True).data
 

@@ -218,3 +218,23 @@ def test_merchants_follow_their_platform_ticket_but_cannot_see_platform_notes(ow
     message = ticket.messages.latest("created_at")
     assert (message.body, message.author_kind, message.internal) == ("More details", "customer", False)
     assert owner_client.post(f"{PLATFORM}{ticket.pk}/status/", {"status": "solved"}).status_code == 404
+
+
+def test_every_support_page_opens_for_platform_staff(admin_client, ticket, business):
+    owner = MembershipFactory(business=business, role="owner").user
+    platform = services.open_platform_ticket(business=business, requester=owner, subject="P", message="x")
+    canned = CannedReply.objects.create(business=business, title="Hi", body="Hi {customer_name}")
+    for url in (TICKETS, f"{TICKETS}{ticket.pk}/change/", PLATFORM, f"{PLATFORM}add/",
+                f"{PLATFORM}{platform.pk}/change/", "/admin/support/cannedreply/",
+                f"/admin/support/cannedreply/{canned.pk}/change/", "/admin/support/slapolicy/add/"):
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_an_sla_policy_whose_day_ends_before_it_starts_is_refused_by_the_form(manager_client, business):
+    from support.models import SlaPolicy
+
+    response = manager_client.post("/admin/support/slapolicy/add/", {
+        "business": business.pk, "priority": "high", "first_response_minutes": 30, "resolution_minutes": 60,
+        "business_days": "12345", "day_starts": "18:00", "day_ends": "09:00"})
+    assert response.status_code == 200
+    assert not SlaPolicy.objects.exists()

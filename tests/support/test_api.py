@@ -165,6 +165,6 @@ def test_another_business_order_cannot_be_attached(api, customer, other_business
 
 
 def test_ticket_creation_takes_a_fixed_number_of_queries(api, customer, ticket, django_assert_num_queries):
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert api.post(TICKETS, {"customer": customer.wa_id, "subject": "s", "message": "m"},
                         format="json").status_code == 201
