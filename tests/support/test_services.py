@@ -253,3 +253,19 @@ def test_merchants_cannot_answer_their_own_platform_ticket_as_agents(business):
     with pytest.raises(ApiError):
         services.reply_to_ticket(ticket=ticket, author=owner, body="Solved it myself", internal=True)
     assert TicketMessage.objects.filter(ticket=ticket).count() == 1
+
+
+def test_auto_assign_on_demand_picks_an_available_agent(business, ticket):
+    agent = MembershipFactory(business=business, role="agent").user
+    assert services.auto_assign(ticket=ticket).assignee_id == agent.pk
+
+
+def test_the_beat_runs_auto_close_and_breach_flagging():
+    from django.conf import settings
+
+    from support import tasks
+
+    tasks_in_beat = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"support.tasks.close_solved_tickets", "support.tasks.flag_breaching_tickets"} <= tasks_in_beat
+    assert tasks.close_solved_tickets.delay().get() == 0
+    assert tasks.flag_breaching_tickets.delay().get() == 0
