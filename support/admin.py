@@ -304,7 +304,8 @@ class PlatformTicketAdmin(TicketDeskAdmin):
         return super()._can(request, level, obj)
 
     def has_add_permission(self, request):
-        return bool(business_ids(request.user, self.tenant_area, CHANGE)) or request.user.is_superuser
+        # Merchants' owners and managers ask; platform staff answer.
+        return bool(business_ids(request.user, self.tenant_area, CHANGE))
 
     def may_work(self, request, ticket):
         return services.is_platform_agent(request.user)
@@ -332,7 +333,7 @@ class PlatformTicketAdmin(TicketDeskAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "business" and not request.user.is_superuser:
+        if db_field.name == "business":
             field.queryset = field.queryset.filter(pk__in=business_ids(request.user, self.tenant_area, CHANGE))
         return field
 

@@ -224,7 +224,7 @@ def test_every_support_page_opens_for_platform_staff(admin_client, ticket, busin
     owner = MembershipFactory(business=business, role="owner").user
     platform = services.open_platform_ticket(business=business, requester=owner, subject="P", message="x")
     canned = CannedReply.objects.create(business=business, title="Hi", body="Hi {customer_name}")
-    for url in (TICKETS, f"{TICKETS}{ticket.pk}/change/", PLATFORM, f"{PLATFORM}add/",
+    for url in (TICKETS, f"{TICKETS}{ticket.pk}/change/", PLATFORM,
                 f"{PLATFORM}{platform.pk}/change/", "/admin/support/cannedreply/",
                 f"/admin/support/cannedreply/{canned.pk}/change/", "/admin/support/slapolicy/add/"):
         assert admin_client.get(url).status_code == 200, url
