@@ -70,7 +70,7 @@ class TicketDeskAdmin(TenantAdmin):
     list_display = ("number", "subject", "requester", "status", "priority", "assignee", "sla_due", "updated_at")
     list_display_links = ("number", "subject")
     list_filter = (QueueFilter, "status", "priority", "channel")
-    list_select_related = ("customer", "assignee", "requester_user")
+    list_select_related = ("customer", "assignee", "requester_user", "business")
     ordering = ("-updated_at",)
     show_full_result_count = False
     search_fields = ("subject", "=customer__wa_id", "customer__name")
@@ -108,6 +108,12 @@ class TicketDeskAdmin(TenantAdmin):
     # --- rows --------------------------------------------------------------------------
     def get_queryset(self, request):
         return super().get_queryset(request).filter(kind=self.kind)
+
+    def get_list_display(self, request):
+        display = list(super().get_list_display(request))
+        if request.user.is_superuser and "business" not in display:
+            display.insert(2, "business")
+        return display
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().lstrip("#")

@@ -150,7 +150,9 @@ class TicketMessage(models.Model):
     def author_name(self) -> str:
         if self.author_kind == self.AuthorKind.CUSTOMER and self.author_user_id is None:
             customer = self.ticket.customer
-            return customer.name or f"+{customer.wa_id}" if customer else "Customer"
+            if customer is None:
+                return "Customer"
+            return customer.name or f"+{customer.wa_id}"
         if self.author_user_id:
             user = self.author_user
             return user.get_full_name() or user.email or user.get_username()
