@@ -170,6 +170,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "support.models.Ticket.Status",
+        "TicketPriorityEnum": "support.models.Ticket.Priority",
+        "TicketChannelEnum": "support.models.Ticket.Channel",
+        "TicketRatingEnum": "support.models.SatisfactionRating.Rating",
+    },
 }
 
 API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5.0)
@@ -184,7 +190,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     _broker_dir = VAR_DIR / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -192,6 +198,7 @@ else:
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -210,6 +217,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "shopchat.tasks.sweep_outbox", "schedule": 60.0},
     "idempotency-purge": {"task": "shopchat.tasks.purge_idempotency_records", "schedule": crontab(minute=17)},
+    "support-sla-breaches": {"task": "support.tasks.flag_breaching_tickets", "schedule": 60.0},
+    "support-auto-close": {"task": "support.tasks.close_solved_tickets", "schedule": crontab(minute=23)},
 }
 
 # --- outbox delivery -------------------------------------------------------------------
@@ -225,7 +234,9 @@ IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 
 # --- demo data -------------------------------------------------------------------------
 # Each app adds what it shows in the demo; seed_demo calls these in order.
-DEMO_SEEDERS = []
+DEMO_SEEDERS = [
+    "support.demo.seed",
+]
 
 # --- bench -----------------------------------------------------------------------------
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)

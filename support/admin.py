@@ -1,0 +1,373 @@
+"""The support console in the back office.
+
+- Tickets (area "support"): queues as saved filters (mine, unassigned, breaching soon, pending,
+  all open), sortable by SLA due time; the ticket page shows the whole conversation, a reply
+  box (public reply or internal note, canned replies), the customer's recent orders and the
+  assign / status actions. Every change goes through support.services.
+- Canned replies and SLA policies (area "support_config": owners and managers).
+- Technical support to the platform (area "platform_support"): a merchant's owners and managers
+  open and follow their business's tickets; only platform staff (superusers or the
+  "platform agents" group) see them all and work them.
+"""
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import F
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from shopchat.api.errors import ApiError
+from shopchat.money import display
+from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
+
+from . import selectors, services
+from .models import CannedReply, PlatformTicket, SlaPolicy, Ticket
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in selectors.QUEUES.items()]
+
+    def queryset(self, request, queryset):
+        entry = selectors.QUEUES.get(self.value())
+        if entry is None:
+            return queryset
+        return entry[1](queryset, user=request.user, now=timezone.now())
+
+
+class TicketForm(forms.ModelForm):
+    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. delivery, refund.")
+
+    class Meta:
+        model = Ticket
+        fields = ("subject", "priority", "tags")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "tags" in self.fields and self.instance and self.instance.pk:
+            self.initial["tags"] = ", ".join(self.instance.tags or [])
+
+    def clean_tags(self):
+        raw = self.cleaned_data.get("tags") or ""
+        tags = []
+        for tag in raw.split(","):
+            tag = " ".join(tag.split()).lower()[:40]
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tags[:20]
+
+
+class TicketDeskAdmin(TenantAdmin):
+    """What the customer-ticket and technical-support pages share."""
+
+    form = TicketForm
+    change_form_template = "admin/support/ticket_change_form.html"
+    list_display = ("number", "subject", "requester", "status", "priority", "assignee", "sla_due", "updated_at")
+    list_display_links = ("number", "subject")
+    list_filter = (QueueFilter, "status", "priority", "channel")
+    list_select_related = ("customer", "assignee", "requester_user", "business")
+    ordering = ("-updated_at",)
+    show_full_result_count = False
+    search_fields = ("subject", "=customer__wa_id", "customer__name")
+    actions = ["assign_to_me", "mark_pending", "mark_solved"]
+    kind = Ticket.Kind.CUSTOMER
+    readonly_fields = (
+        "number", "business", "requester", "status", "assignee", "channel", "order", "first_response_at",
+        "first_response_due_at", "resolution_due_at", "first_response_breached", "resolution_breached",
+        "solved_at", "closed_at", "created_at", "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("number", "business", "subject", "requester", "order", "status", "priority", "assignee",
+                           "tags", "channel")}),
+        ("SLA", {"fields": ("first_response_due_at", "first_response_at", "first_response_breached",
+                            "resolution_due_at", "resolution_breached", "solved_at", "closed_at",
+                            "created_at", "updated_at")}),
+    )
+
+    # --- columns -----------------------------------------------------------------------
+    @admin.display(description="requester")
+    def requester(self, ticket):
+        if ticket.customer_id:
+            return f"{ticket.customer.name} (+{ticket.customer.wa_id})" if ticket.customer.name else f"+{ticket.customer.wa_id}"
+        return ticket.requester_user.get_username() if ticket.requester_user_id else "-"
+
+    @admin.display(description="SLA due", ordering=F("next_sla_due_at").asc(nulls_last=True))
+    def sla_due(self, ticket):
+        if ticket.next_sla_due_at is None:
+            return "paused" if ticket.status in (Ticket.Status.PENDING, Ticket.Status.ON_HOLD) else "-"
+        late = ticket.next_sla_due_at <= timezone.now()
+        local = timezone.localtime(ticket.next_sla_due_at).strftime("%Y-%m-%d %H:%M")
+        return format_html('<span style="color:{}">{}{}</span>', "#ba2121" if late else "inherit", local,
+                           " (overdue)" if late else "")
+
+    # --- rows --------------------------------------------------------------------------
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=self.kind)
+
+    def get_list_display(self, request):
+        display = list(super().get_list_display(request))
+        if request.user.is_superuser and "business" not in display:
+            display.insert(2, "business")
+        return display
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().lstrip("#")
+        if term.isdigit() and len(term) < 10:
+            return queryset.filter(number=int(term)), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request):
+        return False  # customer tickets come from the chat and the API
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not self.may_work(request, obj):
+            return self.readonly_fields + ("subject", "priority", "tags")
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        obj.save(update_fields=["subject", "tags", "updated_at"])
+        if "priority" in form.changed_data:
+            services.change_priority(ticket=obj, priority=form.cleaned_data["priority"])
+
+    # --- who works the ticket --------------------------------------------------------------
+    def may_work(self, request, ticket) -> bool:
+        return self.has_change_permission(request, ticket)
+
+    def may_write_internal(self, request, ticket) -> bool:
+        return self.may_work(request, ticket)
+
+    # --- the ticket page ---------------------------------------------------------------
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/reply/", view(self.reply_view), name="%s_%s_reply" % info),
+            path("<path:object_id>/assign-to-me/", view(self.assign_to_me_view), name="%s_%s_assign_to_me" % info),
+            path("<path:object_id>/status/", view(self.status_view), name="%s_%s_status" % info),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        ticket = self.get_object(request, unquote(object_id))
+        extra = dict(extra_context or {})
+        if ticket is not None and self.has_view_permission(request, ticket):
+            extra.update(self.desk_context(request, ticket))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def desk_context(self, request, ticket) -> dict:
+        info = self.model._meta.app_label, self.model._meta.model_name
+        works = self.may_work(request, ticket)
+        internal = self.may_write_internal(request, ticket)
+        canned = []
+        if works and not ticket.is_platform:
+            canned = [{"title": c.title, "text": c.render(ticket=ticket, agent=request.user)}
+                      for c in CannedReply.objects.filter(business_id=ticket.business_id).select_related("business")]
+        return {
+            "ticket_page": True,
+            "ticket": ticket,
+            "conversation": selectors.conversation(ticket, include_internal=internal).select_related("ticket__customer"),
+            "can_reply": self.has_view_permission(request, ticket) and ticket.status != Ticket.Status.CLOSED,
+            "can_note": internal,
+            "can_work": works,
+            "canned_replies": canned,
+            "recent_orders": [
+                {"number": o.number, "status": o.get_status_display(), "total": display(o.total_minor, o.currency),
+                 "created_at": o.created_at} for o in selectors.recent_orders(ticket)
+            ] if works else [],
+            "rating": getattr(ticket, "rating", None) if ticket.pk else None,
+            "next_statuses": [(s, Ticket.Status(s).label) for s in Ticket.Status.values
+                              if s in services.TRANSITIONS[ticket.status]] if works else [],
+            "reply_url": reverse("admin:%s_%s_reply" % info, args=[ticket.pk]),
+            "assign_url": reverse("admin:%s_%s_assign_to_me" % info, args=[ticket.pk]),
+            "status_url": reverse("admin:%s_%s_status" % info, args=[ticket.pk]),
+        }
+
+    def _ticket_or_404(self, request, object_id, work=True):
+        ticket = self.get_object(request, unquote(object_id))
+        if ticket is None or not self.has_view_permission(request, ticket):
+            raise Http404("No such ticket.")
+        if work and not self.may_work(request, ticket):
+            raise Http404("No such ticket.")
+        return ticket
+
+    def _back(self, ticket):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return HttpResponseRedirect(reverse("admin:%s_%s_change" % info, args=[ticket.pk]))
+
+    def _run(self, request, action, success: str):
+        try:
+            action()
+        except ApiError as exc:
+            messages.error(request, exc.message)
+            return False
+        messages.success(request, success)
+        return True
+
+    def reply_view(self, request, object_id):
+        ticket = self._ticket_or_404(request, object_id, work=False)
+        if request.method != "POST":
+            return self._back(ticket)
+        body = request.POST.get("body", "")
+        internal = request.POST.get("visibility") == "internal"
+        status = request.POST.get("status") or None
+        if self.may_work(request, ticket):
+            if internal and not self.may_write_internal(request, ticket):
+                raise Http404("No such ticket.")
+            self._run(request, lambda: services.reply_to_ticket(
+                ticket=ticket, author=request.user, body=body, internal=internal, status=status),
+                "Internal note added." if internal else "Reply sent.")
+        else:
+            # A merchant following their technical-support ticket: a requester message.
+            self._run(request, lambda: services.add_customer_message(ticket=ticket, body=body, author=request.user),
+                      "Message sent to platform support.")
+        return self._back(ticket)
+
+    def assign_to_me_view(self, request, object_id):
+        ticket = self._ticket_or_404(request, object_id)
+        if request.method == "POST":
+            self._run(request, lambda: services.assign_ticket(ticket=ticket, assignee=request.user, actor=request.user),
+                      "The ticket is yours.")
+        return self._back(ticket)
+
+    def status_view(self, request, object_id):
+        ticket = self._ticket_or_404(request, object_id)
+        if request.method == "POST":
+            status = request.POST.get("status", "")
+            self._run(request, lambda: services.change_status(ticket=ticket, status=status, actor=request.user),
+                      "Status changed.")
+        return self._back(ticket)
+
+    # --- bulk actions ------------------------------------------------------------------
+    def _bulk(self, request, queryset, action, done):
+        count, failed = 0, 0
+        for ticket in queryset:
+            if not self.may_work(request, ticket):
+                continue
+            try:
+                action(ticket)
+                count += 1
+            except ApiError:
+                failed += 1
+        self.message_user(request, f"{count} ticket(s) {done}." + (f" {failed} could not be." if failed else ""),
+                          messages.WARNING if failed else messages.SUCCESS)
+
+    @admin.action(description="Assign to me")
+    def assign_to_me(self, request, queryset):
+        self._bulk(request, queryset, lambda t: services.assign_ticket(ticket=t, assignee=request.user,
+                                                                     actor=request.user), "assigned to you")
+
+    @admin.action(description="Set pending (waiting on the customer)")
+    def mark_pending(self, request, queryset):
+        self._bulk(request, queryset, lambda t: services.change_status(ticket=t, status=Ticket.Status.PENDING,
+                                                                     actor=request.user), "set pending")
+
+    @admin.action(description="Mark solved")
+    def mark_solved(self, request, queryset):
+        self._bulk(request, queryset, lambda t: services.change_status(ticket=t, status=Ticket.Status.SOLVED,
+                                                                     actor=request.user), "solved")
+
+
+@admin.register(Ticket)
+class TicketAdmin(TicketDeskAdmin):
+    tenant_area = "support"
+    kind = Ticket.Kind.CUSTOMER
+
+
+class PlatformTicketAddForm(forms.ModelForm):
+    message = forms.CharField(widget=forms.Textarea, max_length=4096, help_text="What happened, and when.")
+
+    class Meta:
+        model = PlatformTicket
+        fields = ("business", "subject", "priority")
+
+
+@admin.register(PlatformTicket)
+class PlatformTicketAdmin(TicketDeskAdmin):
+    """Technical support to the platform: merchants see their own; platform staff work all."""
+
+    tenant_area = "platform_support"
+    kind = Ticket.Kind.PLATFORM
+    search_fields = ("subject", "business__name")
+    list_select_related = ("business", "assignee", "requester_user")
+    list_display = ("number", "subject", "business", "requester", "status", "priority", "assignee", "updated_at")
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request).filter(kind=self.kind)
+        if services.is_platform_agent(request.user):
+            return queryset
+        return scope_queryset(queryset, request.user, self.tenant_area)
+
+    def _can(self, request, level, obj=None):
+        if request.user.is_staff and services.is_platform_agent(request.user):
+            return True
+        return super()._can(request, level, obj)
+
+    def has_add_permission(self, request):
+        # Merchants' owners and managers ask; platform staff answer.
+        return bool(business_ids(request.user, self.tenant_area, CHANGE))
+
+    def may_work(self, request, ticket):
+        return services.is_platform_agent(request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not services.is_platform_agent(request.user):
+            for name in ("assign_to_me", "mark_pending", "mark_solved"):
+                actions.pop(name, None)
+        return actions
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = PlatformTicketAddForm
+            kwargs["fields"] = None
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ((None, {"fields": ("business", "subject", "priority", "message")}),)
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else super().get_readonly_fields(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "business":
+            field.queryset = field.queryset.filter(pk__in=business_ids(request.user, self.tenant_area, CHANGE))
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        ticket = services.open_platform_ticket(business=data["business"], requester=request.user,
+                                               subject=data["subject"], message=data["message"],
+                                               priority=data["priority"])
+        obj.pk = ticket.pk
+        obj.refresh_from_db()
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(TenantAdmin):
+    tenant_area = "support_config"
+    list_display = ("title", "business", "updated_at")
+    search_fields = ("title", "body")
+    list_select_related = ("business",)
+    fields = ("business", "title", "body")
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(TenantAdmin):
+    tenant_area = "support_config"
+    list_display = ("business", "priority", "first_response_minutes", "resolution_minutes", "around_the_clock",
+                    "business_days", "day_starts", "day_ends")
+    list_select_related = ("business",)
+    fields = ("business", "priority", "first_response_minutes", "resolution_minutes", "around_the_clock",
+              "business_days", "day_starts", "day_ends")

@@ -1,0 +1,254 @@
+"""The support desk: tickets of chat customers (and merchants' technical-support tickets to the
+platform), their conversations, canned replies, SLA policies and satisfaction ratings.
+
+Every write goes through `support.services`; these classes hold data and small read helpers.
+"""
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from orders.models import Order
+from shopchat.models import Business, Customer
+
+MAX_BODY = 4096
+PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
+
+
+class Ticket(models.Model):
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", "Customer support"
+        PLATFORM = "platform", "Platform technical support"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        PENDING = "pending", "Pending (waiting on customer)"
+        ON_HOLD = "on_hold", "On hold"
+        SOLVED = "solved", "Solved"
+        CLOSED = "closed", "Closed"
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+        URGENT = "urgent", "Urgent"
+
+    class Channel(models.TextChoices):
+        CHAT = "chat", "Chat"
+        WEB = "web", "Back office"
+        API = "api", "API"
+
+    UNSOLVED = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+    PAUSED = (Status.PENDING, Status.ON_HOLD, Status.SOLVED, Status.CLOSED)
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="tickets")
+    number = models.PositiveIntegerField(help_text="Per-business ticket number (#1042).")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOMER)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+                                 help_text="The requester of a customer-support ticket.")
+    requester_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="requested_tickets",
+                                       help_text="The merchant's staff member who asked the platform.")
+    subject = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="assigned_tickets")
+    tags = models.JSONField(default=list, blank=True)
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.CHAT)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # SLA clock: business minutes used before the clock last (re)started at sla_resumed_at;
+    # the due times are empty while the clock is paused (pending, on hold, solved).
+    sla_elapsed_minutes = models.FloatField(default=0)
+    sla_resumed_at = models.DateTimeField(null=True, blank=True)
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    next_sla_due_at = models.DateTimeField(null=True, blank=True, help_text="The next SLA target to meet.")
+    first_response_breached = models.BooleanField(default=False)
+    resolution_breached = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "number"], name="ticket_business_number_unique"),
+            models.CheckConstraint(
+                condition=(Q(kind="customer", customer__isnull=False)
+                           | Q(kind="platform", requester_user__isnull=False)),
+                name="ticket_has_requester",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["business", "kind", "status", "next_sla_due_at"], name="ticket_queue_sla_idx"),
+            models.Index(fields=["business", "kind", "assignee", "status"], name="ticket_queue_assignee_idx"),
+            models.Index(fields=["business", "kind", "-updated_at"], name="ticket_queue_updated_idx"),
+            models.Index(fields=["customer", "status"], name="ticket_customer_status_idx"),
+            models.Index(fields=["status", "solved_at"], name="ticket_status_solved_idx"),
+            models.Index(fields=["status", "next_sla_due_at"], name="ticket_status_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def is_unsolved(self) -> bool:
+        return self.status in self.UNSOLVED
+
+    @property
+    def is_platform(self) -> bool:
+        return self.kind == self.Kind.PLATFORM
+
+
+class PlatformTicket(Ticket):
+    """Merchants' technical-support tickets to the platform, with their own back-office page."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "technical-support ticket"
+        verbose_name_plural = "technical support (to the platform)"
+
+
+class TicketMessage(models.Model):
+    tenant_path = "ticket__business"
+
+    class AuthorKind(models.TextChoices):
+        CUSTOMER = "customer", "Customer / requester"
+        AGENT = "agent", "Agent"
+        SYSTEM = "system", "System"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(max_length=8, choices=AuthorKind.choices)
+    author_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    body = models.TextField(help_text="Plain text; escaped wherever it is shown.")
+    internal = models.BooleanField(default=False, help_text="Internal note: never sent to the customer.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_message_ticket_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(internal=False) | ~Q(author_kind="customer"),
+                                   name="ticket_message_customer_never_internal"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_author_kind_display()}: {self.body[:40]}"
+
+    @property
+    def author_name(self) -> str:
+        if self.author_kind == self.AuthorKind.CUSTOMER and self.author_user_id is None:
+            customer = self.ticket.customer
+            if customer is None:
+                return "Customer"
+            return customer.name or f"+{customer.wa_id}"
+        if self.author_user_id:
+            user = self.author_user
+            return user.get_full_name() or user.email or user.get_username()
+        return "API" if self.author_kind == self.AuthorKind.AGENT else "System"
+
+
+def validate_business_days(value: str) -> None:
+    if not value or not re.fullmatch(r"[1-7]{1,7}", value) or len(set(value)) != len(value):
+        raise ValidationError("Digits 1 (Monday) to 7 (Sunday), each once, e.g. 12345.")
+
+
+class SlaPolicy(models.Model):
+    """Targets for one priority, in business minutes counted in the business's time zone."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="sla_policies")
+    priority = models.CharField(max_length=10, choices=Ticket.Priority.choices)
+    first_response_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    resolution_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    around_the_clock = models.BooleanField(default=False, help_text="Count every minute, not only business hours.")
+    business_days = models.CharField(max_length=7, default="12345", validators=[validate_business_days],
+                                     help_text="ISO weekdays: 1 = Monday ... 7 = Sunday.")
+    day_starts = models.TimeField(default="09:00")
+    day_ends = models.TimeField(default="18:00")
+
+    class Meta:
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+        ordering = ["business", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "priority"], name="sla_policy_business_priority_unique"),
+            models.CheckConstraint(condition=Q(day_starts__lt=F("day_ends")), name="sla_policy_day_order"),
+            models.CheckConstraint(condition=Q(first_response_minutes__gte=1) & Q(resolution_minutes__gte=1),
+                                   name="sla_policy_targets_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_priority_display()}: first response {self.first_response_minutes} min"
+
+    def clean(self):
+        if self.day_starts and self.day_ends and self.day_starts >= self.day_ends:
+            raise ValidationError({"day_ends": "The working day must end after it starts."})
+
+
+class CannedReply(models.Model):
+    """A saved answer. Placeholders: {customer_name}, {order_number}, {ticket_number},
+    {agent_name}, {business_name}; unknown ones are left as typed."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="canned_replies")
+    title = models.CharField(max_length=100)
+    body = models.TextField(validators=[MaxLengthValidator(MAX_BODY)])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "canned replies"
+        ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["business", "title"], name="canned_reply_business_title_unique")]
+
+    def __str__(self):
+        return self.title
+
+    def render(self, *, ticket, agent=None) -> str:
+        values = {
+            "customer_name": (ticket.customer.name if ticket.customer_id else "") or "there",
+            "order_number": ticket.order.number if ticket.order_id else "",
+            "ticket_number": str(ticket.number),
+            "business_name": ticket.business.name,
+            "agent_name": (agent.get_full_name() or agent.get_username()) if agent else "",
+        }
+        return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), self.body)
+
+
+class SatisfactionRating(models.Model):
+    tenant_path = "ticket__business"
+
+    class Rating(models.TextChoices):
+        GOOD = "good", "Good"
+        BAD = "bad", "Bad"
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
+    rating = models.CharField(max_length=4, choices=Rating.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.get_rating_display()} for {self.ticket}"
+
+
+class DeskState(models.Model):
+    """Per-business counters of the desk: the last ticket number and the last agent given a
+    ticket by round-robin. Its row is the lock that serialises numbering per business."""
+
+    business = models.OneToOneField(Business, on_delete=models.CASCADE, primary_key=True, related_name="desk_state")
+    last_number = models.PositiveIntegerField(default=0)
+    last_auto_assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                           on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self):
+        return f"Desk of {self.business}"

@@ -1,0 +1,67 @@
+"""Reads of the support desk: the customer's open ticket (for the chat engine), the agents'
+queues, and the context shown beside a ticket."""
+from datetime import timedelta
+
+from django.utils import timezone
+
+from orders.models import Order
+
+from .models import Ticket, TicketMessage
+
+BREACHING_SOON = timedelta(hours=1)
+
+
+def open_ticket_for(*, business, customer) -> Ticket | None:
+    """The customer's most recent unsolved ticket (new, open, pending or on hold), if any."""
+    return (Ticket.objects.filter(business=business, customer=customer, kind=Ticket.Kind.CUSTOMER,
+                                  status__in=Ticket.UNSOLVED)
+            .order_by("-created_at", "-pk").first())
+
+
+# Queues: saved filters over a queryset of tickets the user may already see.
+def mine(queryset, *, user, now=None):
+    return queryset.filter(assignee=user, status__in=Ticket.UNSOLVED)
+
+
+def unassigned(queryset, *, user=None, now=None):
+    return queryset.filter(assignee__isnull=True, status__in=Ticket.UNSOLVED)
+
+
+def breaching_soon(queryset, *, user=None, now=None):
+    """Running clocks due within the hour (or already overdue)."""
+    now = now or timezone.now()
+    return queryset.filter(status__in=(Ticket.Status.NEW, Ticket.Status.OPEN),
+                           next_sla_due_at__lte=now + BREACHING_SOON)
+
+
+def pending(queryset, *, user=None, now=None):
+    return queryset.filter(status=Ticket.Status.PENDING)
+
+
+def all_open(queryset, *, user=None, now=None):
+    return queryset.filter(status__in=Ticket.UNSOLVED)
+
+
+QUEUES = {
+    "mine": ("Mine", mine),
+    "unassigned": ("Unassigned", unassigned),
+    "breaching": ("Breaching soon", breaching_soon),
+    "pending": ("Pending", pending),
+    "open": ("All open", all_open),
+}
+
+
+def conversation(ticket, *, include_internal: bool):
+    """The ticket's messages in order, with their authors."""
+    messages = TicketMessage.objects.filter(ticket=ticket).select_related("author_user").order_by("created_at", "pk")
+    if not include_internal:
+        messages = messages.filter(internal=False)
+    return messages
+
+
+def recent_orders(ticket, limit: int = 5):
+    """The customer's latest orders, for the agent's context."""
+    if not ticket.customer_id:
+        return Order.objects.none()
+    return Order.objects.filter(business_id=ticket.business_id, customer_id=ticket.customer_id).order_by(
+        "-created_at")[:limit]
