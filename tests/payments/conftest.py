@@ -1,0 +1,53 @@
+"""Fixtures of the payments tests: a business that can be settled, customers with wallets
+and cards, and orders built with the ORM."""
+import pytest
+
+from payments import services
+from tests.factories import CustomerFactory, OrderFactory
+
+OK_CARD = "4242424242424242"
+DECLINED_CARD = "4000000000000002"
+NO_FUNDS_CARD = "4000000000009995"
+PENDING_CARD = "4000000000003220"
+
+
+@pytest.fixture
+def business(db):
+    from tests.factories import BusinessFactory
+
+    return BusinessFactory(payout_account="acme@okaxis", commission_percent="2.00", commission_fixed_minor=300)
+
+
+@pytest.fixture
+def customer(business):
+    return CustomerFactory(business=business)
+
+
+def add_card(customer, number=OK_CARD):
+    return services.add_funding_source(customer=customer, card_number=number, exp_month=12, exp_year=2030)
+
+
+def fund(customer, amount_minor):
+    """Top the customer's wallet up by card (the only way money enters a wallet)."""
+    return services.top_up(customer=customer, amount_minor=amount_minor, funding_source=add_card(customer))
+
+
+def order_for(customer, total_minor=100_000, **fields):
+    return OrderFactory(business=customer.business, customer=customer, subtotal_minor=total_minor, **fields)
+
+
+@pytest.fixture
+def card(customer):
+    return add_card(customer)
+
+
+@pytest.fixture
+def funded(customer):
+    fund(customer, 500_000)
+    return customer
+
+
+def wallet_balance(customer) -> int:
+    from payments.models import LedgerAccount
+
+    return LedgerAccount.objects.filter(customer=customer).values_list("balance_minor", flat=True).first() or 0
