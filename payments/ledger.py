@@ -1,15 +1,15 @@
 """Posting to the double-entry ledger.
 
-`lock()` fetches and row-locks, in one `SELECT ... ORDER BY id FOR UPDATE`, the accounts a
-movement touches (primary-key order, so two movements never deadlock on each other's
-accounts); `post()` then writes balanced transactions and moves the balances with one
+`lock()` fetches and row-locks (`SELECT ... ORDER BY id FOR UPDATE`) the accounts a movement
+touches, always in the same order (wallets, then business accounts, each by primary key), so
+two movements never deadlock on each other's accounts; `post()` then writes balanced transactions and moves the balances with one
 UPDATE. Both run inside the calling service's `transaction.atomic()`.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, F, Q, Value, When
+from django.db.models import BigIntegerField, Case, F, Value, When
 
 from .models import LedgerAccount, LedgerEntry, LedgerTransaction, Wallet
 
@@ -67,25 +67,36 @@ def ensure_wallet(customer) -> Wallet:
 
 
 def lock(*, business, kinds=(), customers=()) -> Accounts:
-    """Lock the business's accounts of `kinds` (created when missing) and the wallets of
-    `customers` (customer ids; a customer without a wallet is simply absent)."""
+    """Lock the wallets of `customers` (customer ids; one without a wallet is simply absent),
+    then the business's accounts of `kinds` (created when missing).
+
+    The global lock order is: customer wallets, then business accounts, each group in
+    primary-key order. Services lock the busy business accounts (merchant payable, revenue)
+    as late as they can, so those rows are held only for the last few statements.
+    """
+    accounts = Accounts()
+    if customers:
+        for account in LedgerAccount.objects.select_for_update().filter(
+            customer_id__in=list(customers), kind=Kind.CUSTOMER_WALLET, currency=business.currency
+        ).order_by("pk"):
+            accounts.wallets[account.customer_id] = account
+    if kinds:
+        accounts.by_kind = _lock_business_accounts(business, kinds)
+    return accounts
+
+
+def _lock_business_accounts(business, kinds) -> dict:
     currency = business.currency
     for _ in range(2):
-        condition = Q(pk__in=[])
-        if kinds:
-            condition |= Q(business=business, customer__isnull=True, currency=currency, kind__in=list(kinds))
-        if customers:
-            condition |= Q(customer_id__in=list(customers), kind=Kind.CUSTOMER_WALLET, currency=currency)
-        rows = list(LedgerAccount.objects.select_for_update().filter(condition).order_by("pk"))
-        accounts = Accounts()
-        for account in rows:
-            if account.customer_id:
-                accounts.wallets[account.customer_id] = account
-            else:
-                accounts.by_kind[account.kind] = account
-        missing = [k for k in kinds if k not in accounts.by_kind]
+        found = {
+            account.kind: account
+            for account in LedgerAccount.objects.select_for_update().filter(
+                business=business, customer__isnull=True, currency=currency, kind__in=list(kinds)
+            ).order_by("pk")
+        }
+        missing = [k for k in kinds if k not in found]
         if not missing:
-            return accounts
+            return found
         for kind in missing:
             LedgerAccount.objects.get_or_create(business=business, kind=kind, currency=currency, customer=None)
     raise RuntimeError("could not create ledger accounts")  # pragma: no cover

@@ -176,14 +176,12 @@ def pay_order(*, order: Order, method: str, funding_source: FundingSource | None
         payment = Payment(business=business, order=order, customer=customer, method=method,
                           amount_minor=order.total_minor, currency=order.currency)
         if method == Payment.Method.WALLET:
-            accounts = ledger.lock(business=business, kinds=(Kind.MERCHANT_PAYABLE, Kind.PLATFORM_REVENUE),
-                                   customers=[customer.pk])
-            wallet = accounts.wallet(customer.pk)
+            wallet = ledger.lock(business=business, customers=[customer.pk]).wallet(customer.pk)
             payment.provider = "wallet"
             if wallet is None or wallet.balance_minor < payment.amount_minor:
                 return _fail(payment, "insufficient_funds", "The wallet balance is too low for this order.")
             payment.save()
-            _capture(payment, accounts, source=wallet)
+            _capture(payment, source=wallet)
             return payment
         if method != Payment.Method.CARD:
             raise InvalidPaymentInput("method", "Use 'wallet' or 'card'.")
@@ -196,9 +194,7 @@ def pay_order(*, order: Order, method: str, funding_source: FundingSource | None
             return _fail(payment, result.failure_code, result.failure_reason)
         payment.save()
         if result.status == "captured":
-            accounts = ledger.lock(business=business, kinds=(Kind.PROVIDER_CLEARING, Kind.MERCHANT_PAYABLE,
-                                                             Kind.PLATFORM_REVENUE))
-            _capture(payment, accounts, source=accounts[Kind.PROVIDER_CLEARING])
+            _capture(payment)
         return payment
 
 
@@ -209,23 +205,29 @@ def _fail(payment: Payment, code: str, reason: str) -> Payment:
     return payment
 
 
-def _capture(payment: Payment, accounts, *, source) -> None:
-    """Money in: source -> merchant payable, then the commission to the platform; the order is paid."""
+def _capture(payment: Payment, *, source=None) -> None:
+    """Money in: `source` (the customer's locked wallet account; None: provider clearing) ->
+    merchant payable, then the commission to the platform; the order is paid.
+
+    The business's busy accounts are locked last, after the order and the events are
+    written, so concurrent payments of one merchant wait on them as briefly as possible."""
     business = payment.business
     commission = commission_for(business, payment.amount_minor)
-    ref = f"payment:{payment.pk}"
-    ledger.post(business=business, postings=[
-        move(Txn.PAYMENT, source, accounts[Kind.MERCHANT_PAYABLE], payment.amount_minor, ref,
-             f"Order {payment.order.number}"),
-        move(Txn.COMMISSION, accounts[Kind.MERCHANT_PAYABLE], accounts[Kind.PLATFORM_REVENUE], commission, ref,
-             f"Commission on order {payment.order.number}"),
-    ])
     now = timezone.now()
     Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.CAPTURED, captured_at=now,
                                                  commission_minor=commission, updated_at=now)
     payment.status, payment.captured_at, payment.commission_minor = Payment.Status.CAPTURED, now, commission
     order_services.mark_paid(order=payment.order, note=f"payment {payment.pk}")
     _payment_event(payment, "payment.captured")
+    kinds = (Kind.MERCHANT_PAYABLE, Kind.PLATFORM_REVENUE) + (() if source else (Kind.PROVIDER_CLEARING,))
+    accounts = ledger.lock(business=business, kinds=kinds)
+    ref = f"payment:{payment.pk}"
+    ledger.post(business=business, postings=[
+        move(Txn.PAYMENT, source or accounts[Kind.PROVIDER_CLEARING], accounts[Kind.MERCHANT_PAYABLE],
+             payment.amount_minor, ref, f"Order {payment.order.number}"),
+        move(Txn.COMMISSION, accounts[Kind.MERCHANT_PAYABLE], accounts[Kind.PLATFORM_REVENUE], commission, ref,
+             f"Commission on order {payment.order.number}"),
+    ])
 
 
 def card_payment_link(*, order: Order) -> str:
@@ -374,6 +376,7 @@ def transfer(*, sender: Customer, to_wa_id: str, amount_minor: int, note: str = 
         emit_event(business=business, event_type="transfer.received", data={
             **common, "from": _customer_data(sender), "customer": _customer_data(recipient),
             "balance": format_major(accounts.wallet(recipient.pk).balance_minor, business.currency)})
+        sent_transfer.sender_balance_minor = source.balance_minor
         return sent_transfer
 
 
@@ -428,9 +431,7 @@ def _apply_payment_event(payment: Payment, event) -> str:
     if event.type == "charge.succeeded":
         if payment.status not in live:
             return f"ignored: payment already {payment.status}"
-        accounts = ledger.lock(business=payment.business, kinds=(Kind.PROVIDER_CLEARING, Kind.MERCHANT_PAYABLE,
-                                                                  Kind.PLATFORM_REVENUE))
-        _capture(payment, accounts, source=accounts[Kind.PROVIDER_CLEARING])
+        _capture(payment)
         return "captured"
     if event.type == "charge.authorized":
         if payment.status != Payment.Status.PENDING:

@@ -249,4 +249,5 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
 PAYMENT_PROVIDERS = {"sandbox": "payments.providers.sandbox.SandboxProvider"}
 SANDBOX_WEBHOOK_SECRET = env("SANDBOX_WEBHOOK_SECRET", default="whsec_sandbox_dev_only")
 SANDBOX_CALLBACK_DELAY_SECONDS = env.float("SANDBOX_CALLBACK_DELAY_SECONDS", default=3.0)
+DEMO_SEEDERS.append("payments.demo.seed")
 CELERY_BEAT_SCHEDULE["settle-businesses"] = {"task": "payments.tasks.settle_all", "schedule": crontab(hour=2, minute=30)}

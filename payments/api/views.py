@@ -15,7 +15,7 @@ from shopchat.models import Customer
 from shopchat.money import format_major
 
 from .. import selectors, services
-from ..models import FundingSource, LedgerAccount, Payment, TopUp
+from ..models import FundingSource, Payment, TopUp
 from . import serializers as s
 
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
@@ -127,7 +127,7 @@ class TransferView(WalletMixin, APIView):
         body.is_valid(raise_exception=True)
         sent = services.transfer(sender=sender, to_wa_id=body.validated_data["to"],
                                  amount_minor=body.validated_data["amount"], note=body.validated_data.get("note", ""))
-        balance = format_major(LedgerAccount.objects.get(customer=sender).balance_minor, sent.currency)
+        balance = format_major(sent.sender_balance_minor, sent.currency)
         return Response(s.TransferSerializer(sent, context={"currency": sent.currency, "balance": balance}).data,
                         status=201)
 
