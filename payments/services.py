@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -205,7 +206,7 @@ def _fail(payment: Payment, code: str, reason: str) -> Payment:
     return payment
 
 
-def _capture(payment: Payment, *, source=None) -> None:
+def _capture(payment: Payment, *, source=None, pay_order: bool = True) -> None:
     """Money in: `source` (the customer's locked wallet account; None: provider clearing) ->
     merchant payable, then the commission to the platform; the order is paid.
 
@@ -217,7 +218,8 @@ def _capture(payment: Payment, *, source=None) -> None:
     Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.CAPTURED, captured_at=now,
                                                  commission_minor=commission, updated_at=now)
     payment.status, payment.captured_at, payment.commission_minor = Payment.Status.CAPTURED, now, commission
-    order_services.mark_paid(order=payment.order, note=f"payment {payment.pk}")
+    if pay_order:
+        order_services.mark_paid(order=payment.order, note=f"payment {payment.pk}")
     _payment_event(payment, "payment.captured")
     kinds = (Kind.MERCHANT_PAYABLE, Kind.PLATFORM_REVENUE) + (() if source else (Kind.PROVIDER_CLEARING,))
     accounts = ledger.lock(business=business, kinds=kinds)
@@ -266,30 +268,38 @@ def refund_order(*, order: Order, amount_minor: int | None = None, actor=None, r
             raise InvalidPaymentInput("amount", "The refund must be more than zero.")
         if amount > left:
             raise NotRefundable(f"At most {display(left, payment.currency)} can still be refunded.")
-        provider_reference = ""
-        if payment.method == Payment.Method.CARD:
-            provider_reference = get_provider(payment.provider).refund(
-                reference=payment.provider_reference, amount_minor=amount, currency=payment.currency
-            ).reference
-            target = accounts[Kind.PROVIDER_CLEARING]
-        else:
-            target = accounts.wallet(payment.customer_id)
-        refund = Refund.objects.create(business=business, payment=payment, amount_minor=amount,
-                                       currency=payment.currency, reason=reason[:200],
-                                       provider_reference=provider_reference,
-                                       created_by=actor if getattr(actor, "pk", None) else None)
-        ledger.post(business=business, actor=refund.created_by, postings=[
-            move(Txn.REFUND, accounts[Kind.MERCHANT_PAYABLE], target, amount, f"refund:{refund.pk}",
-                 f"Refund of order {order.number}"),
-        ])
-        payment.refunded_minor += amount
-        Payment.objects.filter(pk=payment.pk).update(refunded_minor=payment.refunded_minor, updated_at=timezone.now())
+        return _refund(payment, amount, accounts, actor=actor, reason=reason)
+
+
+def _refund(payment: Payment, amount: int, accounts, *, actor=None, reason: str = "", update_order: bool = True) -> Refund:
+    """Money back: merchant payable -> the wallet, or -> provider clearing with the card refunded
+    through the provider. `accounts` are locked by the caller (wallet, payable, clearing)."""
+    business = payment.business
+    provider_reference = ""
+    if payment.method == Payment.Method.CARD:
+        provider_reference = get_provider(payment.provider).refund(
+            reference=payment.provider_reference, amount_minor=amount, currency=payment.currency
+        ).reference
+        target = accounts[Kind.PROVIDER_CLEARING]
+    else:
+        target = accounts.wallet(payment.customer_id)
+    refund = Refund.objects.create(business=business, payment=payment, amount_minor=amount,
+                                   currency=payment.currency, reason=reason[:200],
+                                   provider_reference=provider_reference,
+                                   created_by=actor if getattr(actor, "pk", None) else None)
+    ledger.post(business=business, actor=refund.created_by, postings=[
+        move(Txn.REFUND, accounts[Kind.MERCHANT_PAYABLE], target, amount, f"refund:{refund.pk}",
+             f"Refund of order {payment.order.number}"),
+    ])
+    payment.refunded_minor += amount
+    Payment.objects.filter(pk=payment.pk).update(refunded_minor=payment.refunded_minor, updated_at=timezone.now())
+    if update_order:
         order_services.mark_refunded(order=payment.order, refunded_minor=payment.refunded_minor,
                                      actor=refund.created_by)
-        _payment_event(payment, "payment.refunded", refund=refund.pk,
-                       refunded=format_major(amount, payment.currency),
-                       refunded_total=format_major(payment.refunded_minor, payment.currency))
-        return refund
+    _payment_event(payment, "payment.refunded", refund=refund.pk, reason=reason,
+                   refunded=format_major(amount, payment.currency),
+                   refunded_total=format_major(payment.refunded_minor, payment.currency))
+    return refund
 
 
 # --- wallet ---------------------------------------------------------------------------------
@@ -345,7 +355,7 @@ def transfer(*, sender: Customer, to_wa_id: str, amount_minor: int, note: str = 
     with transaction.atomic():
         try:
             recipient = upsert_customer(business=business, wa_id=to_wa_id)
-        except Exception:
+        except DjangoValidationError:
             raise InvalidPaymentInput("to", "Give the recipient's WhatsApp number (country code first).") from None
         if recipient.pk == sender.pk:
             raise InvalidPaymentInput("to", "You cannot send money to yourself.")
@@ -431,8 +441,17 @@ def _apply_payment_event(payment: Payment, event) -> str:
     if event.type == "charge.succeeded":
         if payment.status not in live:
             return f"ignored: payment already {payment.status}"
-        _capture(payment)
-        return "captured"
+        order_status = Order.objects.filter(pk=payment.order_id).values_list("status", flat=True).get()
+        if order_status == Order.Status.PENDING_PAYMENT:
+            _capture(payment)
+            return "captured"
+        # The order expired or was cancelled while the bank was confirming: the money was
+        # taken, so count it and give it straight back; the order stays as it is.
+        _capture(payment, pay_order=False)
+        accounts = ledger.lock(business=payment.business, kinds=(Kind.MERCHANT_PAYABLE, Kind.PROVIDER_CLEARING))
+        _refund(payment, payment.amount_minor, accounts, update_order=False,
+                reason=f"Order was {order_status} when the payment completed")
+        return "captured_and_refunded"
     if event.type == "charge.authorized":
         if payment.status != Payment.Status.PENDING:
             return f"ignored: payment already {payment.status}"

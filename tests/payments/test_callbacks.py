@@ -117,3 +117,14 @@ def test_pending_card_is_captured_by_the_callback_the_sandbox_delivers_over_http
     payment.refresh_from_db()
     assert payment.status == "captured"
     assert ProviderEvent.objects.get().outcome == "captured"
+
+
+def test_a_payment_completing_after_the_order_expired_is_refunded_at_once(client, pending):
+    from orders.models import Order
+
+    Order.objects.filter(pk=pending.order_id).update(status="expired")
+    assert deliver(client, pending.provider_reference).json()["outcome"] == "captured_and_refunded"
+    pending.refresh_from_db()
+    assert pending.status == "captured" and pending.refunded_minor == pending.amount_minor
+    assert pending.order.status == "expired"
+    assert services.reconcile() == []

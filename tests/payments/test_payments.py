@@ -145,3 +145,18 @@ def test_card_payment_link_page_pays_by_card_and_never_shows_the_number(client, 
 
 def test_a_forged_payment_link_is_404(client):
     assert client.get("/pay/not-a-token/").status_code == 404
+
+
+def test_wallet_payment_api_runs_a_constant_number_of_queries(api, funded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in range(3):
+        order = order_for(funded, 1_000)
+        with CaptureQueriesContext(connection) as queries:
+            response = api.post(PAY.format(order.number), {"method": "wallet"}, format="json",
+                                HTTP_IDEMPOTENCY_KEY=f"q{n}")
+        assert response.status_code == 201
+        counts.append(len(queries))
+    assert counts[1] == counts[2] <= 25
