@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -678,6 +678,11 @@ def reconcile(*, business: Business | None = None) -> list[Difference]:
             if actual != value:
                 diffs.append(Difference(slug, currency, f"{kind} = payments - refunds - commission - payouts",
                                         value, actual))
+    statements = Settlement.objects.filter(**pay_scope).annotate(
+        lines_net=Coalesce(Sum("lines__net_minor"), 0)).exclude(lines_net=F("net_minor")).select_related("business")
+    for settlement in statements[:100]:
+        diffs.append(Difference(settlement.business.slug, settlement.currency,
+                                f"settlement {settlement.pk} net = its lines", settlement.net_minor, settlement.lines_net))
     settled_without_line = Payment.objects.filter(settlement__isnull=False, settlement_line__isnull=True, **pay_scope)
     for payment in settled_without_line.select_related("business")[:100]:
         diffs.append(Difference(payment.business.slug, payment.currency, f"payment {payment.pk} has a statement line",

@@ -120,3 +120,19 @@ def test_reconcile_spots_a_payment_captured_without_ledger_entries(business, cus
 def test_settle_all_skips_businesses_without_payout_account(business, customer, other_business):
     pay(customer, 1_000)
     assert [s.business for s in services.settle_all()] == [business]
+
+
+def test_reconcile_spots_an_unbalanced_transaction_and_a_statement_not_matching_its_lines(business, customer):
+    from payments.models import LedgerEntry, LedgerTransaction
+
+    pay(customer, 1_000)
+    settlement = services.settle_business(business=business)
+    account = LedgerAccount.objects.get(business=business, kind="platform_revenue")
+    txn = LedgerTransaction.objects.create(business=business, kind="adjustment")
+    LedgerEntry.objects.create(transaction=txn, account=account, amount_minor=5, currency="INR")
+    Settlement.objects.filter(pk=settlement.pk).update(net_minor=1, gross_minor=1, commission_minor=0,
+                                                       refunds_minor=0, closing_minor=1 - settlement.payout_minor
+                                                       + settlement.opening_minor)
+    checks = " | ".join(d.check for d in services.reconcile())
+    assert f"transaction {txn.pk} sums to zero" in checks
+    assert f"settlement {settlement.pk} net = its lines" in checks
