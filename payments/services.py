@@ -9,9 +9,11 @@ Money flows, each one balanced ledger transaction (see `payments.ledger`):
     transfer         sender wallet     -> recipient wallet
     settlement       merchant payable  -> payouts            (paid out through the provider)
 
-Locks are always taken in the same order: the order row (paying), then ledger accounts (by
-primary key), then payment rows. Provider calls run inside the transaction after the local
-locks, so a decline or an error leaves nothing half written.
+Locks are always taken in the same order: the order row (paying) or a pending payment row
+(callbacks), then customer wallets, then the business's accounts (each group by primary key;
+the busy merchant accounts as late as possible), then captured payment rows (refunds,
+settlement). Provider calls run inside the transaction after the local locks, so a decline
+or an error leaves nothing half written.
 """
 import logging
 from dataclasses import dataclass
@@ -35,7 +37,7 @@ from shopchat.outbox import emit_event, notify_staff
 from shopchat.services import upsert_customer
 
 from . import ledger
-from .ledger import Kind, Posting, move
+from .ledger import Kind, move
 from .models import (
     FundingSource,
     LedgerAccount,

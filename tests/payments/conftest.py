@@ -2,6 +2,8 @@
 and cards, and orders built with the ORM."""
 import pytest
 
+from payments.providers import sandbox
+
 from payments import services
 from tests.factories import CustomerFactory, OrderFactory
 
@@ -61,3 +63,13 @@ def wallet_balance(customer) -> int:
     from payments.models import LedgerAccount
 
     return LedgerAccount.objects.filter(customer=customer).values_list("balance_minor", flat=True).first() or 0
+
+
+WEBHOOK = "/api/v1/payments/providers/sandbox/webhook/"
+
+
+def deliver(client, reference, kind="charge.succeeded", headers=None, body=None, **data):
+    body = body or sandbox.callback_body(reference, kind, **data)
+    headers = headers if headers is not None else sandbox.signed_headers(body)
+    return client.post(WEBHOOK, body, content_type="application/json",
+                       **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items() if k != "Content-Type"})

@@ -6,16 +6,7 @@ from payments import services
 from payments.models import Payment, ProviderEvent, TopUp
 from payments.providers import sandbox
 
-from .conftest import PENDING_CARD, add_card, order_for, wallet_balance
-
-WEBHOOK = "/api/v1/payments/providers/sandbox/webhook/"
-
-
-def deliver(client, reference, kind="charge.succeeded", headers=None, body=None, **data):
-    body = body or sandbox.callback_body(reference, kind, **data)
-    headers = headers if headers is not None else sandbox.signed_headers(body)
-    return client.post(WEBHOOK, body, content_type="application/json",
-                       **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items() if k != "Content-Type"})
+from .conftest import PENDING_CARD, add_card, deliver, order_for, wallet_balance
 
 
 @pytest.fixture

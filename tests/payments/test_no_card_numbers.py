@@ -6,8 +6,7 @@ from django.db import connection
 
 from payments.providers import sandbox
 
-from .conftest import DECLINED_CARD, NO_FUNDS_CARD, OK_CARD, PENDING_CARD, order_for
-from .test_callbacks import deliver
+from .conftest import DECLINED_CARD, NO_FUNDS_CARD, OK_CARD, PENDING_CARD, deliver, order_for
 
 NUMBERS = [OK_CARD, DECLINED_CARD, NO_FUNDS_CARD, PENDING_CARD]
 

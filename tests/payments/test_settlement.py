@@ -136,3 +136,11 @@ def test_reconcile_spots_an_unbalanced_transaction_and_a_statement_not_matching_
     checks = " | ".join(d.check for d in services.reconcile())
     assert f"transaction {txn.pk} sums to zero" in checks
     assert f"settlement {settlement.pk} net = its lines" in checks
+
+
+def test_the_beat_task_settles_every_business(business, customer):
+    from payments import tasks
+
+    pay(customer, 2_000)
+    assert tasks.settle_all.delay().get() == 1
+    assert tasks.settle_all.delay().get() == 0
