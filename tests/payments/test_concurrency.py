@@ -161,3 +161,22 @@ def test_a_callback_racing_its_duplicate_captures_once(monkeypatch):
                      for _ in range(3)])
     assert sorted(r.duplicate for r in results) == [False, True, True]
     assert LedgerAccount.objects.get(business=shop, kind="merchant_payable").balance_minor == 5_000 - 100
+
+
+def test_refunds_racing_settlement_and_each_other_never_refund_twice(shop):
+    customer = CustomerFactory(business=shop)
+    card = add_card(customer)
+    orders = [order_for(customer, 10_000) for _ in range(3)]
+    for order in orders:
+        services.pay_order(order=order, method="card", funding_source=card)
+    results = race(
+        lambda: services.refund_order(order=orders[0]),
+        lambda: services.refund_order(order=orders[0]),
+        lambda: services.settle_business(business=shop),
+        lambda: services.refund_order(order=orders[1], amount_minor=4_000),
+    )
+    assert sum(isinstance(r, services.NotRefundable) for r in results[:2]) == 1
+    assert not [r for r in results[2:] if isinstance(r, BaseException)]
+    assert Payment.objects.get(order=orders[0]).refunded_minor == 10_000
+    services.settle_business(business=shop)
+    assert services.reconcile() == []
