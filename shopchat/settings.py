@@ -249,3 +249,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- payments --------------------------------------------------------------------------
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
+PAYMENT_PROVIDERS = {"sandbox": "payments.providers.sandbox.SandboxProvider"}
+SANDBOX_WEBHOOK_SECRET = env("SANDBOX_WEBHOOK_SECRET", default="whsec_sandbox_dev_only")
+SANDBOX_CALLBACK_DELAY_SECONDS = env.float("SANDBOX_CALLBACK_DELAY_SECONDS", default=3.0)
+DEMO_SEEDERS.append("payments.demo.seed")
+CELERY_BEAT_SCHEDULE["settle-businesses"] = {"task": "payments.tasks.settle_all", "schedule": crontab(hour=2, minute=30)}

@@ -2,6 +2,9 @@
 from django.shortcuts import redirect
 from django.urls import path
 
+from payments.views import pay_page
+
 urlpatterns = [
     path("", lambda request: redirect("admin:index"), name="home"),
+    path("pay/<str:token>/", pay_page, name="payments-pay"),
 ]

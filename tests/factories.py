@@ -42,3 +42,24 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     business = factory.SubFactory(BusinessFactory)
     wa_id = factory.Sequence(lambda n: f"1555{n:07d}")
     name = factory.Faker("first_name")
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """A pending order whose totals add up (total = subtotal + tax + shipping - discount)."""
+
+    class Meta:
+        model = "orders.Order"
+
+    business = factory.SubFactory(BusinessFactory)
+    customer = factory.SubFactory(CustomerFactory, business=factory.SelfAttribute("..business"))
+    sequence = factory.Sequence(lambda n: n + 1000)
+    number = factory.LazyAttribute(lambda o: f"{o.business.order_prefix}-{o.sequence}")
+    status = "pending_payment"
+    currency = factory.LazyAttribute(lambda o: o.business.currency)
+    subtotal_minor = 100_000
+    tax_minor = 0
+    shipping_minor = 0
+    discount_minor = 0
+    total_minor = factory.LazyAttribute(
+        lambda o: o.subtotal_minor + o.tax_minor + o.shipping_minor - o.discount_minor
+    )

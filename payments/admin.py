@@ -1,0 +1,310 @@
+"""Back office for money: payments and refunds (refund with one click, recorded with who did
+it), wallets and the ledger (read-only; only superusers see across businesses), settlement
+statements (page and CSV, "settle now") and the reconciliation page. Every action calls the
+services; nothing here moves money by itself."""
+import csv
+
+from django.contrib import admin, messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from shopchat.api.errors import ApiError
+from shopchat.models import Business
+from shopchat.money import display, format_major
+from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, business_ids, scope_queryset
+
+from . import services
+from .models import (
+    FundingSource,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    ProviderEvent,
+    Refund,
+    Settlement,
+    TopUp,
+    Transfer,
+    Wallet,
+)
+
+
+class ReadOnly:
+    """Money records are written by the services only."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def money(field, label):
+    @admin.display(description=label, ordering=field)
+    def show(self, obj):
+        return display(getattr(obj, field), obj.currency)
+
+    return show
+
+
+class RefundInline(ReadOnly, TenantInline, admin.TabularInline):
+    model = Refund
+    tenant_area = "payments"
+    fields = ("created_at", "amount", "reason", "created_by", "provider_reference", "settlement")
+    readonly_fields = fields
+    extra = 0
+
+    amount = money("amount_minor", "amount")
+
+
+class PaymentInline(ReadOnly, TenantInline, admin.TabularInline):
+    """For the order page (orders.admin adds it to its inlines)."""
+
+    model = Payment
+    tenant_area = "payments"
+    fields = ("id", "created_at", "method", "status", "amount", "refunded", "failure_reason", "settlement")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+    amount = money("amount_minor", "amount")
+    refunded = money("refunded_minor", "refunded")
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnly, TenantAdmin):
+    tenant_area = "payments"
+    list_display = ("id", "created_at", "order", "customer", "method", "status", "amount", "refunded", "commission",
+                    "settlement", "business")
+    list_filter = ("status", "method", "business")
+    search_fields = ("order__number", "customer__wa_id", "provider_reference")
+    list_select_related = ("order", "customer", "business")
+    readonly_fields = ("business", "order", "customer", "method", "funding_source", "status", "amount", "refunded",
+                       "commission", "provider", "provider_reference", "failure_code", "failure_reason",
+                       "captured_at", "settlement", "created_at", "updated_at")
+    fields = readonly_fields
+    inlines = [RefundInline]
+    actions = ["refund_in_full"]
+    show_full_result_count = False
+
+    amount = money("amount_minor", "amount")
+    refunded = money("refunded_minor", "refunded")
+    commission = money("commission_minor", "commission")
+
+    def has_refund_permission(self, request):
+        return self._can(request, CHANGE)
+
+    @admin.action(description="Refund the selected payments in full", permissions=["refund"])
+    def refund_in_full(self, request, queryset):
+        done = 0
+        for payment in queryset.select_related("order"):
+            if not self._can(request, CHANGE, payment):
+                continue
+            try:
+                services.refund_order(order=payment.order, actor=request.user, reason="Refunded in the back office")
+                done += 1
+            except ApiError as exc:
+                self.message_user(request, f"{payment.order}: {exc.message}", messages.WARNING)
+        if done:
+            self.message_user(request, f"Refunded {done} payment(s).", messages.SUCCESS)
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnly, TenantAdmin):
+    tenant_area = "payments"
+    list_display = ("id", "created_at", "payment", "amount", "reason", "created_by", "settlement", "business")
+    list_filter = ("business",)
+    search_fields = ("payment__order__number",)
+    list_select_related = ("payment", "created_by", "business", "settlement")
+    amount = money("amount_minor", "amount")
+
+
+@admin.register(Wallet)
+class WalletAdmin(ReadOnly, TenantAdmin):
+    tenant_area = "payments"
+    list_display = ("customer", "balance", "created_at", "business")
+    list_filter = ("business",)
+    search_fields = ("=customer__wa_id", "customer__name")
+    list_select_related = ("customer", "account", "business")
+    fields = readonly_fields = ("business", "customer", "account", "balance", "created_at")
+
+    @admin.display(description="balance", ordering="account__balance_minor")
+    def balance(self, obj):
+        return obj.account.balance_display
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(ReadOnly, TenantAdmin):
+    tenant_area = "payments"
+    list_display = ("customer", "brand", "last4", "exp_month", "exp_year", "is_active", "business")
+    list_filter = ("business", "brand")
+    exclude = ("token",)
+
+
+@admin.register(TopUp)
+class TopUpAdmin(ReadOnly, TenantAdmin):
+    tenant_area = "payments"
+    list_display = ("id", "created_at", "customer", "amount", "status", "failure_reason", "business")
+    list_filter = ("status", "business")
+    amount = money("amount_minor", "amount")
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnly, TenantAdmin):
+    tenant_area = "payments"
+    list_display = ("id", "created_at", "sender", "recipient", "amount", "note", "business")
+    list_filter = ("business",)
+    search_fields = ("=sender__wa_id", "=recipient__wa_id")
+    amount = money("amount_minor", "amount")
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnly, TenantAdmin):
+    tenant_area = "payments"
+    list_display = ("id", "kind", "customer", "currency", "balance", "business")
+    list_filter = ("kind", "business")
+    search_fields = ("=customer__wa_id",)
+    list_select_related = ("customer", "business")
+    balance = money("balance_minor", "balance")
+
+
+class LedgerEntryInline(ReadOnly, TenantInline, admin.TabularInline):
+    model = LedgerEntry
+    tenant_area = "payments"
+    fields = readonly_fields = ("account", "amount_minor", "currency", "created_at")
+    extra = 0
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnly, TenantAdmin):
+    tenant_area = "payments"
+    list_display = ("id", "created_at", "kind", "reference", "memo", "created_by", "business")
+    list_filter = ("kind", "business")
+    search_fields = ("reference",)
+    inlines = [LedgerEntryInline]
+    show_full_result_count = False
+
+
+@admin.register(ProviderEvent)
+class ProviderEventAdmin(ReadOnly, admin.ModelAdmin):
+    """Provider callbacks are platform data: superusers only."""
+
+    list_display = ("received_at", "provider", "event_type", "event_id", "reference", "outcome")
+    search_fields = ("event_id", "reference")
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ReadOnly, TenantAdmin):
+    tenant_area = "settlements"
+    list_display = ("id", "created_at", "business", "payment_count", "gross", "refunds", "commission", "payout",
+                    "status", "statement_links")
+    list_filter = ("status", "business")
+    list_select_related = ("business",)
+    readonly_fields = ("business", "status", "period_start", "period_end", "payment_count", "refund_count", "gross",
+                       "refunds", "commission", "net", "opening", "payout", "closing", "payout_account",
+                       "payout_reference", "created_by", "created_at", "statement_links")
+    fields = readonly_fields
+    change_list_template = "admin/payments/settlement/change_list.html"
+
+    gross = money("gross_minor", "gross")
+    refunds = money("refunds_minor", "refunds")
+    commission = money("commission_minor", "commission")
+    net = money("net_minor", "net")
+    opening = money("opening_minor", "brought forward")
+    payout = money("payout_minor", "payout")
+    closing = money("closing_minor", "carried forward")
+
+    @admin.display(description="statement")
+    def statement_links(self, obj):
+        return format_html('<a href="{}">page</a> · <a href="{}">CSV</a>',
+                           reverse("admin:payments_settlement_statement", args=[obj.pk]),
+                           reverse("admin:payments_settlement_csv", args=[obj.pk]))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/statement/", wrap(self.statement_view), name="payments_settlement_statement"),
+            path("<int:pk>/statement.csv", wrap(self.csv_view), name="payments_settlement_csv"),
+            path("settle-now/", wrap(self.settle_now_view), name="payments_settlement_settle_now"),
+            path("reconcile/", wrap(self.reconcile_view), name="payments_settlement_reconcile"),
+        ] + super().get_urls()
+
+    def _settlement(self, request, pk):
+        return get_object_or_404(scope_queryset(Settlement.objects.select_related("business"), request.user,
+                                                self.tenant_area), pk=pk)
+
+    def _lines(self, settlement):
+        return settlement.lines.select_related("payment__order", "refund__payment__order").order_by("id")
+
+    def statement_view(self, request, pk):
+        settlement = self._settlement(request, pk)
+        cur = settlement.currency
+        rows = [(line, display(line.gross_minor, cur), display(line.refund_minor, cur),
+                 display(line.commission_minor, cur), display(line.net_minor, cur))
+                for line in self._lines(settlement)[:5000]]
+        context = {**self.admin_site.each_context(request), "title": f"Settlement statement #{settlement.pk}",
+                   "settlement": settlement, "rows": rows, "opts": self.model._meta,
+                   "totals": {name: display(getattr(settlement, f"{name}_minor"), cur)
+                              for name in ("gross", "refunds", "commission", "net", "opening", "payout", "closing")}}
+        return TemplateResponse(request, "admin/payments/settlement/statement.html", context)
+
+    def csv_view(self, request, pk):
+        settlement = self._settlement(request, pk)
+        cur = settlement.currency
+        response = HttpResponse(content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="settlement-{settlement.pk}.csv"'
+        out = csv.writer(response)
+        out.writerow(["line", "order", "payment", "refund", "gross", "refund_amount", "commission", "net", "currency"])
+        for line in self._lines(settlement).iterator(chunk_size=2000):
+            order = (line.payment.order if line.payment_id else line.refund.payment.order).number
+            out.writerow([line.pk, order, line.payment_id or "", line.refund_id or "", format_major(line.gross_minor, cur),
+                          format_major(line.refund_minor, cur), format_major(line.commission_minor, cur),
+                          format_major(line.net_minor, cur), cur])
+        out.writerow(["total", "", settlement.payment_count, settlement.refund_count,
+                      format_major(settlement.gross_minor, cur), format_major(settlement.refunds_minor, cur),
+                      format_major(settlement.commission_minor, cur), format_major(settlement.net_minor, cur), cur])
+        out.writerow(["payout", "", "", "", "", "", "", format_major(settlement.payout_minor, cur), cur])
+        return response
+
+    def settle_now_view(self, request):
+        """POST: settle now every business where the user may change settlements (platform staff)."""
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:payments_settlement_changelist"))
+        businesses = Business.objects.exclude(payout_account="")
+        if not request.user.is_superuser:
+            businesses = businesses.filter(pk__in=business_ids(request.user, self.tenant_area, CHANGE))
+        if not request.user.is_superuser and not businesses:
+            self.message_user(request, "You may not settle businesses.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:payments_settlement_changelist"))
+        done = 0
+        for business in businesses:
+            try:
+                done += services.settle_business(business=business, actor=request.user) is not None
+            except ApiError as exc:
+                self.message_user(request, f"{business}: {exc.message}", messages.WARNING)
+        self.message_user(request, f"{done} settlement(s) made.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:payments_settlement_changelist"))
+
+    def reconcile_view(self, request):
+        if not request.user.is_superuser:
+            self.message_user(request, "Reconciliation is for platform staff.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:payments_settlement_changelist"))
+        context = {**self.admin_site.each_context(request), "title": "Ledger reconciliation",
+                   "differences": services.reconcile(), "opts": self.model._meta}
+        return TemplateResponse(request, "admin/payments/settlement/reconcile.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_settle": request.user.is_superuser}
+        return super().changelist_view(request, extra_context)

@@ -1,0 +1,400 @@
+"""Payments, wallets and the double-entry ledger.
+
+Money lives in ledger accounts; a movement is one `LedgerTransaction` whose `LedgerEntry`
+rows sum to zero per currency (an entry's amount is positive when money flows *into* the
+account). Entries are append-only: never updated or deleted, corrections are reversing
+transactions. An account's `balance_minor` is kept in step with its entries in the same
+database transaction, under a row lock taken in primary-key order; a CHECK keeps customer
+wallets at or above zero whatever the Python code does.
+
+Card numbers never reach this database: a `FundingSource` holds the provider's token, the
+brand, the last four digits and the expiry only.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from shopchat.models import Business, Customer
+from shopchat.money import display
+
+
+class AppendOnlyError(RuntimeError):
+    """Ledger rows are never changed or deleted; post a reversing transaction instead."""
+
+
+class LedgerAccount(models.Model):
+    class Kind(models.TextChoices):
+        CUSTOMER_WALLET = "customer_wallet", "Customer wallet"
+        PROVIDER_CLEARING = "provider_clearing", "Provider clearing"
+        MERCHANT_PAYABLE = "merchant_payable", "Merchant payable"
+        PLATFORM_REVENUE = "platform_revenue", "Platform commission revenue"
+        PAYOUTS = "payouts", "Payouts to the merchant"
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="ledger_accounts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    balance_minor = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["business", "kind", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="customer_wallet") | Q(balance_minor__gte=0), name="ledger_wallet_balance_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="customer_wallet") & Q(customer__isnull=False))
+                | (~Q(kind="customer_wallet") & Q(customer__isnull=True)),
+                name="ledger_wallet_has_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["business", "kind", "currency"], condition=Q(customer__isnull=True),
+                name="ledger_business_account_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "currency"], condition=Q(customer__isnull=False), name="ledger_wallet_unique"
+            ),
+        ]
+
+    def __str__(self):
+        who = f" +{self.customer.wa_id}" if self.customer_id else ""
+        return f"{self.get_kind_display()}{who} ({self.currency})"
+
+    @property
+    def balance_display(self) -> str:
+        return display(self.balance_minor, self.currency)
+
+
+class LedgerTransaction(models.Model):
+    class Kind(models.TextChoices):
+        TOP_UP = "top_up", "Top-up"
+        PAYMENT = "payment", "Payment"
+        COMMISSION = "commission", "Commission"
+        REFUND = "refund", "Refund"
+        TRANSFER = "transfer", "Transfer"
+        SETTLEMENT = "settlement", "Settlement payout"
+        ADJUSTMENT = "adjustment", "Adjustment"
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="ledger_transactions")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    reference = models.CharField(max_length=64, blank=True, db_index=True, help_text="e.g. payment:42")
+    memo = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} {self.reference}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("ledger transactions are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("ledger transactions are append-only")
+
+
+class LedgerEntry(models.Model):
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
+    amount_minor = models.BigIntegerField(help_text="Positive: money into the account; negative: out of it.")
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [models.CheckConstraint(condition=~Q(amount_minor=0), name="ledger_entry_nonzero")]
+
+    def __str__(self):
+        return f"{self.account}: {self.amount_minor:+d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("ledger entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("ledger entries are append-only")
+
+
+class Wallet(models.Model):
+    """A customer's wallet: its balance is the balance of its ledger account."""
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="wallets")
+    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="wallet")
+    account = models.OneToOneField(LedgerAccount, on_delete=models.PROTECT, related_name="wallet")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Wallet of {self.customer}"
+
+
+class FundingSource(models.Model):
+    """A card linked to a customer's wallet: the provider's token and what a person needs to
+    recognise the card. Never the card number."""
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="funding_sources")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="funding_sources")
+    provider = models.CharField(max_length=20)
+    token = models.CharField(max_length=100)
+    brand = models.CharField(max_length=20)
+    last4 = models.CharField(max_length=4)
+    exp_month = models.PositiveSmallIntegerField()
+    exp_year = models.PositiveSmallIntegerField()
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "token"], name="funding_source_token_unique"),
+            models.CheckConstraint(condition=Q(exp_month__gte=1) & Q(exp_month__lte=12), name="funding_source_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.brand} ending {self.last4}"
+
+
+class Settlement(models.Model):
+    """A statement: captured payments minus refunds minus commission, paid out once."""
+
+    class Status(models.TextChoices):
+        PAID = "paid", "Paid out"
+        CARRIED = "carried", "Nothing to pay out (carried forward)"
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="settlements")
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
+    period_start = models.DateTimeField(null=True, blank=True)
+    period_end = models.DateTimeField()
+    payment_count = models.PositiveIntegerField(default=0)
+    refund_count = models.PositiveIntegerField(default=0)
+    gross_minor = models.BigIntegerField(default=0)
+    refunds_minor = models.BigIntegerField(default=0)
+    commission_minor = models.BigIntegerField(default=0)
+    net_minor = models.BigIntegerField(default=0, help_text="gross - refunds - commission of the lines")
+    opening_minor = models.BigIntegerField(
+        default=0, help_text="Merchant payable balance brought in from earlier statements (negative: owed)."
+    )
+    payout_minor = models.BigIntegerField(default=0)
+    closing_minor = models.BigIntegerField(default=0, help_text="Carried forward: opening + net - payout.")
+    payout_account = models.CharField(max_length=64, blank=True)
+    payout_reference = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(payout_minor__gte=0), name="settlement_payout_gte_0"),
+            models.CheckConstraint(
+                condition=Q(net_minor=F("gross_minor") - F("refunds_minor") - F("commission_minor")),
+                name="settlement_net_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(closing_minor=F("opening_minor") + F("net_minor") - F("payout_minor")),
+                name="settlement_closing_adds_up",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Settlement #{self.pk} {self.business} {display(self.payout_minor, self.currency)}"
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        WALLET = "wallet", "Wallet"
+        CARD = "card", "Card"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        AUTHORIZED = "authorized", "Authorized"
+        CAPTURED = "captured", "Captured"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE = (Status.PENDING, Status.AUTHORIZED, Status.CAPTURED)
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="payments")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    funding_source = models.ForeignKey(FundingSource, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="payments")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    provider = models.CharField(max_length=20, blank=True)
+    provider_reference = models.CharField(max_length=100, blank=True)
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    commission_minor = models.BigIntegerField(default=0, help_text="Taken at capture.")
+    refunded_minor = models.BigIntegerField(default=0)
+    captured_at = models.DateTimeField(null=True, blank=True)
+    settlement = models.ForeignKey(Settlement, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="payments")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payment_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(refunded_minor__gte=0) & Q(refunded_minor__lte=F("amount_minor")),
+                name="payment_refunded_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_minor__gte=0) & Q(commission_minor__lte=F("amount_minor")),
+                name="payment_commission_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(settlement__isnull=True) | Q(status="captured"), name="payment_settled_only_captured"
+            ),
+            # One live payment per order: a second concurrent attempt fails at the database.
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(status__in=["pending", "authorized", "captured"]),
+                name="payment_one_active_per_order",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "provider_reference"], condition=~Q(provider_reference=""),
+                name="payment_provider_reference_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["business", "status", "settlement"], name="payment_settle_idx"),
+        ]
+
+    def __str__(self):
+        return f"Payment #{self.pk} {display(self.amount_minor, self.currency)} {self.status}"
+
+    @property
+    def refundable_minor(self) -> int:
+        return self.amount_minor - self.refunded_minor if self.status == self.Status.CAPTURED else 0
+
+
+class Refund(models.Model):
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=200, blank=True)
+    provider_reference = models.CharField(max_length=100, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    settlement = models.ForeignKey(Settlement, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount_minor__gt=0), name="refund_amount_gt_0")]
+        indexes = [models.Index(fields=["business", "settlement"], name="refund_settle_idx")]
+
+    def __str__(self):
+        return f"Refund #{self.pk} {display(self.amount_minor, self.currency)}"
+
+
+class SettlementLine(models.Model):
+    """One payment or one refund on a statement. The unique payment / refund is what makes
+    each of them settled exactly once, whatever the job does."""
+
+    tenant_path = "settlement__business"
+
+    settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT, related_name="lines")
+    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="settlement_line")
+    refund = models.OneToOneField(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="settlement_line")
+    gross_minor = models.BigIntegerField(default=0)
+    refund_minor = models.BigIntegerField(default=0)
+    commission_minor = models.BigIntegerField(default=0)
+    net_minor = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(payment__isnull=False) & Q(refund__isnull=True))
+                | (Q(payment__isnull=True) & Q(refund__isnull=False)),
+                name="settlement_line_payment_xor_refund",
+            ),
+            models.CheckConstraint(
+                condition=Q(net_minor=F("gross_minor") - F("refund_minor") - F("commission_minor")),
+                name="settlement_line_net_adds_up",
+            ),
+        ]
+
+
+class TopUp(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="top_ups")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="top_ups")
+    funding_source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="top_ups")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    provider = models.CharField(max_length=20)
+    provider_reference = models.CharField(max_length=100, blank=True)
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="top_up_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["provider", "provider_reference"], condition=~Q(provider_reference=""),
+                name="top_up_provider_reference_unique",
+            ),
+        ]
+
+
+class Transfer(models.Model):
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="transfers")
+    sender = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transfers_sent")
+    recipient = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transfers_received")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    note = models.CharField(max_length=140, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="transfer_amount_gt_0"),
+            models.CheckConstraint(condition=~Q(sender=F("recipient")), name="transfer_not_to_self"),
+        ]
+        indexes = [models.Index(fields=["sender", "created_at"], name="transfer_sender_day_idx")]
+
+
+class ProviderEvent(models.Model):
+    """A provider callback we acted on; the unique event id makes a repeated callback a no-op."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    event_type = models.CharField(max_length=60)
+    reference = models.CharField(max_length=100, blank=True)
+    outcome = models.CharField(max_length=60, blank=True)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_unique")]
+
+    def __str__(self):
+        return f"{self.provider} {self.event_type} {self.event_id}"

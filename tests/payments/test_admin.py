@@ -1,0 +1,82 @@
+"""Back office: payment lists, the refund action with who did it, read-only wallets scoped to the
+business, settlement statements as a page and CSV, settle now and reconciliation."""
+from payments import services
+from payments.models import Refund, Settlement
+from tests.conftest import staff_client
+from tests.factories import CustomerFactory
+
+from .conftest import add_card, fund, order_for
+
+
+def paid_order(customer, total=10_000):
+    order = order_for(customer, total)
+    services.pay_order(order=order, method="card", funding_source=add_card(customer))
+    return order
+
+
+def test_manager_sees_payments_and_refunds_with_one_click(manager_client, customer):
+    order = paid_order(customer)
+    payment = order.payments.get()
+    assert manager_client.get("/admin/payments/payment/").status_code == 200
+    response = manager_client.post("/admin/payments/payment/", {"action": "refund_in_full",
+                                                                  "_selected_action": [payment.pk]})
+    assert response.status_code == 302
+    refund = Refund.objects.get()
+    assert refund.created_by == manager_client.user and refund.amount_minor == 10_000
+
+
+def test_agent_cannot_see_payments(agent_client, customer):
+    paid_order(customer)
+    assert agent_client.get("/admin/payments/payment/").status_code == 403
+
+
+def test_wallets_are_read_only_and_scoped_to_the_business(owner_client, customer, other_business, admin_client):
+    fund(customer, 1_000)
+    stranger = CustomerFactory(business=other_business)
+    fund(stranger, 2_000)
+    page = owner_client.get("/admin/payments/wallet/").content.decode()
+    assert customer.wa_id in page and stranger.wa_id not in page
+    wallet = customer.wallet
+    assert owner_client.post(f"/admin/payments/wallet/{wallet.pk}/change/", {}).status_code == 403
+    everything = admin_client.get("/admin/payments/wallet/").content.decode()
+    assert customer.wa_id in everything and stranger.wa_id in everything
+
+
+def test_statement_page_and_csv(owner_client, business, customer):
+    paid_order(customer, 10_000)
+    settlement = services.settle_business(business=business)
+    page = owner_client.get(f"/admin/payments/settlement/{settlement.pk}/statement/")
+    assert page.status_code == 200 and "INR 100.00" in page.content.decode()
+    csv = owner_client.get(f"/admin/payments/settlement/{settlement.pk}/statement.csv")
+    assert csv["Content-Type"] == "text/csv"
+    lines = csv.content.decode().splitlines()
+    assert lines[0].startswith("line,order") and ",100.00," in lines[1]
+
+
+def test_statement_of_another_business_is_404(business, customer, other_business):
+    paid_order(customer)
+    settlement = services.settle_business(business=business)
+    outsider = staff_client(other_business, "owner")
+    assert outsider.get(f"/admin/payments/settlement/{settlement.pk}/statement/").status_code == 404
+    assert outsider.get(f"/admin/payments/settlement/{settlement.pk}/statement.csv").status_code == 404
+
+
+def test_settle_now_button_is_for_platform_staff(admin_client, owner_client, business, customer):
+    paid_order(customer)
+    owner_client.post("/admin/payments/settlement/settle-now/")
+    assert not Settlement.objects.exists()
+    admin_client.post("/admin/payments/settlement/settle-now/")
+    settlement = Settlement.objects.get()
+    assert settlement.created_by.is_superuser
+
+
+def test_reconciliation_page(admin_client, customer):
+    paid_order(customer)
+    page = admin_client.get("/admin/payments/settlement/reconcile/")
+    assert page.status_code == 200 and "reconciles" in page.content.decode()
+
+
+def test_ledger_is_read_only_in_the_back_office(owner_client, customer):
+    paid_order(customer)
+    assert owner_client.get("/admin/payments/ledgertransaction/").status_code == 200
+    assert owner_client.get("/admin/payments/ledgertransaction/add/").status_code == 403
