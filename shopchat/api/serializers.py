@@ -1,9 +1,11 @@
 """Serializers of the core resources, and the money field every app uses."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..money import MoneyError, format_major, to_minor
 
 
+@extend_schema_field({"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "example": "1249.50"})
 class MoneyField(serializers.Field):
     """Minor units inside, a decimal string in the major unit outside ("1249.50").
 
