@@ -210,11 +210,13 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "payments.tasks.*": {"queue": "payments"},
     "shopchat.tasks.deliver_event": {"queue": "notifications"},
+    "shopchat.whatsapp.tasks.*": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "shopchat.tasks.sweep_outbox", "schedule": 60.0},
     "idempotency-purge": {"task": "shopchat.tasks.purge_idempotency_records", "schedule": crontab(minute=17)},
+    "whatsapp-inbound-sweep": {"task": "shopchat.whatsapp.tasks.sweep_inbound", "schedule": 60.0},
 }
 
 # --- outbox delivery -------------------------------------------------------------------
@@ -225,6 +227,7 @@ OUTBOX_MAX_BACKOFF_SECONDS = env.float("OUTBOX_MAX_BACKOFF_SECONDS", default=360
 OUTBOX_CHANNELS = {
     "webhook": "shopchat.outbox.post_webhook",
     "email": "shopchat.outbox.send_email",
+    "whatsapp": "shopchat.whatsapp.sender.send_message",
 }
 IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 
