@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import httpx
 from django.conf import settings
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from ..outbox import DeliveryFailed, NothingToDeliver
@@ -83,7 +83,7 @@ def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
     if message.kind != "template" and not within_window(message.customer):
         if not config.template_name:
             _fail(message, RE_ENGAGEMENT, "Outside the 24-hour customer-service window and no approved template "
-                                          "is configured.")
+                                          "is configured.", attempted=False)
         body = wa.template(config.template_name, config.template_language)
         note = f"Outside the 24-hour window: sent template {config.template_name} instead of the {message.kind}."
         OutboundMessage.objects.filter(pk=message.pk).update(kind="template", body=body, note=note[:300])
@@ -91,8 +91,7 @@ def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
     try:
         wa.validate(body)
     except wa.InvalidMessage as exc:
-        _fail(message, None, f"Not sent, breaks WhatsApp's format limits: {exc}")
-    OutboundMessage.objects.filter(pk=message.pk).update(attempts=F("attempts") + 1)
+        _fail(message, None, f"Not sent, breaks WhatsApp's format limits: {exc}", attempted=False)
     request = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": message.customer.wa_id, **body}
     try:
         response = client().post(config.messages_url, json=request,
@@ -103,9 +102,12 @@ def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
     data = _json(response)
     if 200 <= response.status_code < 300:
         wa_id = ((data.get("messages") or [{}])[0] or {}).get("id", "")
-        OutboundMessage.objects.filter(pk=message.pk).update(wa_message_id=wa_id[:200])
-        OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.QUEUED).update(
-            status=OutboundMessage.Status.SENT, status_at=timezone.now(), error_code=None, error_title="")
+        queued = Q(status=OutboundMessage.Status.QUEUED)  # a status webhook may have overtaken this response
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            wa_message_id=wa_id[:200], attempts=F("attempts") + 1, error_code=None, error_title="",
+            status=Case(When(queued, then=Value(OutboundMessage.Status.SENT)), default=F("status")),
+            status_at=Case(When(queued, then=Value(timezone.now())), default=F("status_at")),
+        )
         return
     error = data.get("error") if isinstance(data.get("error"), dict) else {}
     code = error.get("code") if isinstance(error.get("code"), int) else None
@@ -125,12 +127,14 @@ def _json(response) -> dict:
 
 
 def _retry(message, code, title):
-    OutboundMessage.objects.filter(pk=message.pk).update(error_code=code, error_title=title[:500])
+    OutboundMessage.objects.filter(pk=message.pk).update(error_code=code, error_title=title[:500],
+                                                         attempts=F("attempts") + 1)
     raise DeliveryFailed(f"message {message.pk}: {title}"[:500], retry=True)
 
 
-def _fail(message, code, title):
+def _fail(message, code, title, attempted: bool = True):
     OutboundMessage.objects.filter(pk=message.pk).update(
-        status=OutboundMessage.Status.FAILED, status_at=timezone.now(), error_code=code, error_title=title[:500])
+        status=OutboundMessage.Status.FAILED, status_at=timezone.now(), error_code=code, error_title=title[:500],
+        attempts=F("attempts") + (1 if attempted else 0))
     log.warning("whatsapp: message %s failed (%s %s)", message.pk, code, title)
     raise PermanentFailure(f"{code or ''} {title}".strip())

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import outbox
-from ..models import Business, Customer, OutboxEvent
+from ..models import Business, OutboxEvent
 from ..services import upsert_customer
 from . import webhook
 from .notifications import REPLY_EVENT
@@ -191,7 +191,7 @@ def process_message(*, inbound_id: int) -> bool:
     """Process one inbound row under a row lock (a second worker skips it). True when done."""
     try:
         with transaction.atomic():
-            inbound = (InboundMessage.objects.select_for_update(skip_locked=True)
+            inbound = (InboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
                        .filter(pk=inbound_id, processed_at__isnull=True).select_related("business").first())
             if inbound is None:
                 return False
@@ -226,10 +226,9 @@ def _answer(inbound: InboundMessage) -> bool:
     config = WhatsAppConfig.objects.filter(business=business, enabled=True).first()
     if config is None:
         return True
+    config.business = business
     if inbound.type in engine.IGNORED_TYPES:
         return True
-    previous = Customer.objects.filter(business=business, wa_id=inbound.wa_id).values_list("last_inbound_at", flat=True)
-    first_contact = not previous or previous[0] is None
     try:
         customer = upsert_customer(business=business, wa_id=inbound.wa_id, name=inbound.profile_name or None,
                                    inbound=True)
@@ -237,6 +236,8 @@ def _answer(inbound: InboundMessage) -> bool:
         inbound.error = f"invalid sender {inbound.wa_id!r}"
         return True
     inbound.customer = customer
+    # A customer created by this very message is a first contact (one query fewer than asking).
+    first_contact = customer.created_at >= inbound.received_at
     replies = engine.respond(config=config, customer=customer, message=inbound.payload, first_contact=first_contact)
     queue_replies(business=business, customer=customer, replies=replies, in_reply_to=inbound)
     return True

@@ -138,3 +138,16 @@ def test_webhook_stores_a_batch_in_a_constant_number_of_queries(client, wa_confi
         with django_assert_max_num_queries(6):
             assert post_webhook(client, body).status_code == 200
     assert InboundMessage.objects.count() == 50
+
+
+def test_first_message_of_a_new_customer_gets_the_greeting_whatever_it_says(client, wa_config, fake_cloud, products):
+    assert post_webhook(client, text_payload("do you sell mugs?", "wamid.NEW1")).status_code == 200
+    assert fake_cloud.wait_for(2)
+    assert fake_cloud.sent[0]["text"]["body"] == "Hi! Welcome to Chai Corner."
+
+
+def test_returning_customers_text_is_a_search(client, wa_config, fake_cloud, products, customer):
+    assert post_webhook(client, text_payload("mug", "wamid.OLD1")).status_code == 200
+    assert fake_cloud.wait_for(1)
+    rows = fake_cloud.sent[0]["interactive"]["action"]["sections"][0]["rows"]
+    assert [r["id"] for r in rows] == ["product:SKU-MUG-WHITE"]
