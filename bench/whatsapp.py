@@ -2,7 +2,7 @@
 engine -> outbound request to a fake Cloud API on 127.0.0.1), and the time the webhook
 request itself takes (target p99 < 20 ms: it only verifies, stores and enqueues).
 
-With REDIS_URL the work runs on a real Celery worker (started in this process, thread pool);
+With REDIS_URL the work runs on a real Celery worker (a `celery worker` process, prefork);
 without it tasks run eagerly inside the webhook request, and the webhook timing is taken with
 processing switched off (store only). Requests go through Django's test client in threads
 (the exact signed bytes matter, so the in-process client is used rather than the HTTP load).
@@ -50,35 +50,73 @@ def _setup(ctx, fake_url):
     return wa_ids
 
 
-class _Worker:
-    """A real Celery worker in this process when Redis is configured, else eager tasks."""
+def _database_url() -> str:
+    """The bench database as a URL, for the worker process (the harness may have set it in code)."""
+    from urllib.parse import quote
 
-    def __init__(self):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    auth = quote(db.get("USER") or "") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+class _Worker:
+    """A real Celery worker process (prefork, one child per CPU) when Redis is configured, else eager tasks."""
+
+    def __init__(self, concurrency: int | None = None):
+        import os
+
         from django.conf import settings
 
         from shopchat.celery import app
 
         self.app = app
-        self.real = bool(settings.REDIS_URL)
+        self.settings = settings
+        self.real = bool(settings.REDIS_URL) and settings.IS_POSTGRES
         self.saved = app.conf.task_always_eager
-        self.context = None
+        self.concurrency = concurrency or max(2, os.cpu_count() or 2)
+        self.process = None
 
     def __enter__(self):
-        if self.real:
-            from celery.contrib.testing.worker import start_worker
-
-            self.app.conf.task_always_eager = False
-            self.context = start_worker(self.app, pool="threads", concurrency=8, perform_ping_check=False,
-                                        shutdown_timeout=10)
-            self.context.__enter__()
-        else:
+        if not self.real:
             self.app.conf.task_always_eager = True
-        return self
+            return self
+        import os
+        import subprocess
+        import sys
+
+        env = dict(os.environ, DATABASE_URL=_database_url(), REDIS_URL=self.settings.REDIS_URL,
+                   DJANGO_SETTINGS_MODULE="shopchat.settings", LOG_LEVEL="WARNING", DEBUG="0",
+                   SECURE_SSL_REDIRECT="0", CELERY_TASK_ALWAYS_EAGER="0")
+        log = open(self.settings.VAR_DIR / "bench-whatsapp-worker.log", "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "shopchat", "worker", "-Q", "default,payments,notifications",
+             "-c", str(self.concurrency), "-P", "prefork", "--loglevel", "WARNING", "-n", f"bench-wa-{os.getpid()}@%h"],
+            cwd=str(self.settings.BASE_DIR), env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.app.conf.task_always_eager = False
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the Celery worker exited; see var/bench-whatsapp-worker.log")
+            if self.app.control.ping(destination=[f"bench-wa-{os.getpid()}@{_hostname()}"], timeout=0.5):
+                return self
+        raise RuntimeError("the Celery worker did not come up in 30 s")
 
     def __exit__(self, *exc):
-        if self.context is not None:
-            self.context.__exit__(*exc)
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except Exception:
+                self.process.kill()
         self.app.conf.task_always_eager = self.saved
+
+
+def _hostname() -> str:
+    import socket
+
+    return socket.gethostname()
 
 
 def _post(client, body):
@@ -138,7 +176,7 @@ def run(ctx):
     with FakeCloudAPI() as fake:
         wa_ids = _setup(ctx, fake.url)
         with _Worker() as worker:
-            mode = "Celery worker (Redis, 8 threads)" if worker.real else "eager tasks (no Redis)"
+            mode = f"Celery worker process, prefork x{worker.concurrency}" if worker.real else "eager tasks (no Redis)"
             run_id = int(time.time())
             start = time.perf_counter()
             timings, errors = _burst(burst, wa_ids, run_id)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from ..tenancy import TenantAdmin
+from . import services
 from .models import Conversation, DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig, mask_secret
 
 SECRET_FIELDS = ("access_token", "app_secret")
@@ -57,6 +58,10 @@ class WhatsAppConfigAdmin(TenantAdmin):
         ("Outside the 24-hour window", {"fields": ("template_name", "template_language")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.show_number_on_business(config=obj)
+
     @admin.display(description="access token")
     def masked_token(self, obj):
         return mask_secret(obj.access_token)
@@ -91,6 +96,12 @@ class OutboundMessageAdmin(TenantAdmin):
     list_select_related = ("customer", "business")
     readonly_fields = [f.name for f in OutboundMessage._meta.fields]
     show_full_result_count = False
+    actions = ["send_again"]
+
+    @admin.action(description="Send the selected failed messages again")
+    def send_again(self, request, queryset):
+        count = services.send_again(messages=queryset)
+        self.message_user(request, f"{count} message(s) queued again.")
 
     def has_add_permission(self, request):
         return False

@@ -71,8 +71,13 @@ def configure_whatsapp(*, business: Business, phone_number_id: str, access_token
         except ValidationError as exc:
             raise ConfigError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
         config.save()
-        Business.objects.filter(pk=business.pk).update(wa_phone_number_id=phone_number_id)
+        show_number_on_business(config=config)
     return config
+
+
+def show_number_on_business(*, config: WhatsAppConfig) -> None:
+    """The business page shows the phone-number id its WhatsApp settings use."""
+    Business.objects.filter(pk=config.business_id).update(wa_phone_number_id=config.phone_number_id)
 
 
 # --- webhook --------------------------------------------------------------------------------
@@ -255,6 +260,24 @@ def queue_replies(*, business, customer, replies, in_reply_to=None) -> list:
     outbox.emit_event(business=business, event_type=REPLY_EVENT, channel=OutboxEvent.Channel.WHATSAPP,
                       data={"messages": [m.pk for m in messages], "customer": {"wa_id": customer.wa_id}})
     return messages
+
+
+def send_again(*, messages) -> int:
+    """Back office: queue failed messages again as new messages (e.g. once the customer wrote
+    back and the 24-hour window is open again). Returns how many were queued."""
+    from .engine import Reply
+
+    count = 0
+    with transaction.atomic():
+        failed = messages.filter(status=OutboundMessage.Status.FAILED).select_related("business", "customer")
+        by_customer = {}
+        for message in failed.order_by("pk"):
+            by_customer.setdefault(message.customer, []).append(message)
+        for customer, rows in by_customer.items():
+            queue_replies(business=customer.business, customer=customer, replies=[
+                Reply(m.body, order_number=m.order_number, ticket_id=m.ticket_id) for m in rows])
+            count += len(rows)
+    return count
 
 
 def _kind(body: dict) -> str:

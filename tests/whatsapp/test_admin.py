@@ -62,3 +62,34 @@ def test_dead_letters_are_listed_for_the_owner(owner_client, wa_config):
     DeadLetter.objects.create(business=wa_config.business, reason="not JSON", body="{oops")
     response = owner_client.get("/admin/shopchat/deadletter/")
     assert response.status_code == 200 and "not JSON" in response.content.decode()
+
+
+def test_failed_messages_can_be_sent_again_from_the_back_office(owner_client, wa_config, customer):
+    failed = OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text",
+                                            body=wa.text("Order SC-1 shipped"), status="failed", error_code=131047,
+                                            order_number="SC-1")
+    response = owner_client.post("/admin/shopchat/outboundmessage/", {
+        "action": "send_again", "_selected_action": [failed.pk]})
+    assert response.status_code == 302
+    again = OutboundMessage.objects.exclude(pk=failed.pk).get()
+    assert again.status in ("queued", "sent") and again.order_number == "SC-1" and again.body == failed.body
+
+
+def test_failures_of_an_order_are_listed_for_its_page(wa_config, customer):
+    from shopchat.whatsapp.selectors import chat_failures
+
+    OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text", body=wa.text("x"),
+                                   status="failed", error_code=131047, order_number="SC-1")
+    OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text", body=wa.text("y"),
+                                   status="read", order_number="SC-1")
+    assert [m.error_code for m in chat_failures(business=wa_config.business, order_number="SC-1")] == [131047]
+    assert chat_failures(business=wa_config.business, order_number="SC-2") == []
+
+
+def test_saving_the_settings_in_the_back_office_shows_the_number_on_the_business(owner_client, wa_config):
+    owner_client.post(f"/admin/shopchat/whatsappconfig/{wa_config.pk}/change/", {
+        "business": wa_config.business_id, "enabled": "on", "phone_number_id": "100000000000077",
+        "access_token": "", "app_secret": "", "verify_token": "verify-me", "base_url": wa_config.base_url,
+        "api_version": "v23.0", "payment_gateway": "razorpay", "template_language": "en"})
+    wa_config.business.refresh_from_db()
+    assert wa_config.business.wa_phone_number_id == "100000000000077"
