@@ -177,7 +177,8 @@ class ConversationAdmin(TenantAdmin):
             "<table><thead><tr><th>when</th><th>from</th><th>message</th><th>delivery</th></tr></thead>"
             "<tbody>{}</tbody></table>",
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                             ((f"{when:%Y-%m-%d %H:%M:%S}", who, text[:500], state) for when, who, text, state in rows)),
+                             ((f"{when:%Y-%m-%d %H:%M:%S}", who, text[:500], state)
+                              for when, who, text, state in rows)),
         )
 
 

@@ -97,7 +97,8 @@ def product_list(catalog_id: str, header: str, body: str, sections, footer: str 
     action = {
         "catalog_id": catalog_id,
         "sections": [
-            {"title": title, "product_items": [{"product_retailer_id": rid} for rid in rids]} for title, rids in sections
+            {"title": title, "product_items": [{"product_retailer_id": rid} for rid in rids]}
+            for title, rids in sections
         ],
     }
     return _interactive("product_list", body, action, header, footer)

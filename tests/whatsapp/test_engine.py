@@ -41,7 +41,8 @@ def make_order(business, customer, items, number="SC-1"):
         product = Product.objects.get(business=business, retailer_id=item["retailer_id"])
         total = product.price_minor * item["quantity"]
         OrderLine.objects.create(order=order, product=product, retailer_id=product.retailer_id, title=product.title,
-                                 unit_price_minor=product.price_minor, quantity=item["quantity"], line_total_minor=total)
+                                 unit_price_minor=product.price_minor, quantity=item["quantity"],
+                                 line_total_minor=total)
         subtotal += total
     Order.objects.filter(pk=order.pk).update(subtotal_minor=subtotal, shipping_minor=4000, total_minor=subtotal + 4000)
     order.refresh_from_db()
