@@ -10,6 +10,7 @@ not processed (broker down, worker killed, a status that arrived before its mess
 """
 import json
 import logging
+import zlib
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from .models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+PROCESSING_GROUPS = 16
 MAX_SECRETS_FOR_UNNAMED_BODY = 200
 DEAD_LETTER_BODY_LIMIT = 1_000_000
 
@@ -122,7 +124,7 @@ def receive_webhook(*, body: bytes, signature: str) -> bool:
     except webhook.BadPayload as exc:
         _dead_letter(verified, str(exc), body)
         return True
-    _store(envelope, {c.phone_number_id: c for c in verified}, body)
+    _store(envelope, {c.phone_number_id: c for c in verified})
     return True
 
 
@@ -145,18 +147,21 @@ def _dead_letter(configs, reason: str, body: bytes, business_id=None) -> None:
     log.warning("whatsapp webhook: dead letter (%s)", reason)
 
 
-def _store(envelope: webhook.Envelope, configs: dict, body: bytes) -> None:
-    rows, keys = [], {}
+def _store(envelope: webhook.Envelope, configs: dict) -> None:
+    rows, seen, tasks = [], set(), {}
     for record in envelope.records:
         config = configs.get(record.phone_number_id)
         if config is None:
             log.warning("whatsapp webhook: entry of phone-number id %s ignored (unknown, disabled or signed "
                         "with another app's secret)", record.phone_number_id)
             continue
-        business_keys = keys.setdefault(config.business_id, [])
-        if record.key in business_keys:
+        if (config.business_id, record.key) in seen:
             continue
-        business_keys.append(record.key)
+        seen.add((config.business_id, record.key))
+        # One task per business and group of customers: a customer's messages stay in order,
+        # different customers are processed in parallel.
+        group = (config.business_id, zlib.crc32(record.wa_id.encode()) % PROCESSING_GROUPS)
+        tasks.setdefault(group, []).append(record.key)
         rows.append(InboundMessage(
             business_id=config.business_id, wa_message_id=record.key, wa_id=record.wa_id, type=record.type,
             payload=record.payload, profile_name=record.profile_name,
@@ -167,8 +172,8 @@ def _store(envelope: webhook.Envelope, configs: dict, body: bytes) -> None:
             config = configs.get(pid)
             if config is not None:
                 _dead_letter([], reason, json.dumps(fragment).encode(), business_id=config.business_id)
-        for business_id, business_keys in keys.items():
-            transaction.on_commit(lambda b=business_id, k=business_keys: enqueue_processing(b, k))
+        for (business_id, _), keys in tasks.items():
+            transaction.on_commit(lambda b=business_id, k=keys: enqueue_processing(b, k))
 
 
 def enqueue_processing(business_id: int, keys: list) -> bool:

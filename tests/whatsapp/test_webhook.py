@@ -151,3 +151,17 @@ def test_returning_customers_text_is_a_search(client, wa_config, fake_cloud, pro
     assert fake_cloud.wait_for(1)
     rows = fake_cloud.sent[0]["interactive"]["action"]["sections"][0]["rows"]
     assert [r["id"] for r in rows] == ["product:SKU-MUG-WHITE"]
+
+
+def test_a_customers_messages_are_processed_together_in_order(client, wa_config):
+    body = text_payload("hi", "wamid.A0")
+    value = body["entry"][0]["changes"][0]["value"]
+    first = value["messages"][0]
+    value["messages"] = [dict(first, id=f"wamid.{who}{i}", **{"from": wa_id})
+                         for i in range(3) for who, wa_id in (("A", "15550001234"), ("B", "15550005678"))]
+    with mock.patch("shopchat.whatsapp.services.enqueue_processing") as enqueue:
+        assert post_webhook(client, body).status_code == 200
+    batches = [call.args[1] for call in enqueue.call_args_list]
+    a_batch = next(b for b in batches if "wamid.A0" in b)
+    assert [k for k in a_batch if k.startswith("wamid.A")] == ["wamid.A0", "wamid.A1", "wamid.A2"]
+    assert sorted(k for b in batches for k in b) == sorted(m["id"] for m in value["messages"])
