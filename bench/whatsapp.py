@@ -88,7 +88,8 @@ class _Worker:
 
         env = dict(os.environ, DATABASE_URL=_database_url(), REDIS_URL=self.settings.REDIS_URL,
                    DJANGO_SETTINGS_MODULE="shopchat.settings", LOG_LEVEL="WARNING", DEBUG="0",
-                   SECURE_SSL_REDIRECT="0", CELERY_TASK_ALWAYS_EAGER="0")
+                   SECURE_SSL_REDIRECT="0", CELERY_TASK_ALWAYS_EAGER="0",
+                   CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "60"))  # a worker keeps its connections
         log = open(self.settings.VAR_DIR / "bench-whatsapp-worker.log", "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "shopchat", "worker", "-Q", "default,payments,notifications",

@@ -3,7 +3,7 @@ a conversation view per customer, sent messages with their delivery state (failu
 their order number or ticket), and the dead-letter list of payloads that could not be read."""
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -153,7 +153,8 @@ class ConversationAdmin(TenantAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
-        return qs.filter(Q(whatsapp_inbound__isnull=False) | Q(whatsapp_outbound__isnull=False)).distinct()
+        return qs.filter(Exists(InboundMessage.objects.filter(customer=OuterRef("pk")))
+                         | Exists(OutboundMessage.objects.filter(customer=OuterRef("pk"))))
 
     def has_add_permission(self, request):
         return False

@@ -93,3 +93,13 @@ def test_saving_the_settings_in_the_back_office_shows_the_number_on_the_business
         "api_version": "v23.0", "payment_gateway": "razorpay", "template_language": "en"})
     wa_config.business.refresh_from_db()
     assert wa_config.business.wa_phone_number_id == "100000000000077"
+
+
+def test_conversation_list_shows_customers_who_chatted(owner_client, wa_config, customer):
+    from tests.factories import CustomerFactory
+
+    silent = CustomerFactory(business=wa_config.business, wa_id="15550007777")
+    OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text",
+                                   body=wa.text("Welcome!"), status="sent")
+    html = owner_client.get("/admin/shopchat/conversation/").content.decode()
+    assert customer.wa_id in html and silent.wa_id not in html
