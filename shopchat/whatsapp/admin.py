@@ -58,9 +58,24 @@ class WhatsAppConfigAdmin(TenantAdmin):
         ("Outside the 24-hour window", {"fields": ("template_name", "template_language")}),
     )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only viewers (managers) would see stored values in clear: show the masks instead.
+        masked = {"access_token": "masked_token", "app_secret": "masked_app_secret"}
+        return [(name, {**opts, "fields": [masked.get(f, f) for f in opts["fields"]]}) for name, opts in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "masked_token", "masked_app_secret"]
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.show_number_on_business(config=obj)
+
+    @admin.display(description="app secret")
+    def masked_app_secret(self, obj):
+        return mask_secret(obj.app_secret)
 
     @admin.display(description="access token")
     def masked_token(self, obj):

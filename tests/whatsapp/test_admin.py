@@ -103,3 +103,11 @@ def test_conversation_list_shows_customers_who_chatted(owner_client, wa_config, 
                                    body=wa.text("Welcome!"), status="sent")
     html = owner_client.get("/admin/shopchat/conversation/").content.decode()
     assert customer.wa_id in html and silent.wa_id not in html
+
+
+def test_manager_reads_the_settings_with_masked_secrets(manager_client, wa_config):
+    response = manager_client.get(f"/admin/shopchat/whatsappconfig/{wa_config.pk}/change/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "100000000000002" in html
+    assert "EAAtest-token" not in html and "test_app_secret" not in html
+    assert "********" in html

@@ -165,3 +165,41 @@ def test_a_customers_messages_are_processed_together_in_order(client, wa_config)
     a_batch = next(b for b in batches if "wamid.A0" in b)
     assert [k for k in a_batch if k.startswith("wamid.A")] == ["wamid.A0", "wamid.A1", "wamid.A2"]
     assert sorted(k for b in batches for k in b) == sorted(m["id"] for m in value["messages"])
+
+
+def test_one_broken_message_does_not_cost_the_rest_of_the_batch(client, wa_config, fake_cloud, products, customer):
+    body = text_payload("tea", "wamid.GOOD1")
+    value = body["entry"][0]["changes"][0]["value"]
+    value["messages"].append({"id": "wamid.BROKEN", "type": "text"})  # no sender
+    assert post_webhook(client, body).status_code == 200
+    assert list(InboundMessage.objects.values_list("wa_message_id", flat=True)) == ["wamid.GOOD1"]
+    assert DeadLetter.objects.get().reason == "message without id, from or type"
+    assert fake_cloud.wait_for(1)
+
+
+def test_other_webhook_fields_are_ignored(client, wa_config):
+    body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{
+        "field": "message_template_status_update", "value": {"event": "APPROVED", "message_template_id": 1}}]}]}
+    raw = json.dumps(body).encode()
+    # No phone-number id in the body: the signature is checked against the configured numbers' secrets.
+    assert post_webhook(client, raw).status_code == 200
+    assert not InboundMessage.objects.exists() and not DeadLetter.objects.exists()
+
+
+def test_a_message_whose_processing_fails_is_kept_and_retried(client, wa_config, fake_cloud, products, customer):
+    with mock.patch("shopchat.whatsapp.engine.respond", side_effect=RuntimeError("engine bug")):
+        assert post_webhook(client, text_payload("tea", "wamid.FAIL1")).status_code == 200
+    row = InboundMessage.objects.get()
+    assert row.processed_at is None and row.attempts == 1 and "engine bug" in row.error
+    assert not OutboundMessage.objects.exists()
+    assert services.sweep_inbound(grace_seconds=-1) == 1
+    assert InboundMessage.objects.get().processed_at is not None
+    assert fake_cloud.wait_for(1)
+
+
+def test_the_sweep_gives_up_on_a_message_after_five_attempts(client, wa_config):
+    post_webhook(client, payload("status_delivered.json"))  # a status for a message we never sent
+    for _ in range(10):
+        services.sweep_inbound(grace_seconds=-1)
+    row = InboundMessage.objects.get()
+    assert row.attempts == services.MAX_ATTEMPTS and row.processed_at is not None
