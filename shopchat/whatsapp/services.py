@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 PROCESSING_GROUPS = 16
-MAX_SECRETS_FOR_UNNAMED_BODY = 200
+MAX_SECRETS_FOR_UNNAMED_BODY = 1000  # distinct app secrets (a provider's numbers share one)
 DEAD_LETTER_BODY_LIMIT = 1_000_000
 
 
@@ -110,9 +110,12 @@ def receive_webhook(*, body: bytes, signature: str) -> bool:
         if not configs:
             log.warning("whatsapp webhook: unknown phone-number id(s) %s ignored", ", ".join(sorted(ids)))
             return True
-    else:
-        configs = list(WhatsAppConfig.objects.filter(enabled=True).only("business_id", "phone_number_id", "app_secret")
-                       .order_by("pk")[:MAX_SECRETS_FOR_UNNAMED_BODY])
+    else:  # nothing names a number (e.g. a field other than messages): try each app secret in use
+        secrets = (WhatsAppConfig.objects.filter(enabled=True).order_by("app_secret")
+                   .values_list("app_secret", flat=True).distinct()[:MAX_SECRETS_FOR_UNNAMED_BODY])
+        matching = next((s for s in secrets if webhook.signature_ok(s, body, signature)), None)
+        configs = list(WhatsAppConfig.objects.filter(enabled=True, app_secret=matching)
+                       .only("business_id", "phone_number_id", "app_secret")) if matching else []
     verified = _verified(configs, body, signature)
     if not verified:
         return False
