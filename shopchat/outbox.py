@@ -45,7 +45,22 @@ def emit_event(*, business, event_type: str, data: dict, channel: str = OutboxEv
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: enqueue_delivery(event.pk))
+    if channel == OutboxEvent.Channel.WEBHOOK:
+        fan_out_to_whatsapp(business=business, event_type=event_type, data=event.payload)
     return event
+
+
+def fan_out_to_whatsapp(*, business, event_type: str, data: dict) -> OutboxEvent | None:
+    """A customer-facing event also goes into the chat when the business serves its own
+    WhatsApp number: a second row, channel `whatsapp`, in the same transaction."""
+    from .whatsapp.models import WhatsAppConfig
+    from .whatsapp.notifications import CHAT_EVENTS
+
+    if event_type not in CHAT_EVENTS or not (data.get("customer") or {}).get("wa_id"):
+        return None
+    if not WhatsAppConfig.objects.filter(business=business, enabled=True).exists():
+        return None
+    return emit_event(business=business, event_type=event_type, data=data, channel=OutboxEvent.Channel.WHATSAPP)
 
 
 def notify_staff(*, business, subject: str, body: str, roles=("owner", "manager")) -> OutboxEvent | None:

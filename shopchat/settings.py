@@ -212,6 +212,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "payments.tasks.*": {"queue": "payments"},
     "shopchat.tasks.deliver_event": {"queue": "notifications"},
+    "shopchat.whatsapp.tasks.*": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -219,6 +220,7 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {"task": "shopchat.tasks.purge_idempotency_records", "schedule": crontab(minute=17)},
     "support-sla-breaches": {"task": "support.tasks.flag_breaching_tickets", "schedule": 60.0},
     "support-auto-close": {"task": "support.tasks.close_solved_tickets", "schedule": crontab(minute=23)},
+    "whatsapp-inbound-sweep": {"task": "shopchat.whatsapp.tasks.sweep_inbound", "schedule": 60.0},
 }
 
 # --- outbox delivery -------------------------------------------------------------------
@@ -229,6 +231,7 @@ OUTBOX_MAX_BACKOFF_SECONDS = env.float("OUTBOX_MAX_BACKOFF_SECONDS", default=360
 OUTBOX_CHANNELS = {
     "webhook": "shopchat.outbox.post_webhook",
     "email": "shopchat.outbox.send_email",
+    "whatsapp": "shopchat.whatsapp.sender.send_message",
 }
 IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 
