@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from catalog.models import Collection, CollectionProduct, Product
+from support import selectors as support_selectors
+from support import services as support_services
+
 from ..api.errors import ApiError
 from ..money import display, exponent
 from . import messages as wa
@@ -285,23 +288,15 @@ class Conversation:
 
     # --- support ------------------------------------------------------------------------------
     def open_ticket(self):
-        try:
-            selectors = contract("support.selectors")
-        except ImportError:
-            return None
-        return selectors.open_ticket_for(business=self.business, customer=self.customer)
+        return support_selectors.open_ticket_for(business=self.business, customer=self.customer)
 
     def support(self, body: str) -> list[Reply]:
-        try:
-            support = contract("support.services")
-        except ImportError:
-            return [Reply(wa.text("Our support desk is not available in the chat yet. Please try again later."))]
         ticket = self.open_ticket()
         if ticket is not None:
-            support.add_customer_message(ticket=ticket, body=body)
+            support_services.add_customer_message(ticket=ticket, body=body)
             return [Reply(wa.text(f"We added your message to ticket #{_ticket_ref(ticket)}. "
                                   "An agent will answer you here."), ticket_id=str(ticket.pk))]
-        ticket = support.open_ticket(business=self.business, customer=self.customer,
+        ticket = support_services.open_ticket(business=self.business, customer=self.customer,
                                      subject=wa.clip(f"Chat: {body}", 120), message=body, channel="chat")
         return [Reply(wa.text(f"Thank you! We opened ticket #{_ticket_ref(ticket)}. "
                               "An agent will answer you here in the chat."), ticket_id=str(ticket.pk))]

@@ -85,27 +85,6 @@ def fake_payments(monkeypatch):
     return module
 
 
-@pytest.fixture
-def fake_support(monkeypatch):
-    services = types.ModuleType("support.services")
-    selectors = types.ModuleType("support.selectors")
-    services.tickets = []
-
-    class Ticket:
-        def __init__(self, pk, message):
-            self.pk, self.messages = pk, [message]
-
-    def open_ticket(*, business, customer, subject, message, order=None, channel="chat"):
-        ticket = Ticket(len(services.tickets) + 1, message)
-        services.tickets.append(ticket)
-        return ticket
-
-    services.open_ticket = open_ticket
-    services.add_customer_message = lambda *, ticket, body: ticket.messages.append(body)
-    selectors.open_ticket_for = lambda *, business, customer: services.tickets[-1] if services.tickets else None
-    monkeypatch.setitem(sys.modules, "support.services", services)
-    monkeypatch.setitem(sys.modules, "support.selectors", selectors)
-    return services
 
 
 # --- greeting and catalog ------------------------------------------------------------------
@@ -290,13 +269,22 @@ def test_cancel_button_cancels_through_the_orders_service(wa_config, customer, p
 
 # --- support -----------------------------------------------------------------------------
 
-def test_help_opens_a_ticket_and_later_messages_join_it(wa_config, customer, fake_support):
+def test_help_opens_a_ticket_and_later_messages_join_it(wa_config, customer):
+    from support.models import Ticket
+
     (reply,) = bodies(respond(config=wa_config, customer=customer, message=text("help")))
-    assert "ticket #1" in reply["text"]["body"]
+    ticket = Ticket.objects.get(business=customer.business, customer=customer)
+    assert f"ticket #{ticket.number}" in reply["text"]["body"]
     assert respond(config=wa_config, customer=customer, message=text("my tea never arrived")) == []
-    assert fake_support.tickets[0].messages == ["help", "my tea never arrived"]
+    assert list(ticket.messages.order_by("created_at", "id").values_list("body", flat=True)) == [
+        "help", "my tea never arrived"]
 
 
-def test_help_without_the_support_app_is_answered_politely(wa_config, customer):
-    (reply,) = bodies(respond(config=wa_config, customer=customer, message=text("Support")))
-    assert "not available" in reply["text"]["body"]
+def test_solved_ticket_is_not_joined_by_a_new_help_request(wa_config, customer):
+    from support.models import Ticket
+    from support.services import change_status
+
+    respond(config=wa_config, customer=customer, message=text("help"))
+    change_status(ticket=Ticket.objects.get(customer=customer), status=Ticket.Status.SOLVED)
+    respond(config=wa_config, customer=customer, message=text("support please"))
+    assert Ticket.objects.filter(customer=customer).count() == 2
