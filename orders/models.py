@@ -95,6 +95,8 @@ class OrderLine(models.Model):
     unit_price_minor = models.BigIntegerField()
     quantity = models.PositiveIntegerField()
     line_total_minor = models.BigIntegerField()
+    stock_reserved = models.BooleanField(
+        default=False, help_text="The product's stock was tracked at placement and this line reserved it.")
 
     class Meta:
         ordering = ["id"]

@@ -177,6 +177,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "orders.models.Order.Status"},
 }
 
 # --- Celery ----------------------------------------------------------------------------
@@ -215,6 +216,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "shopchat.tasks.sweep_outbox", "schedule": 60.0},
     "idempotency-purge": {"task": "shopchat.tasks.purge_idempotency_records", "schedule": crontab(minute=17)},
+    "orders-expire-unpaid": {"task": "orders.tasks.expire_unpaid_orders", "schedule": 60.0},
 }
 
 # --- outbox delivery -------------------------------------------------------------------
@@ -234,6 +236,9 @@ DEMO_SEEDERS = []
 
 # --- bench -----------------------------------------------------------------------------
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+
+# demo orders need the demo products: after the catalog's seeder
+DEMO_SEEDERS += ["orders.demo.seed"]
 
 LOGGING = {
     "version": 1,

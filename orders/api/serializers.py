@@ -1,0 +1,150 @@
+"""Cart and order resources as the gateway sees them: amounts are decimal strings in the
+business's currency, with the currency code beside them."""
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from shopchat.api.serializers import MoneyField
+from shopchat.validators import normalize_wa_id, validate_wa_id
+
+from ..models import Order, OrderLine, OrderTransition
+from ..services import MAX_LINES, MAX_QUANTITY
+
+
+class CustomerRefSerializer(serializers.Serializer):
+    wa_id = serializers.CharField()
+    name = serializers.CharField()
+
+
+# --- cart ------------------------------------------------------------------------------
+
+class CartLineSerializer(serializers.Serializer):
+    retailer_id = serializers.CharField(source="product.retailer_id")
+    title = serializers.CharField(source="product.title")
+    quantity = serializers.IntegerField()
+    unit_price = MoneyField(source="product.current_price_minor")
+    line_total = MoneyField(source="line_total_minor")
+    available = serializers.IntegerField(source="product.available_quantity", allow_null=True,
+                                         help_text="Units still available; null when stock is not tracked.")
+
+
+class CartSerializer(serializers.Serializer):
+    customer = serializers.CharField(source="customer.wa_id")
+    currency = serializers.CharField()
+    items = CartLineSerializer(many=True)
+    item_count = serializers.IntegerField()
+    subtotal = MoneyField(source="subtotal_minor", help_text="Sum of the items at today's prices.")
+
+
+class CartItemWriteSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+# --- orders ----------------------------------------------------------------------------
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    unit_price = MoneyField(source="unit_price_minor")
+    line_total = MoneyField(source="line_total_minor")
+
+    class Meta:
+        model = OrderLine
+        fields = ["retailer_id", "title", "quantity", "unit_price", "line_total"]
+
+
+class OrderTransitionSerializer(serializers.ModelSerializer):
+    at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = OrderTransition
+        fields = ["from_status", "to_status", "at", "note"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    customer = CustomerRefSerializer()
+    lines = OrderLineSerializer(many=True)
+    subtotal = MoneyField(source="subtotal_minor")
+    tax = MoneyField(source="tax_minor")
+    shipping = MoneyField(source="shipping_minor")
+    discount = MoneyField(source="discount_minor")
+    total = MoneyField(source="total_minor")
+    refunded = MoneyField(source="refunded_minor")
+
+    class Meta:
+        model = Order
+        fields = ["number", "status", "customer", "currency", "lines", "subtotal", "tax", "shipping", "discount",
+                  "total", "refunded", "address", "note", "tracking_number", "carrier", "expires_at", "paid_at",
+                  "shipped_at", "delivered_at", "cancelled_at", "created_at", "updated_at"]
+
+
+class OrderDetailSerializer(OrderSerializer):
+    history = OrderTransitionSerializer(source="transitions", many=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = OrderSerializer.Meta.fields + ["history"]
+
+
+@extend_schema_field({"oneOf": [{"type": "string", "example": "249.50"}, {"type": "number", "example": 249.5}]})
+class ItemPriceField(serializers.Field):
+    """The unit price the customer saw: a decimal string, or a JSON number as WhatsApp sends it
+    (read through its shortest decimal form, never as a binary float)."""
+
+    default_error_messages = {"invalid": "Enter the price as a decimal string, e.g. \"249.50\"."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (str, int, float)):
+            self.fail("invalid")
+        try:
+            value = Decimal(str(data).strip())
+        except (InvalidOperation, ValueError):
+            self.fail("invalid")
+        if not value.is_finite() or value < 0 or value >= Decimal(10) ** 15:
+            self.fail("invalid")
+        return value
+
+    def to_representation(self, value):
+        return str(value)
+
+
+class OrderItemInSerializer(serializers.Serializer):
+    retailer_id = serializers.CharField(max_length=100)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    item_price = ItemPriceField(required=False, allow_null=True,
+                                help_text="The price the customer saw; a different current price answers 409 price_changed.")
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
+
+
+class PlaceOrderSerializer(serializers.Serializer):
+    customer = serializers.CharField(max_length=32, help_text="The customer's wa_id (E.164 digits).")
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                 help_text="The customer's name, stored if given.")
+    from_cart = serializers.BooleanField(default=False, help_text="Order what is in the customer's cart.")
+    items = OrderItemInSerializer(many=True, required=False, min_length=1, max_length=MAX_LINES,
+                                  help_text="The items of a WhatsApp order message (instead of from_cart).")
+    address = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def validate_customer(self, value):
+        wa_id = normalize_wa_id(value)
+        try:
+            validate_wa_id(wa_id)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return wa_id
+
+    def validate(self, attrs):
+        if attrs.get("from_cart") and attrs.get("items"):
+            raise serializers.ValidationError({"items": ["Send either items or from_cart, not both."]})
+        if not attrs.get("from_cart") and not attrs.get("items"):
+            raise serializers.ValidationError({"items": ["Send items, or from_cart: true to order the cart."]})
+        return attrs
+
+
+class CancelOrderSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ShipOrderSerializer(serializers.Serializer):
+    tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    carrier = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
