@@ -200,7 +200,8 @@ def _wanted_items(business, items) -> tuple[dict, dict]:
             raise _invalid("items", f"{retailer_id}: quantity must be a whole number from 1 to {MAX_QUANTITY}.")
         currency = item.get("currency")
         if currency and str(currency).upper() != business.currency:
-            raise _invalid("items", f"{retailer_id}: this shop sells in {business.currency}, not {currency}.")
+            message = f"{retailer_id}: this shop sells in {business.currency}, not {currency}."
+            raise ApiError(409, "currency_mismatch", message, fields={"items": [message]})
         if item.get("item_price") not in (None, ""):
             try:
                 # str() first: WhatsApp sends prices as JSON numbers (249.5); their shortest

@@ -13,6 +13,52 @@ from ..models import Order, OrderLine, OrderTransition
 from ..services import MAX_LINES, MAX_QUANTITY
 
 
+WA_ID_PATTERN = r"^\+?[1-9][0-9]{7,14}$"
+RETAILER_ID_PATTERN = r"^[A-Za-z0-9_.\-]{1,100}$"
+
+
+class TextField(serializers.CharField):
+    """Free text from a chat or an ERP (address, note, reason, tracking): NUL characters, which
+    no database column can hold, are dropped rather than refused."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str):
+            data = data.replace("\x00", "")
+        return super().run_validation(data)
+
+
+@extend_schema_field({"type": "string", "pattern": WA_ID_PATTERN, "example": "919812345678"})
+class WaIdField(serializers.CharField):
+    """A chat customer's WhatsApp id: E.164 digits (a leading + and spaces are tolerated)."""
+
+    def to_internal_value(self, data):
+        wa_id = normalize_wa_id(super().to_internal_value(data))
+        try:
+            validate_wa_id(wa_id)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return wa_id
+
+
+def flat_errors(detail, prefix=""):
+    """Nested serializer errors as the API's flat `fields`: {"items": ["items[0].quantity: ..."]}."""
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
+            out += flat_errors(value, name)
+        return out
+    if isinstance(detail, list):
+        if all(isinstance(d, str) for d in detail):
+            return [f"{prefix}: {d}" if prefix else str(d) for d in detail]
+        out = []
+        for index, value in enumerate(detail):
+            if value:
+                out += flat_errors(value, f"{prefix}[{index}]")
+        return out
+    return [f"{prefix}: {detail}" if prefix else str(detail)]
+
+
 class CustomerRefSerializer(serializers.Serializer):
     wa_id = serializers.CharField()
     name = serializers.CharField()
@@ -108,30 +154,35 @@ class ItemPriceField(serializers.Field):
 
 
 class OrderItemInSerializer(serializers.Serializer):
-    retailer_id = serializers.CharField(max_length=100)
+    retailer_id = TextField(max_length=100)  # unknown ids answer 409 unknown_products
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     item_price = ItemPriceField(required=False, allow_null=True,
                                 help_text="The price the customer saw; a different current price answers 409 price_changed.")
-    currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, allow_blank=True,
+                                      help_text="ISO 4217; another currency than the shop's answers 409.")
 
 
 class PlaceOrderSerializer(serializers.Serializer):
-    customer = serializers.CharField(max_length=32, help_text="The customer's wa_id (E.164 digits).")
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True,
+    customer = WaIdField(max_length=32, help_text="The customer's wa_id (E.164 digits).")
+    name = TextField(max_length=200, required=False, allow_blank=True,
                                  help_text="The customer's name, stored if given.")
     from_cart = serializers.BooleanField(default=False, help_text="Order what is in the customer's cart.")
-    items = OrderItemInSerializer(many=True, required=False, min_length=1, max_length=MAX_LINES,
+    items = serializers.ListField(child=OrderItemInSerializer(), required=False, min_length=1, max_length=MAX_LINES,
                                   help_text="The items of a WhatsApp order message (instead of from_cart).")
-    address = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    address = TextField(max_length=2000, required=False, allow_blank=True, default="")
+    note = TextField(max_length=2000, required=False, allow_blank=True, default="")
 
-    def validate_customer(self, value):
-        wa_id = normalize_wa_id(value)
+    def to_internal_value(self, data):
         try:
-            validate_wa_id(wa_id)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-        return wa_id
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            raise serializers.ValidationError({
+                key: value if isinstance(value, list) and all(isinstance(v, str) for v in value)
+                else flat_errors(value, key)
+                for key, value in exc.detail.items()
+            }) from None
 
     def validate(self, attrs):
         if attrs.get("from_cart") and attrs.get("items"):
@@ -142,9 +193,9 @@ class PlaceOrderSerializer(serializers.Serializer):
 
 
 class CancelOrderSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = TextField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class ShipOrderSerializer(serializers.Serializer):
-    tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    carrier = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    tracking_number = TextField(max_length=100, required=False, allow_blank=True, default="")
+    carrier = TextField(max_length=100, required=False, allow_blank=True, default="")

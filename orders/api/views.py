@@ -1,12 +1,13 @@
 """Cart and order endpoints. Thin: parse, find the business's rows, call orders.services."""
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Product
 from shopchat.api.base import BusinessScopedMixin, CursorPage
+from shopchat.api.errors import ApiError
 from shopchat.api.schema import errors
 from shopchat.api.views import clean_wa_id
 from shopchat.idempotency import idempotent
@@ -16,6 +17,8 @@ from shopchat.services import upsert_customer
 from .. import selectors, services
 from ..models import Order
 from .serializers import (
+    RETAILER_ID_PATTERN,
+    WA_ID_PATTERN,
     CancelOrderSerializer,
     CartItemWriteSerializer,
     CartSerializer,
@@ -27,6 +30,30 @@ from .serializers import (
 
 READ_ERRORS = errors(400, 401, 403, 404, 429)
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 415, 429)
+WA_ID = OpenApiParameter("wa_id", str, OpenApiParameter.PATH, pattern=WA_ID_PATTERN,
+                         description="The customer's WhatsApp id, E.164 digits.")
+RETAILER_ID = OpenApiParameter("retailer_id", str, OpenApiParameter.PATH, pattern=RETAILER_ID_PATTERN,
+                               description="The product's id in the catalog.")
+NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="The order number, e.g. DG-1042.")
+
+
+class StrictPageSize:
+    """`page_size` must be a whole number (1-100; larger is capped); anything else is a 400."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise ApiError(400, "validation_error", "page_size must be a whole number.",
+                           fields={"page_size": ["Enter a whole number from 1 to 100."]}) from None
+        return min(max(value, 1), self.max_page_size)
+
+
+class NewestFirstPage(StrictPageSize, CursorPage):
+    pass
 
 
 class CustomerScopedMixin(BusinessScopedMixin):
@@ -42,12 +69,12 @@ class CustomerScopedMixin(BusinessScopedMixin):
 
 
 class CartView(CustomerScopedMixin, APIView):
-    @extend_schema(operation_id="cart_retrieve", responses={200: CartSerializer, **READ_ERRORS},
+    @extend_schema(operation_id="cart_retrieve", parameters=[WA_ID], responses={200: CartSerializer, **READ_ERRORS},
                    description="The customer's cart at today's prices.")
     def get(self, request, wa_id):
         return self.cart_response(self.get_customer(wa_id))
 
-    @extend_schema(operation_id="cart_clear", responses={204: None, **READ_ERRORS}, description="Empty the cart.")
+    @extend_schema(operation_id="cart_clear", parameters=[WA_ID], responses={204: None, **READ_ERRORS}, description="Empty the cart.")
     def delete(self, request, wa_id):
         services.clear_cart(business=self.business, customer=self.get_customer(wa_id))
         return Response(status=204)
@@ -55,7 +82,7 @@ class CartView(CustomerScopedMixin, APIView):
 
 class CartItemView(CustomerScopedMixin, APIView):
     @extend_schema(
-        operation_id="cart_item_set", request=CartItemWriteSerializer, responses={200: CartSerializer, **WRITE_ERRORS},
+        operation_id="cart_item_set", parameters=[WA_ID, RETAILER_ID], request=CartItemWriteSerializer, responses={200: CartSerializer, **WRITE_ERRORS},
         description="Set the quantity (1-999) of a product in the cart; the customer is created if new. "
                     "Active products only (404 otherwise); a tracked product cannot go above its available "
                     "stock (409 out_of_stock).",
@@ -70,7 +97,7 @@ class CartItemView(CustomerScopedMixin, APIView):
                                quantity=serializer.validated_data["quantity"])
         return self.cart_response(customer)
 
-    @extend_schema(operation_id="cart_item_remove", responses={200: CartSerializer, **READ_ERRORS},
+    @extend_schema(operation_id="cart_item_remove", parameters=[WA_ID, RETAILER_ID], responses={200: CartSerializer, **READ_ERRORS},
                    description="Take a product out of the cart.")
     def delete(self, request, wa_id, retailer_id):
         customer = self.get_customer(wa_id)
@@ -89,7 +116,7 @@ class OrderFilter(django_filters.FilterSet):
         fields = ["status", "updated_since"]
 
 
-class SyncPage(CursorPage):
+class SyncPage(StrictPageSize, CursorPage):
     """Oldest change first, so an ERP following the cursor never misses an order that changes meanwhile."""
 
     ordering = ("updated_at", "id")
@@ -114,6 +141,11 @@ class OrdersView(CustomerScopedMixin, generics.ListAPIView):
                    description="Integration keys: the business's orders by last change (oldest first), for "
                                "syncing an ERP. Filter by `status` and `updated_since`; follow `next`.")
     def get(self, request, *args, **kwargs):
+        blank = sorted(k for k in ("status", "updated_since") if k in request.query_params
+                       and not request.query_params[k].strip())
+        if blank:
+            raise ApiError(400, "validation_error", "Leave out a filter rather than sending it empty.",
+                           fields={k: ["This filter is empty."] for k in blank})
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -152,7 +184,7 @@ class OrderMixin(CustomerScopedMixin):
 
 
 class OrderDetailView(OrderMixin, APIView):
-    @extend_schema(operation_id="order_retrieve", responses={200: OrderDetailSerializer, **READ_ERRORS},
+    @extend_schema(operation_id="order_retrieve", parameters=[NUMBER], responses={200: OrderDetailSerializer, **READ_ERRORS},
                    description="An order with its lines, totals and status history.")
     def get(self, request, number):
         order = self.get_order(number, history=True)
@@ -161,7 +193,7 @@ class OrderDetailView(OrderMixin, APIView):
 
 class OrderCancelView(OrderMixin, APIView):
     @extend_schema(
-        operation_id="order_cancel", request=CancelOrderSerializer,
+        operation_id="order_cancel", parameters=[NUMBER], request=CancelOrderSerializer,
         responses={200: OrderDetailSerializer, **errors(400, 401, 403, 404, 409, 415, 422, 429)},
         description="Cancel an order that has not shipped; its stock is released and a paid order is refunded. "
                     "409 `illegal_transition` otherwise. Accepts an `Idempotency-Key`.",
@@ -178,7 +210,7 @@ class OrderCancelView(OrderMixin, APIView):
 class OrderShipView(OrderMixin, APIView):
     required_scope = "integration"
 
-    @extend_schema(operation_id="order_ship", request=ShipOrderSerializer,
+    @extend_schema(operation_id="order_ship", parameters=[NUMBER], request=ShipOrderSerializer,
                    responses={200: OrderDetailSerializer, **WRITE_ERRORS},
                    description="Integration keys: the paid order left the warehouse (tracking number, carrier). "
                                "The customer is told in the chat.")
@@ -192,7 +224,7 @@ class OrderShipView(OrderMixin, APIView):
 class OrderDeliverView(OrderMixin, APIView):
     required_scope = "integration"
 
-    @extend_schema(operation_id="order_deliver", request=None,
+    @extend_schema(operation_id="order_deliver", parameters=[NUMBER], request=None,
                    responses={200: OrderDetailSerializer, **errors(401, 403, 404, 409, 429)},
                    description="Integration keys: the shipped order reached the customer.")
     def post(self, request, number):
@@ -202,7 +234,7 @@ class OrderDeliverView(OrderMixin, APIView):
 
 class CustomerOrdersView(CustomerScopedMixin, generics.ListAPIView):
     serializer_class = OrderSerializer
-    pagination_class = CursorPage
+    pagination_class = NewestFirstPage
     filter_backends = []
     queryset = Order.objects.none()
 
@@ -215,7 +247,7 @@ class CustomerOrdersView(CustomerScopedMixin, generics.ListAPIView):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "business": self.business}
 
-    @extend_schema(operation_id="customer_orders_list", responses={200: OrderSerializer(many=True), **READ_ERRORS},
+    @extend_schema(operation_id="customer_orders_list", parameters=[WA_ID], responses={200: OrderSerializer(many=True), **READ_ERRORS},
                    description="The customer's orders, newest first.")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -160,7 +160,8 @@ def test_bad_input_is_a_400_naming_the_field(api, product, body, field):
 
 def test_another_currency_is_refused(api, customer, product):
     response = place(api, customer, [{"retailer_id": "TEA", "quantity": 1, "item_price": "3.00", "currency": "USD"}])
-    assert response.status_code == 400 and "items" in response.json()["error"]["fields"]
+    assert response.status_code == 409 and response.json()["error"]["code"] == "currency_mismatch"
+    assert not Order.objects.exists()
 
 
 def test_order_numbers_follow_the_business_prefix_and_are_never_reused(api, business, customer, product):
