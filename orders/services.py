@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Case, F, PositiveIntegerField, Value, When
+from django.db.models import Case, F, Max, PositiveIntegerField, Value, When
 from django.utils import timezone
 
 from catalog.models import Product
@@ -221,8 +221,10 @@ def _next_sequence(business) -> int:
     """The business's next order sequence. The counter row stays locked by this UPDATE until
     the placement commits (so this is done last); a rollback leaves a gap, never a reuse."""
     updated = OrderCounter.objects.filter(business=business).update(last_sequence=F("last_sequence") + 1)
-    if not updated:
-        OrderCounter.objects.bulk_create([OrderCounter(business=business)], ignore_conflicts=True)
+    if not updated:  # the business's first order: start above any order already there
+        highest = Order.objects.filter(business=business).aggregate(highest=Max("sequence"))["highest"] or 0
+        OrderCounter.objects.bulk_create([OrderCounter(business=business, last_sequence=max(1000, highest))],
+                                         ignore_conflicts=True)
         return _next_sequence(business)
     return OrderCounter.objects.values_list("last_sequence", flat=True).get(business=business)
 

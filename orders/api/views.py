@@ -169,7 +169,6 @@ class OrdersView(CustomerScopedMixin, generics.ListAPIView):
         order = services.place_order(business=self.business, customer=customer, items=items,
                                      from_cart=data["from_cart"], address=data["address"], note=data["note"],
                                      actor=request.user)
-        order = selectors.orders_with_details(Order.objects.filter(pk=order.pk)).get()
         return Response(OrderSerializer(order, context={"business": self.business}).data, status=201)
 
 
