@@ -17,6 +17,9 @@ from . import services
 from .models import Cart, CartItem, Order, OrderLine, OrderTransition
 
 
+SHIP_AT_ONCE = 100
+
+
 class BoundedCountPaginator(Paginator):
     """Counts at most LIMIT + 1 rows, so a list over a million orders never waits on an exact COUNT(*)."""
 
@@ -178,9 +181,17 @@ class OrderAdmin(TenantAdmin):
         for failure in failed:
             self.message_user(request, failure, messages.ERROR)
 
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return (*shown, "business") if request.user.is_superuser else shown
+
     @admin.action(description="Mark shipped (with tracking numbers)", permissions=["change"])
     def mark_shipped(self, request, queryset):
-        orders = list(queryset.order_by("created_at")[:100])
+        orders = list(queryset.order_by("created_at")[:SHIP_AT_ONCE + 1])
+        if len(orders) > SHIP_AT_ONCE:
+            orders = orders[:SHIP_AT_ONCE]
+            self.message_user(request, f"Only the first {SHIP_AT_ONCE} orders are shown; ship the rest next.",
+                              messages.WARNING)
         if "apply" in request.POST:
             form = ShipForm(request.POST, orders=orders)
             if form.is_valid():

@@ -120,3 +120,21 @@ def test_orders_cannot_be_added_or_deleted_by_hand(owner_client, order_in):
     assert owner_client.get(f"{LIST}add/").status_code == 403
     assert owner_client.post(f"{LIST}{order.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Order.objects.filter(pk=order.pk).exists()
+
+
+def test_platform_staff_see_every_business_orders(admin_client, order_in, their_order):
+    ours = order_in("paid", quantity=1)
+    page = admin_client.get(LIST).content.decode()
+    assert ours.number in page and their_order.number in page
+
+
+def test_the_list_never_counts_more_than_it_must(order_in, monkeypatch):
+    from orders.admin import BoundedCountPaginator
+
+    for _ in range(6):
+        order_in("pending_payment", quantity=1)
+    monkeypatch.setattr(BoundedCountPaginator, "LIMIT", 3)
+    paginator = BoundedCountPaginator(Order.objects.order_by("-created_at"), 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert paginator.count == 4
+    assert "LIMIT 4" in queries.captured_queries[0]["sql"]

@@ -198,6 +198,7 @@ def test_retry_with_the_same_key_and_body_returns_the_same_order(api, customer, 
     assert first.json() == again.json()
     assert again["Idempotent-Replayed"] == "true"
     assert Order.objects.count() == 1
+    assert OutboxEvent.objects.filter(event_type="order.placed").count() == 1
     product.refresh_from_db()
     assert product.reserved_quantity == 2
 
