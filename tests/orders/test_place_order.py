@@ -218,3 +218,12 @@ def test_without_a_key_each_call_places_an_order(api, customer, product):
     api.post(ORDERS, body, format="json")
     assert Order.objects.count() == 2
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_numbering_starts_above_orders_that_were_already_there(business, customer, product):
+    from orders import services
+
+    Order.objects.create(business=business, customer=customer, number=f"{business.order_prefix}-5000", sequence=5000,
+                         currency="INR")
+    order = services.place_order(business=business, customer=customer, items=[{"retailer_id": "TEA", "quantity": 1}])
+    assert order.number == f"{business.order_prefix}-5001"
