@@ -247,6 +247,8 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
     raises. Emits `order.placed` and e-mails the owners and managers, through the outbox.
     """
     _check_tenant(business, customer)
+    if not business.is_active:
+        raise ApiError(403, "business_suspended", "This business is suspended and takes no orders.")
     if from_cart and items is not None:
         raise _invalid("items", "Send either items or from_cart, not both.")
     with transaction.atomic():
@@ -287,11 +289,12 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
         if reserve:
             Product.objects.filter(pk__in=list(reserve)).update(reserved_quantity=_add_to_stock("reserved_quantity", reserve))
 
+        position = {rid: n for n, rid in enumerate(quantities)}  # lines in the order they were asked for
         lines = [
             OrderLine(product=p, retailer_id=p.retailer_id, title=p.title, unit_price_minor=p.current_price_minor,
                       quantity=quantities[p.retailer_id], line_total_minor=p.current_price_minor * quantities[p.retailer_id],
                       stock_reserved=p.is_tracked)
-            for p in sorted(by_id.values(), key=lambda p: list(quantities).index(p.retailer_id))
+            for p in sorted(by_id.values(), key=lambda p: position[p.retailer_id])
         ]
         totals = compute_totals(business=business, items_minor=sum(line.line_total_minor for line in lines))
         now = timezone.now()

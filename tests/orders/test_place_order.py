@@ -227,3 +227,13 @@ def test_numbering_starts_above_orders_that_were_already_there(business, custome
                          currency="INR")
     order = services.place_order(business=business, customer=customer, items=[{"retailer_id": "TEA", "quantity": 1}])
     assert order.number == f"{business.order_prefix}-5001"
+
+
+def test_a_suspended_business_takes_no_orders_from_the_chat_engine_either(business, customer, product):
+    from orders import services
+
+    business.status = "suspended"
+    business.save()
+    with pytest.raises(services.ApiError) as raised:
+        services.place_order(business=business, customer=customer, items=[{"retailer_id": "TEA", "quantity": 1}])
+    assert raised.value.status_code == 403 and not Order.objects.exists()
