@@ -261,3 +261,14 @@ def test_new_orders_email_owners_and_managers(business, customer, product, djang
     assert len(sent) == 1
     assert sorted(sent[0].to) == ["man@example.com", "own@example.com"]
     assert "Assam tea" in sent[0].body and "12 MG Road" in sent[0].body and "INR 250.00" in sent[0].body
+
+
+def test_expiry_is_on_the_beat_schedule():
+    from django.conf import settings
+
+    from shopchat.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["orders-expire-unpaid"]
+    assert entry["schedule"] <= 60
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks

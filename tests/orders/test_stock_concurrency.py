@@ -106,3 +106,32 @@ def test_concurrent_cancellations_and_placements_keep_stock_exact(business):
     open_orders = Order.objects.filter(business=business, status="pending_payment")
     assert product.reserved_quantity == sum(line.quantity for o in open_orders for line in o.lines.all())
     assert product.reserved_quantity <= 10
+
+
+def test_racing_through_the_api_sells_the_last_units_once(business):
+    from rest_framework.test import APIClient
+
+    from shopchat.services import create_api_key
+
+    Product.objects.create(business=business, retailer_id="HOT", title="Hot", price_minor=1000, stock_quantity=5)
+    _, key = create_api_key(business=business, scopes=["gateway"])
+    start = threading.Barrier(20)
+    statuses = []
+
+    def buy(index):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+        try:
+            start.wait()
+            response = client.post("/api/v1/orders/", {"customer": f"9198770{index:05d}",
+                                                       "items": [{"retailer_id": "HOT", "quantity": 1}]}, format="json")
+            statuses.append((response.status_code, response.json().get("error", {}).get("code")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buy, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses, key=str) == sorted([(201, None)] * 5 + [(409, "out_of_stock")] * 15, key=str)
