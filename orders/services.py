@@ -253,6 +253,8 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
         raise _invalid("items", "Send either items or from_cart, not both.")
     with transaction.atomic():
         if from_cart:
+            # a double tap on "place order" waits here for the first, then finds the cart empty
+            Cart.objects.select_for_update().filter(customer=customer).values_list("pk").first()
             rows = list(CartItem.objects.filter(cart__customer=customer).values_list("product__retailer_id", "quantity"))
             if not rows:
                 raise EmptyCart()

@@ -135,3 +135,32 @@ def test_racing_through_the_api_sells_the_last_units_once(business):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(statuses, key=str) == sorted([(201, None)] * 5 + [(409, "out_of_stock")] * 15, key=str)
+
+
+def test_a_double_tap_on_place_order_orders_the_cart_once(business):
+    product = Product.objects.create(business=business, retailer_id="C", title="C", price_minor=1000, stock_quantity=50)
+    customer = CustomerFactory(business=business)
+    services.set_cart_item(business=business, customer=customer, product=product, quantity=2)
+    start = threading.Barrier(4)
+    outcomes = []
+
+    def tap():
+        try:
+            start.wait()
+            services.place_order(business=business, customer=customer, from_cart=True)
+            outcomes.append("ok")
+        except services.EmptyCart:
+            outcomes.append("empty")
+        except Exception as exc:
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tap) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes, key=str) == ["empty", "empty", "empty", "ok"]
+    product.refresh_from_db()
+    assert product.reserved_quantity == 2
