@@ -1,5 +1,11 @@
-"""Orders of chat customers: lines snapshot title and price at placement; totals are exact
-and always add up (a CHECK holds total = subtotal + tax + shipping - discount)."""
+"""Carts and orders of chat customers.
+
+Lines snapshot title and price at placement; totals are exact and always add up (a CHECK
+holds total = subtotal + tax + shipping - discount). Order numbers come from a per-business
+counter row that only ever goes up, so a number is never reused. Every status change is kept
+as an OrderTransition (who, when, from, to, note). The rules themselves live in services.py.
+"""
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -33,6 +39,15 @@ class Order(models.Model):
     note = models.TextField(blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_minor = models.BigIntegerField("refunded (minor units)", default=0)
+    stock_reserved = models.BooleanField(
+        default=True, help_text="The order still holds its stock reservation (released on cancel/expiry, "
+                                "turned into a sale on shipping).")
+    tracking_number = models.CharField(max_length=100, blank=True)
+    carrier = models.CharField(max_length=100, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -50,8 +65,21 @@ class Order(models.Model):
                 & Q(discount_minor__gte=0) & Q(total_minor__gte=0),
                 name="order_amounts_gte_0",
             ),
+            models.CheckConstraint(
+                condition=Q(refunded_minor__gte=0) & Q(refunded_minor__lte=F("total_minor")),
+                name="order_refunded_within_total",
+            ),
         ]
-        indexes = [models.Index(fields=["business", "status", "-created_at"], name="order_business_status_idx")]
+        indexes = [
+            models.Index(fields=["business", "status", "-created_at"], name="order_business_status_idx"),
+            # the back office's default list (newest first) and the integration sync (updated_since)
+            models.Index(fields=["business", "-created_at"], name="order_business_created_idx"),
+            models.Index(fields=["business", "updated_at"], name="order_business_updated_idx"),
+            models.Index(fields=["customer", "-created_at"], name="order_customer_created_idx"),
+            # the expiry sweep reads only the few pending orders that have an expiry
+            models.Index(fields=["expires_at"], name="order_pending_expiry_idx",
+                         condition=Q(status="pending_payment")),
+        ]
 
     def __str__(self):
         return self.number
@@ -67,6 +95,8 @@ class OrderLine(models.Model):
     unit_price_minor = models.BigIntegerField()
     quantity = models.PositiveIntegerField()
     line_total_minor = models.BigIntegerField()
+    stock_reserved = models.BooleanField(
+        default=False, help_text="The product's stock was tracked at placement and this line reserved it.")
 
     class Meta:
         ordering = ["id"]
@@ -79,3 +109,68 @@ class OrderLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} x {self.title}"
+
+
+class OrderTransition(models.Model):
+    """One step of an order's life: who moved it, when, from which status to which, and why."""
+
+    tenant_path = "order__business"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, blank=True, help_text="Empty for the placement.")
+    to_status = models.CharField(max_length=20, choices=Order.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_label = models.CharField("by", max_length=150, blank=True,
+                                   help_text="The staff member, API key or job that made the change.")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or 'placed'} -> {self.to_status}"
+
+
+class OrderCounter(models.Model):
+    """The last order sequence handed out for a business. Only ever incremented (in the
+    same UPDATE that reads it), so numbers are never reused, even after a rollback leaves a gap."""
+
+    business = models.OneToOneField(Business, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    last_sequence = models.PositiveIntegerField(default=1000)
+
+    def __str__(self):
+        return f"{self.business_id}: {self.last_sequence}"
+
+
+class Cart(models.Model):
+    """A chat customer's cart with one business (one per customer)."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="carts")
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="cart")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Cart of {self.customer}"
+
+
+class CartItem(models.Model):
+    tenant_path = "cart__business"
+
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="cart_items")
+    quantity = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="cart_item_cart_product_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1) & Q(quantity__lte=999), name="cart_item_quantity_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_id}"

@@ -175,6 +175,7 @@ SPECTACULAR_SETTINGS = {
         "TicketPriorityEnum": "support.models.Ticket.Priority",
         "TicketChannelEnum": "support.models.Ticket.Channel",
         "TicketRatingEnum": "support.models.SatisfactionRating.Rating",
+        "OrderStatusEnum": "orders.models.Order.Status",
     },
 }
 
@@ -221,6 +222,8 @@ CELERY_BEAT_SCHEDULE = {
     "support-sla-breaches": {"task": "support.tasks.flag_breaching_tickets", "schedule": 60.0},
     "support-auto-close": {"task": "support.tasks.close_solved_tickets", "schedule": crontab(minute=23)},
     "whatsapp-inbound-sweep": {"task": "shopchat.whatsapp.tasks.sweep_inbound", "schedule": 60.0},
+    "orders-expire-unpaid": {"task": "orders.tasks.expire_unpaid_orders", "schedule": 60.0},
+    "settle-businesses": {"task": "payments.tasks.settle_all", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- outbox delivery -------------------------------------------------------------------
@@ -238,6 +241,8 @@ IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 # --- demo data -------------------------------------------------------------------------
 # Each app adds what it shows in the demo; seed_demo calls these in order.
 DEMO_SEEDERS = [
+    "orders.demo.seed",
+    "payments.demo.seed",
     "support.demo.seed",
 ]
 
@@ -258,5 +263,4 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
 PAYMENT_PROVIDERS = {"sandbox": "payments.providers.sandbox.SandboxProvider"}
 SANDBOX_WEBHOOK_SECRET = env("SANDBOX_WEBHOOK_SECRET", default="whsec_sandbox_dev_only")
 SANDBOX_CALLBACK_DELAY_SECONDS = env.float("SANDBOX_CALLBACK_DELAY_SECONDS", default=3.0)
-DEMO_SEEDERS.append("payments.demo.seed")
-CELERY_BEAT_SCHEDULE["settle-businesses"] = {"task": "payments.tasks.settle_all", "schedule": crontab(hour=2, minute=30)}
+

@@ -1,0 +1,201 @@
+"""Cart and order resources as the gateway sees them: amounts are decimal strings in the
+business's currency, with the currency code beside them."""
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from shopchat.api.serializers import MoneyField
+from shopchat.validators import normalize_wa_id, validate_wa_id
+
+from ..models import Order, OrderLine, OrderTransition
+from ..services import MAX_LINES, MAX_QUANTITY
+
+
+WA_ID_PATTERN = r"^\+?[1-9][0-9]{7,14}$"
+RETAILER_ID_PATTERN = r"^[A-Za-z0-9_.\-]{1,100}$"
+
+
+class TextField(serializers.CharField):
+    """Free text from a chat or an ERP (address, note, reason, tracking): NUL characters, which
+    no database column can hold, are dropped rather than refused."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str):
+            data = data.replace("\x00", "")
+        return super().run_validation(data)
+
+
+@extend_schema_field({"type": "string", "pattern": WA_ID_PATTERN, "example": "919812345678"})
+class WaIdField(serializers.CharField):
+    """A chat customer's WhatsApp id: E.164 digits (a leading + and spaces are tolerated)."""
+
+    def to_internal_value(self, data):
+        wa_id = normalize_wa_id(super().to_internal_value(data))
+        try:
+            validate_wa_id(wa_id)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return wa_id
+
+
+def flat_errors(detail, prefix=""):
+    """Nested serializer errors as the API's flat `fields`: {"items": ["items[0].quantity: ..."]}."""
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
+            out += flat_errors(value, name)
+        return out
+    if isinstance(detail, list):
+        if all(isinstance(d, str) for d in detail):
+            return [f"{prefix}: {d}" if prefix else str(d) for d in detail]
+        out = []
+        for index, value in enumerate(detail):
+            if value:
+                out += flat_errors(value, f"{prefix}[{index}]")
+        return out
+    return [f"{prefix}: {detail}" if prefix else str(detail)]
+
+
+class CustomerRefSerializer(serializers.Serializer):
+    wa_id = serializers.CharField()
+    name = serializers.CharField()
+
+
+# --- cart ------------------------------------------------------------------------------
+
+class CartLineSerializer(serializers.Serializer):
+    retailer_id = serializers.CharField(source="product.retailer_id")
+    title = serializers.CharField(source="product.title")
+    quantity = serializers.IntegerField()
+    unit_price = MoneyField(source="product.current_price_minor")
+    line_total = MoneyField(source="line_total_minor")
+    available = serializers.IntegerField(source="product.available_quantity", allow_null=True,
+                                         help_text="Units still available; null when stock is not tracked.")
+
+
+class CartSerializer(serializers.Serializer):
+    customer = serializers.CharField(source="customer.wa_id")
+    currency = serializers.CharField()
+    items = CartLineSerializer(many=True)
+    item_count = serializers.IntegerField()
+    subtotal = MoneyField(source="subtotal_minor", help_text="Sum of the items at today's prices.")
+
+
+class CartItemWriteSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+# --- orders ----------------------------------------------------------------------------
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    unit_price = MoneyField(source="unit_price_minor")
+    line_total = MoneyField(source="line_total_minor")
+
+    class Meta:
+        model = OrderLine
+        fields = ["retailer_id", "title", "quantity", "unit_price", "line_total"]
+
+
+class OrderTransitionSerializer(serializers.ModelSerializer):
+    at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = OrderTransition
+        fields = ["from_status", "to_status", "at", "note"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    customer = CustomerRefSerializer()
+    lines = OrderLineSerializer(many=True)
+    subtotal = MoneyField(source="subtotal_minor")
+    tax = MoneyField(source="tax_minor")
+    shipping = MoneyField(source="shipping_minor")
+    discount = MoneyField(source="discount_minor")
+    total = MoneyField(source="total_minor")
+    refunded = MoneyField(source="refunded_minor")
+
+    class Meta:
+        model = Order
+        fields = ["number", "status", "customer", "currency", "lines", "subtotal", "tax", "shipping", "discount",
+                  "total", "refunded", "address", "note", "tracking_number", "carrier", "expires_at", "paid_at",
+                  "shipped_at", "delivered_at", "cancelled_at", "created_at", "updated_at"]
+
+
+class OrderDetailSerializer(OrderSerializer):
+    history = OrderTransitionSerializer(source="transitions", many=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = OrderSerializer.Meta.fields + ["history"]
+
+
+@extend_schema_field({"oneOf": [{"type": "string", "example": "249.50"}, {"type": "number", "example": 249.5}]})
+class ItemPriceField(serializers.Field):
+    """The unit price the customer saw: a decimal string, or a JSON number as WhatsApp sends it
+    (read through its shortest decimal form, never as a binary float)."""
+
+    default_error_messages = {"invalid": "Enter the price as a decimal string, e.g. \"249.50\"."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (str, int, float)):
+            self.fail("invalid")
+        try:
+            value = Decimal(str(data).strip())
+        except (InvalidOperation, ValueError):
+            self.fail("invalid")
+        if not value.is_finite() or value < 0 or value >= Decimal(10) ** 15:
+            self.fail("invalid")
+        return value
+
+    def to_representation(self, value):
+        return str(value)
+
+
+class OrderItemInSerializer(serializers.Serializer):
+    retailer_id = TextField(max_length=100)  # unknown ids answer 409 unknown_products
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    item_price = ItemPriceField(required=False, allow_null=True,
+                                help_text="The price the customer saw; a different current price answers 409 price_changed.")
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, allow_blank=True,
+                                      help_text="ISO 4217; another currency than the shop's answers 409.")
+
+
+class PlaceOrderSerializer(serializers.Serializer):
+    customer = WaIdField(max_length=32, help_text="The customer's wa_id (E.164 digits).")
+    name = TextField(max_length=200, required=False, allow_blank=True,
+                                 help_text="The customer's name, stored if given.")
+    from_cart = serializers.BooleanField(default=False, help_text="Order what is in the customer's cart.")
+    items = serializers.ListField(child=OrderItemInSerializer(), required=False, min_length=1, max_length=MAX_LINES,
+                                  help_text="The items of a WhatsApp order message (instead of from_cart).")
+    address = TextField(max_length=2000, required=False, allow_blank=True, default="")
+    note = TextField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            raise serializers.ValidationError({
+                key: value if isinstance(value, list) and all(isinstance(v, str) for v in value)
+                else flat_errors(value, key)
+                for key, value in exc.detail.items()
+            }) from None
+
+    def validate(self, attrs):
+        if attrs.get("from_cart") and attrs.get("items"):
+            raise serializers.ValidationError({"items": ["Send either items or from_cart, not both."]})
+        if not attrs.get("from_cart") and not attrs.get("items"):
+            raise serializers.ValidationError({"items": ["Send items, or from_cart: true to order the cart."]})
+        return attrs
+
+
+class CancelOrderSerializer(serializers.Serializer):
+    reason = TextField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ShipOrderSerializer(serializers.Serializer):
+    tracking_number = TextField(max_length=100, required=False, allow_blank=True, default="")
+    carrier = TextField(max_length=100, required=False, allow_blank=True, default="")

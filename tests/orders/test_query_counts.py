@@ -1,0 +1,46 @@
+"""Placing an order costs a fixed number of queries, whatever the number of lines."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orders import services
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 15
+
+
+def placement_queries(business, customer, make_product, lines, prefix):
+    for n in range(lines):
+        make_product(f"{prefix}{n}", stock=100 if n % 2 == 0 else None)
+    items = [{"retailer_id": f"{prefix}{n}", "quantity": 1, "item_price": "100.00"} for n in range(lines)]
+    with CaptureQueriesContext(connection) as queries:
+        services.place_order(business=business, customer=customer, items=items)
+    return len(queries.captured_queries)
+
+
+def test_placement_queries_do_not_grow_with_the_number_of_lines(business, customer, make_product, owner_client):
+    services.place_order(business=business, customer=customer,
+                         items=[{"retailer_id": make_product("WARM").retailer_id, "quantity": 1}])  # counter row
+    one = placement_queries(business, customer, make_product, 1, "ONE")
+    twenty = placement_queries(business, customer, make_product, 20, "TWENTY")
+    assert one == twenty <= MAX_QUERIES
+
+
+def test_placement_from_the_cart_is_bounded_too(business, customer, make_product):
+    products = [make_product(f"C{n}", stock=50) for n in range(10)]
+    for product in products:
+        services.set_cart_item(business=business, customer=customer, product=product, quantity=2)
+    with CaptureQueriesContext(connection) as queries:
+        services.place_order(business=business, customer=customer, from_cart=True)
+    assert len(queries.captured_queries) <= MAX_QUERIES + 2
+
+
+def test_placement_through_the_api_is_bounded(api, customer, make_product, django_assert_max_num_queries):
+    make_product("A", stock=10)
+    api.post("/api/v1/orders/", {"customer": customer.wa_id, "items": [{"retailer_id": "A", "quantity": 1}]},
+             format="json")
+    items = [{"retailer_id": make_product(f"B{n}", stock=10).retailer_id, "quantity": 1} for n in range(20)]
+    with django_assert_max_num_queries(MAX_QUERIES + 8):
+        response = api.post("/api/v1/orders/", {"customer": customer.wa_id, "items": items}, format="json")
+    assert response.status_code == 201
