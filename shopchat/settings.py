@@ -230,7 +230,9 @@ IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 
 # --- demo data -------------------------------------------------------------------------
 # Each app adds what it shows in the demo; seed_demo calls these in order.
-DEMO_SEEDERS = []
+DEMO_SEEDERS = [
+    "catalog.demo.seed",
+]
 
 # --- bench -----------------------------------------------------------------------------
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)

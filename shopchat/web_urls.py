@@ -1,7 +1,11 @@
 """Public pages and inbound webhooks outside the gateway API (feeds, WhatsApp, home)."""
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, re_path
+
+from catalog.views import catalog_feed
 
 urlpatterns = [
     path("", lambda request: redirect("admin:index"), name="home"),
+    re_path(r"^feeds/(?P<slug>[-a-zA-Z0-9_]+)/(?P<token>[-A-Za-z0-9_]+)\.(?P<fmt>csv|tsv)$", catalog_feed,
+            name="catalog-feed"),
 ]
