@@ -85,14 +85,16 @@ def format_price(minor: int | None, currency: str) -> str:
     return "" if minor is None else f"{format_major(minor, currency)} {currency}"
 
 
+URL_RE = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
 def _url(raw, column: str) -> str:
     text = _text(raw)
     if not text:
         return ""
     if len(text) > MAX_URL:
         raise ValueError(f"{column} is longer than {MAX_URL} characters")
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+    if not URL_RE.match(text):
         raise ValueError(f"{column} must be an http:// or https:// address")
     return text
 
@@ -135,65 +137,60 @@ def clean_product(raw: dict, *, currency: str, partial: bool = False) -> tuple[d
     Returns (values, errors) where errors are (column, reason) pairs. With `partial`, only
     the columns present in `raw` are checked and returned (a PATCH or an UPDATE item)."""
     values, errors = {}, []
-
-    def present(column):
-        return not partial or column in raw
-
-    def check(column, fn):
-        if not present(column):
-            return
+    get = raw.get
+    for column, rule in RULES:
+        if partial and column not in raw:
+            continue
         try:
-            fn()
+            attr, value = rule(get(column), currency)
         except ValueError as exc:
             errors.append((column, str(exc)))
-
-    def title():
-        text = _text(raw.get("title"))
-        if not text:
-            raise ValueError("title is missing")
-        if len(text) > MAX_TITLE:
-            raise ValueError(f"title is longer than {MAX_TITLE} characters ({len(text)})")
-        values["title"] = text
-
-    def description():
-        text = _text(raw.get("description"))
-        if len(text) > MAX_DESCRIPTION:
-            raise ValueError(f"description is longer than {MAX_DESCRIPTION} characters")
-        values["description"] = text
-
-    def price():
-        values["price_minor"] = parse_price(raw.get("price"), currency)
-
-    def sale_price():
-        text = _text(raw.get("sale_price"))
-        values["sale_price_minor"] = parse_price(text, currency) if text else None
-
-    def short(column, limit, attr):
-        def fn():
-            text = _text(raw.get(column))
-            if len(text) > limit:
-                raise ValueError(f"{column} is longer than {limit} characters")
-            values[attr] = text
-        return fn
-
-    check("title", title)
-    check("description", description)
-    check("availability", lambda: values.__setitem__(
-        "availability", _choice(raw.get("availability"), AVAILABILITY, Product.Availability.IN_STOCK, "availability")))
-    check("condition", lambda: values.__setitem__(
-        "condition", _choice(raw.get("condition"), CONDITIONS, Product.Condition.NEW, "condition")))
-    check("price", price)
-    check("sale_price", sale_price)
-    check("link", lambda: values.__setitem__("link", _url(raw.get("link"), "link")))
-    check("image_link", lambda: values.__setitem__("image_link", _url(raw.get("image_link"), "image_link")))
-    check("brand", short("brand", MAX_BRAND, "brand"))
-    check("product_type", short("product_type", MAX_TYPE, "product_type"))
-    check("inventory", lambda: values.__setitem__("stock_quantity", _inventory(raw.get("inventory"))))
+        else:
+            values[attr] = value
     sale, full = values.get("sale_price_minor"), values.get("price_minor")
     if sale is not None and full is not None and sale >= full:
         errors.append(("sale_price", "sale_price must be below price"))
         values.pop("sale_price_minor")
     return values, errors
+
+
+def _title(raw, currency):
+    text = _text(raw)
+    if not text:
+        raise ValueError("title is missing")
+    if len(text) > MAX_TITLE:
+        raise ValueError(f"title is longer than {MAX_TITLE} characters ({len(text)})")
+    return "title", text
+
+
+def _limited(column, limit, attr=None):
+    def rule(raw, currency):
+        text = _text(raw)
+        if len(text) > limit:
+            raise ValueError(f"{column} is longer than {limit} characters")
+        return attr or column, text
+    return rule
+
+
+def _sale_price(raw, currency):
+    text = _text(raw)
+    return "sale_price_minor", (parse_price(text, currency) if text else None)
+
+
+RULES = [
+    ("title", _title),
+    ("description", _limited("description", MAX_DESCRIPTION)),
+    ("availability", lambda raw, c: ("availability", _choice(raw, AVAILABILITY, Product.Availability.IN_STOCK,
+                                                             "availability"))),
+    ("condition", lambda raw, c: ("condition", _choice(raw, CONDITIONS, Product.Condition.NEW, "condition"))),
+    ("price", lambda raw, c: ("price_minor", parse_price(raw, c))),
+    ("sale_price", _sale_price),
+    ("link", lambda raw, c: ("link", _url(raw, "link"))),
+    ("image_link", lambda raw, c: ("image_link", _url(raw, "image_link"))),
+    ("brand", _limited("brand", MAX_BRAND)),
+    ("product_type", _limited("product_type", MAX_TYPE)),
+    ("inventory", lambda raw, c: ("stock_quantity", _inventory(raw))),
+]
 
 
 HASHED_FIELDS = ["title", "description", "availability", "condition", "price_minor", "sale_price_minor", "link",

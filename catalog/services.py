@@ -1,9 +1,9 @@
 """Every catalog write: feed import and export, product upserts from the API and its batch
 endpoint, the back office's bulk actions, and the secret feed token.
 
-Writes are set-based: rows are upserted in batches with one INSERT ... ON CONFLICT DO UPDATE,
-the search document of the written rows is rebuilt with one UPDATE, and unchanged feed rows
-(same `feed_hash`) are not written at all. Stock held by open orders (`reserved_quantity`) is
+Writes are set-based: rows are upserted in batches with one INSERT ... ON CONFLICT DO UPDATE
+(on PostgreSQL a trigger fills the search document in the same statement, see migration 0002),
+and unchanged feed rows (same `feed_hash`) are not written at all. Stock held by open orders (`reserved_quantity`) is
 never touched here; a write that would put the stock on hand below it is refused for that
 product (the database CHECK would refuse it too), after locking the products in primary-key
 order, the same order the order placement locks them in.
@@ -21,7 +21,6 @@ from shopchat.models import Business, new_feed_token
 from . import feeds
 from .feeds import FeedError, RowError
 from .models import Collection, CollectionProduct, ImportJob, Product
-from .selectors import search_document
 
 log = logging.getLogger("shopchat.catalog")
 
@@ -60,11 +59,14 @@ def _lock_existing(business, retailer_ids) -> dict:
     return {p.retailer_id: p for p in rows}
 
 
-def _upsert(*, business, rows) -> list[Product]:
+def _upsert(*, business, rows) -> dict[str, int]:
     """INSERT ... ON CONFLICT (business, retailer_id) DO UPDATE for `rows` of
-    (retailer_id, values, is_active); reserved stock and created_at are kept."""
+    (retailer_id, values, is_active); reserved stock and created_at are kept.
+    Returns {retailer_id: pk} of the rows written."""
     if not rows:
-        return []
+        return {}
+    if connection.vendor == "postgresql":
+        return _upsert_by_copy(business, rows)
     objs = [
         Product(business=business, retailer_id=rid, is_active=active,
                 feed_hash=feeds.feed_hash(values) if active else "", **values)
@@ -72,15 +74,41 @@ def _upsert(*, business, rows) -> list[Product]:
     ]
     Product.objects.bulk_create(objs, batch_size=BATCH_SIZE, update_conflicts=True,
                                 unique_fields=["business", "retailer_id"], update_fields=UPSERT_FIELDS)
-    index_for_search(product_ids=[o.pk for o in objs])
-    return objs
+    return {o.retailer_id: o.pk for o in objs}
 
 
-def index_for_search(*, product_ids) -> None:
-    """Rebuild the search document of these products in one UPDATE (PostgreSQL only)."""
-    if connection.vendor != "postgresql" or not product_ids:
-        return
-    Product.objects.filter(pk__in=product_ids).update(search_vector=search_document())
+COPY_COLUMNS = ["retailer_id", *feeds.HASHED_FIELDS, "is_active", "feed_hash"]
+COPY_TYPES = {"price_minor": "bigint", "sale_price_minor": "bigint", "stock_quantity": "integer",
+              "is_active": "boolean"}
+
+
+def _upsert_by_copy(business, rows) -> dict[str, int]:
+    """The same upsert on PostgreSQL, streamed through COPY into a temporary table and applied
+    with one INSERT ... SELECT ... ON CONFLICT: several times faster than a VALUES list of
+    tens of thousands of parameters. The search document is filled by the trigger."""
+    table = "catalog_product_upsert"
+    columns = ", ".join(COPY_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*feeds.HASHED_FIELDS, "is_active", "feed_hash"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ("
+            + ", ".join(f"{c} {COPY_TYPES.get(c, 'text')}" for c in COPY_COLUMNS)
+            + ") ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for rid, values, active in rows:
+                copy.write_row([rid, *(values[f] for f in feeds.HASHED_FIELDS), active,
+                                feeds.feed_hash(values) if active else ""])
+        cursor.execute(
+            f"INSERT INTO catalog_product (business_id, {columns}, reserved_quantity, created_at, updated_at) "
+            f"SELECT %s, {columns}, 0, now(), now() FROM {table} "
+            f"ON CONFLICT (business_id, retailer_id) DO UPDATE SET {updates}, updated_at = EXCLUDED.updated_at "
+            "RETURNING retailer_id, id",
+            [business.pk],
+        )
+        written = dict(cursor.fetchall())
+        cursor.execute(f"TRUNCATE {table}")
+    return written
 
 
 def _stock_problem(values, existing):
@@ -137,8 +165,18 @@ def import_feed(*, business: Business, source, create_collections: bool = False,
     return result
 
 
+@dataclass
+class _Existing:
+    pk: int
+    reserved_quantity: int
+    feed_hash: str
+    is_active: bool
+
+
 def _import_batch(business, batch, result, create_collections, collection_ids):
-    existing = _lock_existing(business, [r.retailer_id for r in batch])
+    rows = (Product.objects.select_for_update().filter(business=business, retailer_id__in=[r.retailer_id for r in batch])
+            .order_by("pk").values_list("retailer_id", "pk", "reserved_quantity", "feed_hash", "is_active"))
+    existing = {rid: _Existing(*rest) for rid, *rest in rows}
     to_write, ids = [], {}
     for row in batch:
         current = existing.get(row.retailer_id)
@@ -157,8 +195,7 @@ def _import_batch(business, batch, result, create_collections, collection_ids):
             result.created += 1
         else:
             result.updated += 1
-    written = _upsert(business=business, rows=[(r.retailer_id, r.values, True) for r in to_write])
-    ids.update((p.retailer_id, p.pk) for p in written)
+    ids.update(_upsert(business=business, rows=[(r.retailer_id, r.values, True) for r in to_write]))
     if create_collections:
         _add_to_collections(business, [r for r in batch if r.retailer_id in ids], ids, collection_ids)
 
@@ -256,7 +293,7 @@ def rotate_feed_token(*, business: Business) -> str:
 # --- single products (API, back office) ----------------------------------------------------
 
 def save_product(*, product: Product) -> Product:
-    """Save a product edited in the back office and refresh its search document."""
+    """Save a product edited in the back office (the stock may not go below what orders hold)."""
     with transaction.atomic():
         if product.pk:
             current = Product.objects.select_for_update().filter(pk=product.pk).values_list(
@@ -266,7 +303,6 @@ def save_product(*, product: Product) -> Product:
             product.reserved_quantity = current
         product.feed_hash = ""
         product.save()
-        index_for_search(product_ids=[product.pk])
     return product
 
 

@@ -6,17 +6,38 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+SEARCH_TRIGGER = """
+CREATE OR REPLACE FUNCTION catalog_product_search_vector() RETURNS trigger AS $$
+BEGIN
+    NEW.search_vector :=
+        setweight(to_tsvector('simple'::regconfig, coalesce(NEW.title, '')), 'A')
+        || setweight(to_tsvector('simple'::regconfig, coalesce(NEW.brand, '')), 'B')
+        || setweight(to_tsvector('simple'::regconfig, coalesce(NEW.description, '')), 'C');
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS catalog_product_search_vector ON catalog_product;
+CREATE TRIGGER catalog_product_search_vector
+    BEFORE INSERT OR UPDATE OF title, brand, description, search_vector ON catalog_product
+    FOR EACH ROW EXECUTE FUNCTION catalog_product_search_vector();
+UPDATE catalog_product SET search_vector = NULL;
+CREATE INDEX IF NOT EXISTS product_search_vector_gin ON catalog_product USING gin (search_vector);
+"""
+
+
 def create_search_index(apps, schema_editor):
-    """GIN index over the search document; PostgreSQL only (SQLite searches without it)."""
+    """PostgreSQL keeps the weighted search document (catalog.selectors.search_document) in step
+    with title, brand and description inside the same INSERT or UPDATE, so bulk upserts write
+    each row once; a GIN index serves the searches. SQLite searches without either."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE INDEX IF NOT EXISTS product_search_vector_gin ON catalog_product USING gin (search_vector)"
-        )
+        schema_editor.execute(SEARCH_TRIGGER)
 
 
 def drop_search_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS product_search_vector_gin")
+        schema_editor.execute("DROP TRIGGER IF EXISTS catalog_product_search_vector ON catalog_product; "
+                              "DROP FUNCTION IF EXISTS catalog_product_search_vector(); "
+                              "DROP INDEX IF EXISTS product_search_vector_gin;")
 
 
 class Migration(migrations.Migration):
