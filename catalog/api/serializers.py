@@ -1,11 +1,18 @@
 """Catalog API shapes. Amounts are decimal strings in the business currency beside `currency`.
 Write bodies are checked by the same rules as feed rows (`catalog.feeds.clean_json_product`)."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shopchat.api.serializers import MoneyField
 
 from .. import feeds
 from ..models import Collection, Product
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "example": "1249.50",
+                     "description": "Amount in the major unit of `currency`."})
+class Money(MoneyField):
+    pass
 
 
 class CollectionSerializer(serializers.ModelSerializer):
@@ -17,8 +24,8 @@ class CollectionSerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    price = MoneyField(source="price_minor")
-    sale_price = MoneyField(source="sale_price_minor", allow_null=True)
+    price = Money(source="price_minor")
+    sale_price = Money(source="sale_price_minor", allow_null=True)
     currency = serializers.SerializerMethodField()
     available_quantity = serializers.IntegerField(allow_null=True, read_only=True,
                                                   help_text="Units that can be ordered now; null: not tracked.")
@@ -31,6 +38,14 @@ class ProductSerializer(serializers.ModelSerializer):
 
     def get_currency(self, obj) -> str:
         return self.context["business"].currency
+
+
+AMOUNT_RE = r"^\d{1,15}(\.\d{1,3})?$"
+
+
+def amount_field(**kwargs):
+    return serializers.RegexField(AMOUNT_RE, max_length=19, help_text='Decimal string in the business currency, '
+                                  'e.g. "12.50".', **kwargs)
 
 
 class _CheckedBody(serializers.Serializer):
@@ -50,9 +65,10 @@ class _CheckedBody(serializers.Serializer):
 class ProductWriteSerializer(_CheckedBody):
     title = serializers.CharField(max_length=feeds.MAX_TITLE)
     description = serializers.CharField(required=False, allow_blank=True, max_length=feeds.MAX_DESCRIPTION)
-    price = serializers.CharField(help_text='Decimal string in the business currency, e.g. "12.50".')
-    sale_price = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    currency = serializers.CharField(required=False, allow_blank=True, help_text="Must be the business currency.")
+    price = amount_field()
+    sale_price = amount_field(required=False, allow_blank=True, allow_null=True)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, allow_blank=True,
+                                      help_text="Must be the business currency.")
     availability = serializers.ChoiceField(choices=Product.Availability.choices, required=False)
     condition = serializers.ChoiceField(choices=Product.Condition.choices, required=False)
     brand = serializers.CharField(required=False, allow_blank=True, max_length=feeds.MAX_BRAND)
@@ -67,9 +83,9 @@ class ProductWriteSerializer(_CheckedBody):
 class ProductPatchSerializer(_CheckedBody):
     partial_body = True
 
-    price = serializers.CharField(required=False)
-    sale_price = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    currency = serializers.CharField(required=False, allow_blank=True)
+    price = amount_field(required=False)
+    sale_price = amount_field(required=False, allow_blank=True, allow_null=True)
+    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, allow_blank=True)
     availability = serializers.ChoiceField(choices=Product.Availability.choices, required=False)
     stock_quantity = serializers.IntegerField(required=False, allow_null=True, min_value=0,
                                               max_value=feeds.MAX_INVENTORY)

@@ -4,6 +4,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +26,26 @@ from .serializers import (
 RETAILER_ID = OpenApiParameter("retailer_id", OpenApiTypes.STR, OpenApiParameter.PATH,
                                description="The product's id (retailer id) in the catalog.")
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 415, 429)
+
+
+def flat_errors(errors, prefix="") -> dict:
+    """Nested serializer errors as {"requests[3].retailer_id": [...]}, the error format's shape."""
+    flat = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            if key == "non_field_errors" and prefix:
+                flat.update(flat_errors(value, prefix))
+                continue
+            name = f"{prefix}[{key}]" if isinstance(key, int) or str(key).isdigit() else (
+                f"{prefix}.{key}" if prefix else str(key))
+            flat.update(flat_errors(value, name))
+    elif isinstance(errors, list) and errors and all(isinstance(e, (dict, list)) for e in errors):
+        for index, value in enumerate(errors):
+            if value:
+                flat.update(flat_errors(value, f"{prefix}[{index}]"))
+    else:
+        flat[prefix or "non_field_errors"] = [str(e) for e in (errors if isinstance(errors, list) else [errors])]
+    return flat
 
 
 class ProductPage(CursorPage):
@@ -136,6 +157,7 @@ class ProductBatchView(BusinessScopedMixin, APIView):
                                "call, like Meta's items_batch; one result per item, in order.")
     def post(self, request):
         body = BatchSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not body.is_valid():
+            raise ValidationError(flat_errors(body.errors))
         results = services.apply_product_batch(business=self.business, items=body.validated_data["requests"])
         return Response({"results": results})

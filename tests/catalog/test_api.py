@@ -255,3 +255,10 @@ def test_batch_does_not_touch_another_business(integration_api, other_business):
         {"method": "DELETE", "retailer_id": "THEIRS"}]}, format="json")
     assert response.json()["results"][0]["status"] == "error"
     assert Product.objects.get(retailer_id="THEIRS").is_active
+
+
+def test_batch_item_errors_name_the_item_and_field(integration_api):
+    response = integration_api.post(f"{PRODUCTS}batch/", {"requests": [{"method": "CREATE", "data": {}}]},
+                                    format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"requests[0].retailer_id": ["This field is required."]}
