@@ -347,6 +347,9 @@ class ImportJobAdmin(TenantAdmin):
             return ["business", "file", "create_collections"]
         return list(self.readonly_fields)
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
     def has_change_permission(self, request, obj=None):
         return False  # an import is a record: read it, never edit it
 

@@ -53,3 +53,9 @@ def put(business):
         return product
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded feeds go to a temporary folder, not var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
