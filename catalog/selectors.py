@@ -41,7 +41,7 @@ def search_products(*, business, query: str, queryset=None) -> QuerySet:
     an integer, higher is better; ties by id). An empty query matches nothing."""
     if queryset is None:
         queryset = Product.objects.all()
-    queryset = queryset.filter(business=business, is_active=True)
+    queryset = queryset.filter(business=business, is_active=True).defer("search_vector")
     return rank_matches(queryset, query).order_by("-search_score", "id")
 
 
@@ -82,7 +82,7 @@ def current_price():
 
 def api_products(*, business) -> QuerySet:
     """What the API shows: the business's active products."""
-    return Product.objects.filter(business=business, is_active=True)
+    return Product.objects.filter(business=business, is_active=True).defer("search_vector")
 
 
 def in_stock_q() -> Q:

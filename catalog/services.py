@@ -26,6 +26,7 @@ log = logging.getLogger("shopchat.catalog")
 
 BATCH_SIZE = 2000
 MAX_BATCH_ITEMS = 5000
+ANALYZE_AFTER_ROWS = 10_000
 UPSERT_FIELDS = feeds.HASHED_FIELDS + ["is_active", "feed_hash", "updated_at"]
 
 
@@ -162,6 +163,11 @@ def import_feed(*, business: Business, source, create_collections: bool = False,
             progress(result)
     if result.errors:
         result.rows = max(result.rows, max(e.row for e in result.errors))
+    if result.created + result.updated >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # Fresh planner statistics right away, so searches use the GIN index after a big import
+        # instead of waiting for autovacuum.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_product")
     return result
 
 

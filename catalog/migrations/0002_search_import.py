@@ -21,8 +21,20 @@ CREATE TRIGGER catalog_product_search_vector
     BEFORE INSERT OR UPDATE OF title, brand, description, search_vector ON catalog_product
     FOR EACH ROW EXECUTE FUNCTION catalog_product_search_vector();
 UPDATE catalog_product SET search_vector = NULL;
-CREATE INDEX IF NOT EXISTS product_search_vector_gin ON catalog_product USING gin (search_vector);
 """
+
+
+def _has_btree_gin(schema_editor) -> bool:
+    """btree_gin lets one GIN index hold (business_id, search_vector), so a search reads only
+    its own business's entries. It is a trusted contrib extension; without it, fall back."""
+    from django.db import DatabaseError, transaction
+
+    try:
+        with transaction.atomic(using=schema_editor.connection.alias):
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
+        return True
+    except DatabaseError:
+        return False
 
 
 def create_search_index(apps, schema_editor):
@@ -31,6 +43,9 @@ def create_search_index(apps, schema_editor):
     each row once; a GIN index serves the searches. SQLite searches without either."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(SEARCH_TRIGGER)
+        columns = "business_id, search_vector" if _has_btree_gin(schema_editor) else "search_vector"
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS product_search_vector_gin ON catalog_product USING gin ({columns})")
 
 
 def drop_search_index(apps, schema_editor):
