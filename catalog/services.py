@@ -166,8 +166,10 @@ def import_feed(*, business: Business, source, create_collections: bool = False,
     if result.created + result.updated >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
         # Fresh planner statistics right away, so searches use the GIN index after a big import
         # instead of waiting for autovacuum.
+        # The GIN index's pending list is merged now too (searches would scan it row by row).
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE catalog_product")
+            cursor.execute("SELECT gin_clean_pending_list('product_search_vector_gin'::regclass)")
     return result
 
 

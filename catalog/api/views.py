@@ -49,12 +49,13 @@ def flat_errors(errors, prefix="") -> dict:
 
 
 class ProductPage(CursorPage):
-    """By relevance when searching (then id), otherwise by id: stable cursors over any size."""
+    """By relevance when searching, otherwise by title (the (business, active, title) index
+    serves it); ties by id, so cursors stay stable over any size."""
 
     def get_ordering(self, request, queryset, view):
         if "search_score" in queryset.query.annotations:
             return ("-search_score", "id")
-        return ("id",)
+        return ("title", "id")
 
 
 class CollectionPage(CursorPage):
