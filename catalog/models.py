@@ -59,7 +59,7 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["title"]
-        indexes = [models.Index(fields=["business", "is_active", "title"], name="product_business_active_title")]
+        indexes = [models.Index(fields=["business", "title", "id"], name="product_business_title")]
         constraints = [
             models.UniqueConstraint(fields=["business", "retailer_id"], name="product_business_retailer_id_unique"),
             models.CheckConstraint(condition=Q(price_minor__gte=0), name="product_price_gte_0"),

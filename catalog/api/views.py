@@ -49,7 +49,7 @@ def flat_errors(errors, prefix="") -> dict:
 
 
 class ProductPage(CursorPage):
-    """By relevance when searching, otherwise by title (the (business, active, title) index
+    """By relevance when searching, otherwise by title (the (business, title, id) index
     serves it); ties by id, so cursors stay stable over any size."""
 
     def get_ordering(self, request, queryset, view):

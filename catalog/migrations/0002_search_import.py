@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='product',
-            index=models.Index(fields=['business', 'is_active', 'title'], name='product_business_active_title'),
+            index=models.Index(fields=['business', 'title', 'id'], name='product_business_title'),
         ),
         migrations.AddField(
             model_name='importjob',

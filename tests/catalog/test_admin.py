@@ -218,3 +218,23 @@ def test_collection_changelist_counts_products(owner_client, business):
     page = owner_client.get("/admin/catalog/collection/").content.decode()
     assert "Rice aisle" in page
     assert Collection.objects.filter(business=business).count() == 1
+
+
+def test_owner_adds_a_product_with_prices_in_the_major_unit(owner_client, business):
+    response = owner_client.post(f"{CHANGELIST}add/", {
+        "business": business.pk, "retailer_id": "NEW-1", "title": "Basmati 1 kg", "description": "",
+        "brand": "Kisan", "product_type": "", "price_minor": "120.50", "sale_price_minor": "99.00",
+        "availability": "in stock", "condition": "new", "stock_quantity": 4, "is_active": "on",
+        "link": "", "image_link": "https://cdn.example/r.jpg"})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    product = Product.objects.get(business=business, retailer_id="NEW-1")
+    assert (product.price_minor, product.sale_price_minor) == (12050, 9900)
+
+
+def test_product_form_refuses_a_sale_price_above_the_price(owner_client, business):
+    response = owner_client.post(f"{CHANGELIST}add/", {
+        "business": business.pk, "retailer_id": "NEW-2", "title": "Tea", "price_minor": "10.00",
+        "sale_price_minor": "12.00", "availability": "in stock", "condition": "new", "is_active": "on"})
+    assert response.status_code == 200
+    assert "The sale price must be below the price." in response.content.decode()
+    assert not Product.objects.filter(retailer_id="NEW-2").exists()
