@@ -174,6 +174,9 @@ class ProductAdmin(TenantAdmin):
         ("Changes", {"fields": ("created_at", "updated_at")}),
     )
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("search_vector")
+
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", ProductListForm)
         return super().get_changelist_form(request, **kwargs)
