@@ -301,7 +301,12 @@ def inspect_file(binary) -> FeedStats:
     if not last.endswith(b"\n"):
         lines += 1
     header = first.split(b"\n", 1)[0]
-    delimiter = "\t" if b"\t" in header else ","
+    if b"\t" in header:
+        delimiter = "\t"
+    elif b";" in header and b"," not in header:
+        delimiter = ";"  # spreadsheet exports in many European locales
+    else:
+        delimiter = ","
     binary.seek(0)
     return FeedStats(estimated_rows=max(lines - 1, 0), delimiter=delimiter)
 

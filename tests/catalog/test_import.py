@@ -200,3 +200,10 @@ def test_demo_feed_is_deterministic_and_imports_cleanly(business):
     assert demo.feed_bytes(50) == demo.feed_bytes(50)
     result = services.import_feed(business=business, source=io.BytesIO(demo.feed_bytes(50)))
     assert (result.created, result.rejected) == (50, 0)
+
+
+def test_semicolon_separated_spreadsheet_exports_are_read(business):
+    content = "id;title;price\nSKU-1;Tee, gr\u00fcn;4.50 INR\n".encode()
+    result = services.import_feed(business=business, source=io.BytesIO(content))
+    assert result.created == 1 and not result.errors
+    assert Product.objects.get(business=business).title == "Tee, gr\u00fcn"
