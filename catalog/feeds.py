@@ -11,7 +11,6 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from shopchat.money import MoneyError, exponent, format_major, to_minor
 
@@ -358,7 +357,8 @@ def read_rows(binary, *, currency: str, delimiter: str, errors: list):
             retailer_id = None
             row_errors.append(RowError(row_number, "id", str(exc)))
         if retailer_id is not None and retailer_id in seen:
-            row_errors.append(RowError(row_number, "id", f"duplicate id '{retailer_id}' (first at row {seen[retailer_id]})"))
+            row_errors.append(RowError(row_number, "id",
+                                       f"duplicate id '{retailer_id}' (first at row {seen[retailer_id]})"))
         values, problems = clean_product(raw, currency=currency)
         row_errors.extend(RowError(row_number, column, reason) for column, reason in problems)
         if row_errors:

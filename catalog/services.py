@@ -3,10 +3,10 @@ endpoint, the back office's bulk actions, and the secret feed token.
 
 Writes are set-based: rows are upserted in batches with one INSERT ... ON CONFLICT DO UPDATE
 (on PostgreSQL a trigger fills the search document in the same statement, see migration 0002),
-and unchanged feed rows (same `feed_hash`) are not written at all. Stock held by open orders (`reserved_quantity`) is
-never touched here; a write that would put the stock on hand below it is refused for that
-product (the database CHECK would refuse it too), after locking the products in primary-key
-order, the same order the order placement locks them in.
+and unchanged feed rows (same `feed_hash`) are not written at all. Stock held by open orders
+(`reserved_quantity`) is never touched here; a write that would put the stock on hand below it
+is refused for that product (the database CHECK would refuse it too), after locking the
+products in primary-key order, the same order the order placement locks them in.
 """
 import logging
 from dataclasses import dataclass, field
@@ -112,6 +112,14 @@ def _upsert_by_copy(business, rows) -> dict[str, int]:
     return written
 
 
+def _with_defaults(values: dict) -> dict:
+    """A full set of feed fields: what a create or a replace leaves out is emptied."""
+    full = {f: None if f in ("sale_price_minor", "stock_quantity") else "" for f in feeds.HASHED_FIELDS}
+    full.update(availability=Product.Availability.IN_STOCK, condition=Product.Condition.NEW)
+    full.update(values)
+    return full
+
+
 def _stock_problem(values, existing):
     stock = values.get("stock_quantity")
     if existing is not None and stock is not None and stock < existing.reserved_quantity:
@@ -162,11 +170,11 @@ def import_feed(*, business: Business, source, create_collections: bool = False,
         if progress:
             progress(result)
     if result.errors:
-        result.rows = max(result.rows, max(e.row for e in result.errors))
+        result.errors.sort(key=lambda e: e.row)
+        result.rows = max(result.rows, result.errors[-1].row)
     if result.created + result.updated >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
-        # Fresh planner statistics right away, so searches use the GIN index after a big import
-        # instead of waiting for autovacuum.
-        # The GIN index's pending list is merged now too (searches would scan it row by row).
+        # Fresh planner statistics and a merged GIN pending list right away, so searches use
+        # the index efficiently after a big import instead of waiting for autovacuum.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE catalog_product")
             cursor.execute("SELECT gin_clean_pending_list('product_search_vector_gin'::regclass)")
@@ -182,8 +190,9 @@ class _Existing:
 
 
 def _import_batch(business, batch, result, create_collections, collection_ids):
-    rows = (Product.objects.select_for_update().filter(business=business, retailer_id__in=[r.retailer_id for r in batch])
-            .order_by("pk").values_list("retailer_id", "pk", "reserved_quantity", "feed_hash", "is_active"))
+    rows = (Product.objects.select_for_update()
+            .filter(business=business, retailer_id__in=[r.retailer_id for r in batch]).order_by("pk")
+            .values_list("retailer_id", "pk", "reserved_quantity", "feed_hash", "is_active"))
     existing = {rid: _Existing(*rest) for rid, *rest in rows}
     to_write, ids = [], {}
     for row in batch:
@@ -321,10 +330,7 @@ def put_product(*, business: Business, retailer_id: str, values: dict, is_active
         reserved = _stock_problem(values, current)
         if reserved is not None:
             raise StockBelowReserved(retailer_id, values["stock_quantity"], reserved)
-        full = {f: None if f in ("sale_price_minor", "stock_quantity") else "" for f in feeds.HASHED_FIELDS}
-        full.update(availability=Product.Availability.IN_STOCK, condition=Product.Condition.NEW)
-        full.update(values)
-        _upsert(business=business, rows=[(retailer_id, full, is_active)])
+        _upsert(business=business, rows=[(retailer_id, _with_defaults(values), is_active)])
     return Product.objects.get(business=business, retailer_id=retailer_id), current is None
 
 
@@ -427,9 +433,7 @@ def apply_product_batch(*, business: Business, items: list[dict]) -> list[dict]:
                 if sale is not None and sale >= price and "sale_price" not in errors:
                     errors["sale_price"] = ["sale_price must be below price"]
             else:
-                defaults = {f: None if f in ("sale_price_minor", "stock_quantity") else "" for f in feeds.HASHED_FIELDS}
-                defaults.update(availability=Product.Availability.IN_STOCK, condition=Product.Condition.NEW)
-                values = {**defaults, **values}
+                values = _with_defaults(values)
             reserved = _stock_problem(values, current)
             if reserved is not None:
                 errors.setdefault("stock_quantity", []).append(
