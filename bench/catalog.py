@@ -32,13 +32,18 @@ def _import_in_child(business_id, path, queue):
     from shopchat.models import Business
 
     try:
+        with open("/proc/self/statm") as statm:  # RSS when the import starts (Linux)
+            start_mb = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        start_mb = 0.0
+    try:
         business = Business.objects.get(pk=business_id)
         started = time.perf_counter()
         with open(path, "rb") as source:
             result = services.import_feed(business=business, source=source)
         seconds = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        queue.put((seconds, peak_mb, result.summary(), result.rejected))
+        queue.put((seconds, peak_mb, peak_mb - start_mb, result.summary()))
     except Exception as exc:  # reported to the parent, which raises
         queue.put(exc)
     finally:
@@ -91,21 +96,23 @@ def run(ctx):
         path = out.name
     try:
         floor_s = copy_floor(path)
-        first_s, first_mb, first_summary, rejected = timed_import(business, path)
-        again_s, again_mb, again_summary, _ = timed_import(business, path)
+        first_s, first_mb, first_growth, first_summary = timed_import(business, path)
+        again_s, again_mb, again_growth, again_summary = timed_import(business, path)
     finally:
         os.unlink(path)
     ctx.section(
         f"Feed import ({rows:,} rows, PostgreSQL)",
-        ["what", "seconds", "rows/s", "x COPY floor", "peak RSS (MB)", "result"],
+        ["what", "seconds", "rows/s", "x COPY floor", "peak RSS (MB)", "RSS growth (MB)", "result"],
         [
-            ["COPY into a bare table (floor)", f"{floor_s:.2f}", f"{rows / floor_s:,.0f}", "1.0", "-", "-"],
+            ["COPY into a bare table (floor)", f"{floor_s:.2f}", f"{rows / floor_s:,.0f}", "1.0", "-", "-", "-"],
             ["first import", f"{first_s:.2f}", f"{rows / first_s:,.0f}", f"{first_s / floor_s:.1f}",
-             f"{first_mb:.0f}", first_summary],
+             f"{first_mb:.0f}", f"{first_growth:.0f}", first_summary],
             ["re-import, unchanged", f"{again_s:.2f}", f"{rows / again_s:,.0f}", f"{again_s / floor_s:.1f}",
-             f"{again_mb:.0f}", again_summary],
+             f"{again_mb:.0f}", f"{again_growth:.0f}", again_summary],
         ],
-        notes="Targets: first import <= 10 s, re-import faster, peak RSS of the importing process < 300 MB "
+        notes="Each import runs in a forked process: peak RSS is that process's high-water mark (it includes "
+              "what the bench process held before), growth is what the import added. "
+              "Targets: first import <= 10 s, re-import faster, peak RSS < 300 MB "
               "(the file is streamed; rows are validated one by one and written 2,000 at a time through "
               "COPY into a temporary table and one INSERT ... ON CONFLICT).",
     )
