@@ -326,7 +326,7 @@ class CollectionAdmin(TenantAdmin):
 class ImportUploadForm(forms.ModelForm):
     class Meta:
         model = ImportJob
-        fields = ["business", "file", "create_collections"]
+        fields = ["business", "file", "create_collections", "deactivate_missing"]
         help_texts = {"file": "CSV or TSV in the data-feed columns: id, title, description, availability, "
                               "condition, price (\"12.50 INR\"), sale_price, link, image_link, brand, "
                               "product_type, inventory."}
@@ -342,12 +342,12 @@ class ImportJobAdmin(TenantAdmin):
     list_select_related = ("business",)
     change_form_template = "admin/catalog/importjob/change_form.html"
     readonly_fields = ("business", "filename", "status", "total_rows", "processed_rows", "created_count",
-                       "updated_count", "unchanged_count", "rejected_count", "message", "created_at",
-                       "started_at", "finished_at")
+                       "updated_count", "unchanged_count", "rejected_count", "deactivate_missing",
+                       "deactivated_count", "message", "created_at", "started_at", "finished_at")
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["business", "file", "create_collections"]
+            return ["business", "file", "create_collections", "deactivate_missing"]
         return list(self.readonly_fields)
 
     def get_readonly_fields(self, request, obj=None):
@@ -362,7 +362,8 @@ class ImportJobAdmin(TenantAdmin):
 
     def save_model(self, request, obj, form, change):
         job = services.start_import(business=obj.business, upload=form.cleaned_data["file"], user=request.user,
-                                    create_collections=obj.create_collections)
+                                    create_collections=obj.create_collections,
+                                    deactivate_missing=obj.deactivate_missing)
         obj.pk = obj.id = job.pk
         obj._state.adding = False
 

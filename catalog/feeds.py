@@ -310,9 +310,10 @@ def inspect_file(binary) -> FeedStats:
     return FeedStats(estimated_rows=max(lines - 1, 0), delimiter=delimiter)
 
 
-def read_rows(binary, *, currency: str, delimiter: str, errors: list):
+def read_rows(binary, *, currency: str, delimiter: str, errors: list, present_ids: set | None = None):
     """Yield a CleanRow for each good data row of `binary` (bytes), appending RowErrors for the
-    bad ones to `errors`. Checks the header first (FeedError if it is not a feed)."""
+    bad ones to `errors`. Checks the header first (FeedError if it is not a feed).
+    `present_ids` collects every well-formed id in the file, rejected rows' too."""
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     reader = csv.reader(text, delimiter=delimiter)
     try:
@@ -356,6 +357,9 @@ def read_rows(binary, *, currency: str, delimiter: str, errors: list):
         except ValueError as exc:
             retailer_id = None
             row_errors.append(RowError(row_number, "id", str(exc)))
+        else:
+            if present_ids is not None:
+                present_ids.add(retailer_id)
         if retailer_id is not None and retailer_id in seen:
             row_errors.append(RowError(row_number, "id",
                                        f"duplicate id '{retailer_id}' (first at row {seen[retailer_id]})"))

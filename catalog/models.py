@@ -154,6 +154,10 @@ class ImportJob(models.Model):
     filename = models.CharField(max_length=255, blank=True)
     create_collections = models.BooleanField(
         default=False, help_text="Put each product in a collection named after its product_type.")
+    deactivate_missing = models.BooleanField(
+        "deactivate products missing from the file", default=False,
+        help_text="The file is the whole catalog: products not in it are taken off sale.")
+    deactivated_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(default=0, help_text="Estimated from the file's lines until done.")
     processed_rows = models.PositiveIntegerField(default=0)

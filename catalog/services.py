@@ -135,6 +135,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deactivated: int = 0
     errors: list = field(default_factory=list)
 
     @property
@@ -143,11 +144,11 @@ class ImportResult:
 
     def summary(self) -> str:
         return (f"{self.rows} rows: {self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.rejected} rejected")
+                f"{self.rejected} rejected" + (f", {self.deactivated} deactivated" if self.deactivated else ""))
 
 
-def import_feed(*, business: Business, source, create_collections: bool = False, progress=None,
-                on_estimate=None, batch_size: int = BATCH_SIZE) -> ImportResult:
+def import_feed(*, business: Business, source, create_collections: bool = False, deactivate_missing: bool = False,
+                progress=None, on_estimate=None, batch_size: int = BATCH_SIZE) -> ImportResult:
     """Import a CSV or TSV feed (a binary file object) into the business's catalog.
 
     Upserts by `id`; each broken row is left out and reported (row, column, reason); every
@@ -155,20 +156,26 @@ def import_feed(*, business: Business, source, create_collections: bool = False,
     written. Rows are streamed and written in batches of `batch_size`, one transaction each,
     so a 50,000-row file neither holds the file in memory nor locks the catalog for long;
     `progress(result)` is called after each batch. Running it again is harmless: unchanged
-    rows are skipped, so an import is idempotent.
+    rows are skipped, so an import is idempotent. With `deactivate_missing` the file is the
+    whole catalog: active products whose id is not in it are taken off sale (a rejected row
+    still counts as present, so a typo never takes a product down).
     """
     stats = feeds.inspect_file(source)
     if on_estimate:
         on_estimate(stats.estimated_rows)
     result = ImportResult()
     collection_ids: dict[str, int] = {}
-    rows = feeds.read_rows(source, currency=business.currency, delimiter=stats.delimiter, errors=result.errors)
+    present_ids = set() if deactivate_missing else None
+    rows = feeds.read_rows(source, currency=business.currency, delimiter=stats.delimiter, errors=result.errors,
+                           present_ids=present_ids)
     for batch in feeds.batched(rows, batch_size):
         with transaction.atomic():
             _import_batch(business, batch, result, create_collections, collection_ids)
         result.rows = batch[-1].row
         if progress:
             progress(result)
+    if present_ids:
+        result.deactivated = _deactivate_missing(business, present_ids)
     if result.errors:
         result.errors.sort(key=lambda e: e.row)
         result.rows = max(result.rows, result.errors[-1].row)
@@ -179,6 +186,17 @@ def import_feed(*, business: Business, source, create_collections: bool = False,
             cursor.execute("ANALYZE catalog_product")
             cursor.execute("SELECT gin_clean_pending_list('product_search_vector_gin'::regclass)")
     return result
+
+
+def _deactivate_missing(business, present_ids: set) -> int:
+    """Deactivate the business's active products whose id is not in `present_ids`, in batches."""
+    active = Product.objects.filter(business=business, is_active=True).values_list("pk", "retailer_id")
+    missing = [pk for pk, rid in active.iterator(chunk_size=BATCH_SIZE) if rid not in present_ids]
+    for start in range(0, len(missing), BATCH_SIZE):
+        with transaction.atomic():
+            Product.objects.filter(pk__in=missing[start:start + BATCH_SIZE]).update(
+                is_active=False, feed_hash="", updated_at=timezone.now())
+    return len(missing)
 
 
 @dataclass
@@ -239,13 +257,14 @@ def _add_to_collections(business, rows, ids, collection_ids):
     CollectionProduct.objects.bulk_create(entries, ignore_conflicts=True)
 
 
-def start_import(*, business: Business, upload, user=None, create_collections: bool = False) -> ImportJob:
+def start_import(*, business: Business, upload, user=None, create_collections: bool = False,
+                 deactivate_missing: bool = False) -> ImportJob:
     """Store an uploaded feed and queue its import (the Celery task runs after the commit)."""
     from .tasks import run_import
 
     with transaction.atomic():
         job = ImportJob(business=business, created_by=user, create_collections=create_collections,
-                        filename=getattr(upload, "name", "")[:255])
+                        deactivate_missing=deactivate_missing, filename=getattr(upload, "name", "")[:255])
         job.file.save(f"{business.slug}.csv", upload, save=False)
         job.save()
         transaction.on_commit(lambda: run_import.delay(job.pk))
@@ -268,7 +287,8 @@ def run_import_job(*, job_id: int) -> ImportJob:
     try:
         with job.file.open("rb") as source:
             result = import_feed(business=job.business, source=source, create_collections=job.create_collections,
-                                 progress=progress, on_estimate=lambda n: jobs.update(total_rows=n))
+                                 deactivate_missing=job.deactivate_missing, progress=progress,
+                                 on_estimate=lambda n: jobs.update(total_rows=n))
     except FeedError as exc:
         jobs.update(status=ImportJob.Status.FAILED, message=str(exc), finished_at=timezone.now())
     except Exception:
@@ -280,7 +300,7 @@ def run_import_job(*, job_id: int) -> ImportJob:
         jobs.update(
             status=ImportJob.Status.DONE, finished_at=timezone.now(), total_rows=result.rows,
             processed_rows=result.rows, created_count=result.created, updated_count=result.updated,
-            unchanged_count=result.unchanged, rejected_count=result.rejected,
+            unchanged_count=result.unchanged, rejected_count=result.rejected, deactivated_count=result.deactivated,
             errors=[e.as_list() for e in result.errors],
         )
     job.refresh_from_db()

@@ -71,6 +71,8 @@ class Migration(migrations.Migration):
                 ('file', models.FileField(upload_to='catalog-imports/%Y/%m/')),
                 ('filename', models.CharField(blank=True, max_length=255)),
                 ('create_collections', models.BooleanField(default=False, help_text='Put each product in a collection named after its product_type.')),
+                ('deactivate_missing', models.BooleanField(default=False, help_text='The file is the whole catalog: products not in it are taken off sale.', verbose_name='deactivate products missing from the file')),
+                ('deactivated_count', models.PositiveIntegerField(default=0)),
                 ('status', models.CharField(choices=[('pending', 'Waiting'), ('running', 'Importing'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=8)),
                 ('total_rows', models.PositiveIntegerField(default=0, help_text="Estimated from the file's lines until done.")),
                 ('processed_rows', models.PositiveIntegerField(default=0)),

@@ -207,3 +207,17 @@ def test_semicolon_separated_spreadsheet_exports_are_read(business):
     result = services.import_feed(business=business, source=io.BytesIO(content))
     assert result.created == 1 and not result.errors
     assert Product.objects.get(business=business).title == "Tee, gr\u00fcn"
+
+
+def test_full_catalog_mode_deactivates_products_missing_from_the_file(import_rows, business):
+    import_rows([feed_row(1), feed_row(2), feed_row(3), feed_row(4)])
+    result = import_rows([feed_row(1), feed_row(3, price="")], deactivate_missing=True)
+    assert result.deactivated == 2
+    active = set(Product.objects.filter(business=business, is_active=True).values_list("retailer_id", flat=True))
+    assert active == {"SKU-0001", "SKU-0003"}  # row 3 was rejected but is in the file: kept on sale
+
+
+def test_without_full_catalog_mode_missing_products_stay(import_rows, business):
+    import_rows([feed_row(1), feed_row(2)])
+    assert import_rows([feed_row(1)]).deactivated == 0
+    assert Product.objects.filter(business=business, is_active=True).count() == 2

@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--create-collections", action="store_true",
                             help="put products in collections named after their product_type")
+        parser.add_argument("--deactivate-missing", action="store_true",
+                            help="the file is the whole catalog: deactivate active products not in it")
         parser.add_argument("--max-errors", type=int, default=50, help="rejected rows to print (default 50)")
 
     def handle(self, *args, **opts):
@@ -25,7 +27,8 @@ class Command(BaseCommand):
         try:
             with open(opts["file"], "rb") as source:
                 result = services.import_feed(business=business, source=source,
-                                              create_collections=opts["create_collections"])
+                                              create_collections=opts["create_collections"],
+                                              deactivate_missing=opts["deactivate_missing"])
         except OSError as exc:
             raise CommandError(f"Cannot read {opts['file']}: {exc.strerror or exc}") from None
         except FeedError as exc:
