@@ -307,6 +307,20 @@ def run_import_job(*, job_id: int) -> ImportJob:
     return job
 
 
+def purge_import_files(*, older_than_days: int = 30) -> int:
+    """Delete the uploaded files of imports finished more than `older_than_days` ago (the job,
+    its counts and its row errors stay). Returns how many files were removed."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    jobs = list(ImportJob.objects.filter(finished_at__lt=cutoff).exclude(file="").values_list("pk", "file"))
+    storage = ImportJob._meta.get_field("file").storage
+    for _, name in jobs:
+        storage.delete(name)
+    ImportJob.objects.filter(pk__in=[pk for pk, _ in jobs]).update(file="")
+    return len(jobs)
+
+
 # --- export and the feed for Meta ----------------------------------------------------------
 
 def export_feed(*, business: Business, delimiter: str = ",", for_meta: bool = False, queryset=None):

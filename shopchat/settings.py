@@ -215,6 +215,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "shopchat.tasks.sweep_outbox", "schedule": 60.0},
     "idempotency-purge": {"task": "shopchat.tasks.purge_idempotency_records", "schedule": crontab(minute=17)},
+    "catalog-purge-import-files": {"task": "catalog.tasks.purge_import_files", "schedule": crontab(hour=3, minute=41)},
 }
 
 # --- outbox delivery -------------------------------------------------------------------

@@ -238,3 +238,24 @@ def test_product_form_refuses_a_sale_price_above_the_price(owner_client, busines
     assert response.status_code == 200
     assert "The sale price must be below the price." in response.content.decode()
     assert not Product.objects.filter(retailer_id="NEW-2").exists()
+
+
+def test_old_import_files_are_purged_but_the_record_stays(business):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from catalog.tasks import purge_import_files
+
+    old, recent = ImportJob(business=business), ImportJob(business=business)
+    for job, age in ((old, 40), (recent, 2)):
+        job.file.save("feed.csv", ContentFile(b"id,title,price\n"), save=False)
+        job.finished_at = timezone.now() - timedelta(days=age)
+        job.errors = [[1, "price", "price is missing"]]
+        job.save()
+    old_name = old.file.name
+    assert purge_import_files() == 1
+    old.refresh_from_db(), recent.refresh_from_db()
+    assert not old.file and old.errors and recent.file
+    assert not ImportJob._meta.get_field("file").storage.exists(old_name)
