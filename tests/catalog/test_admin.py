@@ -259,3 +259,17 @@ def test_old_import_files_are_purged_but_the_record_stays(business):
     old.refresh_from_db(), recent.refresh_from_db()
     assert not old.file and old.errors and recent.file
     assert not ImportJob._meta.get_field("file").storage.exists(old_name)
+
+
+def test_product_page_shows_prices_in_the_major_unit(owner_client, business):
+    product = ProductFactory(business=business, price_minor=124950, sale_price_minor=99900)
+    page = owner_client.get(f"{CHANGELIST}{product.pk}/change/").content.decode()
+    assert 'value="1249.50"' in page and 'value="999.00"' in page
+
+
+def test_pending_import_page_polls_its_status(owner_client, business):
+    job = ImportJob.objects.create(business=business, file="x.csv", filename="big.csv", total_rows=50000,
+                                   processed_rows=12000)
+    page = owner_client.get(f"/admin/catalog/importjob/{job.pk}/change/").content.decode()
+    assert f'data-status-url="/admin/catalog/importjob/{job.pk}/status/"' in page
+    assert 'aria-valuenow="24"' in page
