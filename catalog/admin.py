@@ -177,6 +177,10 @@ class ProductAdmin(TenantAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("search_vector")
 
+    def get_readonly_fields(self, request, obj=None):
+        # The id is the key of the Meta catalog and of order lines: a new id is a new product.
+        return self.readonly_fields + (("business", "retailer_id") if obj is not None else ())
+
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", ProductListForm)
         return super().get_changelist_form(request, **kwargs)
@@ -253,10 +257,11 @@ class ProductAdmin(TenantAdmin):
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "catalog_links": [
-            (reverse("admin:catalog_importjob_add"), "Upload a feed"),
-            (reverse("admin:catalog_product_feed"), "Feed URL for Meta / export"),
-        ]}
+        links = []
+        if self.has_add_permission(request):
+            links = [(reverse("admin:catalog_importjob_add"), "Upload a feed"),
+                     (reverse("admin:catalog_product_feed"), "Feed URL for Meta / export")]
+        extra_context = {**(extra_context or {}), "catalog_links": links}
         return super().changelist_view(request, extra_context)
 
     def _feed_businesses(self, request, level):

@@ -273,3 +273,12 @@ def test_pending_import_page_polls_its_status(owner_client, business):
     page = owner_client.get(f"/admin/catalog/importjob/{job.pk}/change/").content.decode()
     assert f'data-status-url="/admin/catalog/importjob/{job.pk}/status/"' in page
     assert 'aria-valuenow="24"' in page
+
+
+def test_id_and_business_of_an_existing_product_cannot_be_changed(owner_client, business):
+    product = ProductFactory(business=business, retailer_id="SKU-1", price_minor=1000)
+    owner_client.post(f"{CHANGELIST}{product.pk}/change/", {
+        "retailer_id": "SKU-CHANGED", "title": "Renamed", "price_minor": "10.00", "availability": "in stock",
+        "condition": "new", "is_active": "on"})
+    product.refresh_from_db()
+    assert (product.retailer_id, product.title) == ("SKU-1", "Renamed")
