@@ -9,9 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shopchat.api.base import BusinessScopedMixin, CursorPage
+from shopchat.api.errors import ApiError
 from shopchat.api.schema import ERRORS, errors
 
 from .. import selectors, services
+from ..feeds import clean_retailer_id
 from ..models import Collection, Product
 from .filters import ProductFilter
 from .serializers import (
@@ -111,11 +113,11 @@ class ProductDetailView(BusinessScopedMixin, APIView):
                    description="Create the product or replace it (integration keys). Stock held by open "
                                "orders is kept; a stock below it answers 409.")
     def put(self, request, retailer_id):
-        services_id = self._checked_id(retailer_id)
+        retailer_id = self._checked_id(retailer_id)
         body = ProductWriteSerializer(data=request.data, context={"business": self.business})
         body.is_valid(raise_exception=True)
         is_active = body.validated_data["is_active"]
-        product, created = services.put_product(business=self.business, retailer_id=services_id,
+        product, created = services.put_product(business=self.business, retailer_id=retailer_id,
                                                 values=body.validated_data["values"],
                                                 is_active=True if is_active is None else is_active)
         return self._show(product, status=201 if created else 200)
@@ -139,10 +141,6 @@ class ProductDetailView(BusinessScopedMixin, APIView):
         return Response(status=204)
 
     def _checked_id(self, retailer_id):
-        from shopchat.api.errors import ApiError
-
-        from ..feeds import clean_retailer_id
-
         try:
             return clean_retailer_id(retailer_id)
         except ValueError as exc:
