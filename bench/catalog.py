@@ -4,6 +4,7 @@ list / detail endpoints under load beside the foundation floor."""
 import os
 import tempfile
 import time
+from urllib.parse import quote
 
 ORDER = 20
 TITLE = "Catalog"
@@ -137,7 +138,7 @@ def run(ctx):
 
     list_url = "/api/v1/catalog/products/?page_size=20"
     detail = lambda i: ("GET", f"/api/v1/catalog/products/DG-{i % rows + 1:06d}/", None, {})  # noqa: E731
-    searches = lambda i: ("GET", f"/api/v1/catalog/products/?q={queries[i % 40]}", None, {})  # noqa: E731
+    searches = lambda i: ("GET", f"/api/v1/catalog/products/?q={quote(queries[i % 40])}", None, {})  # noqa: E731
     loads = [
         ctx.load("GET /catalog/products/ (page of 20)", lambda i: ("GET", list_url, None, {}), seconds=seconds),
         ctx.load("GET /catalog/products/{retailer_id}/", detail, seconds=seconds),
