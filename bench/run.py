@@ -69,7 +69,7 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     log = open(ROOT / "var" / "bench-gunicorn.log", "w")
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "shopchat.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning", "--backlog", "2048"],
+         "--workers", "2", "--threads", os.environ.get("BENCH_THREADS", "4"), "--log-level", "warning", "--backlog", "2048"],
         cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
     )
     import httpx
