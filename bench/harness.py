@@ -30,6 +30,7 @@ class Context:
         self.dsn = dsn
         self.sections = []
         self.floor = None
+        self.floor_rows = []
         self._businesses = 0
         self.business, self.api_key = self.new_business()
         self.create_api_key = create_api_key
@@ -101,18 +102,15 @@ class Context:
             print(f"   {label}: first errors: {first_errors}", flush=True)
         return summarize(label, latencies, errors, elapsed)
 
-    def measure_floor(self, concurrency=16, seconds=10):
+    def measure_floor(self, before="", concurrency=16, seconds=10):
+        """Measure the floor; each section's ratios use the floor measured just before it, so
+        a machine whose speed drifts during the run does not skew them."""
         pk = self.business.pk
-        self.floor = self.load("floor: bare DRF view, one PK SELECT",
+        self.floor = self.load(f"floor{' before ' + before if before else ''}",
                                lambda i: ("GET", f"/bench/floor/?id={pk}", None, {}),
                                concurrency=concurrency, seconds=seconds, auth=False)
-        self.section(
-            "Floor", ["endpoint", "req/s", "p50 ms", "p99 ms", "queries/request"],
-            [["GET /bench/floor/ (bare DRF view, one primary-key SELECT, no auth)", f"{self.floor['rps']:.0f}",
-              f"{self.floor['p50_ms']:.1f}", f"{self.floor['p99_ms']:.1f}", "1"]],
-            notes=f"{concurrency} concurrent clients for {self.default_seconds(seconds)} s. Every ratio below "
-                  "divides an endpoint's req/s by this floor's, measured in the same run.",
-        )
+        self.floor_rows.append([before or "start", f"{self.floor['rps']:.0f}", f"{self.floor['p50_ms']:.1f}",
+                                f"{self.floor['p99_ms']:.1f}", "1"])
         return self.floor
 
     def ratio(self, stats) -> float:
@@ -192,7 +190,11 @@ class Context:
             "measured in the same run under the same conditions.",
             "",
         ]
-        for title, header, rows, notes in self.sections:
+        floor = ("Floor", ["measured before", "req/s", "p50 ms", "p99 ms", "queries/request"], self.floor_rows,
+                 "GET /bench/floor/: a bare DRF view doing one primary-key SELECT (no auth, no throttle), "
+                 "16 concurrent clients. It is measured again before every section, and each section's "
+                 "ratios divide by the floor measured just before it.")
+        for title, header, rows, notes in [floor] + self.sections:
             lines += [f"## {title}", ""]
             if notes:
                 lines += [notes, ""]

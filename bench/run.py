@@ -137,11 +137,10 @@ def main() -> int:
     ctx = Context(base_url=f"http://127.0.0.1:{port}", quick=quick, dsn=db_url)
     failures = []
     try:
-        ctx.measure_floor()
-        print(f"floor: {ctx.floor['rps']:.0f} req/s, p50 {ctx.floor['p50_ms']:.1f} ms", flush=True)
         for module in discover(only):
             name = module.__name__.split(".")[-1]
             print(f"== {name}", flush=True)
+            ctx.measure_floor(before=name, seconds=5)
             started = time.monotonic()
             try:
                 module.run(ctx)
