@@ -377,12 +377,19 @@ def order_details_parameters(config, order, lines) -> dict:
     def amount(minor, **extra):
         return {"value": int(minor), "offset": offset, **extra}
 
+    # Meta wants subtotal = sum(amount x quantity) and total = subtotal + tax + shipping - discount.
+    # With tax-inclusive prices the order's subtotal is net of tax, so the shelf prices are shown
+    # as the subtotal and the tax (already in them) as zero with its amount in the description.
+    items_minor = sum(line.unit_price_minor * line.quantity for line in lines)
+    tax_on_top = order.total_minor - items_minor - order.shipping_minor + order.discount_minor
+    tax_label = "Tax" if tax_on_top else (
+        f"Includes tax {display(order.tax_minor, order.currency)}" if order.tax_minor else "Tax")
     details = {
         "status": "pending",
         "items": [{"retailer_id": line.retailer_id, "name": wa.clip(line.title, 60),
                    "amount": amount(line.unit_price_minor), "quantity": line.quantity} for line in lines],
-        "subtotal": amount(order.subtotal_minor),
-        "tax": amount(order.tax_minor, description="Tax"),
+        "subtotal": amount(items_minor),
+        "tax": amount(tax_on_top, description=tax_label),
     }
     if config.catalog_id:
         details["catalog_id"] = config.catalog_id
