@@ -41,7 +41,8 @@ def render(event, config) -> OutboundMessage | None:
         with transaction.atomic():
             return OutboundMessage.objects.create(
                 business_id=event.business_id, customer=customer, kind=wa.kind_of(body), body=body,
-                order_number=str(data.get("order") or data.get("number") or "")[:20],
+                # a ticket event's "number" is the ticket's, not an order's
+                order_number=str(data.get("order") or ("" if data.get("ticket") else data.get("number")) or "")[:20],
                 ticket_id=str(data.get("ticket") or "")[:40], source_event=event.pk,
             )
     except IntegrityError:  # rendered by a concurrent delivery of the same event
