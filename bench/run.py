@@ -53,6 +53,14 @@ def bench_environment(db_url: str) -> dict:
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "shopchat.settings",
     }
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+    try:
+        import redis
+
+        redis.Redis.from_url(redis_url, socket_connect_timeout=1).ping()
+        env["REDIS_URL"] = redis_url  # production's shape: PostgreSQL + Redis
+    except Exception:
+        print(f"Redis not reachable at {redis_url}: the bench runs with the filesystem broker", flush=True)
     os.environ.update(env)
     return env
 

@@ -5,6 +5,8 @@ available); `reserved_quantity` is what open orders hold. Available = on hand - 
 The database refuses reserving more than is on hand (CHECK), so overselling is impossible
 even if a code path forgets to lock.
 """
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -49,9 +51,15 @@ class Product(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Weighted full-text document (title A, brand B, description C), kept by the catalog services
+    # set-based after each write; PostgreSQL only (a GIN index is added by migration 0002).
+    search_vector = SearchVectorField(null=True, editable=False)
+    # Digest of the fields a feed row sets: an unchanged row of a re-import is skipped.
+    feed_hash = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["title"]
+        indexes = [models.Index(fields=["business", "title", "id"], name="product_business_title")]
         constraints = [
             models.UniqueConstraint(fields=["business", "retailer_id"], name="product_business_retailer_id_unique"),
             models.CheckConstraint(condition=Q(price_minor__gte=0), name="product_price_gte_0"),
@@ -116,3 +124,63 @@ class CollectionProduct(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["collection", "product"], name="collection_product_unique"),
         ]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from django.core.exceptions import ObjectDoesNotExist
+
+        try:
+            collection, product = self.collection, self.product
+        except ObjectDoesNotExist:
+            return
+        if collection is not None and product is not None and collection.business_id != product.business_id:
+            raise ValidationError({"product": "This product belongs to another business."})
+
+
+class ImportJob(models.Model):
+    """One feed upload of the back office, run by a Celery task; holds progress and row errors."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    file = models.FileField(upload_to="catalog-imports/%Y/%m/")
+    filename = models.CharField(max_length=255, blank=True)
+    create_collections = models.BooleanField(
+        default=False, help_text="Put each product in a collection named after its product_type.")
+    deactivate_missing = models.BooleanField(
+        "deactivate products missing from the file", default=False,
+        help_text="The file is the whole catalog: products not in it are taken off sale.")
+    deactivated_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0, help_text="Estimated from the file's lines until done.")
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="Why the whole file was refused, if it was.")
+    errors = models.JSONField(default=list, blank=True, help_text="[row, column, reason] of each rejected row.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Import {self.pk} ({self.filename or 'feed'})"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.FAILED):
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(self.processed_rows * 100 / self.total_rows))

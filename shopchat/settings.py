@@ -224,6 +224,7 @@ CELERY_BEAT_SCHEDULE = {
     "whatsapp-inbound-sweep": {"task": "shopchat.whatsapp.tasks.sweep_inbound", "schedule": 60.0},
     "orders-expire-unpaid": {"task": "orders.tasks.expire_unpaid_orders", "schedule": 60.0},
     "settle-businesses": {"task": "payments.tasks.settle_all", "schedule": crontab(hour=2, minute=30)},
+    "catalog-purge-import-files": {"task": "catalog.tasks.purge_import_files", "schedule": crontab(hour=3, minute=41)},
 }
 
 # --- outbox delivery -------------------------------------------------------------------
@@ -241,6 +242,7 @@ IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 # --- demo data -------------------------------------------------------------------------
 # Each app adds what it shows in the demo; seed_demo calls these in order.
 DEMO_SEEDERS = [
+    "catalog.demo.seed",
     "orders.demo.seed",
     "payments.demo.seed",
     "support.demo.seed",
@@ -255,7 +257,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "kombu.connection": {"level": "ERROR"}},
 }
 
 # --- payments --------------------------------------------------------------------------

@@ -63,3 +63,35 @@ class OrderFactory(factory.django.DjangoModelFactory):
     total_minor = factory.LazyAttribute(
         lambda o: o.subtotal_minor + o.tax_minor + o.shipping_minor - o.discount_minor
     )
+
+
+# --- catalog -------------------------------------------------------------------------------
+from catalog.models import Collection, CollectionProduct, Product  # noqa: E402
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    business = factory.SubFactory(BusinessFactory)
+    retailer_id = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    title = factory.Sequence(lambda n: f"Product {n}")
+    price_minor = 10000
+    stock_quantity = 10
+
+
+class CollectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Collection
+
+    business = factory.SubFactory(BusinessFactory)
+    name = factory.Sequence(lambda n: f"Collection {n}")
+    slug = factory.Sequence(lambda n: f"collection-{n}")
+
+
+class CollectionProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CollectionProduct
+
+    collection = factory.SubFactory(CollectionFactory)
+    product = factory.SubFactory(ProductFactory, business=factory.SelfAttribute("..collection.business"))

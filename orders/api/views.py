@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Product
+from shopchat.api.filters import UtcDateTimeFilter
 from shopchat.api.base import BusinessScopedMixin, CursorPage
 from shopchat.api.errors import ApiError
 from shopchat.api.schema import errors
@@ -108,8 +109,8 @@ class CartItemView(CustomerScopedMixin, APIView):
 
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Order.Status.choices)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
-                                                     help_text="ISO 8601; orders changed at or after this time.")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", param_name="updated_since", lookup_expr="gte",
+                                help_text="ISO 8601; orders changed at or after this time.")
 
     class Meta:
         model = Order

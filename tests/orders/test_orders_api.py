@@ -149,3 +149,12 @@ def test_services_refuse_rows_of_another_business(business, other_business, cust
     with pytest.raises(Exception) as raised:
         services.place_order(business=business, customer=stranger, items=[{"retailer_id": "TEA", "quantity": 1}])
     assert getattr(raised.value, "status_code", None) == 404
+@pytest.mark.parametrize("value", ["3290-09-25T13:38:37+16:40", "2026-01-01T00:00:00-15:30", "2026-01-01T00:00:00"])
+def test_updated_since_accepts_any_valid_offset(integration_api, value):
+    assert integration_api.get("/api/v1/orders/", {"updated_since": value}).status_code == 200
+
+
+def test_updated_since_out_of_range_is_400_naming_it(integration_api):
+    response = integration_api.get("/api/v1/orders/", {"updated_since": "9999-12-31T23:00:00-05:00"})
+    assert response.status_code == 400
+    assert "updated_since" in response.json()["error"]["fields"]

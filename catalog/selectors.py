@@ -1,0 +1,114 @@
+"""Catalog reads that are more than a filter: text search, and the querysets the API lists.
+
+Search on PostgreSQL is full-text over a weighted document (title A > brand B > description C,
+the 'simple' configuration so every language's words match as typed), every word a prefix
+("basm" finds basmati), all words required, ranked by ts_rank. On SQLite the same call
+matches each word as a substring of title, brand or description and ranks title hits before
+brand hits before description hits, so simple queries give the same products in the same
+order of relevance.
+"""
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import BigIntegerField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce
+
+from .models import Collection, Product
+
+MAX_TERMS = 8
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+SEARCH_CONFIG = "simple"
+# ts_rank weights for D, C, B, A: a title hit counts ten times a description hit.
+RANK_WEIGHTS = [0.05, 0.1, 0.4, 1.0]
+
+
+def search_document():
+    """The weighted tsvector expression stored in Product.search_vector."""
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("brand", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("description", weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def search_terms(query: str) -> list[str]:
+    return [w.lower() for w in WORD_RE.findall(query or "")][:MAX_TERMS]
+
+
+def search_products(*, business, query: str, queryset=None) -> QuerySet:
+    """The business's active products matching `query`, best first (annotated `search_score`,
+    an integer, higher is better; ties by id). An empty query matches nothing."""
+    if queryset is None:
+        queryset = Product.objects.all()
+    queryset = queryset.filter(business=business, is_active=True).defer("search_vector")
+    return rank_matches(queryset, query).order_by("-search_score", "id")
+
+
+def rank_matches(queryset, query: str) -> QuerySet:
+    """`queryset` cut to the rows matching `query`, annotated with `search_score` (not ordered).
+    Used by search_products and by the back office's search box."""
+    terms = search_terms(query)
+    if not terms:
+        return queryset.none().annotate(search_score=Value(0, output_field=BigIntegerField()))
+    if connection.vendor == "postgresql":
+        tsquery = SearchQuery(" & ".join(f"{t}:*" for t in terms), search_type="raw", config=SEARCH_CONFIG)
+        rank = SearchRank(F("search_vector"), tsquery, weights=RANK_WEIGHTS)
+        return queryset.filter(search_vector=tsquery).annotate(
+            search_score=Cast(rank * Value(1_000_000.0), output_field=BigIntegerField())
+        )
+    return _rank_by_substring(queryset, terms)
+
+
+def _rank_by_substring(queryset, terms):
+    """SQLite (and any other database): every term in title, brand or description; a term in
+    the title scores 100, in the brand 10, in the description 1."""
+    match = Q()
+    score = Value(0, output_field=BigIntegerField())
+    for term in terms:
+        match &= Q(title__icontains=term) | Q(brand__icontains=term) | Q(description__icontains=term)
+        score = score + Case(
+            When(title__icontains=term, then=Value(100)),
+            When(brand__icontains=term, then=Value(10)),
+            default=Value(1), output_field=IntegerField(),
+        ) + Case(When(description__icontains=term, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return queryset.filter(match).annotate(search_score=Cast(score, output_field=BigIntegerField()))
+
+
+def current_price():
+    """The price a customer pays now: the sale price when there is one."""
+    return Coalesce("sale_price_minor", "price_minor")
+
+
+def api_products(*, business) -> QuerySet:
+    """What the API shows: the business's active products."""
+    return Product.objects.filter(business=business, is_active=True).defer("search_vector")
+
+
+def in_stock_q() -> Q:
+    """Sellable now: marked in stock and, when stock is tracked, units left after reservations."""
+    return Q(availability=Product.Availability.IN_STOCK) & (
+        Q(stock_quantity__isnull=True) | Q(stock_quantity__gt=F("reserved_quantity"))
+    )
+
+
+def collections_with_counts(*, business) -> QuerySet:
+    """Active collections of the business with `product_count` (active products only)."""
+    from django.db.models import Count
+
+    return Collection.objects.filter(business=business, is_active=True).annotate(
+        product_count=Count("entries", filter=Q(entries__product__is_active=True))
+    )
+
+
+def feed_version(*, business, fmt: str = "csv"):
+    """(ETag, Last-Modified) of the business's live feed, from one aggregate query: any edit,
+    new product, stock or reservation change gives a new ETag."""
+    import hashlib
+
+    from django.db.models import Count, Max, Sum
+
+    agg = Product.objects.filter(business=business, is_active=True).aggregate(
+        n=Count("pk"), changed=Max("updated_at"), stock=Sum("stock_quantity"), reserved=Sum("reserved_quantity"))
+    key = f"{fmt}|{business.currency}|{agg['n']}|{agg['changed']}|{agg['stock']}|{agg['reserved']}"
+    return '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"', agg["changed"]
