@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from catalog.models import Collection, CollectionProduct, Product
+from catalog.selectors import search_products
 from orders import services as order_services
 from orders.models import Order
 from payments import services as payment_services
@@ -311,12 +312,8 @@ class Conversation:
 # --- reads and words -------------------------------------------------------------------------
 
 def find_products(*, business, query: str, limit: int) -> list:
-    """Active products matching `query`, best first: every word of the query in the title
-    (until the catalog's search, `catalog.selectors.search_products`, is merged)."""
-    queryset = Product.objects.filter(business=business, is_active=True)
-    for word in query.split()[:8]:
-        queryset = queryset.filter(title__icontains=word)
-    return list(queryset.order_by("title")[:limit])
+    """Active products matching `query`, best first (the catalog's search)."""
+    return list(search_products(business=business, query=query)[:limit])
 
 
 def collection_sections(business, max_items: int, max_sections: int) -> list:

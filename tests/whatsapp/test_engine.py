@@ -85,6 +85,17 @@ def test_other_text_searches_the_catalog(wa_config, customer, products):
     assert [r["id"] for r in rows] == ["product:SKU-TEA-250G", "product:SKU-TEA-MASALA"]
 
 
+def test_search_ranks_title_matches_before_brand_and_description_matches(wa_config, customer, products, business):
+    Product.objects.create(business=business, retailer_id="SKU-STRAINER", title="Steel Strainer", price_minor=9900,
+                           description="Perfect for loose tea leaves")
+    Product.objects.create(business=business, retailer_id="SKU-KETTLE", title="Kettle", price_minor=99900,
+                           brand="Tea Time")
+    (results,) = bodies(respond(config=wa_config, customer=customer, message=text("tea")))
+    rows = results["interactive"]["action"]["sections"][0]["rows"]
+    assert [r["id"] for r in rows] == ["product:SKU-TEA-250G", "product:SKU-TEA-MASALA", "product:SKU-KETTLE",
+                                       "product:SKU-STRAINER"]
+
+
 def test_search_with_a_catalog_answers_a_product_list(wa_config, customer, products):
     wa_config.catalog_id = CATALOG_ID
     (results,) = bodies(respond(config=wa_config, customer=customer, message=text("masala chai")))
