@@ -162,3 +162,21 @@ def test_capture_for_a_cancelled_order_is_refunded(client, wa_order):
     wa_order.refresh_from_db()
     assert wa_order.status == "cancelled"
     assert reconcile(business=wa_order.business) == []
+
+
+def test_pending_payment_status_writes_nothing_yet(client, wa_order):
+    from payments.models import Payment, ProviderEvent
+
+    data = payment_status("inbound_payment_status_captured.json", wa_order.number)
+    status = data["entry"][0]["changes"][0]["value"]["statuses"][0]
+    status["status"], status["payment"]["transaction"]["status"] = "pending", "pending"
+    post_webhook(client, data)
+    assert not Payment.objects.exists() and not ProviderEvent.objects.exists()
+    wa_order.refresh_from_db()
+    assert wa_order.status == "pending_payment"
+
+
+def test_whatsapp_pay_cannot_be_asked_for_through_the_payments_api(api, wa_order):
+    response = api.post(f"/api/v1/orders/{wa_order.number}/payments/", {"method": "whatsapp"}, format="json",
+                        HTTP_IDEMPOTENCY_KEY="pay-whatsapp-1")
+    assert response.status_code == 400 and "method" in response.json()["error"]["fields"]
