@@ -25,7 +25,7 @@ from catalog.selectors import search_products
 from orders import services as order_services
 from orders.models import Order
 from payments import services as payment_services
-from payments.models import Payment
+from payments.models import LedgerAccount, Payment
 from support import selectors as support_selectors
 from support import services as support_services
 
@@ -340,8 +340,6 @@ def collection_sections(business, max_items: int, max_sections: int) -> list:
 
 
 def wallet_balance(customer) -> int:
-    from payments.models import LedgerAccount
-
     return (LedgerAccount.objects.filter(customer=customer, kind=LedgerAccount.Kind.CUSTOMER_WALLET)
             .values_list("balance_minor", flat=True).first() or 0)
 
