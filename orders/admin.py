@@ -1,17 +1,22 @@
 """Back office for orders: a list that stays fast at a million orders, an order page with lines,
-totals, customer, address and status history, and the fulfilment actions (ship with tracking
-numbers, deliver, cancel), all through orders.services."""
+totals, customer, address, status history, payments and refunds (read-only) and the chat
+messages WhatsApp failed to deliver, and the fulfilment actions (ship with tracking numbers,
+deliver, cancel), all through orders.services."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from payments.admin import PaymentInline
+from payments.models import Refund
 from shopchat.api.errors import ApiError
 from shopchat.money import display
-from shopchat.tenancy import TenantAdmin, TenantInline
+from shopchat.tenancy import TenantAdmin, TenantInline, business_ids
 from shopchat.validators import normalize_wa_id
+from shopchat.whatsapp.admin import failed_messages_html
+from shopchat.whatsapp.selectors import chat_failures
 
 from . import services
 from .models import Cart, CartItem, Order, OrderLine, OrderTransition
@@ -111,7 +116,7 @@ class OrderAdmin(TenantAdmin):
     show_full_result_count = False
     paginator = BoundedCountPaginator
     ordering = ("-created_at",)
-    inlines = [OrderLineInline, OrderTransitionInline]
+    inlines = [OrderLineInline, PaymentInline, OrderTransitionInline]
     actions = ["mark_shipped", "mark_delivered", "cancel_orders"]
     fieldsets = (
         (None, {"fields": ("number", "status", "business", "customer_link", "created_at", "expires_at")}),
@@ -121,8 +126,19 @@ class OrderAdmin(TenantAdmin):
         ("Dates", {"fields": ("paid_at", "shipped_at", "delivered_at", "cancelled_at", "updated_at")}),
     )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None:
+            shown = ("refunds",) if self._sees_payments(request, obj) else ()
+            fieldsets.append(("Refunds and chat", {"fields": (*shown, "failed_chat_messages")}))
+        return fieldsets
+
     def get_readonly_fields(self, request, obj=None):
-        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+        return [f for fieldset in self.get_fieldsets(request, obj) for f in fieldset[1]["fields"]]
+
+    @staticmethod
+    def _sees_payments(request, order) -> bool:
+        return request.user.is_superuser or order.business_id in business_ids(request.user, "payments")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("business", "customer")
@@ -166,6 +182,18 @@ class OrderAdmin(TenantAdmin):
     total_display = _money("total_minor", "total")
     refunded_display = _money("refunded_minor", "refunded")
     del _money
+
+    @admin.display(description="refunds")
+    def refunds(self, order):
+        rows = (Refund.objects.filter(payment__order=order).select_related("created_by")
+                .order_by("created_at", "id"))
+        return format_html_join("", "<p>{} &middot; {} &middot; payment #{} &middot; {} &middot; {}</p>", (
+            (r.created_at.strftime("%Y-%m-%d %H:%M"), display(r.amount_minor, r.currency), r.payment_id,
+             r.reason or "-", r.created_by or "by the system") for r in rows)) or "None"
+
+    @admin.display(description="chat messages not delivered")
+    def failed_chat_messages(self, order):
+        return failed_messages_html(chat_failures(business=order.business, order_number=order.number))
 
     # --- actions (through the services) -------------------------------------------------
     def _apply(self, request, queryset, verb, operation):

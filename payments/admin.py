@@ -76,6 +76,9 @@ class PaymentInline(ReadOnly, TenantInline, admin.TabularInline):
     amount = money("amount_minor", "amount")
     refunded = money("refunded_minor", "refunded")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("settlement__business")
+
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnly, TenantAdmin):

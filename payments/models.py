@@ -215,6 +215,7 @@ class Payment(models.Model):
     class Method(models.TextChoices):
         WALLET = "wallet", "Wallet"
         CARD = "card", "Card"
+        WHATSAPP = "whatsapp", "WhatsApp Pay"  # the merchant's gateway through WhatsApp's order_details
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

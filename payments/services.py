@@ -3,7 +3,7 @@
 Money flows, each one balanced ledger transaction (see `payments.ledger`):
     top-up           provider clearing -> customer wallet
     wallet payment   customer wallet   -> merchant payable
-    card payment     provider clearing -> merchant payable
+    card payment     provider clearing -> merchant payable   (also WhatsApp Pay captures)
     commission       merchant payable  -> platform revenue   (taken at capture, kept on refund)
     refund           merchant payable  -> wallet (wallet payments) / provider clearing (cards)
     transfer         sender wallet     -> recipient wallet
@@ -283,6 +283,15 @@ def _refund(payment: Payment, amount: int, accounts, *, actor=None, reason: str 
             reference=payment.provider_reference, amount_minor=amount, currency=payment.currency
         ).reference
         target = accounts[Kind.PROVIDER_CLEARING]
+    elif payment.method == Payment.Method.WHATSAPP:
+        # Paid through the merchant's own gateway on WhatsApp, which shopchat cannot call: the
+        # ledger records the refund and the staff are asked to return the money there.
+        target = accounts[Kind.PROVIDER_CLEARING]
+        notify_staff(business=business,
+                     subject=f"Refund {display(amount, payment.currency)} of order {payment.order.number} in your gateway",
+                     body=f"Order {payment.order.number} was paid with WhatsApp Pay (transaction "
+                          f"{payment.provider_reference}). Please refund {display(amount, payment.currency)} to the "
+                          f"customer in your payment gateway's dashboard.\nReason: {reason or '-'}")
     else:
         target = accounts.wallet(payment.customer_id)
     refund = Refund.objects.create(business=business, payment=payment, amount_minor=amount,
@@ -467,6 +476,91 @@ def _apply_payment_event(payment: Payment, event) -> str:
     return "ignored: unhandled event type"
 
 
+# --- WhatsApp Pay --------------------------------------------------------------------------
+WHATSAPP = "whatsapp"
+
+
+def handle_whatsapp_payment_status(*, business: Business, reference_id: str, status: str, transaction_id: str,
+                                   error=None) -> Payment | None:
+    """Settle a WhatsApp Pay result (a `statuses[]` item of `type: payment`, parsed by the
+    WhatsApp adapter) for the order whose number is the `reference_id` of its order_details.
+
+    `captured`: a captured payment posted like a card capture (provider clearing -> merchant
+    payable, then the commission) and the order paid; an order that expired or was cancelled
+    meanwhile keeps its status and the money is counted and given straight back, as for cards.
+    `failed`: a failed payment and `payment.failed`. `pending`: nothing yet. Each transaction
+    and status is applied once (unique ProviderEvent; the payment's transaction id is unique
+    too). An unknown reference is logged and nothing is written. Returns the payment or None.
+    """
+    if status not in ("captured", "failed"):
+        return None
+    event_id = f"{transaction_id or 'order:' + reference_id}:{status}"[:100]
+    with transaction.atomic():
+        order = (Order.objects.select_for_update().select_related("business", "customer")
+                 .filter(business=business, number=reference_id).first())
+        if order is None:
+            log.warning("payments: WhatsApp Pay %s for unknown order %r of %s (transaction %s) ignored",
+                        status, reference_id, business.slug, transaction_id)
+            return None
+        try:
+            with transaction.atomic():
+                record = ProviderEvent.objects.create(
+                    provider=WHATSAPP, event_id=event_id, event_type=f"payment.{status}", reference=reference_id,
+                    payload={"transaction_id": transaction_id, "error": error or None})
+        except IntegrityError:  # a repeated status
+            return Payment.objects.filter(order=order, provider=WHATSAPP, provider_reference=transaction_id).first()
+        payment, outcome = _apply_whatsapp_status(order, status, transaction_id, error)
+        ProviderEvent.objects.filter(pk=record.pk).update(outcome=outcome)
+        return payment
+
+
+def _apply_whatsapp_status(order: Order, status: str, transaction_id: str, error) -> tuple[Payment | None, str]:
+    existing = None
+    if transaction_id:
+        existing = (Payment.objects.select_for_update().select_related("order", "customer", "business")
+                    .filter(provider=WHATSAPP, provider_reference=transaction_id).first())
+        if existing is not None and existing.order_id != order.pk:
+            log.error("payments: WhatsApp transaction %s is already on order %s, not %s",
+                      transaction_id, existing.order.number, order.number)
+            return None, "ignored: transaction belongs to another order"
+    if existing is not None and existing.status == Payment.Status.CAPTURED:
+        return existing, "ignored: payment already captured"
+    if status == "failed":
+        if existing is not None:
+            return existing, f"ignored: payment already {existing.status}"
+        error = error if isinstance(error, dict) else {}
+        payment = Payment(business=order.business, order=order, customer=order.customer, method=Payment.Method.WHATSAPP,
+                          provider=WHATSAPP, provider_reference=transaction_id, amount_minor=order.total_minor,
+                          currency=order.currency)
+        reason = str(error.get("reason") or error.get("message") or "The payment failed.").replace("_", " ")
+        return _fail(payment, str(error.get("code") or "payment_failed")[:40], reason), "failed"
+    other = Payment.objects.filter(order=order, status__in=Payment.ACTIVE).first()
+    if other is not None:
+        # The customer paid twice (e.g. wallet, then WhatsApp Pay): one live payment per order,
+        # so the staff return this one in their gateway.
+        notify_staff(business=order.business, subject=f"Order {order.number} was paid twice",
+                     body=f"Order {order.number} already has payment #{other.pk} ({other.get_method_display()}); "
+                          f"WhatsApp Pay transaction {transaction_id} of {display(order.total_minor, order.currency)} "
+                          "also succeeded. Please refund that transaction in your payment gateway.")
+        return None, f"ignored: order already has payment {other.pk}"
+    if existing is None:
+        payment = Payment.objects.create(
+            business=order.business, order=order, customer=order.customer, method=Payment.Method.WHATSAPP,
+            provider=WHATSAPP, provider_reference=transaction_id, amount_minor=order.total_minor, currency=order.currency)
+    else:  # a failure reported for this transaction, then its success
+        payment = existing
+        Payment.objects.filter(pk=payment.pk).update(failure_code="", failure_reason="")
+        payment.failure_code = payment.failure_reason = ""
+    if order.status == Order.Status.PENDING_PAYMENT:
+        _capture(payment)
+        return payment, "captured"
+    _capture(payment, pay_order=False)
+    accounts = ledger.lock(business=order.business, kinds=(Kind.MERCHANT_PAYABLE, Kind.PROVIDER_CLEARING))
+    _refund(payment, payment.amount_minor, accounts, update_order=False,
+            reason=f"Order was {order.status} when the payment completed")
+    return payment, "captured_and_refunded"
+
+
 def _apply_top_up_event(top: TopUp, event) -> str:
     if top.status != TopUp.Status.PENDING:
         return f"ignored: top-up already {top.status}"
@@ -622,6 +716,9 @@ class Difference:
         return f"{self.business} {self.currency} {self.check}: expected {self.expected}, ledger says {self.actual}"
 
 
+PROVIDER_METHODS = (Payment.Method.CARD, Payment.Method.WHATSAPP)  # money through provider clearing
+
+
 def reconcile(*, business: Business | None = None) -> list[Difference]:
     """Prove the ledger: every transaction balances, every balance equals its entries, no
     wallet is negative, and per business and currency the accounts equal what payments,
@@ -654,10 +751,10 @@ def reconcile(*, business: Business | None = None) -> list[Difference]:
     pay_scope = {"business_id__in": list(businesses)} if business else {}
     captured = sums(Payment.objects.filter(status=Payment.Status.CAPTURED, **pay_scope),
                     gross=Sum("amount_minor"), commission=Sum("commission_minor"),
-                    card=Sum("amount_minor", filter=Q(method=Payment.Method.CARD)),
+                    card=Sum("amount_minor", filter=Q(method__in=PROVIDER_METHODS)),
                     wallet=Sum("amount_minor", filter=Q(method=Payment.Method.WALLET)))
     refunds = sums(Refund.objects.filter(**pay_scope), total=Sum("amount_minor"),
-                   card=Sum("amount_minor", filter=Q(payment__method=Payment.Method.CARD)),
+                   card=Sum("amount_minor", filter=Q(payment__method__in=PROVIDER_METHODS)),
                    wallet=Sum("amount_minor", filter=Q(payment__method=Payment.Method.WALLET)))
     topups = sums(TopUp.objects.filter(status=TopUp.Status.SUCCEEDED, **pay_scope), total=Sum("amount_minor"))
     payouts = sums(Settlement.objects.filter(**pay_scope), total=Sum("payout_minor"))

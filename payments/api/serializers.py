@@ -7,7 +7,8 @@ from ..models import FundingSource, Payment, Refund, TopUp, Transfer
 
 
 class PaymentRequestSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=Payment.Method.choices)
+    # WhatsApp Pay payments are started by the customer in WhatsApp, never through this API
+    method = serializers.ChoiceField(choices=[(m.value, m.label) for m in (Payment.Method.WALLET, Payment.Method.CARD)])
     funding_source = serializers.IntegerField(required=False, min_value=1, help_text="Id of a linked card (method card).")
 
     def validate(self, data):

@@ -1,8 +1,8 @@
 """The conversation engine: what shopchat answers to each WhatsApp message.
 
 It holds no business rules of its own: orders, payments and tickets are placed through the
-other apps' services (imported when used, see `services.contract`), and their errors
-(`ApiError` subclasses) are answered in words. It returns the replies; the caller stores and
+other apps' services, and their errors (`ApiError` subclasses, with their data: which items,
+which prices, how much stock) are answered in words. It returns the replies; the caller stores and
 sends them. The routes, in order:
 
 - a message whose `context.referred_product` names a product -> that product;
@@ -21,13 +21,17 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from catalog.models import Collection, CollectionProduct, Product
+from catalog.selectors import search_products
+from orders import services as order_services
+from orders.models import Order
+from payments import services as payment_services
+from payments.models import LedgerAccount, Payment
 from support import selectors as support_selectors
 from support import services as support_services
 
 from ..api.errors import ApiError
 from ..money import display, exponent
 from . import messages as wa
-from .services import contract
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +96,7 @@ class Conversation:
             return self.support(body)
         ticket = self.open_ticket()
         if ticket is not None:
-            contract("support.services").add_customer_message(ticket=ticket, body=body)
+            support_services.add_customer_message(ticket=ticket, body=body)
             return self.greeting() if words in GREETINGS else []
         if first_contact or words in GREETINGS or not words:
             return self.greeting()
@@ -104,7 +108,7 @@ class Conversation:
         ticket = self.open_ticket()
         caption = ((message.get(kind) or {}) if isinstance(message.get(kind), dict) else {}).get("caption", "")
         if ticket is not None:
-            contract("support.services").add_customer_message(ticket=ticket, body=f"[{kind}] {caption}".strip())
+            support_services.add_customer_message(ticket=ticket, body=f"[{kind}] {caption}".strip())
             return []
         return [Reply(wa.reply_buttons(
             "I can read text messages and your cart. Send a product name to search, or:",
@@ -198,8 +202,8 @@ class Conversation:
 
     def place(self, items, note: str = "") -> list[Reply]:
         try:
-            order = contract("orders.services").place_order(business=self.business, customer=self.customer,
-                                                            items=items, note=note)
+            order = order_services.place_order(business=self.business, customer=self.customer, items=items,
+                                               note=note)
         except ApiError as exc:
             return [Reply(wa.text(wa.clip(order_problem(exc), wa.MAX_TEXT)))]
         return self.payment_request(order)
@@ -232,8 +236,6 @@ class Conversation:
         ], footer=self.footer), order_number=order.number)]
 
     def find_order(self, number: str):
-        from orders.models import Order
-
         return Order.objects.filter(business=self.business, customer=self.customer, number=number).first()
 
     # --- actions ------------------------------------------------------------------------------
@@ -256,22 +258,27 @@ class Conversation:
                                        [("catalog", "Browse catalog"), ("help", "Talk to us")], footer=self.footer))]
 
     def pay_wallet(self, order) -> list[Reply]:
+        """A wallet payment is decided at once: paid (the `order.paid` event confirms in the
+        chat) or refused, answered here (so `payment.failed` of a wallet is not told again)."""
         try:
-            contract("payments.services").pay_order(order=order, method="wallet")
+            payment = payment_services.pay_order(order=order, method=Payment.Method.WALLET)
         except ApiError as exc:
-            return [Reply(wa.reply_buttons(
-                wa.clip(f"Your wallet payment for order {order.number} did not go through: {exc.message}", wa.MAX_BODY),
-                [(f"pay_card:{order.number}", "Pay by card link"), (f"cancel:{order.number}", "Cancel")],
-                footer=self.footer), order_number=order.number)]
-        order.refresh_from_db(fields=["status"])
-        if order.status == "pending_payment":
-            return [Reply(wa.text(f"We are processing your payment for order {order.number}."),
-                          order_number=order.number)]
-        return []  # the order.paid event confirms in the chat
+            reason = exc.message
+        else:
+            if payment.status != Payment.Status.FAILED:
+                return []
+            reason = payment.failure_reason
+            if payment.failure_code == "insufficient_funds":
+                reason = (f"your wallet balance is {self.money(wallet_balance(self.customer))} and the order comes "
+                          f"to {self.money(order.total_minor)}.")
+        return [Reply(wa.reply_buttons(
+            wa.clip(f"Your wallet payment for order {order.number} did not go through: {reason}", wa.MAX_BODY),
+            [(f"pay_card:{order.number}", "Pay by card link"), (f"cancel:{order.number}", "Cancel")],
+            footer=self.footer), order_number=order.number)]
 
     def pay_card(self, order) -> list[Reply]:
         try:
-            link = contract("payments.services").card_payment_link(order=order)
+            link = payment_services.card_payment_link(order=order)
         except ApiError as exc:
             return [Reply(wa.text(wa.clip(f"We could not make a payment link: {exc.message}", wa.MAX_TEXT)),
                           order_number=order.number)]
@@ -280,7 +287,7 @@ class Conversation:
 
     def cancel(self, order) -> list[Reply]:
         try:
-            contract("orders.services").cancel_order(order=order, reason="Cancelled by the customer in the chat.")
+            order_services.cancel_order(order=order, reason="Cancelled by the customer in the chat.")
         except ApiError as exc:
             return [Reply(wa.text(wa.clip(f"Order {order.number} cannot be cancelled: {exc.message}", wa.MAX_TEXT)),
                           order_number=order.number)]
@@ -305,18 +312,8 @@ class Conversation:
 # --- reads and words -------------------------------------------------------------------------
 
 def find_products(*, business, query: str, limit: int) -> list:
-    """Active products matching `query`, best first: the catalog's search when it exists,
-    else every word of the query in the title (the one place to switch)."""
-    try:
-        search_products = contract("catalog.selectors").search_products
-    except (ImportError, AttributeError):
-        queryset = Product.objects.filter(business=business, is_active=True)
-        for word in query.split()[:8]:
-            queryset = queryset.filter(title__icontains=word)
-        queryset = queryset.order_by("title")
-    else:
-        queryset = search_products(business=business, query=query)
-    return list(queryset[:limit])
+    """Active products matching `query`, best first (the catalog's search)."""
+    return list(search_products(business=business, query=query)[:limit])
 
 
 def collection_sections(business, max_items: int, max_sections: int) -> list:
@@ -342,17 +339,29 @@ def collection_sections(business, max_items: int, max_sections: int) -> list:
     return sections
 
 
+def wallet_balance(customer) -> int:
+    return (LedgerAccount.objects.filter(customer=customer, kind=LedgerAccount.Kind.CUSTOMER_WALLET)
+            .values_list("balance_minor", flat=True).first() or 0)
+
+
 def order_problem(exc: ApiError) -> str:
-    """An order service's refusal, in the customer's words."""
+    """An order service's refusal, in the customer's words, from the error's data (the items
+    of `orders.services.UnknownProducts`, `PriceChanged` and `OutOfStock`)."""
+    items = [i for i in (exc.extra or {}).get("items") or [] if i]
     if exc.code == "unknown_products":
-        items = exc.extra.get("items") or []
-        names = ", ".join(str(i.get("retailer_id", i) if isinstance(i, dict) else i) for i in items)
+        names = ", ".join(str(i.get("retailer_id", "") if isinstance(i, dict) else i) for i in items)
         return (f"These items are not in our catalog any more: {names or 'some items'}. Your order was not placed; "
                 "please send your cart again without them.")
-    if exc.code == "price_changed":
-        return f"Prices have changed since you filled your cart: {exc.message} Please send your cart again."
-    if exc.code == "out_of_stock":
-        return f"Sorry, we do not have enough in stock: {exc.message} Please change your cart and send it again."
+    if exc.code == "price_changed" and items:
+        lines = [f"- {i.get('title') or i.get('retailer_id')}: now {i.get('currency', '')} {i.get('price')} "
+                 f"(your cart said {i.get('currency', '')} {i.get('item_price')})" for i in items]
+        return ("Prices have changed since you filled your cart:\n" + "\n".join(lines)
+                + "\nNothing was ordered. Please send your cart again.")
+    if exc.code == "out_of_stock" and items:
+        lines = [f"- {i.get('title') or i.get('retailer_id')}: you asked for {i.get('requested')}, "
+                 + (f"we have {i.get('available')}" if i.get("available") else "none left") for i in items]
+        return ("Sorry, we do not have enough in stock:\n" + "\n".join(lines)
+                + "\nNothing was ordered. Please change your cart and send it again.")
     return f"We could not place your order: {exc.message}"
 
 
@@ -363,12 +372,19 @@ def order_details_parameters(config, order, lines) -> dict:
     def amount(minor, **extra):
         return {"value": int(minor), "offset": offset, **extra}
 
+    # Meta wants subtotal = sum(amount x quantity) and total = subtotal + tax + shipping - discount.
+    # With tax-inclusive prices the order's subtotal is net of tax, so the shelf prices are shown
+    # as the subtotal and the tax (already in them) as zero with its amount in the description.
+    items_minor = sum(line.unit_price_minor * line.quantity for line in lines)
+    tax_on_top = order.total_minor - items_minor - order.shipping_minor + order.discount_minor
+    tax_label = "Tax" if tax_on_top else (
+        f"Includes tax {display(order.tax_minor, order.currency)}" if order.tax_minor else "Tax")
     details = {
         "status": "pending",
         "items": [{"retailer_id": line.retailer_id, "name": wa.clip(line.title, 60),
                    "amount": amount(line.unit_price_minor), "quantity": line.quantity} for line in lines],
-        "subtotal": amount(order.subtotal_minor),
-        "tax": amount(order.tax_minor, description="Tax"),
+        "subtotal": amount(items_minor),
+        "tax": amount(tax_on_top, description=tax_label),
     }
     if config.catalog_id:
         details["catalog_id"] = config.catalog_id

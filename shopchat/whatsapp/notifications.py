@@ -4,7 +4,8 @@
 `shopchat.outbox.fan_out_to_whatsapp`); when the outbox delivers it, `render` turns it into
 one OutboundMessage (once per event, keyed on the event id). Events the chat already answers
 (`order.placed`, answered by the payment request; `payment.captured` of an order, told by
-`order.paid`; `ticket.created`) are skipped.
+`order.paid`; `ticket.created`; `payment.failed` of a wallet payment, which is decided at
+once and answered by whoever asked, e.g. the chat engine) are skipped.
 """
 from django.db import IntegrityError, transaction
 
@@ -40,7 +41,8 @@ def render(event, config) -> OutboundMessage | None:
         with transaction.atomic():
             return OutboundMessage.objects.create(
                 business_id=event.business_id, customer=customer, kind=wa.kind_of(body), body=body,
-                order_number=str(data.get("order") or data.get("number") or "")[:20],
+                # a ticket event's "number" is the ticket's, not an order's
+                order_number=str(data.get("order") or ("" if data.get("ticket") else data.get("number")) or "")[:20],
                 ticket_id=str(data.get("ticket") or "")[:40], source_event=event.pk,
             )
     except IntegrityError:  # rendered by a concurrent delivery of the same event
@@ -64,6 +66,8 @@ def describe(event_type: str, data: dict, config) -> dict | None:
     if event_type == "payment.captured":
         return None if number else wa.text(f"Payment of {total} received. Thank you!")
     if event_type == "payment.failed":
+        if data.get("method") == "wallet":
+            return None
         reason = data.get("reason") or "the payment was declined"
         body = f"The payment for order {number} did not go through ({reason}). Would you like to try again?"
         if not number:

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from payments import services as payment_services
+
 from .. import outbox
 from ..models import Business, OutboxEvent
 from ..services import upsert_customer
@@ -35,14 +37,6 @@ DEAD_LETTER_BODY_LIMIT = 1_000_000
 
 class ConfigError(ValueError):
     """WhatsApp settings that cannot be saved as asked."""
-
-
-def contract(module: str):
-    """Another app's services or selectors, imported when used (they are written on other
-    branches; `importlib` honours test doubles placed in sys.modules)."""
-    import importlib
-
-    return importlib.import_module(module)
 
 
 # --- set-up ---------------------------------------------------------------------------------
@@ -358,14 +352,8 @@ def parse_payment_status(status: dict) -> dict:
 
 def handle_payment_status(*, business, reference_id: str, status: str, transaction_id: str, error):
     """Hand a WhatsApp Payments result to the payments app, which settles the payment once."""
-    try:
-        handler = contract("payments.services").handle_whatsapp_payment_status
-    except (ImportError, AttributeError):
-        log.error("whatsapp: payment status %s for %s received but payments.services cannot take it yet",
-                  status, reference_id)
-        return None
-    return handler(business=business, reference_id=reference_id, status=status, transaction_id=transaction_id,
-                   error=error)
+    return payment_services.handle_whatsapp_payment_status(business=business, reference_id=reference_id, status=status,
+                                                           transaction_id=transaction_id, error=error)
 
 
 # --- sweep ----------------------------------------------------------------------------------

@@ -101,3 +101,35 @@ def products(business):
     for i, p in enumerate((biscuit, mug)):
         CollectionProduct.objects.create(collection=snacks, product=p, position=i)
     return {"tea": tea, "masala": masala, "mug": mug, "biscuit": biscuit}
+
+
+# --- the real shop behind the chat: orders, wallets and payments through their services ---
+
+TEST_CARD = "4242424242424242"  # the sandbox provider's card that always succeeds
+
+
+def order_message(**changes) -> dict:
+    """The `order` message (WhatsApp cart) of inbound_order_3_items.json: 2 x Assam Tea 250g,
+    1 x White Mug, 3 x Butter Biscuits x12 at their current prices (INR 624.50 of goods)."""
+    data = with_message("inbound_order_3_items.json", **changes)
+    return data["entry"][0]["changes"][0]["value"]["messages"][0]
+
+
+def fund_wallet(customer, amount_minor: int):
+    """Top the customer's wallet up from a sandbox card (how money enters a wallet)."""
+    from payments import services
+
+    card = services.add_funding_source(customer=customer, card_number=TEST_CARD, exp_month=12, exp_year=2030)
+    return services.top_up(customer=customer, amount_minor=amount_minor, funding_source=card)
+
+
+@pytest.fixture
+def place_order(business, customer, products):
+    """place_order(retailer_id=quantity, ...) -> a pending order of `customer`, placed by the orders service."""
+    from orders import services
+
+    def place(**quantities):
+        items = [{"retailer_id": rid.replace("_", "-"), "quantity": q} for rid, q in quantities.items()]
+        return services.place_order(business=business, customer=customer, items=items)
+
+    return place

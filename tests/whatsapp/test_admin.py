@@ -111,3 +111,72 @@ def test_manager_reads_the_settings_with_masked_secrets(manager_client, wa_confi
     assert response.status_code == 200 and "100000000000002" in html
     assert "EAAtest-token" not in html and "test_app_secret" not in html
     assert "********" in html
+
+
+# --- failed chat messages (and payments, refunds) on the order and ticket pages -------------
+
+def failed_message(business, customer, n, **about):
+    return OutboundMessage.objects.create(
+        business=business, customer=customer, kind="text", body=wa.text(f"message {n}"),
+        wa_message_id=f"wamid.FAILED{n}", status="failed", error_code=131047,
+        error_title=f"Re-engagement message {n}", **about)
+
+
+def paid_and_refunded_order(customer, place_order):
+    from payments import services
+    from tests.whatsapp.conftest import fund_wallet
+
+    fund_wallet(customer, 100_000)
+    order = place_order(SKU_TEA_250G=2)
+    services.pay_order(order=order, method="wallet")
+    services.refund_order(order=order, amount_minor=5000, reason="one tin was dented")
+    return order
+
+
+def test_order_page_shows_payments_refunds_and_failed_chat_messages(owner_client, wa_config, customer, place_order):
+    order = paid_and_refunded_order(customer, place_order)
+    failed_message(wa_config.business, customer, 1, order_number=order.number)
+    failed_message(wa_config.business, customer, 2, order_number="OTHER-1")
+    html = owner_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+    assert 'id="payments-group"' in html and "INR 240.00" in html
+    assert "INR 50.00" in html and "one tin was dented" in html
+    assert "error 131047: Re-engagement message 1" in html and "Re-engagement message 2" not in html
+
+
+def test_order_page_queries_do_not_grow_with_payments_and_failures(owner_client, wa_config, customer, place_order,
+                                                                    django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    order = paid_and_refunded_order(customer, place_order)
+    failed_message(wa_config.business, customer, 1, order_number=order.number)
+    url = f"/admin/orders/order/{order.pk}/change/"
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(url)
+    from payments import services
+
+    for n in range(2, 6):
+        failed_message(wa_config.business, customer, n, order_number=order.number)
+        services.refund_order(order=order, amount_minor=1000, reason=f"refund {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "Re-engagement message 5" in owner_client.get(url).content.decode()
+
+
+def test_agent_sees_failed_chat_messages_but_not_payments_on_the_order_page(agent_client, wa_config, customer,
+                                                                           place_order):
+    order = paid_and_refunded_order(customer, place_order)
+    failed_message(wa_config.business, customer, 1, order_number=order.number)
+    html = agent_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+    assert "Re-engagement message 1" in html
+    assert "one tin was dented" not in html and 'id="payments-group"' not in html
+
+
+def test_ticket_page_shows_its_failed_chat_messages(owner_client, wa_config, customer):
+    from support.services import open_ticket
+
+    ticket = open_ticket(business=wa_config.business, customer=customer, subject="Late tea", message="Where is it?")
+    failed_message(wa_config.business, customer, 1, ticket_id=str(ticket.pk))
+    failed_message(wa_config.business, customer, 2, ticket_id="999999")
+    html = owner_client.get(f"/admin/support/ticket/{ticket.pk}/change/").content.decode()
+    assert "Chat messages not delivered" in html and "Re-engagement message 1" in html
+    assert "Re-engagement message 2" not in html

@@ -1,18 +1,15 @@
 """The conversation engine: greeting and catalog, search, referred products, carts, buttons
-and support. Other apps' services are stood in for by small fakes in sys.modules (their real
-paths are tested after merging)."""
-import sys
-import types
+and support, against the real catalog, orders, payments and support services."""
 from decimal import Decimal
 
 import pytest
 
 from catalog.models import Collection, CollectionProduct, Product
-from orders.models import Order, OrderLine
-from shopchat.api.errors import ApiError
+from orders.models import Order
+from payments.models import Payment
 from shopchat.whatsapp import messages as wa
 from shopchat.whatsapp.engine import respond
-from tests.whatsapp.conftest import payload
+from tests.whatsapp.conftest import fund_wallet, order_message, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -32,59 +29,6 @@ def bodies(replies):
     for reply in replies:
         wa.validate(reply.body)
     return [r.body for r in replies]
-
-
-def make_order(business, customer, items, number="SC-1"):
-    order = Order.objects.create(business=business, customer=customer, number=number, sequence=1, currency="INR")
-    subtotal = 0
-    for item in items:
-        product = Product.objects.get(business=business, retailer_id=item["retailer_id"])
-        total = product.price_minor * item["quantity"]
-        OrderLine.objects.create(order=order, product=product, retailer_id=product.retailer_id, title=product.title,
-                                 unit_price_minor=product.price_minor, quantity=item["quantity"],
-                                 line_total_minor=total)
-        subtotal += total
-    Order.objects.filter(pk=order.pk).update(subtotal_minor=subtotal, shipping_minor=4000, total_minor=subtotal + 4000)
-    order.refresh_from_db()
-    return order
-
-
-@pytest.fixture
-def fake_orders(monkeypatch):
-    module = types.ModuleType("orders.services")
-    module.calls = []
-    module.error = None
-
-    def place_order(*, business, customer, items, note=""):
-        module.calls.append({"items": items, "note": note})
-        if module.error:
-            raise module.error
-        return make_order(business, customer, items)
-
-    def cancel_order(*, order, reason="", actor=None):
-        module.calls.append({"cancel": order.number})
-        return order
-
-    module.place_order, module.cancel_order = place_order, cancel_order
-    monkeypatch.setitem(sys.modules, "orders.services", module)
-    return module
-
-
-@pytest.fixture
-def fake_payments(monkeypatch):
-    module = types.ModuleType("payments.services")
-    module.calls = []
-
-    def pay_order(*, order, method, funding_source=None):
-        module.calls.append((order.number, method))
-        Order.objects.filter(pk=order.pk).update(status="paid")
-
-    module.pay_order = pay_order
-    module.card_payment_link = lambda *, order: f"https://pay.example/{order.number}"
-    monkeypatch.setitem(sys.modules, "payments.services", module)
-    return module
-
-
 
 
 # --- greeting and catalog ------------------------------------------------------------------
@@ -141,6 +85,17 @@ def test_other_text_searches_the_catalog(wa_config, customer, products):
     assert [r["id"] for r in rows] == ["product:SKU-TEA-250G", "product:SKU-TEA-MASALA"]
 
 
+def test_search_ranks_title_matches_before_brand_and_description_matches(wa_config, customer, products, business):
+    Product.objects.create(business=business, retailer_id="SKU-STRAINER", title="Steel Strainer", price_minor=9900,
+                           description="Perfect for loose tea leaves")
+    Product.objects.create(business=business, retailer_id="SKU-KETTLE", title="Kettle", price_minor=99900,
+                           brand="Tea Time")
+    (results,) = bodies(respond(config=wa_config, customer=customer, message=text("tea")))
+    rows = results["interactive"]["action"]["sections"][0]["rows"]
+    assert [r["id"] for r in rows] == ["product:SKU-TEA-250G", "product:SKU-TEA-MASALA", "product:SKU-KETTLE",
+                                       "product:SKU-STRAINER"]
+
+
 def test_search_with_a_catalog_answers_a_product_list(wa_config, customer, products):
     wa_config.catalog_id = CATALOG_ID
     (results,) = bodies(respond(config=wa_config, customer=customer, message=text("masala chai")))
@@ -191,80 +146,155 @@ def test_reactions_get_no_answer(wa_config, customer):
     assert respond(config=wa_config, customer=customer, message={"type": "reaction", "reaction": {}}) == []
 
 
-# --- carts, orders and payment ---------------------------------------------------------------
+# --- carts, orders and payment (the real orders and payments services) -----------------------
 
-def test_cart_becomes_an_order_with_payment_buttons(wa_config, customer, products, fake_orders):
-    message = payload("inbound_order_3_items.json")["entry"][0]["changes"][0]["value"]["messages"][0]
-    (reply,) = respond(config=wa_config, customer=customer, message=message)
-    wa.validate(reply.body)
-    assert fake_orders.calls[0]["items"] == [
-        {"retailer_id": "SKU-TEA-250G", "quantity": 2, "item_price": Decimal("120"), "currency": "INR"},
-        {"retailer_id": "SKU-MUG-WHITE", "quantity": 1, "item_price": Decimal("249.5"), "currency": "INR"},
-        {"retailer_id": "SKU-BISCUIT-12", "quantity": 3, "item_price": Decimal("45"), "currency": "INR"},
-    ]
-    assert fake_orders.calls[0]["note"] == "Please deliver after 6pm"
-    assert reply.order_number == "SC-1"
-    assert [b["reply"] for b in reply.body["interactive"]["action"]["buttons"]] == [
-        {"id": "pay_wallet:SC-1", "title": "Pay from wallet"}, {"id": "pay_card:SC-1", "title": "Pay by card link"},
-        {"id": "cancel:SC-1", "title": "Cancel"}]
-    assert "Total: INR 664.50" in reply.body["interactive"]["body"]["text"]
+def test_cart_becomes_an_order_with_payment_buttons(wa_config, customer, products):
+    (reply,) = bodies(respond(config=wa_config, customer=customer, message=order_message()))
+    order = Order.objects.get(customer=customer)
+    assert order.status == "pending_payment" and order.note == "Please deliver after 6pm"
+    assert list(order.lines.values_list("retailer_id", "quantity", "unit_price_minor")) == [
+        ("SKU-TEA-250G", 2, 12000), ("SKU-MUG-WHITE", 1, 24950), ("SKU-BISCUIT-12", 3, 4500)]
+    assert order.total_minor == 62450
+    products["tea"].refresh_from_db()
+    assert products["tea"].reserved_quantity == 2
+    assert [b["reply"] for b in reply["interactive"]["action"]["buttons"]] == [
+        {"id": f"pay_wallet:{order.number}", "title": "Pay from wallet"},
+        {"id": f"pay_card:{order.number}", "title": "Pay by card link"},
+        {"id": f"cancel:{order.number}", "title": "Cancel"}]
+    assert "Total: INR 624.50" in reply["interactive"]["body"]["text"]
 
 
-def test_cart_with_a_payment_configuration_gets_order_details(wa_config, customer, products, fake_orders):
+@pytest.mark.parametrize("prices_include_tax", [False, True])
+def test_cart_with_a_payment_configuration_gets_order_details_that_add_up(wa_config, customer, products,
+                                                                          prices_include_tax):
+    business = wa_config.business
+    business.tax_rate_percent, business.shipping_fee_minor = Decimal("5"), 4000
+    business.prices_include_tax = prices_include_tax
+    business.save()
     wa_config.payment_configuration = "chai-corner-razorpay"
     wa_config.catalog_id = CATALOG_ID
-    message = payload("inbound_order_3_items.json")["entry"][0]["changes"][0]["value"]["messages"][0]
-    (reply,) = bodies(respond(config=wa_config, customer=customer, message=message))
-    params = reply["interactive"]["action"]["parameters"]
-    assert reply["interactive"]["type"] == "order_details" and params["reference_id"] == "SC-1"
-    assert params["total_amount"] == {"value": 66450, "offset": 100}
-    assert params["order"]["subtotal"] == {"value": 62450, "offset": 100}
+    (reply,) = respond(config=wa_config, customer=customer, message=order_message())
+    order = Order.objects.get(customer=customer)
+    params = reply.body["interactive"]["action"]["parameters"]
+    assert reply.body["interactive"]["type"] == "order_details" and params["reference_id"] == order.number
+    details = params["order"]
+    amounts = [details["subtotal"], details["tax"], details["shipping"], params["total_amount"]]
+    amounts += [i["amount"] for i in details["items"]]
+    assert {a["offset"] for a in amounts} == {100}
+    assert details["subtotal"]["value"] == sum(i["amount"]["value"] * i["quantity"] for i in details["items"]) == 62450
+    assert params["total_amount"]["value"] == order.total_minor == (
+        details["subtotal"]["value"] + details["tax"]["value"] + details["shipping"]["value"]
+        - details.get("discount", {}).get("value", 0))
     assert params["payment_settings"][0]["payment_gateway"] == {"type": "razorpay",
                                                                 "configuration_name": "chai-corner-razorpay"}
 
 
-def test_unknown_products_in_the_cart_are_named(wa_config, customer, fake_orders):
-    fake_orders.error = ApiError(409, "unknown_products", "Unknown products.",
-                                 extra={"items": [{"retailer_id": "SKU-GONE"}, "SKU-OLD"]})
-    message = payload("inbound_order_3_items.json")["entry"][0]["changes"][0]["value"]["messages"][0]
+def test_changed_price_is_answered_with_the_current_price_and_nothing_is_ordered(wa_config, customer, products):
+    Product.objects.filter(pk=products["tea"].pk).update(price_minor=13000)
+    (reply,) = bodies(respond(config=wa_config, customer=customer, message=order_message()))
+    assert "Prices have changed" in reply["text"]["body"]
+    assert "Assam Tea 250g: now INR 130.00 (your cart said INR 120.00)" in reply["text"]["body"]
+    assert not Order.objects.exists()
+    assert Product.objects.get(pk=products["tea"].pk).reserved_quantity == 0
+
+
+def test_short_stock_is_answered_with_what_is_left_and_nothing_is_ordered(wa_config, customer, products):
+    Product.objects.filter(pk=products["tea"].pk).update(stock_quantity=1)
+    (reply,) = bodies(respond(config=wa_config, customer=customer, message=order_message()))
+    assert "not have enough in stock" in reply["text"]["body"]
+    assert "Assam Tea 250g: you asked for 2, we have 1" in reply["text"]["body"]
+    assert not Order.objects.exists()
+    assert Product.objects.get(pk=products["tea"].pk).reserved_quantity == 0
+
+
+def test_unknown_products_in_the_cart_are_named_and_no_order_is_placed(wa_config, customer, products):
+    Product.objects.filter(pk=products["mug"].pk).update(is_active=False)
+    message = order_message()
+    message["order"]["product_items"].append({"product_retailer_id": "SKU-GONE", "quantity": 1,
+                                              "item_price": 10, "currency": "INR"})
     (reply,) = bodies(respond(config=wa_config, customer=customer, message=message))
-    assert "SKU-GONE, SKU-OLD" in reply["text"]["body"] and "not placed" in reply["text"]["body"]
+    assert "SKU-GONE, SKU-MUG-WHITE" in reply["text"]["body"] and "not placed" in reply["text"]["body"]
+    assert not Order.objects.exists()
+    assert Product.objects.get(pk=products["tea"].pk).reserved_quantity == 0
 
 
-@pytest.mark.parametrize("code, words", [("price_changed", "Prices have changed"),
-                                         ("out_of_stock", "not have enough in stock")])
-def test_price_and_stock_problems_are_answered_in_words(wa_config, customer, fake_orders, code, words):
-    fake_orders.error = ApiError(409, code, "Assam Tea 250g now costs INR 130.00.")
-    message = payload("inbound_order_3_items.json")["entry"][0]["changes"][0]["value"]["messages"][0]
-    (reply,) = bodies(respond(config=wa_config, customer=customer, message=message))
-    assert words in reply["text"]["body"] and "INR 130.00" in reply["text"]["body"]
+def test_pay_from_wallet_pays_the_order_and_queues_the_confirmation(wa_config, customer, place_order):
+    from shopchat.models import OutboxEvent
+    from shopchat.whatsapp.notifications import render
+
+    fund_wallet(customer, 100_000)
+    order = place_order(SKU_TEA_250G=1)
+    assert respond(config=wa_config, customer=customer, message=tap(f"pay_wallet:{order.number}")) == []
+    order.refresh_from_db()
+    assert order.status == "paid"
+    assert Payment.objects.get(order=order).status == "captured"
+    event = OutboxEvent.objects.get(channel="whatsapp", event_type="order.paid")
+    assert event.payload["customer"]["wa_id"] == customer.wa_id
+    assert render(event, wa_config).body["text"]["body"] == (
+        f"Payment received for order {order.number} (INR 120.00). Thank you! We are preparing it.")
 
 
-def test_pay_from_wallet_button_pays_the_customers_order(wa_config, customer, products, fake_payments):
-    make_order(wa_config.business, customer, [{"retailer_id": "SKU-TEA-250G", "quantity": 1}], number="SC-7")
-    assert respond(config=wa_config, customer=customer, message=tap("pay_wallet:SC-7")) == []
-    assert fake_payments.calls == [("SC-7", "wallet")]
+def test_pay_from_wallet_with_too_little_is_answered_in_words(wa_config, customer, place_order):
+    from shopchat.models import OutboxEvent
+    from shopchat.whatsapp.notifications import render
+
+    fund_wallet(customer, 1000)
+    order = place_order(SKU_TEA_250G=1)
+    (reply,) = bodies(respond(config=wa_config, customer=customer, message=tap(f"pay_wallet:{order.number}")))
+    assert reply["interactive"]["body"]["text"] == (
+        f"Your wallet payment for order {order.number} did not go through: your wallet balance is INR 10.00 "
+        "and the order comes to INR 120.00.")
+    assert [b["reply"]["id"] for b in reply["interactive"]["action"]["buttons"]] == [
+        f"pay_card:{order.number}", f"cancel:{order.number}"]
+    order.refresh_from_db()
+    assert order.status == "pending_payment"
+    assert Payment.objects.get(order=order).failure_code == "insufficient_funds"
+    failed = OutboxEvent.objects.get(channel="whatsapp", event_type="payment.failed")
+    assert render(failed, wa_config) is None  # answered above, not twice
 
 
-def test_pay_by_card_link_button_sends_the_link(wa_config, customer, products, fake_payments):
-    make_order(wa_config.business, customer, [{"retailer_id": "SKU-TEA-250G", "quantity": 1}], number="SC-7")
-    (reply,) = bodies(respond(config=wa_config, customer=customer, message=tap("pay_card:SC-7")))
-    assert "https://pay.example/SC-7" in reply["text"]["body"] and reply["text"]["preview_url"] is True
+def test_pay_by_card_link_button_sends_a_link_to_the_order(wa_config, customer, place_order):
+    from payments.services import order_for_payment_link
+
+    order = place_order(SKU_TEA_250G=1)
+    (reply,) = bodies(respond(config=wa_config, customer=customer, message=tap(f"pay_card:{order.number}")))
+    assert reply["text"]["preview_url"] is True
+    link = reply["text"]["body"].split("\n")[-1]
+    assert link.startswith("http") and "/pay/" in link
+    assert order_for_payment_link(link.rstrip("/").rsplit("/", 1)[-1]) == order
 
 
-def test_buttons_never_reach_another_customers_order(wa_config, customer, products, fake_payments):
+def test_buttons_never_reach_another_customers_order(wa_config, customer, products):
+    from orders import services
     from tests.factories import CustomerFactory
 
     other = CustomerFactory(business=wa_config.business)
-    make_order(wa_config.business, other, [{"retailer_id": "SKU-TEA-250G", "quantity": 1}], number="SC-8")
-    (reply,) = bodies(respond(config=wa_config, customer=customer, message=tap("pay_wallet:SC-8")))
-    assert reply["text"]["body"] == "I could not find order SC-8." and fake_payments.calls == []
+    order = services.place_order(business=wa_config.business, customer=other,
+                                 items=[{"retailer_id": "SKU-TEA-250G", "quantity": 1}])
+    (reply,) = bodies(respond(config=wa_config, customer=customer, message=tap(f"pay_wallet:{order.number}")))
+    assert reply["text"]["body"] == f"I could not find order {order.number}."
+    assert not Payment.objects.exists()
 
 
-def test_cancel_button_cancels_through_the_orders_service(wa_config, customer, products, fake_orders):
-    make_order(wa_config.business, customer, [{"retailer_id": "SKU-TEA-250G", "quantity": 1}], number="SC-9")
-    assert respond(config=wa_config, customer=customer, message=tap("cancel:SC-9")) == []
-    assert fake_orders.calls == [{"cancel": "SC-9"}]
+def test_cancel_button_cancels_the_order_and_releases_its_stock(wa_config, customer, place_order, products):
+    order = place_order(SKU_TEA_250G=3)
+    assert Product.objects.get(pk=products["tea"].pk).reserved_quantity == 3
+    assert respond(config=wa_config, customer=customer, message=tap(f"cancel:{order.number}")) == []
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert Product.objects.get(pk=products["tea"].pk).reserved_quantity == 0
+
+
+def test_cancelling_a_paid_order_is_refused_in_words_once_shipped(wa_config, customer, place_order):
+    from orders import services
+
+    fund_wallet(customer, 100_000)
+    order = place_order(SKU_TEA_250G=1)
+    respond(config=wa_config, customer=customer, message=tap(f"pay_wallet:{order.number}"))
+    services.ship_order(order=Order.objects.get(pk=order.pk), tracking_number="TRK1")
+    (reply,) = bodies(respond(config=wa_config, customer=customer, message=tap(f"cancel:{order.number}")))
+    assert reply["text"]["body"].startswith(f"Order {order.number} cannot be cancelled")
+    assert Order.objects.get(pk=order.pk).status == "shipped"
 
 
 # --- support -----------------------------------------------------------------------------

@@ -1,108 +1,66 @@
-"""The whole chat flow through webhooks and the fake Cloud API: Hi -> catalog -> cart ->
-payment request -> pay -> confirmation -> delivery statuses. With PostgreSQL and Redis it runs
-on a real Celery worker; otherwise tasks run eagerly. Orders and payments are small fakes
-here (their apps live on other branches); the lead runs this flow on the real services."""
-import sys
-import types
+"""The whole chat flow through signed webhooks, the real services and the fake Cloud API:
+Hi -> catalog -> WhatsApp cart -> order with payment buttons -> pay from a funded wallet ->
+confirmation -> delivery statuses. With PostgreSQL and Redis the tasks run on a real Celery
+worker (`real_celery`: a worker process on Redis against the test database); otherwise eagerly."""
+import time
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
 
-from orders.models import Order, OrderLine
-from shopchat import outbox
+from orders.models import Order
+from payments.models import Payment
 from shopchat.whatsapp.models import InboundMessage, OutboundMessage
-from tests.whatsapp.conftest import button_payload, payload, post_webhook, status_payload
+from tests.whatsapp.conftest import button_payload, fund_wallet, payload, post_webhook, status_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def celery_worker_or_eager():
-    """A real Celery worker (thread) on Redis when REDIS_URL and PostgreSQL are set."""
-    if not (settings.REDIS_URL and settings.IS_POSTGRES):
-        yield None
-        return
-    from celery.contrib.testing.worker import start_worker
-
-    from shopchat.celery import app
-
-    app.conf.task_always_eager = False
-    try:
-        app.control.purge()
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=5) as worker:
-            yield worker
-    finally:
-        app.conf.task_always_eager = True
-        connection.close()
+def tasks_run(request):
+    """A real Celery worker when PostgreSQL and Redis are configured, else eager tasks."""
+    if settings.IS_POSTGRES and settings.REDIS_URL:
+        return request.getfixturevalue("real_celery")
+    return None
 
 
-@pytest.fixture
-def shop_services(monkeypatch):
-    """Stand-ins for orders.services.place_order and payments.services.pay_order that write
-    what the real ones write: the order and its lines, then on payment the `order.paid` event."""
-    orders = types.ModuleType("orders.services")
-    payments = types.ModuleType("payments.services")
-
-    def place_order(*, business, customer, items, note=""):
-        from catalog.models import Product
-
-        with transaction.atomic():
-            order = Order.objects.create(business=business, customer=customer, number="SC-1", sequence=1,
-                                         currency="INR", note=note)
-            subtotal = 0
-            for item in items:
-                product = Product.objects.get(business=business, retailer_id=item["retailer_id"])
-                line_total = product.price_minor * item["quantity"]
-                OrderLine.objects.create(order=order, product=product, retailer_id=product.retailer_id,
-                                         title=product.title, unit_price_minor=product.price_minor,
-                                         quantity=item["quantity"], line_total_minor=line_total)
-                subtotal += line_total
-            Order.objects.filter(pk=order.pk).update(subtotal_minor=subtotal, total_minor=subtotal)
-            order.refresh_from_db()
-        return order
-
-    def pay_order(*, order, method, funding_source=None):
-        with transaction.atomic():
-            Order.objects.filter(pk=order.pk).update(status="paid")
-            outbox.emit_event(business=order.business, event_type="order.paid", data={
-                "order": order.number, "status": "paid", "total": "624.50", "currency": "INR",
-                "customer": {"wa_id": order.customer.wa_id, "name": order.customer.name}})
-
-    orders.place_order, payments.pay_order = place_order, pay_order
-    monkeypatch.setitem(sys.modules, "orders.services", orders)
-    monkeypatch.setitem(sys.modules, "payments.services", payments)
+def eventually(check, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return check()
 
 
-def test_hi_catalog_order_pay_confirmation(client, wa_config, fake_cloud, products, shop_services,
-                                           celery_worker_or_eager):
+def test_hi_catalog_order_pay_confirmation(client, wa_config, fake_cloud, customer, products, tasks_run):
+    fund_wallet(customer, 100_000)
+
     assert post_webhook(client, payload("inbound_text_hi.json")).status_code == 200
     assert fake_cloud.wait_for(2)
+    assert fake_cloud.sent[0]["text"]["body"] == "Hi! Welcome to Chai Corner."
     assert fake_cloud.sent[1]["interactive"]["type"] == "list"
 
     assert post_webhook(client, payload("inbound_order_3_items.json")).status_code == 200
     assert fake_cloud.wait_for(3)
+    order = Order.objects.get(customer=customer)
+    assert order.total_minor == 62450 and order.lines.count() == 3
     payment_request = fake_cloud.sent[2]["interactive"]
     assert [b["reply"]["id"] for b in payment_request["action"]["buttons"]] == [
-        "pay_wallet:SC-1", "pay_card:SC-1", "cancel:SC-1"]
+        f"pay_wallet:{order.number}", f"pay_card:{order.number}", f"cancel:{order.number}"]
 
-    assert post_webhook(client, button_payload("pay_wallet:SC-1", "Pay from wallet", "wamid.IN_PAY")).status_code == 200
+    tap = button_payload(f"pay_wallet:{order.number}", "Pay from wallet", "wamid.IN_PAY")
+    assert post_webhook(client, tap).status_code == 200
     assert fake_cloud.wait_for(4)
-    assert fake_cloud.sent[3]["text"]["body"] == "Payment received for order SC-1 (INR 624.50). Thank you! We are " \
-                                                 "preparing it."
-    assert Order.objects.get().status == "paid"
+    assert fake_cloud.sent[3]["text"]["body"] == (
+        f"Payment received for order {order.number} (INR 624.50). Thank you! We are preparing it.")
+    order.refresh_from_db()
+    assert order.status == "paid"
+    assert Payment.objects.get(order=order).status == "captured"
 
-    confirmation = OutboundMessage.objects.get(order_number="SC-1", kind="text")
-    assert confirmation.status == "sent"
+    confirmation = OutboundMessage.objects.get(order_number=order.number, kind="text")
+    assert eventually(lambda: OutboundMessage.objects.get(pk=confirmation.pk).status == "sent")
+    confirmation.refresh_from_db()
     post_webhook(client, status_payload("status_read.json", confirmation.wa_message_id))
-    for _ in range(200):
-        confirmation.refresh_from_db()
-        if confirmation.status == "read":
-            break
-        import time
-
-        time.sleep(0.05)
-    assert confirmation.status == "read"
-    assert InboundMessage.objects.filter(processed_at__isnull=True).count() == 0
+    assert eventually(lambda: OutboundMessage.objects.get(pk=confirmation.pk).status == "read")
+    assert eventually(lambda: not InboundMessage.objects.filter(processed_at__isnull=True).exists())
     assert OutboundMessage.objects.filter(status="read").count() == 1
+    time.sleep(0.2)  # nothing else is sent
     assert len(fake_cloud.requests) == 4
