@@ -110,3 +110,27 @@ def test_unexpected_error_is_500_without_internals(api, monkeypatch):
     error = assert_error(response, 500, "server_error")
     assert "hunter2" not in response.content.decode()
     assert "internals" not in error["message"]
+
+
+def test_throttle_counts_each_key_on_its_own(api, business, monkeypatch):
+    from shopchat.api.auth import ApiKeyRateThrottle
+    from tests.conftest import api_client_for
+
+    monkeypatch.setattr(ApiKeyRateThrottle, "THROTTLE_RATES", {"api_key": "2/min"})
+    for _ in range(3):
+        api.get("/api/v1/customers/15550001234/")
+    other_key = api_client_for(business)
+    assert other_key.get("/api/v1/customers/15550001234/").status_code == 404
+
+
+def test_throttle_window_reopens_after_its_period(api, monkeypatch):
+    from shopchat.api import auth
+
+    monkeypatch.setattr(auth.ApiKeyRateThrottle, "THROTTLE_RATES", {"api_key": "1/s"})
+    start = 1_800_000_000.2
+    monkeypatch.setattr(auth.time, "time", lambda: start)
+    assert api.get("/api/v1/customers/15550001234/").status_code == 404
+    response = api.get("/api/v1/customers/15550001234/")
+    assert response.status_code == 429 and response["Retry-After"] == "1"
+    monkeypatch.setattr(auth.time, "time", lambda: start + 1)
+    assert api.get("/api/v1/customers/15550001234/").status_code == 404

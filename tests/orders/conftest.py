@@ -12,18 +12,6 @@ from orders import services
 from tests.factories import CustomerFactory
 
 
-@pytest.fixture(autouse=True)
-def _test_throttle_rate():
-    """tests/core/test_api_errors.py's throttle test leaves the class-level rate at 2/min for
-    every later test (it restores it while its settings override is still active); our tests
-    make more calls per key than that, so put the test settings' rate back."""
-    from rest_framework.settings import api_settings
-
-    from shopchat.api.auth import ApiKeyRateThrottle
-
-    ApiKeyRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-
-
 @pytest.fixture
 def make_product(business):
     counter = iter(range(1, 10_000))

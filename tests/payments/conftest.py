@@ -13,16 +13,6 @@ NO_FUNDS_CARD = "4000000000009995"
 PENDING_CARD = "4000000000003220"
 
 
-@pytest.fixture(autouse=True)
-def _real_throttle_rates():
-    """tests/core's throttle test leaves a 2/min class attribute behind; start from the settings."""
-    from rest_framework.settings import api_settings
-
-    from shopchat.api.auth import ApiKeyRateThrottle
-
-    ApiKeyRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-
-
 @pytest.fixture
 def business(db):
     from tests.factories import BusinessFactory

@@ -53,13 +53,3 @@ def make_order(business, customer, number="DG-1042", total=12500):
                                 subtotal_minor=total, total_minor=total)
 
 
-@pytest.fixture(autouse=True)
-def _throttle_rates_of_the_test_settings():
-    """tests/core/test_api_errors.py's throttle test leaves 2/min on the throttle class
-    (it restores the rates while its settings override is still active); undo that here."""
-    from rest_framework.settings import api_settings
-
-    from shopchat.api.auth import ApiKeyRateThrottle
-
-    ApiKeyRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    yield
