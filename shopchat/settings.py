@@ -179,6 +179,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+THROTTLE_REDIS_URL = env("THROTTLE_REDIS_URL", default=REDIS_URL)  # per-key call counters
 API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5.0)
 
 # --- Celery ----------------------------------------------------------------------------

@@ -10,3 +10,4 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 OUTBOX_TIMEOUT_SECONDS = 2.0
 BENCH_ENDPOINTS = True
 API_KEY_CACHE_SECONDS = 0  # tests change keys and businesses between requests
+THROTTLE_REDIS_URL = ""  # counters in the per-test local-memory cache (tests/core tests the Redis path)

@@ -8,6 +8,7 @@ viewset action) to scope; the default is `gateway`.
 import copy
 import hashlib
 import hmac
+import logging
 import time
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from ..models import ApiKey, Business
 
 KEYWORD = "Api-Key"
 LAST_USED_GRANULARITY = timedelta(minutes=1)
+log = logging.getLogger(__name__)
 
 # prefix -> (expires at, ApiKey with its business). Every request otherwise pays for the
 # key-and-business lookup; a few seconds of caching per web process removes it from the hot
@@ -135,6 +137,42 @@ def required_scope(request, view) -> str:
     return wanted
 
 
+_redis = None
+
+
+def count_call(counter: str, ttl: int) -> int:
+    """Add one to `counter` (created with `ttl` seconds to live) and return its new value.
+
+    With Redis: one INCR round trip (EXPIRE only on the window's first call). Without it: the
+    configured cache (local memory in the embedded default)."""
+    global _redis
+    if settings.THROTTLE_REDIS_URL:
+        if _redis is None:
+            import redis
+
+            _redis = redis.Redis.from_url(settings.THROTTLE_REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        try:
+            count = _redis.incr(counter)
+            if count == 1:
+                _redis.expire(counter, ttl)
+            return count
+        except redis_errors() as exc:  # a throttle must not take the API down with Redis
+            log.warning("throttle: Redis unavailable (%s); not counting", exc)
+            return 0
+    try:
+        return cache.incr(counter)
+    except ValueError:  # first call of this window
+        if cache.add(counter, 1, timeout=ttl):
+            return 1
+        return cache.incr(counter)
+
+
+def redis_errors():
+    import redis
+
+    return (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
 class ApiKeyRateThrottle(throttling.BaseThrottle):
     """Per-key rate limit as a fixed-window counter: one atomic cache increment per call
     (Redis INCR in production). DRF's SimpleRateThrottle stores and re-pickles every request's
@@ -155,14 +193,7 @@ class ApiKeyRateThrottle(throttling.BaseThrottle):
         ident = f"key:{key.pk}" if isinstance(key, ApiKey) else f"ip:{self.get_ident(request)}"
         now = time.time()
         window = int(now // self.period)
-        cache_key = f"throttle:{ident}:{window}"
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # first call of this window
-            if cache.add(cache_key, 1, timeout=self.period + 1):
-                count = 1
-            else:
-                count = cache.incr(cache_key)
+        count = count_call(f"throttle:{ident}:{window}", self.period + 1)
         if count <= self.limit:
             return True
         self.wait_seconds = (window + 1) * self.period - now

@@ -4,6 +4,7 @@ from rest_framework.test import APIClient
 
 from shopchat.models import Business
 from shopchat.services import create_api_key, revoke_api_key
+from tests.conftest import requires_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,20 @@ def test_throttle_window_reopens_after_its_period(api, monkeypatch):
     assert response.status_code == 429 and response["Retry-After"] == "1"
     monkeypatch.setattr(auth.time, "time", lambda: start + 1)
     assert api.get("/api/v1/customers/15550001234/").status_code == 404
+
+
+@requires_redis
+def test_throttle_counts_in_redis_with_one_increment(settings):
+    import uuid
+
+    from shopchat.api import auth
+
+    settings.THROTTLE_REDIS_URL = settings.REDIS_URL
+    auth._redis = None
+    counter = f"throttle:test:{uuid.uuid4()}"
+    try:
+        assert [auth.count_call(counter, 5) for _ in range(3)] == [1, 2, 3]
+        assert 0 < auth._redis.ttl(counter) <= 5
+    finally:
+        auth._redis.delete(counter)
+        auth._redis = None
