@@ -180,6 +180,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 THROTTLE_REDIS_URL = env("THROTTLE_REDIS_URL", default=REDIS_URL)  # per-key call counters
+THROTTLE_SYNC_SECONDS = env.float("THROTTLE_SYNC_SECONDS", default=0.2)
 API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5.0)
 
 # --- Celery ----------------------------------------------------------------------------

@@ -138,17 +138,23 @@ def test_throttle_window_reopens_after_its_period(api, monkeypatch):
 
 
 @requires_redis
-def test_throttle_counts_in_redis_with_one_increment(settings):
+def test_throttle_counts_in_redis_between_syncs(settings):
     import uuid
 
     from shopchat.api import auth
 
     settings.THROTTLE_REDIS_URL = settings.REDIS_URL
+    settings.THROTTLE_SYNC_SECONDS = 60
     auth._redis = None
     counter = f"throttle:test:{uuid.uuid4()}"
     try:
         assert [auth.count_call(counter, 5) for _ in range(3)] == [1, 2, 3]
+        assert int(auth._redis.get(counter)) == 1  # only the first call went to Redis
         assert 0 < auth._redis.ttl(counter) <= 5
+        auth._redis.incrby(counter, 10)  # another web process's calls
+        settings.THROTTLE_SYNC_SECONDS = 0
+        assert auth.count_call(counter, 5) == 14
     finally:
         auth._redis.delete(counter)
         auth._redis = None
+        auth._counters.clear()
