@@ -111,7 +111,8 @@ def machine_line() -> str:
     except Exception:
         pg = "?"
     return (f"{os.cpu_count()} cores, Python {platform.python_version()}, Django {django.get_version()}, "
-            f"PostgreSQL {pg}, gunicorn 2 workers, DEBUG off")
+            f"PostgreSQL {pg} and Redis, gunicorn 2 workers x {os.environ.get('BENCH_THREADS', '4')} threads "
+            f"(gthread, as `make run` serves), DEBUG off")
 
 
 def main() -> int:
