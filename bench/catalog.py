@@ -131,7 +131,7 @@ def run(ctx):
     ctx.section(
         f"Search over {rows:,} products (in-process)",
         ["queries", "p50 ms", "p95 ms", "p99 ms"],
-        [[len(queries), stats["p50_ms"], stats["p95_ms"], stats["p99_ms"]]],
+        [[len(queries), f"{stats['p50_ms']:.1f}", f"{stats['p95_ms']:.1f}", f"{stats['p99_ms']:.1f}"]],
         notes="Words, prefixes (basm -> basmati), brand names and no-hit queries, first page of 20 each. "
               "Target p95 <= 20 ms.",
     )
@@ -152,7 +152,7 @@ def run(ctx):
     ctx.section(
         "Catalog API under load (gunicorn, 2 workers, PostgreSQL)",
         ["endpoint", "req/s", "x floor", "p50 ms", "p95 ms", "errors", "SQL queries"],
-        [[s["label"], f"{s['rps']:.0f}", f"{ctx.ratio(s):.2f}", s["p50_ms"], s["p95_ms"], s["errors"], n]
+        [[s["label"], f"{s['rps']:.0f}", f"{ctx.ratio(s):.2f}", f"{s['p50_ms']:.1f}", f"{s['p95_ms']:.1f}", s["errors"], n]
          for s, n in zip(loads, query_counts)],
         notes=f"Floor: {ctx.floor['rps']:.0f} req/s. Target >= 0.6x floor for list and detail.",
     )
