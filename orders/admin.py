@@ -13,7 +13,7 @@ from payments.admin import PaymentInline
 from payments.models import Refund
 from shopchat.api.errors import ApiError
 from shopchat.money import display
-from shopchat.tenancy import TenantAdmin, TenantInline, business_ids
+from shopchat.tenancy import TenantAdmin, TenantInline, WrittenByServices, business_ids
 from shopchat.validators import normalize_wa_id
 from shopchat.whatsapp.admin import failed_messages_html
 from shopchat.whatsapp.selectors import chat_failures
@@ -50,19 +50,10 @@ class PaidFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyInline(TenantInline):
+class ReadOnlyInline(WrittenByServices, TenantInline):
     tenant_area = "orders"
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline, admin.TabularInline):

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from shopchat.api.errors import ApiError
 from shopchat.models import Business
 from shopchat.money import display, format_major
-from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, business_ids, scope_queryset
+from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, WrittenByServices, business_ids, scope_queryset
 
 from . import services
 from .models import (
@@ -32,19 +32,6 @@ from .models import (
 )
 
 
-class ReadOnly:
-    """Money records are written by the services only."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 def money(field, label):
     @admin.display(description=label, ordering=field)
     def show(self, obj):
@@ -53,7 +40,7 @@ def money(field, label):
     return show
 
 
-class RefundInline(ReadOnly, TenantInline, admin.TabularInline):
+class RefundInline(WrittenByServices, TenantInline, admin.TabularInline):
     model = Refund
     tenant_area = "payments"
     fields = ("created_at", "amount", "reason", "created_by", "provider_reference", "settlement")
@@ -63,7 +50,7 @@ class RefundInline(ReadOnly, TenantInline, admin.TabularInline):
     amount = money("amount_minor", "amount")
 
 
-class PaymentInline(ReadOnly, TenantInline, admin.TabularInline):
+class PaymentInline(WrittenByServices, TenantInline, admin.TabularInline):
     """For the order page (orders.admin adds it to its inlines)."""
 
     model = Payment
@@ -81,7 +68,7 @@ class PaymentInline(ReadOnly, TenantInline, admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnly, TenantAdmin):
+class PaymentAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "payments"
     list_display = ("id", "created_at", "order", "customer", "method", "status", "amount", "refunded", "commission",
                     "settlement", "business")
@@ -119,7 +106,7 @@ class PaymentAdmin(ReadOnly, TenantAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnly, TenantAdmin):
+class RefundAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "payments"
     list_display = ("id", "created_at", "payment", "amount", "reason", "created_by", "settlement", "business")
     list_filter = ("business",)
@@ -129,7 +116,7 @@ class RefundAdmin(ReadOnly, TenantAdmin):
 
 
 @admin.register(Wallet)
-class WalletAdmin(ReadOnly, TenantAdmin):
+class WalletAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "payments"
     list_display = ("customer", "balance", "created_at", "business")
     list_filter = ("business",)
@@ -143,7 +130,7 @@ class WalletAdmin(ReadOnly, TenantAdmin):
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(ReadOnly, TenantAdmin):
+class FundingSourceAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "payments"
     list_display = ("customer", "brand", "last4", "exp_month", "exp_year", "is_active", "business")
     list_filter = ("business", "brand")
@@ -151,7 +138,7 @@ class FundingSourceAdmin(ReadOnly, TenantAdmin):
 
 
 @admin.register(TopUp)
-class TopUpAdmin(ReadOnly, TenantAdmin):
+class TopUpAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "payments"
     list_display = ("id", "created_at", "customer", "amount", "status", "failure_reason", "business")
     list_filter = ("status", "business")
@@ -159,7 +146,7 @@ class TopUpAdmin(ReadOnly, TenantAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnly, TenantAdmin):
+class TransferAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "payments"
     list_display = ("id", "created_at", "sender", "recipient", "amount", "note", "business")
     list_filter = ("business",)
@@ -168,7 +155,7 @@ class TransferAdmin(ReadOnly, TenantAdmin):
 
 
 @admin.register(LedgerAccount)
-class LedgerAccountAdmin(ReadOnly, TenantAdmin):
+class LedgerAccountAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "payments"
     list_display = ("id", "kind", "customer", "currency", "balance", "business")
     list_filter = ("kind", "business")
@@ -177,7 +164,7 @@ class LedgerAccountAdmin(ReadOnly, TenantAdmin):
     balance = money("balance_minor", "balance")
 
 
-class LedgerEntryInline(ReadOnly, TenantInline, admin.TabularInline):
+class LedgerEntryInline(WrittenByServices, TenantInline, admin.TabularInline):
     model = LedgerEntry
     tenant_area = "payments"
     fields = readonly_fields = ("account", "amount_minor", "currency", "created_at")
@@ -185,7 +172,7 @@ class LedgerEntryInline(ReadOnly, TenantInline, admin.TabularInline):
 
 
 @admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(ReadOnly, TenantAdmin):
+class LedgerTransactionAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "payments"
     list_display = ("id", "created_at", "kind", "reference", "memo", "created_by", "business")
     list_filter = ("kind", "business")
@@ -195,7 +182,7 @@ class LedgerTransactionAdmin(ReadOnly, TenantAdmin):
 
 
 @admin.register(ProviderEvent)
-class ProviderEventAdmin(ReadOnly, admin.ModelAdmin):
+class ProviderEventAdmin(WrittenByServices, admin.ModelAdmin):
     """Provider callbacks are platform data: superusers only."""
 
     list_display = ("received_at", "provider", "event_type", "event_id", "reference", "outcome")
@@ -209,7 +196,7 @@ class ProviderEventAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Settlement)
-class SettlementAdmin(ReadOnly, TenantAdmin):
+class SettlementAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "settlements"
     list_display = ("id", "created_at", "business", "payment_count", "gross", "refunds", "commission", "payout",
                     "status", "statement_links")

@@ -218,3 +218,17 @@ class TenantInline:
         if field is not None and hasattr(field, "queryset"):
             field.queryset = TenantAdmin._scope_choices(self, request, field.queryset)
         return field
+
+
+class WrittenByServices:
+    """Mixin for admins and inlines of rows only services write (money records, histories):
+    the back office shows them and never adds, changes or deletes them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
