@@ -27,7 +27,7 @@ from django.utils import timezone
 from catalog.models import Product
 from shopchat.api.errors import ApiError
 from shopchat.money import MoneyError, display, format_major, to_minor
-from shopchat.outbox import emit_event, notify_staff
+from shopchat.outbox import customer_ref, emit_event, notify_staff
 
 from .models import Cart, CartItem, Order, OrderCounter, OrderLine, OrderTransition
 
@@ -339,7 +339,7 @@ def order_event_data(order: Order, lines=None, **extra) -> dict:
     data = {
         "order": order.number, "status": order.status, "currency": money,
         "total": format_major(order.total_minor, money),
-        "customer": {"wa_id": order.customer.wa_id, "name": order.customer.name},
+        "customer": customer_ref(order.customer),
     }
     if lines is not None:
         data.update({

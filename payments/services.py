@@ -33,7 +33,7 @@ from orders.models import Order
 from shopchat.api.errors import ApiError
 from shopchat.models import Business, Customer
 from shopchat.money import display, format_major, percent_of
-from shopchat.outbox import emit_event, notify_staff
+from shopchat.outbox import customer_ref, emit_event, notify_staff
 from shopchat.services import upsert_customer
 
 from . import ledger
@@ -93,15 +93,11 @@ class BadCallback(ApiError):
         super().__init__(400, "invalid_callback", message)
 
 
-def _customer_data(customer: Customer) -> dict:
-    return {"wa_id": customer.wa_id, "name": customer.name}
-
-
 def _payment_event(payment: Payment, event_type: str, **extra) -> None:
     data = {
         "payment": payment.pk, "order": payment.order.number, "amount": format_major(payment.amount_minor, payment.currency),
         "currency": payment.currency, "method": payment.method, "status": payment.status,
-        "customer": _customer_data(payment.customer), **extra,
+        "customer": customer_ref(payment.customer), **extra,
     }
     emit_event(business=payment.business, event_type=event_type, data=data)
 
@@ -349,7 +345,7 @@ def _complete_top_up(top: TopUp) -> None:
     emit_event(business=business, event_type="wallet.topped_up", data={
         "top_up": top.pk, "amount": format_major(top.amount_minor, top.currency), "currency": top.currency,
         "balance": format_major(accounts.wallet(customer.pk).balance_minor, top.currency),
-        "customer": _customer_data(customer),
+        "customer": customer_ref(customer),
     })
 
 
@@ -392,10 +388,10 @@ def transfer(*, sender: Customer, to_wa_id: str, amount_minor: int, note: str = 
         amount = format_major(amount_minor, business.currency)
         common = {"transfer": sent_transfer.pk, "amount": amount, "currency": business.currency, "note": note}
         emit_event(business=business, event_type="transfer.sent", data={
-            **common, "to": _customer_data(recipient), "customer": _customer_data(sender),
+            **common, "to": customer_ref(recipient), "customer": customer_ref(sender),
             "balance": format_major(source.balance_minor, business.currency)})
         emit_event(business=business, event_type="transfer.received", data={
-            **common, "from": _customer_data(sender), "customer": _customer_data(recipient),
+            **common, "from": customer_ref(sender), "customer": customer_ref(recipient),
             "balance": format_major(accounts.wallet(recipient.pk).balance_minor, business.currency)})
         sent_transfer.sender_balance_minor = source.balance_minor
         return sent_transfer

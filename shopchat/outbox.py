@@ -31,6 +31,12 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 
 
+def customer_ref(customer) -> dict | None:
+    """The customer as every customer-facing event carries it (`data["customer"]`): the chat
+    adapter messages whoever this names."""
+    return {"wa_id": customer.wa_id, "name": customer.name} if customer is not None else None
+
+
 def emit_event(*, business, event_type: str, data: dict, channel: str = OutboxEvent.Channel.WEBHOOK) -> OutboxEvent:
     """Record `event_type` for `business`; it is delivered once the caller's transaction commits.
 

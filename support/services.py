@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from shopchat.api.errors import ApiError
 from shopchat.models import Business, Membership, OutboxEvent
-from shopchat.outbox import emit_event, notify_staff
+from shopchat.outbox import customer_ref, emit_event, notify_staff
 
 from . import sla
 from .models import MAX_BODY, DeskState, SatisfactionRating, SlaPolicy, Ticket, TicketMessage
@@ -105,11 +105,6 @@ def is_platform_agent(user) -> bool:
     if cached is None:
         cached = user._is_platform_agent = user.groups.filter(name=PLATFORM_AGENTS_GROUP).exists()
     return cached
-
-
-def customer_data(ticket) -> dict | None:
-    customer = ticket.customer
-    return {"wa_id": customer.wa_id, "name": customer.name} if customer else None
 
 
 def _lock(ticket) -> Ticket:
@@ -242,7 +237,7 @@ def open_ticket(*, business, customer, subject, message, order=None, channel="ch
             ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER, body=body)
         emit_event(business=business, event_type="ticket.created", data={
             "ticket": ticket.pk, "number": ticket.number, "subject": ticket.subject, "status": ticket.status,
-            "order": order.number if order else None, "customer": customer_data(ticket),
+            "order": order.number if order else None, "customer": customer_ref(ticket.customer),
         })
         if business.auto_assign_tickets:
             _auto_assign(ticket, desk)
@@ -357,7 +352,7 @@ def _send_reply(ticket, message):
         return
     emit_event(business=ticket.business, event_type="ticket.reply", data={
         "ticket": ticket.pk, "number": ticket.number, "message": message.pk, "body": message.body,
-        "status": ticket.status, "customer": customer_data(ticket),
+        "status": ticket.status, "customer": customer_ref(ticket.customer),
     })
 
 
@@ -424,7 +419,7 @@ def _after_status(ticket, status):
     if status == Status.SOLVED and not ticket.is_platform:
         # The gateway asks the customer for a rating (POST .../rating/).
         emit_event(business=ticket.business, event_type="ticket.solved", data={
-            "ticket": ticket.pk, "number": ticket.number, "customer": customer_data(ticket),
+            "ticket": ticket.pk, "number": ticket.number, "customer": customer_ref(ticket.customer),
         })
 
 
