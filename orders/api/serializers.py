@@ -2,18 +2,15 @@
 business's currency, with the currency code beside them."""
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from shopchat.api.serializers import MoneyField
-from shopchat.validators import normalize_wa_id, validate_wa_id
+from shopchat.api.serializers import MoneyField, WaIdField
 
 from ..models import Order, OrderLine, OrderTransition
 from ..services import MAX_LINES, MAX_QUANTITY
 
 
-WA_ID_PATTERN = r"^\+?[1-9][0-9]{7,14}$"
 RETAILER_ID_PATTERN = r"^[A-Za-z0-9_.\-]{1,100}$"
 
 
@@ -25,19 +22,6 @@ class TextField(serializers.CharField):
         if isinstance(data, str):
             data = data.replace("\x00", "")
         return super().run_validation(data)
-
-
-@extend_schema_field({"type": "string", "pattern": WA_ID_PATTERN, "example": "919812345678"})
-class WaIdField(serializers.CharField):
-    """A chat customer's WhatsApp id: E.164 digits (a leading + and spaces are tolerated)."""
-
-    def to_internal_value(self, data):
-        wa_id = normalize_wa_id(super().to_internal_value(data))
-        try:
-            validate_wa_id(wa_id)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from None
-        return wa_id
 
 
 def flat_errors(detail, prefix=""):

@@ -9,7 +9,7 @@ from catalog.models import Product
 from shopchat.api.filters import UtcDateTimeFilter
 from shopchat.api.base import BusinessScopedMixin, CursorPage
 from shopchat.api.errors import ApiError
-from shopchat.api.schema import errors
+from shopchat.api.schema import WA_ID_PARAM, errors
 from shopchat.api.views import clean_wa_id
 from shopchat.idempotency import idempotent
 from shopchat.models import Customer
@@ -19,7 +19,6 @@ from .. import selectors, services
 from ..models import Order
 from .serializers import (
     RETAILER_ID_PATTERN,
-    WA_ID_PATTERN,
     CancelOrderSerializer,
     CartItemWriteSerializer,
     CartSerializer,
@@ -31,8 +30,6 @@ from .serializers import (
 
 READ_ERRORS = errors(400, 401, 403, 404, 429)
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 415, 429)
-WA_ID = OpenApiParameter("wa_id", str, OpenApiParameter.PATH, pattern=WA_ID_PATTERN,
-                         description="The customer's WhatsApp id, E.164 digits.")
 RETAILER_ID = OpenApiParameter("retailer_id", str, OpenApiParameter.PATH, pattern=RETAILER_ID_PATTERN,
                                description="The product's id in the catalog.")
 NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="The order number, e.g. DG-1042.")
@@ -70,12 +67,12 @@ class CustomerScopedMixin(BusinessScopedMixin):
 
 
 class CartView(CustomerScopedMixin, APIView):
-    @extend_schema(operation_id="cart_retrieve", parameters=[WA_ID], responses={200: CartSerializer, **READ_ERRORS},
+    @extend_schema(operation_id="cart_retrieve", parameters=[WA_ID_PARAM], responses={200: CartSerializer, **READ_ERRORS},
                    description="The customer's cart at today's prices.")
     def get(self, request, wa_id):
         return self.cart_response(self.get_customer(wa_id))
 
-    @extend_schema(operation_id="cart_clear", parameters=[WA_ID], responses={204: None, **READ_ERRORS}, description="Empty the cart.")
+    @extend_schema(operation_id="cart_clear", parameters=[WA_ID_PARAM], responses={204: None, **READ_ERRORS}, description="Empty the cart.")
     def delete(self, request, wa_id):
         services.clear_cart(business=self.business, customer=self.get_customer(wa_id))
         return Response(status=204)
@@ -83,7 +80,7 @@ class CartView(CustomerScopedMixin, APIView):
 
 class CartItemView(CustomerScopedMixin, APIView):
     @extend_schema(
-        operation_id="cart_item_set", parameters=[WA_ID, RETAILER_ID], request=CartItemWriteSerializer, responses={200: CartSerializer, **WRITE_ERRORS},
+        operation_id="cart_item_set", parameters=[WA_ID_PARAM, RETAILER_ID], request=CartItemWriteSerializer, responses={200: CartSerializer, **WRITE_ERRORS},
         description="Set the quantity (1-999) of a product in the cart; the customer is created if new. "
                     "Active products only (404 otherwise); a tracked product cannot go above its available "
                     "stock (409 out_of_stock).",
@@ -98,7 +95,7 @@ class CartItemView(CustomerScopedMixin, APIView):
                                quantity=serializer.validated_data["quantity"])
         return self.cart_response(customer)
 
-    @extend_schema(operation_id="cart_item_remove", parameters=[WA_ID, RETAILER_ID], responses={200: CartSerializer, **READ_ERRORS},
+    @extend_schema(operation_id="cart_item_remove", parameters=[WA_ID_PARAM, RETAILER_ID], responses={200: CartSerializer, **READ_ERRORS},
                    description="Take a product out of the cart.")
     def delete(self, request, wa_id, retailer_id):
         customer = self.get_customer(wa_id)
@@ -247,7 +244,7 @@ class CustomerOrdersView(CustomerScopedMixin, generics.ListAPIView):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "business": self.business}
 
-    @extend_schema(operation_id="customer_orders_list", parameters=[WA_ID], responses={200: OrderSerializer(many=True), **READ_ERRORS},
+    @extend_schema(operation_id="customer_orders_list", parameters=[WA_ID_PARAM], responses={200: OrderSerializer(many=True), **READ_ERRORS},
                    description="The customer's orders, newest first.")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from orders.models import Order
 from shopchat.api.base import BusinessScopedMixin
 from shopchat.api.errors import error_body
-from shopchat.api.schema import ERRORS, errors
+from shopchat.api.schema import ERRORS, WA_ID_PARAM, errors
 from shopchat.api.views import clean_wa_id
 from shopchat.idempotency import idempotent
 from shopchat.models import Customer
@@ -22,7 +22,6 @@ IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, 
                                description="A unique key per operation; a retry with the same key and body "
                                            "returns the first response.")
 NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Order number, e.g. SC-1042.")
-WA_ID = OpenApiParameter("wa_id", str, OpenApiParameter.PATH, description="The customer's WhatsApp id (E.164 digits).")
 MONEY_ERRORS = {**ERRORS, **errors(409, 422)}
 DECLINED = OpenApiResponse(s.PaymentSerializer, description="Declined or insufficient funds: the error envelope "
                                                              "plus the failed `payment`/`top_up`.")
@@ -77,14 +76,14 @@ class WalletMixin(BusinessScopedMixin):
 
 
 class WalletView(WalletMixin, APIView):
-    @extend_schema(operation_id="wallet_retrieve", parameters=[WA_ID], responses={200: s.WalletSerializer, **ERRORS})
+    @extend_schema(operation_id="wallet_retrieve", parameters=[WA_ID_PARAM], responses={200: s.WalletSerializer, **ERRORS})
     def get(self, request, wa_id):
         summary = selectors.wallet_summary(customer=self.customer(wa_id))
         return Response(s.WalletSerializer(summary).data)
 
 
 class FundingSourceView(WalletMixin, APIView):
-    @extend_schema(operation_id="wallet_funding_source_create", parameters=[WA_ID],
+    @extend_schema(operation_id="wallet_funding_source_create", parameters=[WA_ID_PARAM],
                    request=s.FundingSourceRequestSerializer,
                    responses={201: s.FundingSourceSerializer, **ERRORS},
                    description="Link a card: a provider token, or in the sandbox a test card number that is "
@@ -98,7 +97,7 @@ class FundingSourceView(WalletMixin, APIView):
 
 
 class TopUpView(WalletMixin, APIView):
-    @extend_schema(operation_id="wallet_top_up", parameters=[WA_ID, IDEMPOTENCY], request=s.TopUpRequestSerializer,
+    @extend_schema(operation_id="wallet_top_up", parameters=[WA_ID_PARAM, IDEMPOTENCY], request=s.TopUpRequestSerializer,
                    responses={201: s.TopUpSerializer, 202: s.TopUpSerializer, 402: DECLINED, **MONEY_ERRORS})
     @idempotent()
     def post(self, request, wa_id):
@@ -116,7 +115,7 @@ class TopUpView(WalletMixin, APIView):
 
 
 class TransferView(WalletMixin, APIView):
-    @extend_schema(operation_id="wallet_transfer", parameters=[WA_ID, IDEMPOTENCY], request=s.TransferRequestSerializer,
+    @extend_schema(operation_id="wallet_transfer", parameters=[WA_ID_PARAM, IDEMPOTENCY], request=s.TransferRequestSerializer,
                    responses={201: s.TransferSerializer, **MONEY_ERRORS},
                    description="Send money to another customer by phone number; their wallet is created on "
                                "first receipt. Limits per transfer and per day are the business's.")

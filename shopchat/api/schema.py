@@ -31,8 +31,9 @@ def errors(*statuses):
 ERRORS = errors(400, 401, 403, 404, 415, 429)
 
 
+WA_ID_PATTERN = r"^\+?[1-9][0-9]{7,14}$"
 WA_ID_PARAM = OpenApiParameter(
-    "wa_id", str, OpenApiParameter.PATH, pattern=r"^\+?[1-9][0-9]{7,14}$",
+    "wa_id", str, OpenApiParameter.PATH, pattern=WA_ID_PATTERN,
     description="The customer's WhatsApp id: E.164 digits, country code first (a leading + is accepted).",
 )
 

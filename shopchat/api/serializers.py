@@ -1,8 +1,11 @@
 """Serializers of the core resources, and the money field every app uses."""
 from drf_spectacular.utils import extend_schema_field
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from ..money import MoneyError, format_major, to_minor
+from ..validators import normalize_wa_id, validate_wa_id
+from .schema import WA_ID_PATTERN
 
 
 @extend_schema_field({"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "example": "1249.50"})
@@ -27,6 +30,19 @@ class MoneyField(serializers.Field):
             return to_minor(data, self._currency())
         except MoneyError as exc:
             raise serializers.ValidationError(str(exc)) from None
+
+
+@extend_schema_field({"type": "string", "pattern": WA_ID_PATTERN, "example": "919812345678"})
+class WaIdField(serializers.CharField):
+    """A chat customer's WhatsApp id: E.164 digits (a leading + and spaces are tolerated)."""
+
+    def to_internal_value(self, data):
+        wa_id = normalize_wa_id(super().to_internal_value(data))
+        try:
+            validate_wa_id(wa_id)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return wa_id
 
 
 class CustomerSerializer(serializers.Serializer):

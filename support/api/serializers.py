@@ -1,9 +1,8 @@
 """Shapes of the ticket API. Internal notes have no representation here: they never leave
 the back office."""
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from shopchat.validators import normalize_wa_id, validate_wa_id
+from shopchat.api.serializers import WaIdField
 
 from ..models import MAX_BODY, SatisfactionRating, Ticket, TicketMessage
 
@@ -66,17 +65,6 @@ class TicketDetailSerializer(TicketSerializer):
             return MessageSerializer([ticket.opening_message], many=True).data
         messages = ticket.messages.filter(internal=False).select_related("author_user", "ticket__customer")
         return MessageSerializer(messages.order_by("created_at", "pk"), many=True).data
-
-
-@extend_schema_field({"type": "string", "pattern": "^[1-9][0-9]{7,14}$", "example": "15550001234"})
-class WaIdField(serializers.CharField):
-    def to_internal_value(self, data):
-        value = normalize_wa_id(super().to_internal_value(data))
-        try:
-            validate_wa_id(value)
-        except Exception as exc:
-            raise serializers.ValidationError(getattr(exc, "messages", [str(exc)])) from None
-        return value
 
 
 class TicketCreateSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from orders.models import Order
 from shopchat.api.base import BusinessScopedMixin, CursorPage
 from shopchat.api.errors import ApiError
-from shopchat.api.schema import errors
+from shopchat.api.schema import WA_ID_PARAM, errors
 from shopchat.api.views import clean_wa_id
 from shopchat.models import Customer
 from shopchat.services import upsert_customer
@@ -23,8 +23,6 @@ from . import serializers as s
 
 MAX_ID = 2**63 - 1
 TICKET_ID = OpenApiParameter("ticket_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The ticket's id.")
-WA_ID = OpenApiParameter("wa_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The customer's wa_id.",
-                         pattern=r"^[1-9][0-9]{7,14}$")
 
 
 class TicketMixin(BusinessScopedMixin):
@@ -202,7 +200,7 @@ class TicketStatusView(TicketMixin, APIView):
 class CustomerTicketsView(TicketMixin, APIView):
     @extend_schema(
         operation_id="customer_tickets_list",
-        parameters=[WA_ID, OpenApiParameter("cursor", OpenApiTypes.STR), OpenApiParameter("page_size", OpenApiTypes.INT)],
+        parameters=[WA_ID_PARAM, OpenApiParameter("cursor", OpenApiTypes.STR), OpenApiParameter("page_size", OpenApiTypes.INT)],
         responses={200: s.TicketPageSerializer, **errors(400, 401, 403, 404, 429)},
         description="The customer's tickets, newest first.",
     )
