@@ -50,12 +50,12 @@ class BusinessAdmin(TenantAdmin):
     @admin.action(description="Suspend the selected businesses")
     def suspend(self, request, queryset):
         if request.user.is_superuser:
-            queryset.update(status=Business.Status.SUSPENDED)
+            services.suspend_businesses(businesses=queryset)
 
     @admin.action(description="Reactivate the selected businesses")
     def reactivate(self, request, queryset):
         if request.user.is_superuser:
-            queryset.update(status=Business.Status.ACTIVE)
+            services.reactivate_businesses(businesses=queryset)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -104,9 +104,8 @@ class MembershipAdmin(TenantAdmin):
         membership = services.add_member(
             business=form.cleaned_data["business"], email=form.cleaned_data["email"],
             role=form.cleaned_data["role"], password=form.cleaned_data.get("password") or None,
+            available_for_tickets=form.cleaned_data.get("available_for_tickets", True),
         )
-        membership.available_for_tickets = form.cleaned_data.get("available_for_tickets", True)
-        membership.save(update_fields=["available_for_tickets"])
         obj.pk = membership.pk
         obj.refresh_from_db()
 

@@ -51,15 +51,29 @@ def create_business(*, name: str, currency: str, owner_email: str, password: str
     return business
 
 
-def add_member(*, business: Business, email: str, role: str, password: str | None = None) -> Membership:
+def add_member(*, business: Business, email: str, role: str, password: str | None = None,
+               available_for_tickets: bool = True) -> Membership:
+    """Give `email` a role in the business; the staff account is created when it is new."""
     User = get_user_model()
     with transaction.atomic():
         user, _ = User.objects.get_or_create(username=email, defaults={"email": email, "is_staff": True})
         if password:
             user.set_password(password)
             user.save()
-        membership, _ = Membership.objects.update_or_create(user=user, business=business, defaults={"role": role})
+        membership, _ = Membership.objects.update_or_create(
+            user=user, business=business, defaults={"role": role, "available_for_tickets": available_for_tickets}
+        )
     return membership
+
+
+def suspend_businesses(*, businesses) -> int:
+    """Platform staff suspend businesses: their staff and API keys lose access (API keys within
+    API_KEY_CACHE_SECONDS in other web processes)."""
+    return Business.objects.filter(pk__in=[b.pk for b in businesses]).update(status=Business.Status.SUSPENDED)
+
+
+def reactivate_businesses(*, businesses) -> int:
+    return Business.objects.filter(pk__in=[b.pk for b in businesses]).update(status=Business.Status.ACTIVE)
 
 
 def create_api_key(*, business: Business, name: str = "gateway", scopes=None, created_by=None) -> tuple[ApiKey, str]:
