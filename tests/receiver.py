@@ -1,11 +1,15 @@
 """A tiny HTTP server on 127.0.0.1 that records what it is sent, for webhook and Cloud API
-fakes. `statuses` is the list of status codes to answer in turn (the last one repeats)."""
+fakes. `statuses` is the list of status codes to answer in turn (the last one repeats);
+subclasses script their answers by overriding `answer`."""
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
+    protocol = "HTTP/1.0"
+
     def __init__(self, statuses=(200,), delay: float = 0.0, body: dict | None = None):
         self.requests = []
         self.statuses = list(statuses)
@@ -15,20 +19,22 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def _handle(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
-                with receiver.lock:
-                    receiver.requests.append(
-                        {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": raw}
-                    )
-                    index = len(receiver.requests) - 1
-                    status = receiver.statuses[min(index, len(receiver.statuses) - 1)]
-                if receiver.delay:
-                    import time
+            protocol_version = receiver.protocol
 
+            def _handle(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    parsed = json.loads(raw) if raw else None
+                except ValueError:
+                    parsed = None
+                request = {"method": self.command, "path": self.path, "headers": dict(self.headers),
+                           "body": raw, "json": parsed}
+                with receiver.lock:
+                    receiver.requests.append(request)
+                    status, answer = receiver.answer(request, len(receiver.requests) - 1)
+                if receiver.delay:
                     time.sleep(receiver.delay)
-                payload = json.dumps(receiver.body).encode()
+                payload = json.dumps(answer).encode()
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
@@ -44,7 +50,13 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+
+    def answer(self, request: dict, index: int) -> tuple[int, dict]:
+        """(status, JSON body) for the `index`-th request; called under the lock."""
+        return self.statuses[min(index, len(self.statuses) - 1)], self.body
 
     @property
     def url(self):
@@ -60,11 +72,9 @@ class Receiver:
         self.server.server_close()
 
     def wait_for(self, count: int, timeout: float = 20.0) -> bool:
-        import time
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if len(self.requests) >= count:
                 return True
-            time.sleep(0.05)
+            time.sleep(0.02)
         return False
