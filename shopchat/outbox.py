@@ -14,6 +14,7 @@ import logging
 import random
 import smtplib
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
@@ -37,64 +38,118 @@ def customer_ref(customer) -> dict | None:
     return {"wa_id": customer.wa_id, "name": customer.name} if customer is not None else None
 
 
-def emit_event(*, business, event_type: str, data: dict, channel: str = OutboxEvent.Channel.WEBHOOK) -> OutboxEvent:
-    """Record `event_type` for `business`; it is delivered once the caller's transaction commits.
+@dataclass(frozen=True)
+class Event:
+    """One notification to record: its type, its data and the channel it goes out on."""
 
-    Call it inside the service's `transaction.atomic()` block so the event exists if and only
-    if the change does.
+    event_type: str
+    data: dict
+    channel: str = OutboxEvent.Channel.WEBHOOK
+
+
+def emit_events(*, business, events: list[Event]) -> list[OutboxEvent]:
+    """Record `events` for `business` in one INSERT; they are delivered once the caller's
+    transaction commits.
+
+    Call it inside the service's `transaction.atomic()` block so the events exist if and only
+    if the change does. A customer-facing webhook event gets its chat twin (channel
+    `whatsapp`) when the business serves its own number.
     """
-    event = OutboxEvent.objects.create(
-        business=business,
-        channel=channel,
-        event_type=event_type,
-        payload=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
-        next_attempt_at=timezone.now(),
-    )
-    transaction.on_commit(lambda: enqueue_delivery(event.pk))
-    if channel == OutboxEvent.Channel.WEBHOOK:
-        fan_out_to_whatsapp(business=business, event_type=event_type, data=event.payload)
-    return event
+    now = timezone.now()
+    rows = []
+    for event in events:
+        payload = json.loads(json.dumps(event.data, cls=DjangoJSONEncoder))
+        rows.append(OutboxEvent(business=business, channel=event.channel, event_type=event.event_type,
+                                payload=payload, next_attempt_at=now))
+        if event.channel == OutboxEvent.Channel.WEBHOOK and _goes_to_the_chat(business, event.event_type, payload):
+            rows.append(OutboxEvent(business=business, channel=OutboxEvent.Channel.WHATSAPP,
+                                    event_type=event.event_type, payload=payload, next_attempt_at=now))
+    OutboxEvent.objects.bulk_create(rows)
+    for row in rows:
+        _deliver_after_commit(row.pk)
+    return rows
 
 
-def fan_out_to_whatsapp(*, business, event_type: str, data: dict) -> OutboxEvent | None:
-    """A customer-facing event also goes into the chat when the business serves its own
-    WhatsApp number: a second row, channel `whatsapp`, in the same transaction."""
+def emit_event(*, business, event_type: str, data: dict, channel: str = OutboxEvent.Channel.WEBHOOK) -> OutboxEvent:
+    """Record one event (see `emit_events`); returns its row on `channel`."""
+    return emit_events(business=business, events=[Event(event_type, data, channel)])[0]
+
+
+def _goes_to_the_chat(business, event_type: str, data: dict) -> bool:
+    """Whether a customer-facing event also goes into the chat: when the business serves its
+    own WhatsApp number. The API-key lookup loads the number's settings with the business, so
+    API requests ask the database nothing here."""
     from .whatsapp.models import WhatsAppConfig
     from .whatsapp.notifications import CHAT_EVENTS
 
     if event_type not in CHAT_EVENTS or not (data.get("customer") or {}).get("wa_id"):
-        return None
-    if not WhatsAppConfig.objects.filter(business=business, enabled=True).exists():
-        return None
-    return emit_event(business=business, event_type=event_type, data=data, channel=OutboxEvent.Channel.WHATSAPP)
-
-
-def notify_staff(*, business, subject: str, body: str, roles=("owner", "manager")) -> OutboxEvent | None:
-    """E-mail the business's staff in `roles`, through the outbox (so it is never lost)."""
-    recipients = sorted(
-        set(
-            business.memberships.filter(role__in=roles, user__is_active=True)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
-    if not recipients:
-        return None
-    return emit_event(
-        business=business, event_type="staff.email", channel=OutboxEvent.Channel.EMAIL,
-        data={"subject": subject, "body": body, "recipients": recipients},
-    )
-
-
-def enqueue_delivery(event_id, countdown: float = 0) -> bool:
-    """Hand an event to Celery. A broker outage is logged, not raised: the sweep retries."""
-    from .tasks import deliver_event
-
+        return False
     try:
-        deliver_event.apply_async((str(event_id),), countdown=countdown, retry=False)
+        return business.whatsapp_config.enabled
+    except WhatsAppConfig.DoesNotExist:
+        return False
+
+
+def staff_email(*, subject: str, body: str, roles=("owner", "manager")) -> Event:
+    """An e-mail to the business's staff in `roles`, to record with `emit_events`.
+
+    The recipients are looked up when the mail is sent, not in the caller's transaction: the
+    staff as they are then, and one query less on every order placed.
+    """
+    return Event("staff.email", {"subject": subject, "body": body, "roles": list(roles)}, OutboxEvent.Channel.EMAIL)
+
+
+def notify_staff(*, business, subject: str, body: str, roles=("owner", "manager")) -> OutboxEvent:
+    """E-mail the business's staff in `roles`, through the outbox (so it is never lost)."""
+    return emit_events(business=business, events=[staff_email(subject=subject, body=body, roles=roles)])[0]
+
+
+def staff_emails(business, roles) -> list[str]:
+    return sorted(set(
+        business.memberships.filter(role__in=roles, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    ))
+
+
+class _DeliveryBatch:
+    """The events one transaction wrote, handed to Celery in one message after it commits."""
+
+    def __init__(self, event_id):
+        self.event_ids = [event_id]
+
+    def __call__(self):
+        enqueue_delivery(*self.event_ids)
+
+
+def _deliver_after_commit(event_id) -> None:
+    # Join the batch of an enclosing block: if this savepoint rolls back, the batch names an
+    # event that no longer exists, which delivery skips.
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        savepoints = set(connection.savepoint_ids)
+        for hook_savepoints, hook, _ in reversed(connection.run_on_commit):
+            if isinstance(hook, _DeliveryBatch) and hook_savepoints <= savepoints:
+                hook.event_ids.append(event_id)
+                return
+    transaction.on_commit(_DeliveryBatch(event_id))
+
+
+def enqueue_delivery(*event_ids, countdown: float = 0) -> bool:
+    """Hand events to Celery in one message. A broker outage is logged, not raised: the sweep
+    retries."""
+    from .tasks import deliver_event, deliver_events
+
+    if not event_ids:
         return True
-    except Exception as exc:  # broker unreachable: the row stays pending for the sweep
-        log.warning("outbox: could not enqueue %s (%s); the sweep will retry", event_id, exc)
+    try:
+        if len(event_ids) == 1:
+            deliver_event.apply_async((str(event_ids[0]),), countdown=countdown, retry=False)
+        else:
+            deliver_events.apply_async(([str(i) for i in event_ids],), countdown=countdown, retry=False)
+        return True
+    except Exception as exc:  # broker unreachable: the rows stay pending for the sweep
+        log.warning("outbox: could not enqueue %s (%s); the sweep will retry", ", ".join(map(str, event_ids)), exc)
         return False
 
 
@@ -186,8 +241,15 @@ def post_webhook(event: OutboxEvent) -> None:
 def send_email(event: OutboxEvent) -> None:
     """Channel `email`: send through Django's e-mail backend (EMAIL_URL)."""
     data = event.payload
+    recipients = data.get("recipients")
+    if recipients is None:  # staff mail: whoever holds the roles now, kept on the row for the record
+        recipients = staff_emails(event.business, data.get("roles") or ())
+        event.payload = {**data, "recipients": recipients}
+        OutboxEvent.objects.filter(pk=event.pk).update(payload=event.payload)
+    if not recipients:
+        raise NothingToDeliver()
     try:
-        send_mail(data["subject"], data["body"], settings.DEFAULT_FROM_EMAIL, data["recipients"])
+        send_mail(data["subject"], data["body"], settings.DEFAULT_FROM_EMAIL, recipients)
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}"[:500]) from None
 
@@ -244,8 +306,8 @@ def sweep(limit: int = 500, grace_seconds: float = 30) -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    for event_id in due:
-        enqueue_delivery(event_id)
+    for start in range(0, len(due), 100):
+        enqueue_delivery(*due[start:start + 100])
     return len(due)
 
 
@@ -256,5 +318,5 @@ def resend(*, events) -> int:
         count = OutboxEvent.objects.filter(pk__in=ids).update(
             status=OutboxEvent.Status.PENDING, next_attempt_at=timezone.now(), locked_until=None
         )
-        transaction.on_commit(lambda: [enqueue_delivery(i) for i in ids])
+        transaction.on_commit(lambda: enqueue_delivery(*ids))
     return count

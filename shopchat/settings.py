@@ -215,6 +215,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "payments.tasks.*": {"queue": "payments"},
     "shopchat.tasks.deliver_event": {"queue": "notifications"},
+    "shopchat.tasks.deliver_events": {"queue": "notifications"},
     "shopchat.whatsapp.tasks.*": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

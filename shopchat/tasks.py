@@ -9,6 +9,15 @@ def deliver_event(event_id: str) -> str:
     return outbox.deliver(event_id)
 
 
+@shared_task(acks_late=True)
+def deliver_events(event_ids: list) -> int:
+    """The events of one transaction: each gets its own delivery task, so a slow webhook never
+    holds back the chat message or the e-mail written with it."""
+    for event_id in event_ids:
+        outbox.enqueue_delivery(event_id)
+    return len(event_ids)
+
+
 @shared_task
 def sweep_outbox() -> int:
     return outbox.sweep()

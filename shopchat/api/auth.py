@@ -45,7 +45,7 @@ def _load_key(prefix: str):
             key = copy.copy(hit[1])
             key.business = copy.copy(hit[1].business)
             return key
-    key = ApiKey.objects.select_related("business").filter(prefix=prefix).first()
+    key = ApiKey.objects.select_related("business", "business__whatsapp_config").filter(prefix=prefix).first()
     if ttl > 0 and key is not None:
         if len(_key_cache) > 10_000:
             _key_cache.clear()

@@ -1,7 +1,7 @@
 """Order, payment and ticket events told to the customer in the chat.
 
 `emit_event` writes a `whatsapp` copy of each customer-facing event (see
-`shopchat.outbox.fan_out_to_whatsapp`); when the outbox delivers it, `render` turns it into
+`shopchat.outbox._goes_to_the_chat`); when the outbox delivers it, `render` turns it into
 one OutboundMessage (once per event, keyed on the event id). Events the chat already answers
 (`order.placed`, answered by the payment request; `payment.captured` of an order, told by
 `order.paid`; `ticket.created`; `payment.failed` of a wallet payment, which is decided at

@@ -143,7 +143,53 @@ def test_staff_email_goes_through_the_outbox(business):
         event = outbox.notify_staff(business=business, subject="New order SC-1", body="Someone ordered.")
     assert event.channel == OutboxEvent.Channel.EMAIL
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["boss@example.com"]
-    assert OutboxEvent.objects.get(pk=event.pk).status == OutboxEvent.Status.DELIVERED
+    delivered = OutboxEvent.objects.get(pk=event.pk)
+    assert delivered.status == OutboxEvent.Status.DELIVERED
+    assert delivered.payload["recipients"] == ["boss@example.com"]
+
+
+def test_staff_email_goes_to_the_staff_of_when_it_is_sent(business):
+    with mock.patch.object(outbox, "enqueue_delivery"):
+        with transaction.atomic():
+            event = outbox.notify_staff(business=business, subject="New order SC-1", body="Someone ordered.")
+    MembershipFactory(business=business, role=Membership.Role.MANAGER, user__email="new.manager@example.com",
+                      user__username="new.manager@example.com")
+    assert outbox.deliver(event.pk) == OutboxEvent.Status.DELIVERED
+    assert mail.outbox[0].to == ["new.manager@example.com"]
+
+
+def test_staff_email_without_staff_is_skipped(business):
+    event = outbox.notify_staff(business=business, subject="New order SC-1", body="Someone ordered.")
+    assert OutboxEvent.objects.get(pk=event.pk).status == OutboxEvent.Status.SKIPPED
+    assert mail.outbox == []
+
+
+def test_events_of_one_transaction_are_handed_to_celery_in_one_message(business):
+    with mock.patch("shopchat.tasks.deliver_events.apply_async") as batch, \
+            mock.patch("shopchat.tasks.deliver_event.apply_async") as single:
+        with transaction.atomic():
+            first = outbox.emit_event(business=business, event_type="order.placed", data={})
+            with transaction.atomic():
+                second = outbox.emit_event(business=business, event_type="order.paid", data={})
+            third = outbox.notify_staff(business=business, subject="New order", body="...")
+    assert single.call_count == 0 and batch.call_count == 1
+    assert batch.call_args.args[0] == ([str(first.pk), str(second.pk), str(third.pk)],)
+
+
+def test_event_of_a_rolled_back_savepoint_is_not_delivered(business, receiver):
+    business.webhook_url = receiver.url
+    business.save()
+    with transaction.atomic():
+        kept = outbox.emit_event(business=business, event_type="order.placed", data={})
+        try:
+            with transaction.atomic():
+                outbox.emit_event(business=business, event_type="order.paid", data={})
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert receiver.wait_for(1)
+    assert [r["headers"]["X-Shopchat-Event-Id"] for r in receiver.requests] == [str(kept.pk)]
+    assert list(OutboxEvent.objects.values_list("event_type", "status")) == [("order.placed", "delivered")]
 
 
 def test_resend_queues_a_failed_event_again(business, receiver):
