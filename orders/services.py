@@ -20,14 +20,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import Case, F, Max, PositiveIntegerField, Value, When
 from django.utils import timezone
 
 from catalog.models import Product
 from shopchat.api.errors import ApiError
 from shopchat.money import MoneyError, display, format_major, to_minor
-from shopchat.outbox import customer_ref, emit_event, notify_staff
+from shopchat.outbox import Event, customer_ref, emit_event, emit_events, staff_email
 
 from .models import Cart, CartItem, Order, OrderCounter, OrderLine, OrderTransition
 
@@ -217,16 +217,53 @@ def _wanted_items(business, items) -> tuple[dict, dict]:
     return dict(quantities), prices
 
 
+# Businesses whose PostgreSQL order sequence this process has seen committed.
+_sequences_known: set[int] = set()
+
+
 def _next_sequence(business) -> int:
-    """The business's next order sequence. The counter row stays locked by this UPDATE until
-    the placement commits (so this is done last); a rollback leaves a gap, never a reuse."""
+    """The business's next order sequence; never handed out twice, and a rolled-back placement
+    leaves a gap.
+
+    PostgreSQL: one database sequence per business. `nextval` takes no row lock, so the
+    placements of a busy shop do not queue behind each other on a counter row until commit.
+    SQLite, which runs one writer at a time anyway: a counter row (OrderCounter).
+    """
+    if connection.vendor == "postgresql":
+        if business.pk not in _sequences_known:
+            _create_order_sequence(business)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [_sequence_name(business)])
+            return cursor.fetchone()[0]
     updated = OrderCounter.objects.filter(business=business).update(last_sequence=F("last_sequence") + 1)
     if not updated:  # the business's first order: start above any order already there
-        highest = Order.objects.filter(business=business).aggregate(highest=Max("sequence"))["highest"] or 0
-        OrderCounter.objects.bulk_create([OrderCounter(business=business, last_sequence=max(1000, highest))],
+        OrderCounter.objects.bulk_create([OrderCounter(business=business, last_sequence=_highest_sequence(business))],
                                          ignore_conflicts=True)
         return _next_sequence(business)
     return OrderCounter.objects.values_list("last_sequence", flat=True).get(business=business)
+
+
+def _sequence_name(business) -> str:
+    return f"orders_number_{int(business.pk)}"
+
+
+def _highest_sequence(business) -> int:
+    """Where numbering goes on from: above every order and counter value already there, and
+    never below 1000 (so numbers look like DG-1042 from the first order)."""
+    highest = Order.objects.filter(business=business).aggregate(highest=Max("sequence"))["highest"] or 0
+    counted = OrderCounter.objects.filter(business=business).values_list("last_sequence", flat=True).first() or 0
+    return max(1000, highest, counted)
+
+
+def _create_order_sequence(business) -> None:
+    start = _highest_sequence(business) + 1
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{_sequence_name(business)}" START WITH {int(start)}')
+    except (IntegrityError, ProgrammingError):
+        pass  # a concurrent first order created it
+    pk = business.pk
+    transaction.on_commit(lambda: _sequences_known.add(pk))
 
 
 def _add_to_stock(field: str, deltas: dict[int, int]):
@@ -267,6 +304,8 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
         products = list(
             Product.objects.select_for_update(of=("self",))
             .filter(business=business, retailer_id__in=list(quantities)).order_by("pk")
+            .only("business_id", "retailer_id", "title", "price_minor", "sale_price_minor", "is_active",
+                  "stock_quantity", "reserved_quantity")
         )
         by_id = {p.retailer_id: p for p in products if p.is_active}
         unknown = sorted(set(quantities) - set(by_id))
@@ -310,10 +349,13 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
         for line in lines:
             line.order = order
         OrderLine.objects.bulk_create(lines)
+        order._prefetched_objects_cache = {"lines": lines}  # the answer shows them without reading them back
         _record(order, "", Status.PENDING_PAYMENT, actor=actor, note="placed")
-        emit_event(business=business, event_type="order.placed", data=order_event_data(order, lines=lines))
-        notify_staff(business=business, subject=f"New order {order.number} ({display(order.total_minor, order.currency)})",
-                     body=_new_order_mail(order, lines))
+        emit_events(business=business, events=[
+            Event("order.placed", order_event_data(order, lines=lines)),
+            staff_email(subject=f"New order {order.number} ({display(order.total_minor, order.currency)})",
+                        body=_new_order_mail(order, lines)),
+        ])
         if from_cart:
             CartItem.objects.filter(cart__customer=customer).delete()
     return order

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from shopchat.api.serializers import MoneyField, WaIdField
 
-from ..models import Order, OrderLine, OrderTransition
+from ..models import Order
 from ..services import MAX_LINES, MAX_QUANTITY
 
 
@@ -74,25 +74,29 @@ class CartItemWriteSerializer(serializers.Serializer):
 
 # --- orders ----------------------------------------------------------------------------
 
-class OrderLineSerializer(serializers.ModelSerializer):
+# Plain serializers with explicit fields: a ModelSerializer rebuilds its fields from the model
+# on every response, which costs more than the rest of a small order's answer.
+
+class OrderLineSerializer(serializers.Serializer):
+    retailer_id = serializers.CharField()
+    title = serializers.CharField()
+    quantity = serializers.IntegerField()
     unit_price = MoneyField(source="unit_price_minor")
     line_total = MoneyField(source="line_total_minor")
 
-    class Meta:
-        model = OrderLine
-        fields = ["retailer_id", "title", "quantity", "unit_price", "line_total"]
 
-
-class OrderTransitionSerializer(serializers.ModelSerializer):
+class OrderTransitionSerializer(serializers.Serializer):
+    from_status = serializers.CharField(help_text="Empty for the placement.")
+    to_status = serializers.ChoiceField(choices=Order.Status.choices)
     at = serializers.DateTimeField(source="created_at")
-
-    class Meta:
-        model = OrderTransition
-        fields = ["from_status", "to_status", "at", "note"]
+    note = serializers.CharField()
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Order.Status.choices)
     customer = CustomerRefSerializer()
+    currency = serializers.CharField()
     lines = OrderLineSerializer(many=True)
     subtotal = MoneyField(source="subtotal_minor")
     tax = MoneyField(source="tax_minor")
@@ -100,19 +104,21 @@ class OrderSerializer(serializers.ModelSerializer):
     discount = MoneyField(source="discount_minor")
     total = MoneyField(source="total_minor")
     refunded = MoneyField(source="refunded_minor")
-
-    class Meta:
-        model = Order
-        fields = ["number", "status", "customer", "currency", "lines", "subtotal", "tax", "shipping", "discount",
-                  "total", "refunded", "address", "note", "tracking_number", "carrier", "expires_at", "paid_at",
-                  "shipped_at", "delivered_at", "cancelled_at", "created_at", "updated_at"]
+    address = serializers.CharField()
+    note = serializers.CharField()
+    tracking_number = serializers.CharField()
+    carrier = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    shipped_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
 
 
 class OrderDetailSerializer(OrderSerializer):
     history = OrderTransitionSerializer(source="transitions", many=True)
-
-    class Meta(OrderSerializer.Meta):
-        fields = OrderSerializer.Meta.fields + ["history"]
 
 
 @extend_schema_field({"oneOf": [{"type": "string", "example": "249.50"}, {"type": "number", "example": 249.5}]})

@@ -1,13 +1,22 @@
 """Placing an order costs a fixed number of queries, whatever the number of lines."""
+from unittest import mock
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders import services
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # commits: the steady state, numbering set up
 
-MAX_QUERIES = 15
+MAX_QUERIES = 10  # PostgreSQL 9 (nextval); SQLite 10 (counter row UPDATE, then read)
+
+
+@pytest.fixture(autouse=True)
+def deliveries_left_to_the_worker():
+    """Eager Celery would deliver the events inside the count; a worker does that."""
+    with mock.patch("shopchat.outbox.enqueue_delivery"):
+        yield
 
 
 def placement_queries(business, customer, make_product, lines, prefix):
@@ -24,16 +33,18 @@ def test_placement_queries_do_not_grow_with_the_number_of_lines(business, custom
                          items=[{"retailer_id": make_product("WARM").retailer_id, "quantity": 1}])  # counter row
     one = placement_queries(business, customer, make_product, 1, "ONE")
     twenty = placement_queries(business, customer, make_product, 20, "TWENTY")
-    assert one == twenty <= MAX_QUERIES
+    assert one == twenty <= MAX_QUERIES, (one, twenty)
 
 
 def test_placement_from_the_cart_is_bounded_too(business, customer, make_product):
+    services.place_order(business=business, customer=customer,
+                         items=[{"retailer_id": make_product("WARM").retailer_id, "quantity": 1}])  # numbering
     products = [make_product(f"C{n}", stock=50) for n in range(10)]
     for product in products:
         services.set_cart_item(business=business, customer=customer, product=product, quantity=2)
     with CaptureQueriesContext(connection) as queries:
         services.place_order(business=business, customer=customer, from_cart=True)
-    assert len(queries.captured_queries) <= MAX_QUERIES + 2
+    assert len(queries.captured_queries) <= MAX_QUERIES + 3, len(queries.captured_queries)  # lock, read and empty the cart
 
 
 def test_placement_through_the_api_is_bounded(api, customer, make_product, django_assert_max_num_queries):
@@ -41,6 +52,6 @@ def test_placement_through_the_api_is_bounded(api, customer, make_product, djang
     api.post("/api/v1/orders/", {"customer": customer.wa_id, "items": [{"retailer_id": "A", "quantity": 1}]},
              format="json")
     items = [{"retailer_id": make_product(f"B{n}", stock=10).retailer_id, "quantity": 1} for n in range(20)]
-    with django_assert_max_num_queries(MAX_QUERIES + 8):
+    with django_assert_max_num_queries(MAX_QUERIES + 2):
         response = api.post("/api/v1/orders/", {"customer": customer.wa_id, "items": items}, format="json")
     assert response.status_code == 201
