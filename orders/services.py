@@ -3,9 +3,10 @@
 Admin actions, API views, Celery tasks and the chat engine call these and nothing else.
 
 Stock: `Product.stock_quantity` NULL means untracked (always available). Placing an order
-reserves tracked stock (`reserved_quantity += q`) after locking the product rows in
-primary-key order, so two placements never deadlock, and re-checking availability under the
-lock, so the last unit is sold once. The database CHECK `reserved <= stock` is the last line of
+reserves tracked stock (`reserved_quantity += q`) as its last step: it locks the product rows
+in primary-key order, so two placements never deadlock, and re-checks availability under the
+lock, so the last unit is sold once; taking the locks last keeps a popular product locked for
+milliseconds, not for the whole placement. The database CHECK `reserved <= stock` is the last line of
 defence. Cancelling or expiring an order releases its reservation; shipping turns it into a
 sale (`stock -= q`, `reserved -= q`). Each line remembers whether it reserved, and each order
 whether it still holds its reservation, so a release never runs twice.
@@ -272,6 +273,38 @@ def _add_to_stock(field: str, deltas: dict[int, int]):
                            output_field=PositiveIntegerField())
 
 
+def _check_available(products, quantities) -> None:
+    short = [
+        {"retailer_id": p.retailer_id, "title": p.title, "requested": quantities[p.retailer_id],
+         "available": p.available_quantity}
+        for p in sorted(products, key=lambda p: p.retailer_id)
+        if p.is_tracked and quantities[p.retailer_id] > p.available_quantity
+    ]
+    if short:
+        raise OutOfStock(short)
+
+
+def _reserve_stock(order: Order, lines: list, quantities: dict) -> None:
+    """Lock the order's stock rows in primary-key order (so two placements never deadlock),
+    check availability again under the lock (so the last unit is sold once) and reserve it.
+    A product whose tracking was switched since it was read gets its line's flag corrected."""
+    locked = list(
+        Product.objects.select_for_update(of=("self",)).filter(pk__in=[line.product_id for line in lines])
+        .order_by("pk").only("retailer_id", "title", "stock_quantity", "reserved_quantity")
+    )
+    _check_available(locked, quantities)
+    reserve = {p.pk: quantities[p.retailer_id] for p in locked if p.is_tracked}
+    if reserve:
+        Product.objects.filter(pk__in=list(reserve)).update(reserved_quantity=_add_to_stock("reserved_quantity", reserve))
+    switched = [line for line in lines if line.stock_reserved != (line.product_id in reserve)]
+    if switched:
+        for line in switched:
+            line.stock_reserved = line.product_id in reserve
+        OrderLine.objects.bulk_update(switched, ["stock_reserved"])
+        order.stock_reserved = bool(reserve)
+        Order.objects.filter(pk=order.pk).update(stock_reserved=order.stock_reserved)
+
+
 def place_order(*, business, customer, items=None, from_cart: bool = False, address: str = "", note: str = "",
                 actor=None) -> Order:
     """Place an order for a chat customer and reserve its stock.
@@ -301,9 +334,11 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
                 raise _invalid("items", "Send items, or from_cart: true to order the cart.")
             quantities, claimed = _wanted_items(business, items)
 
+        # Read without locks and write the order first; the stock rows are locked only at the
+        # end, so a popular product is held for the last two statements and the commit, not
+        # for the whole placement.
         products = list(
-            Product.objects.select_for_update(of=("self",))
-            .filter(business=business, retailer_id__in=list(quantities)).order_by("pk")
+            Product.objects.filter(business=business, retailer_id__in=list(quantities))
             .only("business_id", "retailer_id", "title", "price_minor", "sale_price_minor", "is_active",
                   "stock_quantity", "reserved_quantity")
         )
@@ -318,17 +353,7 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
         ]
         if changed:
             raise PriceChanged(changed)
-        short = [
-            {"retailer_id": p.retailer_id, "title": p.title, "requested": quantities[p.retailer_id],
-             "available": p.available_quantity}
-            for p in products if p.is_active and p.is_tracked and quantities[p.retailer_id] > p.available_quantity
-        ]
-        if short:
-            raise OutOfStock(short)
-
-        reserve = {p.pk: quantities[p.retailer_id] for p in products if p.is_tracked}
-        if reserve:
-            Product.objects.filter(pk__in=list(reserve)).update(reserved_quantity=_add_to_stock("reserved_quantity", reserve))
+        _check_available(by_id.values(), quantities)  # the common case, before anything is written
 
         position = {rid: n for n, rid in enumerate(quantities)}  # lines in the order they were asked for
         lines = [
@@ -340,12 +365,13 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
         totals = compute_totals(business=business, items_minor=sum(line.line_total_minor for line in lines))
         now = timezone.now()
         sequence = _next_sequence(business)
-        order = Order.objects.create(
+        order = Order(
             business=business, customer=customer, sequence=sequence, number=f"{business.order_prefix}-{sequence}",
             currency=business.currency, address=address or "", note=note or "",
             expires_at=now + timedelta(minutes=business.unpaid_order_minutes),
-            stock_reserved=bool(reserve), **totals,
+            stock_reserved=any(line.stock_reserved for line in lines), **totals,
         )
+        Order.objects.bulk_create([order])
         for line in lines:
             line.order = order
         OrderLine.objects.bulk_create(lines)
@@ -356,6 +382,7 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
             staff_email(subject=f"New order {order.number} ({display(order.total_minor, order.currency)})",
                         body=_new_order_mail(order, lines)),
         ])
+        _reserve_stock(order, lines, quantities)
         if from_cart:
             CartItem.objects.filter(cart__customer=customer).delete()
     return order
