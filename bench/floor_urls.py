@@ -1,4 +1,11 @@
-"""The benchmark floor: bare DRF views doing the minimum, served only with BENCH_ENDPOINTS=1."""
+"""The benchmark floors: bare DRF views doing the minimum, served only with BENCH_ENDPOINTS=1.
+
+`floor/` is the least any endpoint does (one primary-key SELECT). The others are each write
+endpoint's floor: the essential SQL of the operation as one raw transaction in a bare view (no
+auth, no throttle, no validation, no ORM, no events), served by the same gunicorn as the real
+endpoint, so a ratio compares the work the product adds and not the HTTP stack.
+"""
+from django.db import connection, transaction
 from django.urls import path
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.response import Response
@@ -6,14 +13,74 @@ from rest_framework.response import Response
 from shopchat.models import Business
 
 
-@api_view(["GET"])
-@authentication_classes([])
-@permission_classes([])
-@throttle_classes([])
+def bare(methods):
+    def wrap(view):
+        return api_view(methods)(authentication_classes([])(permission_classes([])(throttle_classes([])(view))))
+    return wrap
+
+
+@bare(["GET"])
 def floor(request):
     """One primary-key SELECT and a JSON answer: what no real endpoint can beat."""
     row = Business.objects.filter(pk=int(request.GET.get("id", 1))).values("id", "name").first()
     return Response(row or {})
 
 
-urlpatterns = [path("floor/", floor, name="bench-floor")]
+@bare(["POST"])
+def place_order_floor(request):
+    """Issue #4's floor: SELECT ... FOR UPDATE of the stock rows in id order, UPDATE their
+    reservations, INSERT the order and its lines. The bench creates `bench_floor_order_number`."""
+    body = request.data
+    business, customer = int(body["business"]), int(body["customer"])
+    ids = sorted(int(i) for i in body["products"])
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT id, price_minor, retailer_id, title FROM catalog_product WHERE id = ANY(%s) "
+                    "ORDER BY id FOR UPDATE", [ids])
+        rows = cur.fetchall()
+        cur.execute("UPDATE catalog_product SET reserved_quantity = reserved_quantity + 1 WHERE id = ANY(%s)", [ids])
+        total = sum(r[1] for r in rows)
+        cur.execute(
+            "INSERT INTO orders_order (business_id, customer_id, number, sequence, status, currency, subtotal_minor, "
+            "tax_minor, shipping_minor, discount_minor, total_minor, refunded_minor, address, note, stock_reserved, "
+            "tracking_number, carrier, created_at, updated_at) "
+            "SELECT %s, %s, 'FL-' || n, n, 'pending_payment', 'INR', %s, 0, 0, 0, %s, 0, '', '', true, '', '', now(), "
+            "now() FROM (SELECT nextval('bench_floor_order_number') AS n) s RETURNING id, number",
+            [business, customer, total, total],
+        )
+        order_id, number = cur.fetchone()
+        cur.executemany(
+            "INSERT INTO orders_orderline (order_id, product_id, retailer_id, title, unit_price_minor, quantity, "
+            "line_total_minor, stock_reserved) VALUES (%s, %s, %s, %s, %s, 1, %s, true)",
+            [(order_id, r[0], r[2], r[3], r[1], r[1]) for r in rows],
+        )
+    return Response({"number": number, "total": total}, status=201)
+
+
+@bare(["POST"])
+def move_money_floor(request):
+    """Issue #5's floor: lock two ledger balances in id order, move them, insert one ledger
+    transaction and its balanced pair of entries."""
+    source, target, amount = int(request.data["from"]), int(request.data["to"]), int(request.data.get("amount", 1))
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT id, balance_minor FROM payments_ledgeraccount WHERE id IN (%s, %s) ORDER BY id FOR UPDATE",
+                    [source, target])
+        cur.fetchall()
+        cur.execute("UPDATE payments_ledgeraccount SET balance_minor = balance_minor - %s WHERE id = %s",
+                    [amount, source])
+        cur.execute("UPDATE payments_ledgeraccount SET balance_minor = balance_minor + %s WHERE id = %s",
+                    [amount, target])
+        cur.execute("INSERT INTO payments_ledgertransaction (business_id, kind, reference, memo, created_at) "
+                    "SELECT business_id, 'adjustment', 'floor', '', now() FROM payments_ledgeraccount "
+                    "WHERE id = %s RETURNING id", [source])
+        txn = cur.fetchone()[0]
+        cur.execute("INSERT INTO payments_ledgerentry (transaction_id, account_id, amount_minor, currency, created_at) "
+                    "SELECT %s, id, CASE WHEN id = %s THEN -%s ELSE %s END, currency, now() "
+                    "FROM payments_ledgeraccount WHERE id IN (%s, %s)", [txn, source, amount, amount, source, target])
+    return Response({"transaction": txn}, status=201)
+
+
+urlpatterns = [
+    path("floor/", floor, name="bench-floor"),
+    path("floor/place-order/", place_order_floor, name="bench-floor-place-order"),
+    path("floor/move-money/", move_money_floor, name="bench-floor-move-money"),
+]

@@ -65,7 +65,16 @@ class Context:
               f" errors {stats['errors']}", flush=True)
         return stats
 
-    async def _load(self, label, make_request, concurrency, seconds, auth):
+    def load_flow(self, label, make_flow, concurrency=16, seconds=10):
+        """Like `load`, but each unit of work is a list of requests sent one after the other (a
+        chat customer's steps); rps counts whole flows and latencies are per flow."""
+        seconds = self.default_seconds(seconds)
+        stats = asyncio.run(self._load(label, make_flow, concurrency, seconds, True, flows=True))
+        print(f"   {label}: {stats['rps']:.0f} flows/s p50 {stats['p50_ms']:.1f} ms p99 {stats['p99_ms']:.1f} ms"
+              f" errors {stats['errors']}", flush=True)
+        return stats
+
+    async def _load(self, label, make_request, concurrency, seconds, auth, flows=False):
         import httpx
 
         latencies, errors, counter = [], 0, iter(range(10**9))
@@ -77,20 +86,24 @@ class Context:
             async def worker():
                 nonlocal errors
                 while time.monotonic() < deadline:
-                    method, path, body, headers = make_request(next(counter))
-                    headers = dict(headers or {})
-                    if auth and "Authorization" not in headers:
-                        headers["Authorization"] = f"Api-Key {self.api_key}"
+                    work = make_request(next(counter))
                     started = time.perf_counter()
-                    try:
-                        response = await client.request(method, path, json=body, headers=headers)
-                        ok = 200 <= response.status_code < 300
-                        if not ok and len(first_errors) < 3:
-                            first_errors.append(f"{response.status_code} {response.text[:200]}")
-                    except httpx.HTTPError as exc:
-                        ok = False
-                        if len(first_errors) < 3:
-                            first_errors.append(repr(exc))
+                    ok = True
+                    for method, path, body, headers in (work if flows else [work]):
+                        headers = dict(headers or {})
+                        if auth and "Authorization" not in headers:
+                            headers["Authorization"] = f"Api-Key {self.api_key}"
+                        try:
+                            response = await client.request(method, path, json=body, headers=headers)
+                            ok = 200 <= response.status_code < 300
+                            if not ok and len(first_errors) < 3:
+                                first_errors.append(f"{response.status_code} {response.text[:200]}")
+                        except httpx.HTTPError as exc:
+                            ok = False
+                            if len(first_errors) < 3:
+                                first_errors.append(repr(exc))
+                        if not ok:
+                            break
                     latencies.append(time.perf_counter() - started)
                     if not ok:
                         errors += 1
