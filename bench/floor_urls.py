@@ -79,8 +79,35 @@ def move_money_floor(request):
     return Response({"transaction": txn}, status=201)
 
 
+@bare(["POST"])
+def open_ticket_floor(request):
+    """Issue #6's floor: INSERT the ticket (numbered by `bench_floor_ticket_number`, which the
+    bench creates), its first message and one outbox event, in one transaction."""
+    body = request.data
+    business, customer = int(body["business"]), int(body["customer"])
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO support_ticket (number, kind, subject, status, priority, tags, channel, sla_elapsed_minutes, "
+            "first_response_breached, resolution_breached, created_at, updated_at, business_id, customer_id) "
+            "SELECT nextval('bench_floor_ticket_number'), 'customer', %s, 'new', 'normal', '[]', 'api', 0, false, "
+            "false, now(), now(), %s, %s RETURNING id, number",
+            [str(body["subject"])[:200], business, customer],
+        )
+        ticket_id, number = cur.fetchone()
+        cur.execute("INSERT INTO support_ticketmessage (author_kind, body, internal, created_at, ticket_id) "
+                    "VALUES ('customer', %s, false, now(), %s)", [str(body["message"]), ticket_id])
+        cur.execute(
+            "INSERT INTO shopchat_outboxevent (id, channel, event_type, payload, status, attempts, next_attempt_at, "
+            "last_error, created_at, business_id) VALUES (gen_random_uuid(), 'webhook', 'ticket.created', "
+            "jsonb_build_object('ticket', %s::int), 'pending', 0, now(), '', now(), %s)",
+            [number, business],
+        )
+    return Response({"id": ticket_id, "number": number}, status=201)
+
+
 urlpatterns = [
     path("floor/", floor, name="bench-floor"),
     path("floor/place-order/", place_order_floor, name="bench-floor-place-order"),
     path("floor/move-money/", move_money_floor, name="bench-floor-move-money"),
+    path("floor/open-ticket/", open_ticket_floor, name="bench-floor-open-ticket"),
 ]

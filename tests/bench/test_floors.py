@@ -6,6 +6,8 @@ from django.test import Client
 
 from orders.models import Order, OrderLine
 from payments.models import LedgerAccount, LedgerEntry
+from shopchat.models import OutboxEvent
+from support.models import Ticket
 from tests.conftest import requires_postgres
 from tests.factories import CustomerFactory, ProductFactory
 
@@ -41,3 +43,16 @@ def test_money_floor_moves_a_balanced_pair_between_two_locked_balances(business)
     source.refresh_from_db()
     target.refresh_from_db()
     assert (source.balance_minor, target.balance_minor) == (7, 3)
+
+
+def test_ticket_floor_writes_the_ticket_its_message_and_one_event(business):
+    customer = CustomerFactory(business=business)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SEQUENCE IF NOT EXISTS bench_floor_ticket_number")
+    response = Client().post("/bench/floor/open-ticket/", {"business": business.pk, "customer": customer.pk,
+                                                           "subject": "Late", "message": "Where is my order?"},
+                             content_type="application/json")
+    assert response.status_code == 201
+    ticket = Ticket.objects.get(pk=response.json()["id"])
+    assert ticket.customer == customer and ticket.messages.get().body == "Where is my order?"
+    assert OutboxEvent.objects.filter(business=business, event_type="ticket.created").count() == 1
