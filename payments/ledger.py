@@ -1,9 +1,15 @@
 """Posting to the double-entry ledger.
 
-`lock()` fetches and row-locks (`SELECT ... ORDER BY id FOR UPDATE`) the accounts a movement
-touches, always in the same order (wallets, then business accounts, each by primary key), so
-two movements never deadlock on each other's accounts; `post()` then writes balanced transactions and moves the balances with one
-UPDATE. Both run inside the calling service's `transaction.atomic()`.
+`lock()` fetches and row-locks (`SELECT ... ORDER BY id FOR NO KEY UPDATE`) the accounts a
+movement touches, always in the same order (wallets, then business accounts, each by primary
+key), so two movements never deadlock on each other's accounts; `post()` then writes balanced
+transactions and moves the balances with one UPDATE. Both run inside the calling service's
+`transaction.atomic()`.
+
+A leg may name a business account by its kind instead of a locked account: `post()` then
+locks it itself, as late as it can (after the transactions are written, just before their
+entries and the balance UPDATE), so the busy accounts every payment of a merchant credits
+(merchant payable, platform revenue) are held only for the last statements before commit.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,7 +37,7 @@ class WalletOverdrawn(Exception):
 @dataclass
 class Posting:
     kind: str
-    legs: list  # [(LedgerAccount, amount_minor)]; positive = into the account
+    legs: list  # [(LedgerAccount or a business account's Kind, amount_minor)]; positive = into the account
     reference: str = ""
     memo: str = ""
 
@@ -66,6 +72,12 @@ def ensure_wallet(customer) -> Wallet:
         return Wallet.objects.select_related("account").get(customer=customer)
 
 
+def locking(queryset):
+    """`queryset` of accounts, row-locked in primary-key order. NO KEY UPDATE: exclusive between
+    movements, but not against the foreign-key checks of rows that merely reference an account."""
+    return queryset.select_for_update(of=("self",), no_key=True).order_by("pk")
+
+
 def lock(*, business, kinds=(), customers=()) -> Accounts:
     """Lock the wallets of `customers` (customer ids; one without a wallet is simply absent),
     then the business's accounts of `kinds` (created when missing).
@@ -76,9 +88,9 @@ def lock(*, business, kinds=(), customers=()) -> Accounts:
     """
     accounts = Accounts()
     if customers:
-        for account in LedgerAccount.objects.select_for_update().filter(
+        for account in locking(LedgerAccount.objects.filter(
             customer_id__in=list(customers), kind=Kind.CUSTOMER_WALLET, currency=business.currency
-        ).order_by("pk"):
+        )):
             accounts.wallets[account.customer_id] = account
     if kinds:
         accounts.by_kind = _lock_business_accounts(business, kinds)
@@ -86,53 +98,63 @@ def lock(*, business, kinds=(), customers=()) -> Accounts:
 
 
 def _lock_business_accounts(business, kinds) -> dict:
-    currency = business.currency
-    for _ in range(2):
-        found = {
-            account.kind: account
-            for account in LedgerAccount.objects.select_for_update().filter(
-                business=business, customer__isnull=True, currency=currency, kind__in=list(kinds)
-            ).order_by("pk")
-        }
-        missing = [k for k in kinds if k not in found]
-        if not missing:
-            return found
-        for kind in missing:
-            LedgerAccount.objects.get_or_create(business=business, kind=kind, currency=currency, customer=None)
-    raise RuntimeError("could not create ledger accounts")  # pragma: no cover
+    """One locking SELECT; the missing accounts (a business's first movements) are created in
+    one INSERT that leaves alone those a concurrent first movement has just created."""
+    currency, kinds = business.currency, list(dict.fromkeys(kinds))
+    wanted = LedgerAccount.objects.filter(business=business, customer__isnull=True, currency=currency, kind__in=kinds)
+    found = {account.kind: account for account in locking(wanted)}
+    if len(found) < len(kinds):
+        LedgerAccount.objects.bulk_create([
+            LedgerAccount(business=business, kind=kind, currency=currency) for kind in kinds if kind not in found
+        ], ignore_conflicts=True)
+        found = {account.kind: account for account in locking(wanted)}
+    return found
 
 
 def post(*, business, postings, actor=None) -> list[LedgerTransaction]:
-    """Write `postings` (each balanced per currency) and move the balances of their accounts,
-    which the caller has locked with `lock()`. Zero legs are dropped; an all-zero posting is
-    skipped. Raises WalletOverdrawn before writing anything if a wallet would go negative."""
+    """Write `postings` (each balanced per currency) and move the balances of their accounts.
+
+    Wallets must be locked by the caller with `lock()` (their balance is checked here); a
+    business account named by its kind is locked here, last. Zero legs are dropped; an
+    all-zero posting is skipped. Raises WalletOverdrawn before writing anything if a wallet
+    would go negative. At most four statements: the transactions, the lock of the accounts
+    named by kind, the entries, one balance UPDATE.
+    """
     postings = [p for p in postings if any(amount for _, amount in p.legs)]
-    deltas = defaultdict(int)
-    accounts = {}
+    wallets = defaultdict(int)
     for posting in postings:
         sums = defaultdict(int)
-        for account, amount in posting.legs:
-            sums[account.currency] += amount
-            deltas[account.pk] += amount
-            accounts[account.pk] = account
+        for leg, amount in posting.legs:
+            named = isinstance(leg, str)
+            sums[business.currency if named else leg.currency] += amount
+            if not named and leg.kind == Kind.CUSTOMER_WALLET:
+                wallets[leg] += amount
         if any(sums.values()):
             raise UnbalancedTransaction(f"{posting.kind} {posting.reference}: {dict(sums)}")
-    for pk, delta in deltas.items():
-        account = accounts[pk]
-        if account.kind == Kind.CUSTOMER_WALLET and account.balance_minor + delta < 0:
+    for account, delta in wallets.items():
+        if account.balance_minor + delta < 0:
             raise WalletOverdrawn(account)
     if not postings:
         return []
     transactions = LedgerTransaction.objects.bulk_create([
-        LedgerTransaction(business=business, kind=p.kind, reference=p.reference, memo=p.memo[:200], created_by=actor)
+        LedgerTransaction(business_id=business.pk, kind=p.kind, reference=p.reference, memo=p.memo[:200],
+                          created_by=actor)
         for p in postings
     ])
-    LedgerEntry.objects.bulk_create([
-        LedgerEntry(transaction=txn, account=account, amount_minor=amount, currency=account.currency)
+    named = [leg for p in postings for leg, _ in p.legs if isinstance(leg, str)]
+    by_kind = _lock_business_accounts(business, named) if named else {}
+    entries = [
+        LedgerEntry(transaction_id=txn.pk, account=by_kind[leg] if isinstance(leg, str) else leg, amount_minor=amount)
         for txn, posting in zip(transactions, postings)
-        for account, amount in posting.legs
+        for leg, amount in posting.legs
         if amount
-    ])
+    ]
+    accounts, deltas = {}, defaultdict(int)
+    for entry in entries:
+        entry.currency = entry.account.currency
+        accounts[entry.account.pk] = entry.account
+        deltas[entry.account.pk] += entry.amount_minor
+    LedgerEntry.objects.bulk_create(entries)
     changed = {pk: d for pk, d in deltas.items() if d}
     if changed:
         LedgerAccount.objects.filter(pk__in=list(changed)).update(
@@ -145,5 +167,5 @@ def post(*, business, postings, actor=None) -> list[LedgerTransaction]:
 
 
 def move(kind, source, target, amount, reference="", memo="") -> Posting:
-    """A two-leg posting: `amount` from `source` to `target`."""
+    """A two-leg posting: `amount` from `source` to `target` (locked accounts or business account kinds)."""
     return Posting(kind, [(source, -amount), (target, amount)], reference, memo)

@@ -15,6 +15,7 @@ the busy merchant accounts as late as possible), then captured payment rows (ref
 settlement). Provider calls run inside the transaction after the local locks, so a decline
 or an error leaves nothing half written.
 """
+import copy
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ from shopchat.models import Business, Customer
 from shopchat.money import display, format_major, percent_of
 from shopchat.outbox import customer_ref, emit_event, notify_staff
 from shopchat.services import upsert_customer
+from shopchat.validators import normalize_wa_id, validate_wa_id
 
 from . import ledger
 from .ledger import Kind, move
@@ -160,41 +162,72 @@ def pay_order(*, order: Order, method: str, funding_source: FundingSource | None
     later by callback) or `failed` (declined, insufficient funds: recorded with its reason
     and a `payment.failed` event). Raises OrderNotPayable when the order is not waiting for
     payment or already has a live payment (also enforced by a unique index).
+
+    The order's business and customer are the ones it was loaded with (the API loads them
+    with it); its status and amount are read again under its row lock. Every refusal is
+    decided before anything is written and raised after the block, so the block needs no
+    savepoint of its own inside a caller's transaction (the API's idempotency block) and a
+    caller that catches the refusal (the chat) can go on using its transaction.
     """
-    with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("business", "customer").get(pk=order.pk)
-        business, customer = order.business, order.customer
-        if order.status != Order.Status.PENDING_PAYMENT:
-            raise OrderNotPayable(f"Order {order.number} is {order.get_status_display().lower()}, not awaiting payment.")
-        if order.expires_at and order.expires_at <= timezone.now():
-            raise OrderNotPayable(f"Order {order.number} has expired.")
-        if order.total_minor <= 0:
-            raise OrderNotPayable(f"Order {order.number} has nothing to pay.")
-        if Payment.objects.filter(order=order, status__in=Payment.ACTIVE).exists():
-            raise OrderNotPayable(f"Order {order.number} already has a payment in progress or captured.")
-        payment = Payment(business=business, order=order, customer=customer, method=method,
-                          amount_minor=order.total_minor, currency=order.currency)
-        if method == Payment.Method.WALLET:
-            wallet = ledger.lock(business=business, customers=[customer.pk]).wallet(customer.pk)
-            payment.provider = "wallet"
-            if wallet is None or wallet.balance_minor < payment.amount_minor:
-                return _fail(payment, "insufficient_funds", "The wallet balance is too low for this order.")
-            payment.save()
-            _capture(payment, source=wallet)
-            return payment
-        if method != Payment.Method.CARD:
-            raise InvalidPaymentInput("method", "Use 'wallet' or 'card'.")
+    with transaction.atomic(savepoint=False):
+        payment, refusal = _pay(order, method, funding_source)
+    if refusal is not None:
+        raise refusal
+    return payment
+
+
+def _pay(order: Order, method: str, funding_source) -> tuple[Payment | None, Exception | None]:
+    order, wallet = _lock_for_payment(order, wallet=method == Payment.Method.WALLET)
+    if order.status != Order.Status.PENDING_PAYMENT:
+        return None, OrderNotPayable(f"Order {order.number} is {order.get_status_display().lower()}, not awaiting payment.")
+    if order.expires_at and order.expires_at <= timezone.now():
+        return None, OrderNotPayable(f"Order {order.number} has expired.")
+    if order.total_minor <= 0:
+        return None, OrderNotPayable(f"Order {order.number} has nothing to pay.")
+    if order.has_live:
+        return None, OrderNotPayable(f"Order {order.number} already has a payment in progress or captured.")
+    business, customer = order.business, order.customer
+    payment = Payment(business=business, order=order, customer=customer, method=method,
+                      amount_minor=order.total_minor, currency=order.currency)
+    if method == Payment.Method.WALLET:
+        payment.provider = "wallet"
+        if wallet is None or wallet.balance_minor < payment.amount_minor:
+            return _fail(payment, "insufficient_funds", "The wallet balance is too low for this order."), None
+        _capture(payment, source=wallet)
+        return payment, None
+    if method != Payment.Method.CARD:
+        return None, InvalidPaymentInput("method", "Use 'wallet' or 'card'.")
+    try:
         source = _usable_source(funding_source, customer)
-        provider = get_provider(source.provider)
-        result = provider.charge(token=source.token, amount_minor=payment.amount_minor, currency=payment.currency,
-                                 description=f"{business.name} order {order.number}")
-        payment.funding_source, payment.provider, payment.provider_reference = source, provider.name, result.reference
-        if result.status == "failed":
-            return _fail(payment, result.failure_code, result.failure_reason)
+    except InvalidPaymentInput as exc:
+        return None, exc
+    provider = get_provider(source.provider)
+    result = provider.charge(token=source.token, amount_minor=payment.amount_minor, currency=payment.currency,
+                             description=f"{business.name} order {order.number}")
+    payment.funding_source, payment.provider, payment.provider_reference = source, provider.name, result.reference
+    if result.status == "failed":
+        return _fail(payment, result.failure_code, result.failure_reason), None
+    if result.status == "captured":
+        _capture(payment)
+    else:
         payment.save()
-        if result.status == "captured":
-            _capture(payment)
-        return payment
+    return payment, None
+
+
+def _lock_for_payment(order: Order, *, wallet: bool) -> tuple[Order, LedgerAccount | None]:
+    """A copy of the order with its status, expiry and amount read again under its row lock,
+    and whether it has a live payment (`has_live`); with `wallet`, the customer's wallet
+    account, locked after it (None when the customer has no wallet yet). Two small queries:
+    one joining them all costs more to plan and compile than both."""
+    order = copy.copy(order)  # the caller's object stays as it was
+    live = Payment.objects.filter(order=OuterRef("pk"), status__in=Payment.ACTIVE)
+    order.status, order.expires_at, order.total_minor, order.currency, order.has_live = (
+        Order.objects.select_for_update(of=("self",)).filter(pk=order.pk).annotate(has_live=Exists(live))
+        .order_by().values_list("status", "expires_at", "total_minor", "currency", "has_live").get()
+    )
+    if not wallet:
+        return order, None
+    return order, ledger.lock(business=order.business, customers=[order.customer_id]).wallet(order.customer_id)
 
 
 def _fail(payment: Payment, code: str, reason: str) -> Payment:
@@ -206,27 +239,30 @@ def _fail(payment: Payment, code: str, reason: str) -> Payment:
 
 def _capture(payment: Payment, *, source=None, pay_order: bool = True) -> None:
     """Money in: `source` (the customer's locked wallet account; None: provider clearing) ->
-    merchant payable, then the commission to the platform; the order is paid.
+    merchant payable, then the commission to the platform; the order is paid. A payment not
+    saved yet is created captured (one INSERT).
 
-    The business's busy accounts are locked last, after the order and the events are
-    written, so concurrent payments of one merchant wait on them as briefly as possible."""
+    The business's busy accounts are locked last, by `ledger.post()`, after the order and the
+    events are written, so concurrent payments of one merchant wait on them as briefly as
+    possible."""
     business = payment.business
-    commission = commission_for(business, payment.amount_minor)
     now = timezone.now()
-    Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.CAPTURED, captured_at=now,
-                                                 commission_minor=commission, updated_at=now)
-    payment.status, payment.captured_at, payment.commission_minor = Payment.Status.CAPTURED, now, commission
+    payment.status, payment.captured_at = Payment.Status.CAPTURED, now
+    payment.commission_minor = commission = commission_for(business, payment.amount_minor)
+    if payment.pk is None:
+        payment.save()
+    else:
+        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.CAPTURED, captured_at=now,
+                                                     commission_minor=commission, updated_at=now)
     if pay_order:
         order_services.mark_paid(order=payment.order, note=f"payment {payment.pk}")
     _payment_event(payment, "payment.captured")
-    kinds = (Kind.MERCHANT_PAYABLE, Kind.PLATFORM_REVENUE) + (() if source else (Kind.PROVIDER_CLEARING,))
-    accounts = ledger.lock(business=business, kinds=kinds)
-    ref = f"payment:{payment.pk}"
+    ref, number = f"payment:{payment.pk}", payment.order.number
     ledger.post(business=business, postings=[
-        move(Txn.PAYMENT, source or accounts[Kind.PROVIDER_CLEARING], accounts[Kind.MERCHANT_PAYABLE],
-             payment.amount_minor, ref, f"Order {payment.order.number}"),
-        move(Txn.COMMISSION, accounts[Kind.MERCHANT_PAYABLE], accounts[Kind.PLATFORM_REVENUE], commission, ref,
-             f"Commission on order {payment.order.number}"),
+        move(Txn.PAYMENT, source or Kind.PROVIDER_CLEARING, Kind.MERCHANT_PAYABLE, payment.amount_minor, ref,
+             f"Order {number}"),
+        move(Txn.COMMISSION, Kind.MERCHANT_PAYABLE, Kind.PLATFORM_REVENUE, commission, ref,
+             f"Commission on order {number}"),
     ])
 
 
@@ -353,48 +389,72 @@ def transfer(*, sender: Customer, to_wa_id: str, amount_minor: int, note: str = 
     """Send money from the sender's wallet to another customer of the same business by phone
     number; the recipient (and their wallet) is created on first receipt. Per-transfer and
     per-day limits come from the business; the day is the business's local day, counted under
-    the sender's wallet lock so two racing transfers cannot pass the limit together."""
+    the sender's wallet lock so two racing transfers cannot pass the limit together.
+
+    Both wallets are locked with one query. Every refusal is decided before anything is
+    written (the recipient is created only once the money can move) and raised after the
+    block, so the block needs no savepoint of its own inside a caller's transaction.
+    """
     business = sender.business
     if amount_minor <= 0:
         raise InvalidPaymentInput("amount", "The amount must be more than zero.")
     if business.transfer_limit_minor is not None and amount_minor > business.transfer_limit_minor:
         raise TransferLimitExceeded(f"At most {display(business.transfer_limit_minor, business.currency)} per transfer.")
-    with transaction.atomic():
-        try:
-            recipient = upsert_customer(business=business, wa_id=to_wa_id)
-        except DjangoValidationError:
-            raise InvalidPaymentInput("to", "Give the recipient's WhatsApp number (country code first).") from None
-        if recipient.pk == sender.pk:
-            raise InvalidPaymentInput("to", "You cannot send money to yourself.")
+    to_wa_id = normalize_wa_id(to_wa_id)
+    try:
+        validate_wa_id(to_wa_id)
+    except DjangoValidationError:
+        raise InvalidPaymentInput("to", "Give the recipient's WhatsApp number (country code first).") from None
+    if to_wa_id == sender.wa_id:
+        raise InvalidPaymentInput("to", "You cannot send money to yourself.")
+    with transaction.atomic(savepoint=False):
+        sent, refusal = _transfer(business, sender, to_wa_id, amount_minor, note)
+    if refusal is not None:
+        raise refusal
+    return sent
+
+
+def _transfer(business, sender, to_wa_id, amount_minor, note) -> tuple[Transfer | None, Exception | None]:
+    wallets = {
+        account.customer.wa_id: account
+        for account in ledger.locking(LedgerAccount.objects.select_related("customer").filter(
+            customer__business=business, customer__wa_id__in=[sender.wa_id, to_wa_id],
+            kind=Kind.CUSTOMER_WALLET, currency=business.currency,
+        ))
+    }
+    source = wallets.get(sender.wa_id)
+    if source is None or source.balance_minor < amount_minor:
+        return None, InsufficientFunds()
+    if business.daily_transfer_limit_minor is not None:
+        tz = ZoneInfo(business.time_zone)
+        day_start = datetime.combine(timezone.now().astimezone(tz).date(), time.min, tzinfo=tz)
+        sent = Transfer.objects.filter(sender=sender, created_at__gte=day_start).aggregate(
+            s=Coalesce(Sum("amount_minor"), 0))["s"]
+        if sent + amount_minor > business.daily_transfer_limit_minor:
+            left = max(0, business.daily_transfer_limit_minor - sent)
+            return None, TransferLimitExceeded(f"Daily limit reached: {display(left, business.currency)} left today.")
+    target = wallets.get(to_wa_id)
+    if target is None:  # the first receipt: a new wallet comes after the sender's in primary-key order
+        recipient = upsert_customer(business=business, wa_id=to_wa_id)
         ledger.ensure_wallet(recipient)
-        accounts = ledger.lock(business=business, customers=[sender.pk, recipient.pk])
-        source = accounts.wallet(sender.pk)
-        if source is None or source.balance_minor < amount_minor:
-            raise InsufficientFunds()
-        if business.daily_transfer_limit_minor is not None:
-            tz = ZoneInfo(business.time_zone)
-            day_start = datetime.combine(timezone.now().astimezone(tz).date(), time.min, tzinfo=tz)
-            sent = Transfer.objects.filter(sender=sender, created_at__gte=day_start).aggregate(
-                s=Coalesce(Sum("amount_minor"), 0))["s"]
-            if sent + amount_minor > business.daily_transfer_limit_minor:
-                left = max(0, business.daily_transfer_limit_minor - sent)
-                raise TransferLimitExceeded(f"Daily limit reached: {display(left, business.currency)} left today.")
-        sent_transfer = Transfer.objects.create(business=business, sender=sender, recipient=recipient,
-                                                amount_minor=amount_minor, currency=business.currency, note=note[:140])
-        ledger.post(business=business, postings=[
-            move(Txn.TRANSFER, source, accounts.wallet(recipient.pk), amount_minor, f"transfer:{sent_transfer.pk}",
-                 note[:200]),
-        ])
-        amount = format_major(amount_minor, business.currency)
-        common = {"transfer": sent_transfer.pk, "amount": amount, "currency": business.currency, "note": note}
-        emit_event(business=business, event_type="transfer.sent", data={
-            **common, "to": customer_ref(recipient), "customer": customer_ref(sender),
-            "balance": format_major(source.balance_minor, business.currency)})
-        emit_event(business=business, event_type="transfer.received", data={
-            **common, "from": customer_ref(sender), "customer": customer_ref(recipient),
-            "balance": format_major(accounts.wallet(recipient.pk).balance_minor, business.currency)})
-        sent_transfer.sender_balance_minor = source.balance_minor
-        return sent_transfer
+        target = ledger.lock(business=business, customers=[recipient.pk]).wallet(recipient.pk)
+        target.customer = recipient
+    recipient = target.customer
+    sent_transfer = Transfer.objects.create(business=business, sender=sender, recipient=recipient,
+                                            amount_minor=amount_minor, currency=business.currency, note=note[:140])
+    ledger.post(business=business, postings=[
+        move(Txn.TRANSFER, source, target, amount_minor, f"transfer:{sent_transfer.pk}", note[:200]),
+    ])
+    amount = format_major(amount_minor, business.currency)
+    common = {"transfer": sent_transfer.pk, "amount": amount, "currency": business.currency, "note": note}
+    emit_event(business=business, event_type="transfer.sent", data={
+        **common, "to": customer_ref(recipient), "customer": customer_ref(sender),
+        "balance": format_major(source.balance_minor, business.currency)})
+    emit_event(business=business, event_type="transfer.received", data={
+        **common, "from": customer_ref(sender), "customer": customer_ref(recipient),
+        "balance": format_major(target.balance_minor, business.currency)})
+    sent_transfer.sender_balance_minor = source.balance_minor
+    return sent_transfer, None
 
 
 # --- provider callbacks ---------------------------------------------------------------------

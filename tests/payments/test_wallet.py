@@ -114,3 +114,22 @@ def test_per_day_limit_counts_the_days_transfers(funded):
     with pytest.raises(services.TransferLimitExceeded):
         services.transfer(sender=funded, to_wa_id="919876543211", amount_minor=4_001)
     services.transfer(sender=funded, to_wa_id="919876543211", amount_minor=4_000)
+
+
+def test_transfer_api_runs_a_constant_number_of_queries(api, funded):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    friend = Customer.objects.create(business=funded.business, wa_id="919876543210")
+    fund(friend, 100)
+    counts = []
+    for n in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            response = api.post(WALLET.format(funded.wa_id) + "transfers/", {"to": friend.wa_id, "amount": "1.00"},
+                                format="json", HTTP_IDEMPOTENCY_KEY=f"q{n}")
+        assert response.status_code == 201, response.json()
+        counts.append(len(queries))
+    # the key; the Idempotency-Key claimed, then the call's block and its stored answer (5); the
+    # sender; both wallets locked in one query; the transfer; the ledger: transaction, entries,
+    # balances (3); the two events (2). (The first call also marks the key used.)
+    assert counts[1] == counts[2] <= 15, counts
