@@ -18,8 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shopchat.api.errors import ApiError
-from shopchat.models import Business, Membership, OutboxEvent
+from shopchat.models import Business, Customer, Membership, OutboxEvent
 from shopchat.outbox import customer_ref, emit_event, notify_staff
+from shopchat.services import upsert_customer
+from shopchat.validators import normalize_wa_id
 
 from . import sla
 from .models import MAX_BODY, DeskState, SatisfactionRating, SlaPolicy, Ticket, TicketMessage
@@ -111,15 +113,6 @@ def _lock(ticket) -> Ticket:
     return Ticket.objects.select_for_update(of=("self",)).select_related("business", "customer").get(pk=ticket.pk)
 
 
-def _desk(business) -> DeskState:
-    """The business's desk row, locked (created on first use)."""
-    desk = DeskState.objects.select_for_update().filter(business=business).first()
-    if desk is None:
-        _create_desk(business)
-        desk = DeskState.objects.select_for_update().get(business=business)
-    return desk
-
-
 def _create_desk(business):
     try:
         with transaction.atomic():
@@ -128,24 +121,82 @@ def _create_desk(business):
         pass  # created by a concurrent call
 
 
-def _take_number(business) -> DeskState:
-    """Increment the business's ticket number in one statement; the row stays locked until
-    the transaction ends (so numbering and round-robin are serialised per business)."""
-    sql = (f"UPDATE {DeskState._meta.db_table} SET last_number = last_number + 1 "
-           "WHERE business_id = %s RETURNING last_number, last_auto_assignee_id")
+SLA_COLUMNS = ("first_response_minutes", "resolution_minutes", "around_the_clock", "business_days", "day_starts",
+               "day_ends")
+NO_POLICY = object()  # _start_clock: look the policy up
+
+
+def _update_desk(business, *, number=False, assign=False, priority=None, wa_id=None) -> dict:
+    """Draw from the business's desk row in one UPDATE ... RETURNING, like a sequence.
+
+    `number` takes the next ticket number; `assign` moves the round-robin on to the next
+    available agent (by user id after the last one picked) and answers `assignee` (None when
+    no agent is available, the pointer then stays). The same statement reads what opening a
+    ticket needs, so it costs no further round trip: the SLA policy of `priority` (`policy`,
+    None without one) and the customer of `wa_id` (`customer`: (id, name), or None if new).
+
+    Outside a transaction the row is locked for this one statement (it commits on its own),
+    so the creations of a business do not queue on it for their whole transaction. A
+    creation that then fails leaves a gap in the numbers (and skips an agent's turn); no
+    number is ever given twice.
+    """
+    desk = DeskState._meta.db_table
+    sets, returning = [], [("last_number", [])]  # (SQL, parameters)
+    if number:
+        sets.append(("last_number = last_number + 1", []))
+    if assign:
+        User = get_user_model()
+        agents = (f"SELECT m.user_id FROM {Membership._meta.db_table} m INNER JOIN {User._meta.db_table} u "
+                  f"ON u.{User._meta.pk.column} = m.user_id WHERE m.business_id = {desk}.business_id "
+                  "AND m.role = %s AND m.available_for_tickets = %s AND u.is_active = %s")
+        agent_params = [Membership.Role.AGENT, True, True]
+        sets.append((f"last_auto_assignee_id = COALESCE(({agents} AND m.user_id > {desk}.last_auto_assignee_id "
+                     f"ORDER BY m.user_id LIMIT 1), ({agents} ORDER BY m.user_id LIMIT 1), last_auto_assignee_id)",
+                     agent_params * 2))
+        returning += [("last_auto_assignee_id", []), (f"EXISTS({agents})", agent_params)]
+    if priority is not None:
+        returning += [(f"(SELECT {column} FROM {SlaPolicy._meta.db_table} WHERE business_id = {desk}.business_id "
+                       "AND priority = %s)", [priority]) for column in SLA_COLUMNS]
+    if wa_id is not None:
+        returning += [(f"(SELECT {column} FROM {Customer._meta.db_table} WHERE business_id = {desk}.business_id "
+                       "AND wa_id = %s)", [wa_id]) for column in ("id", "name")]
+    sql = (f"UPDATE {desk} SET {', '.join(s for s, _ in sets)} WHERE business_id = %s "
+           f"RETURNING {', '.join(s for s, _ in returning)}")
+    params = [p for _, ps in sets for p in ps] + [business.pk] + [p for _, ps in returning for p in ps]
     for _ in range(2):
         with connection.cursor() as cursor:
-            cursor.execute(sql, [business.pk])
+            cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is not None:
-            return DeskState(business=business, last_number=row[0], last_auto_assignee_id=row[1])
+            return _desk_values(business, list(row), assign=assign, priority=priority, wa_id=wa_id)
         _create_desk(business)
     raise RuntimeError("The desk row of the business could not be created.")
 
 
-def _system_note(ticket, text: str, user=None) -> TicketMessage:
-    return TicketMessage.objects.create(ticket=ticket, author_kind=TicketMessage.AuthorKind.SYSTEM,
-                                        author_user=user, body=text, internal=True)
+def _desk_values(business, row, *, assign, priority, wa_id) -> dict:
+    values = {"number": row.pop(0)}
+    if assign:
+        last, available = row.pop(0), row.pop(0)
+        values["assignee"] = last if available else None
+    if priority is not None:
+        fields = dict(zip(SLA_COLUMNS, row[:len(SLA_COLUMNS)]))
+        del row[:len(SLA_COLUMNS)]
+        values["policy"] = None
+        if fields["first_response_minutes"] is not None:  # NOT NULL: the policy exists
+            fields["around_the_clock"] = bool(fields["around_the_clock"])  # SQLite answers 0 or 1
+            values["policy"] = SlaPolicy(business=business, priority=priority, **fields)
+    if wa_id is not None:
+        customer_id, name = row.pop(0), row.pop(0)
+        values["customer"] = None if customer_id is None else (customer_id, name)
+    return values
+
+
+def _system_note(ticket, text: str, user=None, save=True) -> TicketMessage:
+    note = TicketMessage(ticket=ticket, author_kind=TicketMessage.AuthorKind.SYSTEM, author_user=user, body=text,
+                         internal=True)
+    if save:
+        note.save()
+    return note
 
 
 # --- the SLA clock --------------------------------------------------------------------------
@@ -155,9 +206,10 @@ def _policy(ticket) -> SlaPolicy | None:
     return SlaPolicy.objects.filter(business_id=ticket.business_id, priority=ticket.priority).first()
 
 
-def _start_clock(ticket, now, policy=None) -> None:
-    """(Re)start the SLA clock at `now` and set the due times from the policy."""
-    policy = policy if policy is not None else _policy(ticket)
+def _start_clock(ticket, now, policy=NO_POLICY) -> None:
+    """(Re)start the SLA clock at `now` and set the due times from the policy (looked up
+    unless given; None: the business has none for the priority)."""
+    policy = _policy(ticket) if policy is NO_POLICY else policy
     ticket.sla_resumed_at = now
     if policy is None:
         ticket.first_response_due_at = ticket.resolution_due_at = ticket.next_sla_due_at = None
@@ -207,41 +259,68 @@ def _move(ticket, status, now) -> None:
 
 
 # --- opening tickets --------------------------------------------------------------------------
-def open_ticket(*, business, customer, subject, message, order=None, channel="chat",
+def open_ticket(*, business, customer=None, wa_id=None, name=None, subject, message, order=None, channel="chat",
                 priority=Ticket.Priority.NORMAL, tags=None) -> Ticket:
     """Open a ticket for a chat customer with their first message.
 
-    The ticket carries its first message as `opening_message`. Emits `ticket.created` (with
-    the customer, so the chat can confirm it) and, when the
-    business auto-assigns, gives it to the next available agent. Raises InvalidTicketInput
-    (400) naming the bad field; writes nothing then.
+    The requester is `customer`, or the chat contact `wa_id`, created with `name` if new (the
+    API's call: the customer is then read by the statement that numbers the ticket, and a new
+    one is created in the ticket's transaction). The ticket carries its first message as
+    `opening_message`. Emits `ticket.created` (with the customer, so the chat can confirm it)
+    and, when the business auto-assigns, gives it to the next available agent. Raises
+    InvalidTicketInput (400) naming the bad field; writes nothing then.
+
+    The number, the round-robin turn and the SLA policy come from one statement on the desk
+    row before the transaction (see _update_desk), so the row is not held while it runs.
     """
     subject = clean_subject(subject)
     body = clean_body(message, "message")
-    if customer.business_id != business.pk:
+    if (customer is None) == (wa_id is None):
+        raise TypeError("Give either customer or wa_id.")
+    if wa_id is not None:
+        wa_id = normalize_wa_id(wa_id)
+    if customer is not None and customer.business_id != business.pk:
         raise InvalidTicketInput("customer", "This customer belongs to another business.")
-    if order is not None and (order.business_id != business.pk or order.customer_id != customer.pk):
+    if order is not None and (order.business_id != business.pk or (
+            order.customer_id != customer.pk if customer is not None else order.customer.wa_id != wa_id)):
         raise InvalidTicketInput("order", "This order is not one of the customer's orders.")
     if channel not in Ticket.Channel.values:
         raise InvalidTicketInput("channel", f"Unknown channel {channel!r}.")
     if priority not in Ticket.Priority.values:
         raise InvalidTicketInput("priority", f"Unknown priority {priority!r}.")
     now = timezone.now()
+    drawn = _update_desk(business, number=True, assign=business.auto_assign_tickets, priority=priority, wa_id=wa_id)
     with transaction.atomic():
-        desk = _take_number(business)
-        ticket = Ticket(business=business, number=desk.last_number, customer=customer, subject=subject,
-                        channel=channel, priority=priority, order=order, tags=list(tags or []))
-        _start_clock(ticket, now)
+        if wa_id is not None:
+            customer = _contact(business, wa_id, name, drawn["customer"])
+        ticket = Ticket(business=business, number=drawn["number"], customer=customer, subject=subject,
+                        channel=channel, priority=priority, order=order, tags=list(tags or []),
+                        assignee_id=drawn.get("assignee"))
+        _start_clock(ticket, now, drawn["policy"])
         ticket.save()
-        ticket.opening_message = TicketMessage.objects.create(
-            ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER, body=body)
+        messages = [TicketMessage(ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER, body=body)]
+        if ticket.assignee_id is not None:
+            messages.append(_system_note(ticket, ROUND_ROBIN_NOTE, save=False))
+        if len(messages) > 1:
+            TicketMessage.objects.bulk_create(messages)
+        else:
+            messages[0].save()
+        ticket.opening_message = messages[0]
         emit_event(business=business, event_type="ticket.created", data={
             "ticket": ticket.pk, "number": ticket.number, "subject": ticket.subject, "status": ticket.status,
-            "order": order.number if order else None, "customer": customer_ref(ticket.customer),
+            "order": order.number if order else None, "customer": customer_ref(customer),
         })
-        if business.auto_assign_tickets:
-            _auto_assign(ticket, desk)
     return ticket
+
+
+def _contact(business, wa_id, name, found) -> Customer:
+    """The chat contact the desk draw found (id, name), or a new one."""
+    if found is None:
+        return upsert_customer(business=business, wa_id=wa_id, name=name or None)
+    customer = Customer.from_db(Customer.objects.db, ["id", "business_id", "wa_id", "name"],
+                                [found[0], business.pk, wa_id, found[1]])
+    customer.business = business
+    return customer
 
 
 def open_platform_ticket(*, business, requester, subject, message, priority=Ticket.Priority.NORMAL) -> Ticket:
@@ -256,8 +335,9 @@ def open_platform_ticket(*, business, requester, subject, message, priority=Tick
     if not Membership.objects.filter(user=requester, business=business,
                                      role__in=[Membership.Role.OWNER, Membership.Role.MANAGER]).exists():
         raise NotAllowed("Only the business's owners and managers open technical-support tickets.")
+    number = _update_desk(business, number=True)["number"]
     with transaction.atomic():
-        ticket = Ticket(business=business, number=_take_number(business).last_number, kind=Ticket.Kind.PLATFORM,
+        ticket = Ticket(business=business, number=number, kind=Ticket.Kind.PLATFORM,
                         requester_user=requester, subject=subject, channel=Ticket.Channel.WEB, priority=priority)
         ticket.save()
         TicketMessage.objects.create(ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER,
@@ -378,33 +458,20 @@ def assign_ticket(*, ticket, assignee, actor=None) -> Ticket:
     return ticket
 
 
+ROUND_ROBIN_NOTE = "Assigned automatically (round-robin)."
+
+
 def auto_assign(*, ticket) -> Ticket:
     """Round-robin: give an unassigned ticket to the next available agent of its business."""
     with transaction.atomic():
-        desk = _desk(ticket.business)
         ticket = _lock(ticket)
         if ticket.assignee_id is None and not ticket.is_platform:
-            _auto_assign(ticket, desk)
+            chosen = _update_desk(ticket.business, assign=True)["assignee"]
+            if chosen is not None:
+                Ticket.objects.filter(pk=ticket.pk).update(assignee_id=chosen)
+                ticket.assignee_id = chosen
+                _system_note(ticket, ROUND_ROBIN_NOTE)
     return ticket
-
-
-def _auto_assign(ticket, desk):
-    """The next agent by user id after the last one picked (under the desk row lock)."""
-    agents = list(
-        Membership.objects.filter(business_id=ticket.business_id, role=Membership.Role.AGENT,
-                                  available_for_tickets=True, user__is_active=True)
-        .order_by("user_id").values_list("user_id", flat=True)
-    )
-    if not agents:
-        return None
-    last = desk.last_auto_assignee_id
-    chosen = next((uid for uid in agents if last is None or uid > last), agents[0])
-    DeskState.objects.filter(pk=desk.pk).update(last_auto_assignee_id=chosen)
-    desk.last_auto_assignee_id = chosen
-    Ticket.objects.filter(pk=ticket.pk).update(assignee_id=chosen)
-    ticket.assignee_id = chosen
-    _system_note(ticket, "Assigned automatically (round-robin).")
-    return chosen
 
 
 # --- status and priority ---------------------------------------------------------------------

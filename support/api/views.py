@@ -2,7 +2,6 @@
 a merchant's integration (CRM) lists tickets, replies, assigns and moves them on. Views stay
 thin: they parse, look up within the key's business, and call support.services."""
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +14,6 @@ from shopchat.api.errors import ApiError
 from shopchat.api.schema import WA_ID_PARAM, errors
 from shopchat.api.views import clean_wa_id
 from shopchat.models import Customer
-from shopchat.services import upsert_customer
 
 from .. import services
 from ..models import Ticket
@@ -85,22 +83,17 @@ class TicketListCreateView(TicketMixin, APIView):
         order = None
         if data.get("order"):
             order = Order.objects.filter(business=self.business, number=data["order"],
-                                         customer__wa_id=data["customer"]).first()
+                                         customer__wa_id=data["customer"]).select_related("customer").first()
             if order is None:
                 raise ApiError(400, "validation_error", "No such order for this customer.",
                                {"order": ["No such order for this customer."]})
-        fields = {"subject": data["subject"], "message": data["message"], "order": order,
-                  "channel": Ticket.Channel.CHAT if "gateway" in request.auth.scopes else Ticket.Channel.API,
-                  "priority": data.get("priority") or Ticket.Priority.NORMAL}
-        customer = Customer.objects.filter(business=self.business, wa_id=data["customer"]).first()
-        if customer is not None:
-            ticket = services.open_ticket(business=self.business, customer=customer, **fields)
-        else:
-            with transaction.atomic():  # a new chat contact: both or neither
-                customer = upsert_customer(business=self.business, wa_id=data["customer"],
-                                           name=data.get("name") or None)
-                ticket = services.open_ticket(business=self.business, customer=customer, **fields)
+        ticket = services.open_ticket(
+            business=self.business, wa_id=data["customer"], name=data.get("name"), subject=data["subject"],
+            message=data["message"], order=order, priority=data.get("priority") or Ticket.Priority.NORMAL,
+            channel=Ticket.Channel.CHAT if "gateway" in request.auth.scopes else Ticket.Channel.API,
+        )
         return Response(s.TicketDetailSerializer(ticket).data, status=201)
+
 
 def _validated(serializer_class, request):
     serializer = serializer_class(data=request.data)

@@ -32,6 +32,36 @@ def test_opening_a_ticket_numbers_it_per_business_and_emits_ticket_created(open_
     assert event.payload["customer"] == {"wa_id": "15550009001", "name": "Asha"}
 
 
+def test_a_failed_creation_leaves_a_gap_and_never_reuses_its_number(open_ticket, monkeypatch):
+    first = open_ticket()
+
+    def broken(**kwargs):
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr(services, "emit_event", broken)
+    with pytest.raises(RuntimeError):
+        open_ticket()
+    monkeypatch.undo()
+    assert Ticket.objects.count() == 1 and TicketMessage.objects.count() == 1
+    assert open_ticket().number == first.number + 2
+
+
+def test_a_ticket_for_a_new_chat_contact_creates_both_or_neither(business, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr(services, "emit_event", broken)
+    with pytest.raises(RuntimeError):
+        services.open_ticket(business=business, wa_id="15550007777", name="Neel", subject="Hi", message="Hello")
+    assert not business.customers.exists()
+    monkeypatch.undo()
+    ticket = services.open_ticket(business=business, wa_id="+1 555 000 7777", name="Neel", subject="Hi",
+                                  message="Hello")
+    assert (ticket.customer.wa_id, ticket.customer.name) == ("15550007777", "Neel")
+    again = services.open_ticket(business=business, wa_id="15550007777", name="Other", subject="Hi", message="Again")
+    assert again.customer.pk == ticket.customer.pk and business.customers.get().name == "Neel"
+
+
 def test_open_ticket_for_returns_the_unsolved_ticket_only(business, customer, ticket):
     assert selectors.open_ticket_for(business=business, customer=customer) == ticket
     services.change_status(ticket=ticket, status="solved")
