@@ -11,8 +11,11 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import queue
 import random
 import smtplib
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -119,7 +122,52 @@ class _DeliveryBatch:
         self.event_ids = [event_id]
 
     def __call__(self):
-        enqueue_delivery(*self.event_ids)
+        if settings.OUTBOX_PUBLISH_IN_BACKGROUND:
+            publisher.submit(self.event_ids)
+        else:
+            enqueue_delivery(*self.event_ids)
+
+
+class Publisher:
+    """Hands committed events to Celery from a background thread of the process.
+
+    A request never waits on the broker, and the events that many requests commit at about the
+    same time go to Celery in one message. Events still queued here when the process dies are
+    committed rows all the same: the sweep delivers them (a delay, never a loss).
+    """
+
+    MAX_BATCH = 500
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._queue = None
+        self._pid = None
+
+    def submit(self, event_ids) -> None:
+        if self._pid != os.getpid():  # first use in this process, or in a child after a fork
+            with self._lock:
+                if self._pid != os.getpid():
+                    self._queue = queue.SimpleQueue()
+                    threading.Thread(target=self._run, args=(self._queue,), name="outbox-publisher",
+                                     daemon=True).start()
+                    self._pid = os.getpid()
+        self._queue.put(list(event_ids))
+
+    def _run(self, pending) -> None:
+        while True:
+            event_ids = pending.get()
+            while len(event_ids) < self.MAX_BATCH:
+                try:
+                    event_ids += pending.get_nowait()
+                except queue.Empty:
+                    break
+            try:
+                enqueue_delivery(*event_ids)
+            except Exception:  # never let the thread die; the sweep covers what was not sent
+                log.exception("outbox: publishing %s events failed", len(event_ids))
+
+
+publisher = Publisher()
 
 
 def _deliver_after_commit(event_id) -> None:

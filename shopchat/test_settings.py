@@ -8,6 +8,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_key": "100000/min"}}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 OUTBOX_TIMEOUT_SECONDS = 2.0
+OUTBOX_PUBLISH_IN_BACKGROUND = False  # eager Celery: deliveries happen at commit, in the test's thread
 BENCH_ENDPOINTS = True
 API_KEY_CACHE_SECONDS = 0  # tests change keys and businesses between requests
 THROTTLE_REDIS_URL = ""  # counters in the per-test local-memory cache (tests/core tests the Redis path)

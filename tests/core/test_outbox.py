@@ -1,5 +1,6 @@
 """Events go through the transactional outbox: signed, retried, swept, never lost."""
 import json
+import time
 from datetime import timedelta
 from unittest import mock
 
@@ -200,3 +201,38 @@ def test_resend_queues_a_failed_event_again(business, receiver):
     outbox.resend(events=OutboxEvent.objects.filter(pk=event.pk))
     assert receiver.wait_for(1)
     assert OutboxEvent.objects.get(pk=event.pk).status == OutboxEvent.Status.DELIVERED
+
+
+def test_background_publisher_hands_committed_events_to_celery(business, settings):
+    settings.OUTBOX_PUBLISH_IN_BACKGROUND = True
+    published = []
+    with mock.patch.object(outbox, "enqueue_delivery", side_effect=lambda *ids, **kw: published.extend(ids)):
+        with transaction.atomic():
+            first = outbox.emit_event(business=business, event_type="order.placed", data={})
+            second = outbox.notify_staff(business=business, subject="New order", body="...")
+        deadline = time.monotonic() + 5
+        while len(published) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert sorted(map(str, published)) == sorted([str(first.pk), str(second.pk)])
+
+
+def test_background_publisher_survives_a_broker_error(business, settings):
+    settings.OUTBOX_PUBLISH_IN_BACKGROUND = True
+    calls = []
+
+    def flaky(*ids, **kw):
+        calls.append(ids)
+        if len(calls) == 1:
+            raise ConnectionError("broker down")
+
+    def wait_for(count):
+        deadline = time.monotonic() + 5
+        while len(calls) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    with mock.patch.object(outbox, "enqueue_delivery", side_effect=flaky):
+        outbox.publisher.submit(["a"])
+        wait_for(1)
+        outbox.publisher.submit(["b"])
+        wait_for(2)
+    assert calls == [("a",), ("b",)]
