@@ -14,8 +14,8 @@ entries and the balance UPDATE), so the busy accounts every payment of a merchan
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, F, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from .models import LedgerAccount, LedgerEntry, LedgerTransaction, Wallet
 
@@ -136,34 +136,73 @@ def post(*, business, postings, actor=None) -> list[LedgerTransaction]:
             raise WalletOverdrawn(account)
     if not postings:
         return []
-    transactions = LedgerTransaction.objects.bulk_create([
+    now = timezone.now()
+    transactions = [
         LedgerTransaction(business_id=business.pk, kind=p.kind, reference=p.reference, memo=p.memo[:200],
-                          created_by=actor)
+                          created_by=actor, created_at=now)
         for p in postings
-    ])
+    ]
+    _insert_transactions(transactions)
     named = [leg for p in postings for leg, _ in p.legs if isinstance(leg, str)]
     by_kind = _lock_business_accounts(business, named) if named else {}
     entries = [
-        LedgerEntry(transaction_id=txn.pk, account=by_kind[leg] if isinstance(leg, str) else leg, amount_minor=amount)
+        (txn.pk, by_kind[leg] if isinstance(leg, str) else leg, amount)
         for txn, posting in zip(transactions, postings)
         for leg, amount in posting.legs
         if amount
     ]
+    _insert_entries(entries, now)
     accounts, deltas = {}, defaultdict(int)
-    for entry in entries:
-        entry.currency = entry.account.currency
-        accounts[entry.account.pk] = entry.account
-        deltas[entry.account.pk] += entry.amount_minor
-    LedgerEntry.objects.bulk_create(entries)
+    for _, account, amount in entries:
+        accounts[account.pk] = account
+        deltas[account.pk] += amount
     changed = {pk: d for pk, d in deltas.items() if d}
     if changed:
-        LedgerAccount.objects.filter(pk__in=list(changed)).update(
-            balance_minor=F("balance_minor")
-            + Case(*[When(pk=pk, then=Value(d)) for pk, d in changed.items()], output_field=BigIntegerField())
-        )
+        _move_balances(changed)
         for pk, d in changed.items():
             accounts[pk].balance_minor += d
     return transactions
+
+
+# The statements every movement makes are written out: the ORM spends more time building them
+# (about 0.4 ms each) than the database spends running them. Plain SQL that PostgreSQL and
+# SQLite (3.35 or later, for RETURNING) both take; the columns are the models'.
+
+def _insert_transactions(transactions) -> None:
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(transactions))
+    params = []
+    for txn in transactions:
+        params += [txn.business_id, txn.kind, txn.reference, txn.memo, txn.created_by_id,
+                   connection.ops.adapt_datetimefield_value(txn.created_at)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {LedgerTransaction._meta.db_table} "
+                       f"(business_id, kind, reference, memo, created_by_id, created_at) VALUES {rows} RETURNING id",
+                       params)
+        ids = sorted(pk for pk, in cursor.fetchall())  # one INSERT numbers its rows in their order
+    for txn, pk in zip(transactions, ids, strict=True):
+        txn.pk = pk
+        txn._state.adding, txn._state.db = False, connection.alias
+
+
+def _insert_entries(entries, now) -> None:
+    """`entries`: (transaction id, account, amount)."""
+    created_at = connection.ops.adapt_datetimefield_value(now)
+    params = []
+    for transaction_id, account, amount in entries:
+        params += [transaction_id, account.pk, amount, account.currency, created_at]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {LedgerEntry._meta.db_table} "
+                       "(transaction_id, account_id, amount_minor, currency, created_at) "
+                       f"VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(entries))}", params)
+
+
+def _move_balances(deltas: dict) -> None:
+    """One UPDATE: each account's balance plus its delta (the accounts are locked already)."""
+    cases = " ".join(["WHEN %s THEN %s"] * len(deltas))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {LedgerAccount._meta.db_table} SET balance_minor = balance_minor + CASE id {cases} "
+                       f"ELSE 0 END WHERE id IN ({', '.join(['%s'] * len(deltas))})",
+                       [x for item in deltas.items() for x in item] + list(deltas))
 
 
 def move(kind, source, target, amount, reference="", memo="") -> Posting:
