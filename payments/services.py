@@ -34,7 +34,7 @@ from orders.models import Order
 from shopchat.api.errors import ApiError
 from shopchat.models import Business, Customer
 from shopchat.money import display, format_major, percent_of
-from shopchat.outbox import customer_ref, emit_event, notify_staff
+from shopchat.outbox import Event, customer_ref, emit_event, emit_events, notify_staff
 from shopchat.services import upsert_customer
 from shopchat.validators import normalize_wa_id, validate_wa_id
 
@@ -447,12 +447,12 @@ def _transfer(business, sender, to_wa_id, amount_minor, note) -> tuple[Transfer 
     ])
     amount = format_major(amount_minor, business.currency)
     common = {"transfer": sent_transfer.pk, "amount": amount, "currency": business.currency, "note": note}
-    emit_event(business=business, event_type="transfer.sent", data={
-        **common, "to": customer_ref(recipient), "customer": customer_ref(sender),
-        "balance": format_major(source.balance_minor, business.currency)})
-    emit_event(business=business, event_type="transfer.received", data={
-        **common, "from": customer_ref(sender), "customer": customer_ref(recipient),
-        "balance": format_major(target.balance_minor, business.currency)})
+    emit_events(business=business, events=[
+        Event("transfer.sent", {**common, "to": customer_ref(recipient), "customer": customer_ref(sender),
+                                "balance": format_major(source.balance_minor, business.currency)}),
+        Event("transfer.received", {**common, "from": customer_ref(sender), "customer": customer_ref(recipient),
+                                    "balance": format_major(target.balance_minor, business.currency)}),
+    ])
     sent_transfer.sender_balance_minor = source.balance_minor
     return sent_transfer, None
 

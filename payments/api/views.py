@@ -38,7 +38,9 @@ class OrderPaymentView(BusinessScopedMixin, APIView):
                                "pending (a provider callback completes it), 402 failed.")
     @idempotent()
     def post(self, request, number):
-        order = self.get_scoped_or_404(Order.objects.select_related("customer", "business"), number=number)
+        # the business with its WhatsApp settings, which the outbox reads for the payment's events
+        order = self.get_scoped_or_404(Order.objects.select_related("customer", "business__whatsapp_config"),
+                                       number=number)
         body = s.PaymentRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         source = None
