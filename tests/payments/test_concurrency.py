@@ -1,6 +1,7 @@
 """Real concurrency on PostgreSQL: threads racing on one wallet, one Idempotency-Key, one
 settlement. Each thread closes its own connection."""
 import threading
+import time
 
 import pytest
 from django.db import close_old_connections, connection
@@ -179,4 +180,51 @@ def test_refunds_racing_settlement_and_each_other_never_refund_twice(shop):
     assert not [r for r in results[2:] if isinstance(r, BaseException)]
     assert Payment.objects.get(order=orders[0]).refunded_minor == 10_000
     services.settle_business(business=shop)
+    assert services.reconcile() == []
+
+
+def test_wallet_payments_of_one_merchant_racing_a_settlement_are_each_settled_once(shop):
+    """Every wallet payment credits the merchant's payable and revenue accounts, which a
+    payment locks only at its end and a settlement locks to read the payable balance: payments
+    and the settlement never deadlock, and each payment is on exactly one statement."""
+    people = [CustomerFactory(business=shop) for _ in range(4)]
+    for person in people:
+        fund(person, 100_000)
+    orders = {person.pk: [order_for(person, 1_000 + i) for i in range(5)] for person in people}
+
+    def pay_all(person):
+        return lambda: [services.pay_order(order=o, method="wallet").status for o in orders[person.pk]]
+
+    def settle_meanwhile():
+        settled = []
+        for _ in range(30):
+            settled.append(services.settle_business(business=shop))
+            time.sleep(0.005)
+        return [s.payment_count for s in settled if s is not None]
+
+    results = race(*[pay_all(p) for p in people], settle_meanwhile)  # statements land between payments
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert all(statuses == ["captured"] * 5 for statuses in results[:4])
+    services.settle_business(business=shop)
+    assert Payment.objects.filter(status="captured", settlement__isnull=True).count() == 0
+    assert SettlementLine.objects.filter(payment__isnull=False).count() == 20
+    assert LedgerAccount.objects.get(business=shop, kind="merchant_payable").balance_minor == 0
+    closing = 0  # each statement opens with what the one before closed with: no payment paid out early
+    for statement in Settlement.objects.filter(business=shop).order_by("period_end"):
+        assert statement.opening_minor == closing
+        closing = statement.closing_minor
+    assert services.reconcile() == []
+
+
+def test_transfers_both_ways_at_once_never_deadlock(shop):
+    a, b = CustomerFactory(business=shop), CustomerFactory(business=shop)
+    fund(a, 10_000)
+    fund(b, 10_000)
+
+    def send(sender, recipient):
+        return lambda: [services.transfer(sender=sender, to_wa_id=recipient.wa_id, amount_minor=100) for _ in range(10)]
+
+    results = race(send(a, b), send(b, a), send(a, b), send(b, a))
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert wallet_balance(a) == wallet_balance(b) == 10_000
     assert services.reconcile() == []
