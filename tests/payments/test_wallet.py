@@ -133,3 +133,13 @@ def test_transfer_api_runs_a_constant_number_of_queries(api, funded):
     # sender; both wallets locked in one query; the transfer; the ledger: transaction, entries,
     # balances (3); both events in one INSERT. (The first call also marks the key used.)
     assert counts[1] == counts[2] <= 14, counts
+
+
+def test_a_refused_transfer_writes_nothing_and_the_callers_transaction_goes_on(customer):
+    """Refusals are decided before any write and raised after the service's block (which has
+    no savepoint): a caller inside its own transaction can catch them and carry on."""
+    fund(customer, 1_000)
+    with pytest.raises(services.InsufficientFunds):
+        services.transfer(sender=customer, to_wa_id="919876543299", amount_minor=1_001)
+    assert not Customer.objects.filter(wa_id="919876543299").exists()
+    assert wallet_balance(customer) == 1_000
