@@ -143,7 +143,9 @@ def _wallet_payments(ctx):
         return ("POST", f"/api/v1/orders/{numbers[i % len(numbers)]}/payments/", {"method": "wallet"},
                 {**ctx.payments_auth, "Idempotency-Key": f"bench-pay-{i}"})
 
-    payable = LedgerAccount.objects.get(business=business, kind=Kind.MERCHANT_PAYABLE, customer=None).pk
+    payable, _ = LedgerAccount.objects.get_or_create(business=business, kind=Kind.MERCHANT_PAYABLE, customer=None,
+                                                     currency=business.currency)
+    payable = payable.pk
     wallets = list(LedgerAccount.objects.filter(customer__in=customers).values_list("pk", flat=True))
     pairs = [(w, payable) for w in wallets]
     floor = _floor_endpoint(ctx, "wallet payment floor (bare view, raw SQL)", pairs, seconds)
