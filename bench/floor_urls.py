@@ -26,56 +26,67 @@ def floor(request):
     return Response(row or {})
 
 
+def place_order_sql(cur, *, business: int, customer: int, product_ids) -> tuple:
+    """Issue #4's floor SQL on any DB-API cursor (the view's, or a raw psycopg connection's):
+    SELECT ... FOR UPDATE of the stock rows in id order, UPDATE their reservations, INSERT the
+    order and its lines. The bench creates `bench_floor_order_number`."""
+    ids = sorted(int(i) for i in product_ids)
+    cur.execute("SELECT id, price_minor, retailer_id, title FROM catalog_product WHERE id = ANY(%s) "
+                "ORDER BY id FOR UPDATE", [ids])
+    rows = cur.fetchall()
+    cur.execute("UPDATE catalog_product SET reserved_quantity = reserved_quantity + 1 WHERE id = ANY(%s)", [ids])
+    total = sum(r[1] for r in rows)
+    cur.execute(
+        "INSERT INTO orders_order (business_id, customer_id, number, sequence, status, currency, subtotal_minor, "
+        "tax_minor, shipping_minor, discount_minor, total_minor, refunded_minor, address, note, stock_reserved, "
+        "tracking_number, carrier, created_at, updated_at) "
+        "SELECT %s, %s, 'FL-' || n, n, 'pending_payment', 'INR', %s, 0, 0, 0, %s, 0, '', '', true, '', '', now(), "
+        "now() FROM (SELECT nextval('bench_floor_order_number') AS n) s RETURNING id, number",
+        [business, customer, total, total],
+    )
+    order_id, number = cur.fetchone()
+    cur.executemany(
+        "INSERT INTO orders_orderline (order_id, product_id, retailer_id, title, unit_price_minor, quantity, "
+        "line_total_minor, stock_reserved) VALUES (%s, %s, %s, %s, %s, 1, %s, true)",
+        [(order_id, r[0], r[2], r[3], r[1], r[1]) for r in rows],
+    )
+    return number, total
+
+
+def move_money_sql(cur, *, source: int, target: int, amount: int = 1) -> int:
+    """Issue #5's floor SQL on any DB-API cursor: lock two ledger balances in id order, move
+    them, insert one ledger transaction and its balanced pair of entries."""
+    cur.execute("SELECT id, balance_minor FROM payments_ledgeraccount WHERE id IN (%s, %s) ORDER BY id FOR UPDATE",
+                [source, target])
+    cur.fetchall()
+    cur.execute("UPDATE payments_ledgeraccount SET balance_minor = balance_minor - %s WHERE id = %s", [amount, source])
+    cur.execute("UPDATE payments_ledgeraccount SET balance_minor = balance_minor + %s WHERE id = %s", [amount, target])
+    cur.execute("INSERT INTO payments_ledgertransaction (business_id, kind, reference, memo, created_at) "
+                "SELECT business_id, 'adjustment', 'floor', '', now() FROM payments_ledgeraccount "
+                "WHERE id = %s RETURNING id", [source])
+    txn = cur.fetchone()[0]
+    cur.execute("INSERT INTO payments_ledgerentry (transaction_id, account_id, amount_minor, currency, created_at) "
+                "SELECT %s, id, CASE WHEN id = %s THEN -%s ELSE %s END, currency, now() "
+                "FROM payments_ledgeraccount WHERE id IN (%s, %s)", [txn, source, amount, amount, source, target])
+    return txn
+
+
 @bare(["POST"])
 def place_order_floor(request):
-    """Issue #4's floor: SELECT ... FOR UPDATE of the stock rows in id order, UPDATE their
-    reservations, INSERT the order and its lines. The bench creates `bench_floor_order_number`."""
+    """The placement floor as an endpoint (see place_order_sql)."""
     body = request.data
-    business, customer = int(body["business"]), int(body["customer"])
-    ids = sorted(int(i) for i in body["products"])
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SELECT id, price_minor, retailer_id, title FROM catalog_product WHERE id = ANY(%s) "
-                    "ORDER BY id FOR UPDATE", [ids])
-        rows = cur.fetchall()
-        cur.execute("UPDATE catalog_product SET reserved_quantity = reserved_quantity + 1 WHERE id = ANY(%s)", [ids])
-        total = sum(r[1] for r in rows)
-        cur.execute(
-            "INSERT INTO orders_order (business_id, customer_id, number, sequence, status, currency, subtotal_minor, "
-            "tax_minor, shipping_minor, discount_minor, total_minor, refunded_minor, address, note, stock_reserved, "
-            "tracking_number, carrier, created_at, updated_at) "
-            "SELECT %s, %s, 'FL-' || n, n, 'pending_payment', 'INR', %s, 0, 0, 0, %s, 0, '', '', true, '', '', now(), "
-            "now() FROM (SELECT nextval('bench_floor_order_number') AS n) s RETURNING id, number",
-            [business, customer, total, total],
-        )
-        order_id, number = cur.fetchone()
-        cur.executemany(
-            "INSERT INTO orders_orderline (order_id, product_id, retailer_id, title, unit_price_minor, quantity, "
-            "line_total_minor, stock_reserved) VALUES (%s, %s, %s, %s, %s, 1, %s, true)",
-            [(order_id, r[0], r[2], r[3], r[1], r[1]) for r in rows],
-        )
+        number, total = place_order_sql(cur, business=int(body["business"]), customer=int(body["customer"]),
+                                        product_ids=body["products"])
     return Response({"number": number, "total": total}, status=201)
 
 
 @bare(["POST"])
 def move_money_floor(request):
-    """Issue #5's floor: lock two ledger balances in id order, move them, insert one ledger
-    transaction and its balanced pair of entries."""
-    source, target, amount = int(request.data["from"]), int(request.data["to"]), int(request.data.get("amount", 1))
+    """The money-movement floor as an endpoint (see move_money_sql)."""
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SELECT id, balance_minor FROM payments_ledgeraccount WHERE id IN (%s, %s) ORDER BY id FOR UPDATE",
-                    [source, target])
-        cur.fetchall()
-        cur.execute("UPDATE payments_ledgeraccount SET balance_minor = balance_minor - %s WHERE id = %s",
-                    [amount, source])
-        cur.execute("UPDATE payments_ledgeraccount SET balance_minor = balance_minor + %s WHERE id = %s",
-                    [amount, target])
-        cur.execute("INSERT INTO payments_ledgertransaction (business_id, kind, reference, memo, created_at) "
-                    "SELECT business_id, 'adjustment', 'floor', '', now() FROM payments_ledgeraccount "
-                    "WHERE id = %s RETURNING id", [source])
-        txn = cur.fetchone()[0]
-        cur.execute("INSERT INTO payments_ledgerentry (transaction_id, account_id, amount_minor, currency, created_at) "
-                    "SELECT %s, id, CASE WHEN id = %s THEN -%s ELSE %s END, currency, now() "
-                    "FROM payments_ledgeraccount WHERE id IN (%s, %s)", [txn, source, amount, amount, source, target])
+        txn = move_money_sql(cur, source=int(request.data["from"]), target=int(request.data["to"]),
+                             amount=int(request.data.get("amount", 1)))
     return Response({"transaction": txn}, status=201)
 
 

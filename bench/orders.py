@@ -11,10 +11,7 @@
 - For reference, the floor's SQL on raw psycopg connections without HTTP, and queries per
   placement for 1 and 20 lines (equal: no per-line queries).
 """
-import itertools
 import random
-import threading
-import time
 
 ORDER = 30
 TITLE = "Orders"
@@ -41,39 +38,19 @@ def _three(i):
 
 
 def _sql_floor(ctx, seconds):
+    """The floor's SQL (bench/floor_urls.py) on raw psycopg connections, without HTTP; run
+    after _floor_endpoint, which creates the floor's order-number sequence."""
+    from bench.floor_urls import place_order_sql
     from shopchat.models import Customer
 
     floor_business, _ = ctx.new_business(order_prefix="FL")
     product_ids = sorted(_products(floor_business).values())
     customer = Customer.objects.create(business=floor_business, wa_id="919900000001", name="Floor")
-    sequences = itertools.count(1)
-    lock = threading.Lock()
 
     def place(conn):
-        with lock:
-            sequence = next(sequences)
-        ids = sorted(random.sample(product_ids, 3))
         with conn.cursor() as cur:
-            cur.execute("SELECT id, stock_quantity, reserved_quantity, price_minor, retailer_id, title "
-                        "FROM catalog_product WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids])
-            rows = cur.fetchall()
-            cur.execute("UPDATE catalog_product SET reserved_quantity = reserved_quantity + 1 WHERE id = ANY(%s)",
-                        [ids])
-            total = sum(r[3] for r in rows)
-            cur.execute(
-                "INSERT INTO orders_order (business_id, customer_id, number, sequence, status, currency, "
-                "subtotal_minor, tax_minor, shipping_minor, discount_minor, total_minor, refunded_minor, address, "
-                "note, stock_reserved, tracking_number, carrier, created_at, updated_at) VALUES "
-                "(%s, %s, %s, %s, 'pending_payment', 'INR', %s, 0, 0, 0, %s, 0, '', '', true, '', '', now(), now()) "
-                "RETURNING id",
-                [floor_business.pk, customer.pk, f"FL-{sequence}", sequence, total, total],
-            )
-            order_id = cur.fetchone()[0]
-            cur.executemany(
-                "INSERT INTO orders_orderline (order_id, product_id, retailer_id, title, unit_price_minor, quantity, "
-                "line_total_minor, stock_reserved) VALUES (%s, %s, %s, %s, %s, 1, %s, true)",
-                [(order_id, r[0], r[4], r[5], r[3], r[3]) for r in rows],
-            )
+            place_order_sql(cur, business=floor_business.pk, customer=customer.pk,
+                            product_ids=random.sample(product_ids, 3))
         conn.commit()
 
     return ctx.sql_floor("SQL floor: lock 3 stock rows, UPDATE, INSERT order + lines", place,

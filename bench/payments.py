@@ -103,27 +103,17 @@ def _orders(business, customers, count, start=0, total_minor=1_000):
 
 
 def _floor_fn(pairs):
-    """The SQL floor: lock two balances in id order, move them, insert a balanced pair."""
+    """The floor's SQL (bench/floor_urls.py) on a raw psycopg connection, without HTTP."""
     import itertools
+
+    from bench.floor_urls import move_money_sql
 
     counter = itertools.count()
 
     def fn(conn):
-        a, b = pairs[next(counter) % len(pairs)]
-        low, high = sorted((a, b))
+        source, target = pairs[next(counter) % len(pairs)]
         with conn.cursor() as cur:
-            cur.execute("SELECT id, balance_minor FROM payments_ledgeraccount WHERE id IN (%s, %s) ORDER BY id FOR UPDATE",
-                        [low, high])
-            cur.fetchall()
-            cur.execute("UPDATE payments_ledgeraccount SET balance_minor = balance_minor - 1 WHERE id = %s", [a])
-            cur.execute("UPDATE payments_ledgeraccount SET balance_minor = balance_minor + 1 WHERE id = %s", [b])
-            cur.execute("INSERT INTO payments_ledgertransaction (business_id, kind, reference, memo, created_at) "
-                        "SELECT business_id, 'adjustment', 'floor', '', now() FROM payments_ledgeraccount "
-                        "WHERE id = %s RETURNING id", [a])
-            txn = cur.fetchone()[0]
-            cur.execute("INSERT INTO payments_ledgerentry (transaction_id, account_id, amount_minor, currency, created_at) "
-                        "SELECT %s, id, CASE WHEN id = %s THEN -1 ELSE 1 END, currency, now() "
-                        "FROM payments_ledgeraccount WHERE id IN (%s, %s)", [txn, a, a, b])
+            move_money_sql(cur, source=source, target=target)
         conn.commit()
 
     return fn
