@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from shopchat.api.errors import ApiError
 from shopchat.idempotency import idempotent
 from shopchat.models import Customer, IdempotencyRecord
+from tests.conftest import api_client_for, requires_postgres
 
 CALLS = []
 
@@ -97,3 +98,53 @@ def test_unexpected_error_frees_the_key(api, monkeypatch):
     assert post(api, {"amount": "1.00", "wa_id": "15550001111"}, key="k-flaky").status_code == 500
     boom["on"] = False
     assert post(api, {"amount": "1.00", "wa_id": "15550001111"}, key="k-flaky").status_code == 201
+
+
+class HeldChargeView(APIView):
+    """Charges, then waits until the test lets it finish: a call that is still running."""
+    started = None
+    release = None
+
+    @idempotent()
+    def post(self, request):
+        CALLS.append(request.data)
+        Customer.objects.create(business=request.auth.business, wa_id=request.data["wa_id"])
+        HeldChargeView.started.set()
+        HeldChargeView.release.wait(10)
+        return Response({"charged": request.data["amount"]}, status=201)
+
+
+urlpatterns.append(path("held-charge/", HeldChargeView.as_view()))
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_twin_sent_while_the_first_call_runs_is_409_then_replays_the_first_response(business):
+    import threading
+
+    from django.db import connection
+
+    HeldChargeView.started, HeldChargeView.release = threading.Event(), threading.Event()
+    first = {}
+
+    def run_first():
+        try:
+            first["response"] = api_client_for(business).post(
+                "/held-charge/", {"amount": "5.00", "wa_id": "15550002222"}, format="json",
+                HTTP_IDEMPOTENCY_KEY="k-held")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run_first)
+    thread.start()
+    assert HeldChargeView.started.wait(10)
+    twin = api_client_for(business).post("/held-charge/", {"amount": "5.00", "wa_id": "15550002222"},
+                                         format="json", HTTP_IDEMPOTENCY_KEY="k-held")
+    HeldChargeView.release.set()
+    thread.join(15)
+    retry = api_client_for(business).post("/held-charge/", {"amount": "5.00", "wa_id": "15550002222"},
+                                          format="json", HTTP_IDEMPOTENCY_KEY="k-held")
+    assert twin.status_code == 409 and twin.json()["error"]["code"] == "idempotency_in_progress"
+    assert first["response"].status_code == 201
+    assert retry.status_code == 201 and retry["Idempotent-Replayed"] == "true"
+    assert len(CALLS) == 1 and Customer.objects.filter(wa_id="15550002222").count() == 1
