@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from shopchat.rows import loaded
+
 from .models import LedgerAccount, LedgerEntry, LedgerTransaction, Wallet
 
 Kind = LedgerAccount.Kind
@@ -88,9 +90,11 @@ def lock(*, business, kinds=(), customers=()) -> Accounts:
     """
     accounts = Accounts()
     if customers:
-        for account in locking(LedgerAccount.objects.filter(
-            customer_id__in=list(customers), kind=Kind.CUSTOMER_WALLET, currency=business.currency
-        )):
+        customers = list(customers)
+        for account in _locked_accounts(
+            f"customer_id IN ({', '.join(['%s'] * len(customers))}) AND kind = %s AND currency = %s",
+            [*customers, Kind.CUSTOMER_WALLET, business.currency],
+        ):
             accounts.wallets[account.customer_id] = account
     if kinds:
         accounts.by_kind = _lock_business_accounts(business, kinds)
@@ -101,14 +105,30 @@ def _lock_business_accounts(business, kinds) -> dict:
     """One locking SELECT; the missing accounts (a business's first movements) are created in
     one INSERT that leaves alone those a concurrent first movement has just created."""
     currency, kinds = business.currency, list(dict.fromkeys(kinds))
-    wanted = LedgerAccount.objects.filter(business=business, customer__isnull=True, currency=currency, kind__in=kinds)
-    found = {account.kind: account for account in locking(wanted)}
+    where = (f"business_id = %s AND customer_id IS NULL AND currency = %s "
+             f"AND kind IN ({', '.join(['%s'] * len(kinds))})")
+    params = [business.pk, currency, *kinds]
+    found = {account.kind: account for account in _locked_accounts(where, params)}
     if len(found) < len(kinds):
         LedgerAccount.objects.bulk_create([
             LedgerAccount(business=business, kind=kind, currency=currency) for kind in kinds if kind not in found
         ], ignore_conflicts=True)
-        found = {account.kind: account for account in locking(wanted)}
+        found = {account.kind: account for account in _locked_accounts(where, params)}
     return found
+
+
+def _locked_accounts(where: str, params: list) -> list:
+    """The accounts matching `where`, locked like `locking()` does, in one written-out SELECT."""
+    lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM {LedgerAccount._meta.db_table} WHERE {where} "
+                       f"ORDER BY id{lock}", params)
+        rows = cursor.fetchall()
+    return [loaded(LedgerAccount, **dict(zip(_ACCOUNT_FIELDS, row))) for row in rows]
+
+
+_ACCOUNT_FIELDS = ["id", "business_id", "kind", "customer_id", "currency", "balance_minor"]
+_ACCOUNT_COLUMNS = ", ".join(_ACCOUNT_FIELDS)
 
 
 def post(*, business, postings, actor=None) -> list[LedgerTransaction]:
