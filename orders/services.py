@@ -443,8 +443,10 @@ def _lock(order: Order) -> Order:
     return Order.objects.select_for_update(of=("self",)).select_related("business", "customer").get(pk=order.pk)
 
 
-def _move(order: Order, to: str, *, actor=None, note: str = "", event_extra: dict | None = None, **fields) -> Order:
-    """Apply a transition to a locked order: check it, save, record it, emit `order.<to>`."""
+def _move(order: Order, to: str, *, actor=None, note: str = "", event_extra: dict | None = None, also_emit=(),
+          **fields) -> Order:
+    """Apply a transition to a locked order: check it, save, record it, emit `order.<to>` (with
+    the caller's `also_emit` events, in the same INSERT)."""
     if not can_transition(order, to):
         raise IllegalTransition(order, to)
     from_status = order.status
@@ -453,7 +455,8 @@ def _move(order: Order, to: str, *, actor=None, note: str = "", event_extra: dic
     for name, value in fields.items():
         setattr(order, name, value)
     _record(order, from_status, to, actor=actor, note=note)
-    emit_event(business=order.business, event_type=f"order.{to}", data=order_event_data(order, **(event_extra or {})))
+    emit_events(business=order.business,
+                events=[Event(f"order.{to}", order_event_data(order, **(event_extra or {}))), *also_emit])
     return order
 
 
@@ -481,14 +484,27 @@ def _release_stock(order: Order, *, sold: bool = False) -> None:
     order.stock_reserved = False
 
 
-def mark_paid(*, order: Order, actor=None, note: str = "") -> Order:
+def mark_paid(*, order: Order, actor=None, note: str = "", locked: bool = False, also_emit=()) -> Order:
     """Payment captured (called by payments). Paying a paid order again changes nothing; paying
-    an expired or cancelled one is an IllegalTransition (payments then refunds the money)."""
+    an expired or cancelled one is an IllegalTransition (payments then refunds the money).
+
+    `locked`: the caller already holds the order's row lock in its transaction and read the
+    order's status under it, with its business and customer (payments does, to check the
+    order is payable), so there is no second lock and no savepoint: a payment is one of the
+    busiest writes. `also_emit`: the caller's events for the same change (the payment's),
+    written with `order.paid` in one INSERT."""
+    if locked:
+        return _mark_paid(order, actor, note, also_emit)
     with transaction.atomic():
-        order = _lock(order)
-        if order.status == Status.PAID:
-            return order
-        return _move(order, Status.PAID, actor=actor, note=note, paid_at=timezone.now())
+        return _mark_paid(_lock(order), actor, note, also_emit)
+
+
+def _mark_paid(order: Order, actor, note: str, also_emit) -> Order:
+    if order.status == Status.PAID:
+        if also_emit:
+            emit_events(business=order.business, events=list(also_emit))
+        return order
+    return _move(order, Status.PAID, actor=actor, note=note, also_emit=also_emit, paid_at=timezone.now())
 
 
 def mark_refunded(*, order: Order, refunded_minor: int, actor=None) -> Order:

@@ -34,6 +34,7 @@ from orders.models import Order
 from shopchat.api.errors import ApiError
 from shopchat.models import Business, Customer
 from shopchat.money import display, format_major, percent_of
+from shopchat.rows import loaded
 from shopchat.outbox import Event, customer_ref, emit_event, emit_events, notify_staff
 from shopchat.services import upsert_customer
 from shopchat.validators import normalize_wa_id, validate_wa_id
@@ -95,13 +96,16 @@ class BadCallback(ApiError):
         super().__init__(400, "invalid_callback", message)
 
 
-def _payment_event(payment: Payment, event_type: str, **extra) -> None:
-    data = {
+def _payment_event_data(payment: Payment, event_type: str, **extra) -> Event:
+    return Event(event_type, {
         "payment": payment.pk, "order": payment.order.number, "amount": format_major(payment.amount_minor, payment.currency),
         "currency": payment.currency, "method": payment.method, "status": payment.status,
         "customer": customer_ref(payment.customer), **extra,
-    }
-    emit_event(business=payment.business, event_type=event_type, data=data)
+    })
+
+
+def _payment_event(payment: Payment, event_type: str, **extra) -> None:
+    emit_events(business=payment.business, events=[_payment_event_data(payment, event_type, **extra)])
 
 
 def commission_for(business: Business, amount_minor: int) -> int:
@@ -180,7 +184,7 @@ def _pay(order: Order, method: str, funding_source) -> tuple[Payment | None, Exc
     order, wallet = _lock_for_payment(order, wallet=method == Payment.Method.WALLET)
     if order.status != Order.Status.PENDING_PAYMENT:
         return None, OrderNotPayable(f"Order {order.number} is {order.get_status_display().lower()}, not awaiting payment.")
-    if order.expires_at and order.expires_at <= timezone.now():
+    if order.expired:
         return None, OrderNotPayable(f"Order {order.number} has expired.")
     if order.total_minor <= 0:
         return None, OrderNotPayable(f"Order {order.number} has nothing to pay.")
@@ -193,7 +197,7 @@ def _pay(order: Order, method: str, funding_source) -> tuple[Payment | None, Exc
         payment.provider = "wallet"
         if wallet is None or wallet.balance_minor < payment.amount_minor:
             return _fail(payment, "insufficient_funds", "The wallet balance is too low for this order."), None
-        _capture(payment, source=wallet)
+        _capture(payment, source=wallet, order_locked=True)
         return payment, None
     if method != Payment.Method.CARD:
         return None, InvalidPaymentInput("method", "Use 'wallet' or 'card'.")
@@ -208,23 +212,59 @@ def _pay(order: Order, method: str, funding_source) -> tuple[Payment | None, Exc
     if result.status == "failed":
         return _fail(payment, result.failure_code, result.failure_reason), None
     if result.status == "captured":
-        _capture(payment)
+        _capture(payment, order_locked=True)
     else:
         payment.save()
     return payment, None
 
 
+def order_for_payment(*, business: Business, number: str) -> Order | None:
+    """The business's order `number` with its customer, row-locked and read for paying it, or
+    None when the business has no such order. For a caller that pays the order in the same
+    transaction right after (the API): `pay_order` then reads and locks nothing again. One
+    written-out query instead of a lookup and a locking re-read."""
+    lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, c.wa_id, c.name, {_PAYABLE_CHECKS} "
+            f"FROM {Order._meta.db_table} o JOIN {Customer._meta.db_table} c ON c.id = o.customer_id "
+            f"WHERE o.business_id = %s AND o.number = %s{lock}",
+            [*_payable_params(), business.pk, number],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    order_id, customer_id, status, total, currency, wa_id, name, expired, has_live = row
+    order = loaded(Order, id=order_id, business_id=business.pk, customer_id=customer_id, number=number,
+                   status=status, currency=currency, total_minor=total)
+    order.business = business
+    order.customer = loaded(Customer, id=customer_id, business_id=business.pk, wa_id=wa_id, name=name)
+    order.expired, order.has_live, order.locked_for_payment = bool(expired), bool(has_live), True
+    return order
+
+
+# whether the order has expired, and whether it has a live payment, as of now
+_PAYABLE_CHECKS = (f"o.expires_at IS NOT NULL AND o.expires_at <= %s, EXISTS (SELECT 1 FROM {Payment._meta.db_table} p "
+                   f"WHERE p.order_id = o.id AND p.status IN ({', '.join(['%s'] * len(Payment.ACTIVE))}))")
+
+
+def _payable_params() -> list:
+    return [connection.ops.adapt_datetimefield_value(timezone.now()), *Payment.ACTIVE]
+
+
 def _lock_for_payment(order: Order, *, wallet: bool) -> tuple[Order, LedgerAccount | None]:
-    """A copy of the order with its status, expiry and amount read again under its row lock,
-    and whether it has a live payment (`has_live`); with `wallet`, the customer's wallet
-    account, locked after it (None when the customer has no wallet yet). Two small queries:
-    one joining them all costs more to plan and compile than both."""
-    order = copy.copy(order)  # the caller's object stays as it was
-    live = Payment.objects.filter(order=OuterRef("pk"), status__in=Payment.ACTIVE)
-    order.status, order.expires_at, order.total_minor, order.currency, order.has_live = (
-        Order.objects.select_for_update(of=("self",)).filter(pk=order.pk).annotate(has_live=Exists(live))
-        .order_by().values_list("status", "expires_at", "total_minor", "currency", "has_live").get()
-    )
+    """A copy of the order with its status and amount, and whether it has expired (`expired`)
+    or has a live payment (`has_live`), read again under its row lock (unless it came from
+    `order_for_payment`); with `wallet`, the customer's wallet account, locked after it (None
+    when the customer has no wallet yet). Small written-out queries: every payment makes them."""
+    if not getattr(order, "locked_for_payment", False):
+        order = copy.copy(order)  # the caller's object stays as it was
+        lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT o.status, o.total_minor, o.currency, {_PAYABLE_CHECKS} "
+                           f"FROM {Order._meta.db_table} o WHERE o.id = %s{lock}", [*_payable_params(), order.pk])
+            order.status, order.total_minor, order.currency, expired, has_live = cursor.fetchone()
+        order.expired, order.has_live = bool(expired), bool(has_live)
     if not wallet:
         return order, None
     return order, ledger.lock(business=order.business, customers=[order.customer_id]).wallet(order.customer_id)
@@ -237,10 +277,11 @@ def _fail(payment: Payment, code: str, reason: str) -> Payment:
     return payment
 
 
-def _capture(payment: Payment, *, source=None, pay_order: bool = True) -> None:
+def _capture(payment: Payment, *, source=None, pay_order: bool = True, order_locked: bool = False) -> None:
     """Money in: `source` (the customer's locked wallet account; None: provider clearing) ->
     merchant payable, then the commission to the platform; the order is paid. A payment not
-    saved yet is created captured (one INSERT).
+    saved yet is created captured (one INSERT). `order_locked`: the caller holds the order's
+    row lock and read its status under it (see `orders.services.mark_paid`).
 
     The business's busy accounts are locked last, by `ledger.post()`, after the order and the
     events are written, so concurrent payments of one merchant wait on them as briefly as
@@ -254,9 +295,12 @@ def _capture(payment: Payment, *, source=None, pay_order: bool = True) -> None:
     else:
         Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.CAPTURED, captured_at=now,
                                                      commission_minor=commission, updated_at=now)
-    if pay_order:
-        order_services.mark_paid(order=payment.order, note=f"payment {payment.pk}")
-    _payment_event(payment, "payment.captured")
+    captured = _payment_event_data(payment, "payment.captured")
+    if pay_order:  # the order's event and the payment's are written together
+        order_services.mark_paid(order=payment.order, note=f"payment {payment.pk}", locked=order_locked,
+                                 also_emit=[captured])
+    else:
+        emit_events(business=business, events=[captured])
     ref, number = f"payment:{payment.pk}", payment.order.number
     ledger.post(business=business, postings=[
         move(Txn.PAYMENT, source or Kind.PROVIDER_CLEARING, Kind.MERCHANT_PAYABLE, payment.amount_minor, ref,

@@ -1,5 +1,6 @@
 """Payments API: pay and refund orders, the customer's wallet, and provider callbacks.
 Views only translate HTTP to the services in `payments.services`."""
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
@@ -38,9 +39,11 @@ class OrderPaymentView(BusinessScopedMixin, APIView):
                                "pending (a provider callback completes it), 402 failed.")
     @idempotent()
     def post(self, request, number):
-        # the business with its WhatsApp settings, which the outbox reads for the payment's events
-        order = self.get_scoped_or_404(Order.objects.select_related("customer", "business__whatsapp_config"),
-                                       number=number)
+        # locked and read in one query, inside the idempotency block's transaction; the business
+        # is the key's, with the WhatsApp settings the outbox reads
+        order = services.order_for_payment(business=self.business, number=number)
+        if order is None:
+            raise Http404("No such order.")
         body = s.PaymentRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         source = None
