@@ -29,6 +29,7 @@ from catalog.models import Product
 from shopchat.api.errors import ApiError
 from shopchat.money import MoneyError, display, format_major, to_minor
 from shopchat.outbox import Event, customer_ref, emit_event, emit_events, staff_email
+from shopchat.rows import insert_rows, loaded, update_row
 
 from .models import Cart, CartItem, Order, OrderCounter, OrderLine, OrderTransition
 
@@ -287,15 +288,19 @@ def _check_available(products, quantities) -> None:
 def _reserve_stock(order: Order, lines: list, quantities: dict) -> None:
     """Lock the order's stock rows in primary-key order (so two placements never deadlock),
     check availability again under the lock (so the last unit is sold once) and reserve it.
-    A product whose tracking was switched since it was read gets its line's flag corrected."""
-    locked = list(
-        Product.objects.select_for_update(of=("self",)).filter(pk__in=[line.product_id for line in lines])
-        .order_by("pk").only("retailer_id", "title", "stock_quantity", "reserved_quantity")
-    )
+    A product whose tracking was switched since it was read gets its line's flag corrected.
+    Two written-out statements: every placement makes them, while holding the stock rows."""
+    locked = _locked_products(sorted(line.product_id for line in lines))
     _check_available(locked, quantities)
     reserve = {p.pk: quantities[p.retailer_id] for p in locked if p.is_tracked}
     if reserve:
-        Product.objects.filter(pk__in=list(reserve)).update(reserved_quantity=_add_to_stock("reserved_quantity", reserve))
+        cases = " ".join(["WHEN %s THEN %s"] * len(reserve))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Product._meta.db_table} SET reserved_quantity = reserved_quantity + CASE id {cases} "
+                f"ELSE 0 END WHERE id IN ({', '.join(['%s'] * len(reserve))})",
+                [*(v for item in reserve.items() for v in item), *reserve],
+            )
     switched = [line for line in lines if line.stock_reserved != (line.product_id in reserve)]
     if switched:
         for line in switched:
@@ -303,6 +308,16 @@ def _reserve_stock(order: Order, lines: list, quantities: dict) -> None:
         OrderLine.objects.bulk_update(switched, ["stock_reserved"])
         order.stock_reserved = bool(reserve)
         Order.objects.filter(pk=order.pk).update(stock_reserved=order.stock_reserved)
+
+
+def _locked_products(ids: list) -> list:
+    """The products `ids` (sorted), row-locked in that order, with what a reservation reads."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    fields = ("id", "retailer_id", "title", "stock_quantity", "reserved_quantity")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(fields)} FROM {Product._meta.db_table} "
+                       f"WHERE id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id{lock}", ids)
+        return [loaded(Product, **dict(zip(fields, row))) for row in cursor.fetchall()]
 
 
 def place_order(*, business, customer, items=None, from_cart: bool = False, address: str = "", note: str = "",
@@ -371,10 +386,10 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
             expires_at=now + timedelta(minutes=business.unpaid_order_minutes),
             stock_reserved=any(line.stock_reserved for line in lines), **totals,
         )
-        Order.objects.bulk_create([order])
+        insert_rows([order])
         for line in lines:
             line.order = order
-        OrderLine.objects.bulk_create(lines)
+        insert_rows(lines)
         order._prefetched_objects_cache = {"lines": lines}  # the answer shows them without reading them back
         _record(order, "", Status.PENDING_PAYMENT, actor=actor, note="placed")
         emit_events(business=business, events=[
@@ -435,8 +450,8 @@ def _actor(actor) -> tuple:
 
 def _record(order: Order, from_status: str, to_status: str, *, actor=None, note: str = "") -> OrderTransition:
     user, label = _actor(actor)
-    return OrderTransition.objects.create(order=order, from_status=from_status, to_status=to_status, actor=user,
-                                          actor_label=label, note=note or "")
+    return insert_rows([OrderTransition(order=order, from_status=from_status, to_status=to_status, actor=user,
+                                        actor_label=label, note=note or "")])[0]
 
 
 def _lock(order: Order) -> Order:
@@ -451,7 +466,7 @@ def _move(order: Order, to: str, *, actor=None, note: str = "", event_extra: dic
         raise IllegalTransition(order, to)
     from_status = order.status
     fields.update(status=to, updated_at=timezone.now())
-    Order.objects.filter(pk=order.pk).update(**fields)
+    update_row(Order, order.pk, **fields)
     for name, value in fields.items():
         setattr(order, name, value)
     _record(order, from_status, to, actor=actor, note=note)

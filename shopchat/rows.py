@@ -1,12 +1,59 @@
-"""Model instances from rows read by written-out SQL on the hottest paths (paying, moving
-money), as if the ORM had loaded them with `only()`: fields not read are deferred and load on
-first access."""
+"""Written-out SQL for the rows of the hottest paths (placing and paying orders, moving money).
+
+The ORM spends longer building an INSERT or an UPDATE (about 0.3 ms each) than the database
+spends running it, and an order placement or a payment makes several. These helpers write the
+same statements from the models' metadata, so columns, defaults and `auto_now` fields stay the
+models' own; plain SQL that PostgreSQL and SQLite (3.35 or later, for RETURNING) both take.
+"""
 from django.db import connection
 
 
 def loaded(model, **values):
-    """An instance of `model` holding `values` (by attribute name, e.g. `customer_id`)."""
+    """An instance of `model` holding `values` (by attribute name, e.g. `customer_id`), as if the
+    ORM had loaded it with `only()`: fields not given are deferred and load on first access."""
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
     if len(names) != len(values):
         raise ValueError(f"not fields of {model.__name__}: {set(values) - set(names)}")
     return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+def insert_rows(objs) -> list:
+    """INSERT unsaved instances of one model in one statement and set their primary keys, like
+    `bulk_create()`: `pre_save()` fills `auto_now` fields, an automatic primary key comes back
+    through RETURNING."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    meta = type(objs[0])._meta
+    pk = meta.pk
+    returning = getattr(objs[0], pk.attname) is None
+    fields = [f for f in meta.concrete_fields if not (returning and f is pk) and not getattr(f, "generated", False)]
+    params = []
+    for obj in objs:
+        params += [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = ", ".join([f"({', '.join(['%s'] * len(fields))})"] * len(objs))
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES {values}"
+    with connection.cursor() as cursor:
+        if returning:
+            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(pk.column)}", params)
+            for obj, (value,) in zip(objs, cursor.fetchall()):
+                setattr(obj, pk.attname, value)
+        else:
+            cursor.execute(sql, params)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs
+
+
+def update_row(model, pk, **values) -> int:
+    """UPDATE the row `pk` of `model` with `values` (by field name); the rows changed (0 or 1).
+    Like `filter(pk=pk).update(...)`: `auto_now` fields change only when given."""
+    meta = model._meta
+    fields = [meta.get_field(name) for name in values]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "
+                       f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s", [*params, pk])
+        return cursor.rowcount
