@@ -158,9 +158,12 @@ class _DeliveryBatch:
 class Publisher:
     """Hands committed events to Celery from a background thread of the process.
 
-    A request never waits on the broker, and the events that many requests commit at about the
-    same time go to Celery in one message. Events still queued here when the process dies are
-    committed rows all the same: the sweep delivers them (a delay, never a loss).
+    A request never waits on the broker, and the events that requests commit within
+    OUTBOX_PUBLISH_LINGER_MS of each other go to Celery in one message: handing a message to
+    Celery costs about half a millisecond of CPU, as much as a few SQL statements, so a busy
+    process pays it once per batch rather than once per request. Events still queued here when
+    the process dies are committed rows all the same: the sweep delivers them (a delay, never
+    a loss).
     """
 
     MAX_BATCH = 500
@@ -183,9 +186,10 @@ class Publisher:
     def _run(self, pending) -> None:
         while True:
             event_ids = pending.get()
+            deadline = time.monotonic() + settings.OUTBOX_PUBLISH_LINGER_MS / 1000
             while len(event_ids) < self.MAX_BATCH:
                 try:
-                    event_ids += pending.get_nowait()
+                    event_ids += pending.get(timeout=max(deadline - time.monotonic(), 0))
                 except queue.Empty:
                     break
             try:

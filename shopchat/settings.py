@@ -235,6 +235,7 @@ OUTBOX_TIMEOUT_SECONDS = env.float("OUTBOX_TIMEOUT_SECONDS", default=5.0)
 # Publish committed events to Celery from a background thread (batched across requests)
 # instead of in the request after commit.
 OUTBOX_PUBLISH_IN_BACKGROUND = env.bool("OUTBOX_PUBLISH_IN_BACKGROUND", default=True)
+OUTBOX_PUBLISH_LINGER_MS = env.int("OUTBOX_PUBLISH_LINGER_MS", default=50)
 OUTBOX_GIVE_UP_AFTER_SECONDS = env.int("OUTBOX_GIVE_UP_AFTER_SECONDS", default=24 * 3600)
 OUTBOX_BASE_BACKOFF_SECONDS = env.float("OUTBOX_BASE_BACKOFF_SECONDS", default=10.0)
 OUTBOX_MAX_BACKOFF_SECONDS = env.float("OUTBOX_MAX_BACKOFF_SECONDS", default=3600.0)

@@ -236,3 +236,17 @@ def test_background_publisher_survives_a_broker_error(business, settings):
         outbox.publisher.submit(["b"])
         wait_for(2)
     assert calls == [("a",), ("b",)]
+
+
+def test_background_publisher_sends_events_committed_close_together_in_one_message(settings):
+    settings.OUTBOX_PUBLISH_IN_BACKGROUND = True
+    settings.OUTBOX_PUBLISH_LINGER_MS = 300
+    calls = []
+    with mock.patch.object(outbox, "enqueue_delivery", side_effect=lambda *ids, **kw: calls.append(ids)):
+        outbox.publisher.submit(["a"])
+        outbox.publisher.submit(["b", "c"])
+        deadline = time.monotonic() + 5
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.4)
+    assert calls == [("a", "b", "c")]
