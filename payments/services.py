@@ -34,7 +34,7 @@ from orders.models import Order
 from shopchat.api.errors import ApiError
 from shopchat.models import Business, Customer
 from shopchat.money import display, format_major, percent_of
-from shopchat.rows import loaded
+from shopchat.rows import insert_rows, loaded
 from shopchat.outbox import Event, customer_ref, emit_event, emit_events, notify_staff
 from shopchat.services import upsert_customer
 from shopchat.validators import normalize_wa_id, validate_wa_id
@@ -218,28 +218,50 @@ def _pay(order: Order, method: str, funding_source) -> tuple[Payment | None, Exc
     return payment, None
 
 
-def order_for_payment(*, business: Business, number: str) -> Order | None:
+def order_for_payment(*, business: Business, number: str, with_wallet: bool = False) -> Order | None:
     """The business's order `number` with its customer, row-locked and read for paying it, or
     None when the business has no such order. For a caller that pays the order in the same
-    transaction right after (the API): `pay_order` then reads and locks nothing again. One
-    written-out query instead of a lookup and a locking re-read."""
-    lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
+    transaction right after (the API): `pay_order` then reads and locks nothing again. With
+    `with_wallet`, the customer's wallet account is locked by the same query (after the order,
+    as `pay_order` would). One written-out query instead of a lookup and two locking reads."""
+    if with_wallet:
+        order = _order_for_payment(business, number, wallet=True)
+        if order is not None:
+            return order
+    # no wallet yet (or not asked for): the order alone
+    return _order_for_payment(business, number, wallet=False)
+
+
+def _order_for_payment(business, number, *, wallet: bool):
+    columns, joins, params, lock = "", "", [], ""
+    if connection.features.has_select_for_update_of:
+        lock = " FOR UPDATE OF o"
+    if wallet:
+        columns = ", a.id, a.balance_minor"
+        joins = (f" JOIN {LedgerAccount._meta.db_table} a ON a.customer_id = o.customer_id AND a.kind = %s "
+                 "AND a.currency = %s")
+        params = [Kind.CUSTOMER_WALLET, business.currency]
+        if lock:
+            lock += " FOR NO KEY UPDATE OF a" if connection.features.has_select_for_no_key_update else ", a"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, c.wa_id, c.name, {_PAYABLE_CHECKS} "
-            f"FROM {Order._meta.db_table} o JOIN {Customer._meta.db_table} c ON c.id = o.customer_id "
-            f"WHERE o.business_id = %s AND o.number = %s{lock}",
-            [*_payable_params(), business.pk, number],
+            f"SELECT o.id, o.customer_id, o.status, o.total_minor, o.currency, c.wa_id, c.name, {_PAYABLE_CHECKS}"
+            f"{columns} FROM {Order._meta.db_table} o JOIN {Customer._meta.db_table} c ON c.id = o.customer_id"
+            f"{joins} WHERE o.business_id = %s AND o.number = %s{lock}",
+            [*_payable_params(), *params, business.pk, number],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    order_id, customer_id, status, total, currency, wa_id, name, expired, has_live = row
+    order_id, customer_id, status, total, currency, wa_id, name, expired, has_live = row[:9]
     order = loaded(Order, id=order_id, business_id=business.pk, customer_id=customer_id, number=number,
                    status=status, currency=currency, total_minor=total)
     order.business = business
     order.customer = loaded(Customer, id=customer_id, business_id=business.pk, wa_id=wa_id, name=name)
     order.expired, order.has_live, order.locked_for_payment = bool(expired), bool(has_live), True
+    if wallet:
+        order.locked_wallet = loaded(LedgerAccount, id=row[9], business_id=business.pk, kind=Kind.CUSTOMER_WALLET,
+                                     customer_id=customer_id, currency=business.currency, balance_minor=row[10])
     return order
 
 
@@ -267,6 +289,8 @@ def _lock_for_payment(order: Order, *, wallet: bool) -> tuple[Order, LedgerAccou
         order.expired, order.has_live = bool(expired), bool(has_live)
     if not wallet:
         return order, None
+    if getattr(order, "locked_wallet", None) is not None:
+        return order, order.locked_wallet
     return order, ledger.lock(business=order.business, customers=[order.customer_id]).wallet(order.customer_id)
 
 
@@ -291,7 +315,7 @@ def _capture(payment: Payment, *, source=None, pay_order: bool = True, order_loc
     payment.status, payment.captured_at = Payment.Status.CAPTURED, now
     payment.commission_minor = commission = commission_for(business, payment.amount_minor)
     if payment.pk is None:
-        payment.save()
+        insert_rows([payment])
     else:
         Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.CAPTURED, captured_at=now,
                                                      commission_minor=commission, updated_at=now)

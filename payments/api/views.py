@@ -3,6 +3,7 @@ Views only translate HTTP to the services in `payments.services`."""
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -39,13 +40,17 @@ class OrderPaymentView(BusinessScopedMixin, APIView):
                                "pending (a provider callback completes it), 402 failed.")
     @idempotent()
     def post(self, request, number):
-        # locked and read in one query, inside the idempotency block's transaction; the business
-        # is the key's, with the WhatsApp settings the outbox reads
-        order = services.order_for_payment(business=self.business, number=number)
+        body = s.PaymentRequestSerializer(data=request.data)
+        valid = body.is_valid()
+        # the order (and, paying from the wallet, the wallet) locked and read in one query, inside
+        # the idempotency block's transaction; the business is the key's, with the WhatsApp
+        # settings the outbox reads. An unknown order is a 404 before the body is judged.
+        order = services.order_for_payment(business=self.business, number=number,
+                                           with_wallet=valid and body.validated_data.get("method") == Payment.Method.WALLET)
         if order is None:
             raise Http404("No such order.")
-        body = s.PaymentRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        if not valid:
+            raise ValidationError(body.errors)
         source = None
         if body.validated_data.get("funding_source"):
             source = FundingSource.objects.filter(business=self.business, customer=order.customer_id,
