@@ -79,6 +79,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if IS_POSTGRES and env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+    # Parameters bound by the server, and a statement run a few times on a connection prepared
+    # there: PostgreSQL parses and plans each hot statement (placing and paying orders, moving
+    # money) once per connection instead of on every call. Turn off behind a pooler in
+    # transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 if IS_SQLITE:
     # The web process, the worker and beat share one file: wait for locks instead of failing,
     # and take the write lock at BEGIN so two writers never deadlock on a lock upgrade.
