@@ -74,12 +74,6 @@ def ensure_wallet(customer) -> Wallet:
         return Wallet.objects.select_related("account").get(customer=customer)
 
 
-def locking(queryset):
-    """`queryset` of accounts, row-locked in primary-key order. NO KEY UPDATE: exclusive between
-    movements, but not against the foreign-key checks of rows that merely reference an account."""
-    return queryset.select_for_update(of=("self",), no_key=True).order_by("pk")
-
-
 def lock(*, business, kinds=(), customers=()) -> Accounts:
     """Lock the wallets of `customers` (customer ids; one without a wallet is simply absent),
     then the business's accounts of `kinds` (created when missing).
@@ -101,6 +95,34 @@ def lock(*, business, kinds=(), customers=()) -> Accounts:
     return accounts
 
 
+def lock_wallets_by_phone(*, business, wa_ids) -> list:
+    """Lock the wallets of the business's customers `wa_ids` (those that have one) in primary-key
+    order, like `lock()`, each with its customer (`account.customer`: id, wa_id and name) read
+    by the same query."""
+    from shopchat.models import Customer
+
+    lock = ""
+    if connection.features.has_select_for_update_of:
+        lock = " FOR NO KEY UPDATE OF a" if connection.features.has_select_for_no_key_update else " FOR UPDATE OF a"
+    columns = ", ".join(f"a.{name}" for name in _ACCOUNT_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, c.wa_id, c.name FROM {LedgerAccount._meta.db_table} a "
+            f"JOIN {Customer._meta.db_table} c ON c.id = a.customer_id WHERE c.business_id = %s "
+            f"AND c.wa_id IN ({', '.join(['%s'] * len(wa_ids))}) AND a.kind = %s AND a.currency = %s ORDER BY a.id{lock}",
+            [business.pk, *wa_ids, Kind.CUSTOMER_WALLET, business.currency],
+        )
+        rows = cursor.fetchall()
+    accounts = []
+    for row in rows:
+        account = loaded(LedgerAccount, **dict(zip(_ACCOUNT_FIELDS, row)))
+        account.customer = loaded(Customer, id=account.customer_id, business_id=business.pk, wa_id=row[-2],
+                                  name=row[-1])
+        account.customer.business = business
+        accounts.append(account)
+    return accounts
+
+
 def _lock_business_accounts(business, kinds) -> dict:
     """One locking SELECT; the missing accounts (a business's first movements) are created in
     one INSERT that leaves alone those a concurrent first movement has just created."""
@@ -118,7 +140,9 @@ def _lock_business_accounts(business, kinds) -> dict:
 
 
 def _locked_accounts(where: str, params: list) -> list:
-    """The accounts matching `where`, locked like `locking()` does, in one written-out SELECT."""
+    """The accounts matching `where`, row-locked in primary-key order, in one written-out SELECT.
+    NO KEY UPDATE: exclusive between movements, but not against the foreign-key checks of rows
+    that merely reference an account."""
     lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM {LedgerAccount._meta.db_table} WHERE {where} "

@@ -483,13 +483,8 @@ def transfer(*, sender: Customer, to_wa_id: str, amount_minor: int, note: str = 
 
 
 def _transfer(business, sender, to_wa_id, amount_minor, note) -> tuple[Transfer | None, Exception | None]:
-    wallets = {
-        account.customer.wa_id: account
-        for account in ledger.locking(LedgerAccount.objects.select_related("customer").filter(
-            customer__business=business, customer__wa_id__in=[sender.wa_id, to_wa_id],
-            kind=Kind.CUSTOMER_WALLET, currency=business.currency,
-        ))
-    }
+    wallets = {account.customer.wa_id: account for account in ledger.lock_wallets_by_phone(
+        business=business, wa_ids=[sender.wa_id, to_wa_id])}
     source = wallets.get(sender.wa_id)
     if source is None or source.balance_minor < amount_minor:
         return None, InsufficientFunds()
@@ -508,8 +503,8 @@ def _transfer(business, sender, to_wa_id, amount_minor, note) -> tuple[Transfer 
         target = ledger.lock(business=business, customers=[recipient.pk]).wallet(recipient.pk)
         target.customer = recipient
     recipient = target.customer
-    sent_transfer = Transfer.objects.create(business=business, sender=sender, recipient=recipient,
-                                            amount_minor=amount_minor, currency=business.currency, note=note[:140])
+    sent_transfer, = insert_rows([Transfer(business=business, sender=sender, recipient=recipient,
+                                           amount_minor=amount_minor, currency=business.currency, note=note[:140])])
     ledger.post(business=business, postings=[
         move(Txn.TRANSFER, source, target, amount_minor, f"transfer:{sent_transfer.pk}", note[:200]),
     ])
