@@ -195,16 +195,14 @@ def post(*, business, postings, actor=None) -> list[LedgerTransaction]:
         for leg, amount in posting.legs
         if amount
     ]
-    _insert_entries(entries, now)
     accounts, deltas = {}, defaultdict(int)
     for _, account, amount in entries:
         accounts[account.pk] = account
         deltas[account.pk] += amount
     changed = {pk: d for pk, d in deltas.items() if d}
-    if changed:
-        _move_balances(changed)
-        for pk, d in changed.items():
-            accounts[pk].balance_minor += d
+    _write_entries(entries, now, changed)
+    for pk, d in changed.items():
+        accounts[pk].balance_minor += d
     return transactions
 
 
@@ -228,25 +226,29 @@ def _insert_transactions(transactions) -> None:
         txn._state.adding, txn._state.db = False, connection.alias
 
 
-def _insert_entries(entries, now) -> None:
-    """`entries`: (transaction id, account, amount)."""
+def _write_entries(entries, now, deltas: dict) -> None:
+    """INSERT the `entries` ((transaction id, account, amount)) and add `deltas` ({account id:
+    amount}) to the balances of their accounts, which are locked already. On PostgreSQL one
+    statement (the INSERT as a data-modifying WITH of the UPDATE): the busy business accounts
+    are held from their lock to the commit, and that is one round trip less of it."""
     created_at = connection.ops.adapt_datetimefield_value(now)
-    params = []
+    insert_params = []
     for transaction_id, account, amount in entries:
-        params += [transaction_id, account.pk, amount, account.currency, created_at]
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {LedgerEntry._meta.db_table} "
-                       "(transaction_id, account_id, amount_minor, currency, created_at) "
-                       f"VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(entries))}", params)
-
-
-def _move_balances(deltas: dict) -> None:
-    """One UPDATE: each account's balance plus its delta (the accounts are locked already)."""
+        insert_params += [transaction_id, account.pk, amount, account.currency, created_at]
+    insert = (f"INSERT INTO {LedgerEntry._meta.db_table} (transaction_id, account_id, amount_minor, currency, "
+              f"created_at) VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(entries))}")
     cases = " ".join(["WHEN %s THEN %s"] * len(deltas))
+    update = (f"UPDATE {LedgerAccount._meta.db_table} SET balance_minor = balance_minor + CASE id {cases} "
+              f"ELSE 0 END WHERE id IN ({', '.join(['%s'] * len(deltas))})")
+    update_params = [x for item in deltas.items() for x in item] + list(deltas)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {LedgerAccount._meta.db_table} SET balance_minor = balance_minor + CASE id {cases} "
-                       f"ELSE 0 END WHERE id IN ({', '.join(['%s'] * len(deltas))})",
-                       [x for item in deltas.items() for x in item] + list(deltas))
+        if not deltas:
+            cursor.execute(insert, insert_params)
+        elif connection.vendor == "postgresql":
+            cursor.execute(f"WITH entries AS ({insert}) {update}", insert_params + update_params)
+        else:
+            cursor.execute(insert, insert_params)
+            cursor.execute(update, update_params)
 
 
 def move(kind, source, target, amount, reference="", memo="") -> Posting:
