@@ -29,7 +29,7 @@ from catalog.models import Product
 from shopchat.api.errors import ApiError
 from shopchat.money import MoneyError, display, format_major, to_minor
 from shopchat.outbox import Event, customer_ref, emit_event, emit_events, staff_email
-from shopchat.rows import insert_rows, loaded, update_row
+from shopchat.rows import insert_rows, loaded, update_row_and_insert
 
 from .models import Cart, CartItem, Order, OrderCounter, OrderLine, OrderTransition
 
@@ -449,9 +449,13 @@ def _actor(actor) -> tuple:
 
 
 def _record(order: Order, from_status: str, to_status: str, *, actor=None, note: str = "") -> OrderTransition:
+    return insert_rows([_transition(order, from_status, to_status, actor=actor, note=note)])[0]
+
+
+def _transition(order: Order, from_status: str, to_status: str, *, actor=None, note: str = "") -> OrderTransition:
     user, label = _actor(actor)
-    return insert_rows([OrderTransition(order=order, from_status=from_status, to_status=to_status, actor=user,
-                                        actor_label=label, note=note or "")])[0]
+    return OrderTransition(order=order, from_status=from_status, to_status=to_status, actor=user, actor_label=label,
+                           note=note or "")
 
 
 def _lock(order: Order) -> Order:
@@ -466,10 +470,9 @@ def _move(order: Order, to: str, *, actor=None, note: str = "", event_extra: dic
         raise IllegalTransition(order, to)
     from_status = order.status
     fields.update(status=to, updated_at=timezone.now())
-    update_row(Order, order.pk, **fields)
+    update_row_and_insert(Order, order.pk, fields, [_transition(order, from_status, to, actor=actor, note=note)])
     for name, value in fields.items():
         setattr(order, name, value)
-    _record(order, from_status, to, actor=actor, note=note)
     emit_events(business=order.business,
                 events=[Event(f"order.{to}", order_event_data(order, **(event_extra or {}))), *also_emit])
     return order

@@ -22,8 +22,25 @@ def insert_rows(objs) -> list:
     `bulk_create()`: `pre_save()` fills `auto_now` fields, an automatic primary key comes back
     through RETURNING."""
     objs = list(objs)
-    if not objs:
-        return objs
+    if objs:
+        _run_insert(objs, *_insert_sql(objs))
+    return objs
+
+
+def update_row_and_insert(model, pk, values: dict, objs) -> list:
+    """`update_row(model, pk, **values)` and `insert_rows(objs)`; on PostgreSQL in one statement
+    (the UPDATE as a data-modifying WITH of the INSERT), elsewhere in two."""
+    objs = list(objs)
+    if connection.vendor != "postgresql":
+        update_row(model, pk, **values)
+        return insert_rows(objs)
+    update, update_params = _update_sql(model, pk, values)
+    insert, insert_params, returning = _insert_sql(objs)
+    _run_insert(objs, f"WITH updated AS ({update}) {insert}", update_params + insert_params, returning)
+    return objs
+
+
+def _insert_sql(objs):
     meta = type(objs[0])._meta
     pk = meta.pk
     returning = getattr(objs[0], pk.attname) is None
@@ -34,26 +51,35 @@ def insert_rows(objs) -> list:
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = ", ".join([f"({', '.join(['%s'] * len(fields))})"] * len(objs))
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES {values}"
+    if returning:
+        sql += f" RETURNING {connection.ops.quote_name(pk.column)}"
+    return sql, params, returning
+
+
+def _run_insert(objs, sql, params, returning) -> None:
     with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         if returning:
-            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(pk.column)}", params)
+            pk = type(objs[0])._meta.pk
             for obj, (value,) in zip(objs, cursor.fetchall()):
                 setattr(obj, pk.attname, value)
-        else:
-            cursor.execute(sql, params)
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
-    return objs
 
 
 def update_row(model, pk, **values) -> int:
     """UPDATE the row `pk` of `model` with `values` (by field name); the rows changed (0 or 1).
     Like `filter(pk=pk).update(...)`: `auto_now` fields change only when given."""
+    sql, params = _update_sql(model, pk, values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _update_sql(model, pk, values):
     meta = model._meta
     fields = [meta.get_field(name) for name in values]
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "
-                       f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s", [*params, pk])
-        return cursor.rowcount
+    return (f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "
+            f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s", [*params, pk])
