@@ -310,6 +310,23 @@ def _reserve_stock(order: Order, lines: list, quantities: dict) -> None:
         Order.objects.filter(pk=order.pk).update(stock_reserved=order.stock_reserved)
 
 
+_ORDERED_FIELDS = ("id", "retailer_id", "title", "price_minor", "sale_price_minor", "is_active", "stock_quantity",
+                   "reserved_quantity")
+
+
+def _products_to_order(business, retailer_ids: list) -> list:
+    """The business's products `retailer_ids` with what a placement reads, by one written-out
+    query (without locks: the stock rows are locked at the end, by `_reserve_stock`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(_ORDERED_FIELDS)} FROM {Product._meta.db_table} WHERE business_id = %s "
+                       f"AND retailer_id IN ({', '.join(['%s'] * len(retailer_ids))})", [business.pk, *retailer_ids])
+        rows = cursor.fetchall()
+    products = [loaded(Product, business_id=business.pk, **dict(zip(_ORDERED_FIELDS, row))) for row in rows]
+    for product in products:
+        product.is_active = bool(product.is_active)  # SQLite answers 0 or 1
+    return products
+
+
 def _locked_products(ids: list) -> list:
     """The products `ids` (sorted), row-locked in that order, with what a reservation reads."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
@@ -352,11 +369,7 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
         # Read without locks and write the order first; the stock rows are locked only at the
         # end, so a popular product is held for the last two statements and the commit, not
         # for the whole placement.
-        products = list(
-            Product.objects.filter(business=business, retailer_id__in=list(quantities))
-            .only("business_id", "retailer_id", "title", "price_minor", "sale_price_minor", "is_active",
-                  "stock_quantity", "reserved_quantity")
-        )
+        products = _products_to_order(business, list(quantities))
         by_id = {p.retailer_id: p for p in products if p.is_active}
         unknown = sorted(set(quantities) - set(by_id))
         if unknown:

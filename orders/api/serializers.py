@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shopchat.api.serializers import MoneyField, WaIdField
+from shopchat.money import format_major
 
 from ..models import Order
 from ..services import MAX_LINES, MAX_QUANTITY
@@ -92,7 +93,18 @@ class OrderTransitionSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value):
+    return _DATETIME.to_representation(value) if value else None
+
+
 class OrderSerializer(serializers.Serializer):
+    # Every placement answers with it: `to_representation` writes out what the declared fields
+    # give (a test checks that both agree), without copying the fields of this serializer and
+    # of each line's on every answer; the fields still describe the answer in the schema. (A
+    # comment, not a docstring: the schema would show a docstring as the answer's description.)
     number = serializers.CharField()
     status = serializers.ChoiceField(choices=Order.Status.choices)
     customer = CustomerRefSerializer()
@@ -116,9 +128,34 @@ class OrderSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
+    def to_representation(self, order):
+        money = order.currency
+        customer = order.customer
+        return {
+            "number": order.number, "status": str(order.status),
+            "customer": {"wa_id": customer.wa_id, "name": customer.name}, "currency": money,
+            "lines": [{"retailer_id": line.retailer_id, "title": line.title, "quantity": line.quantity,
+                       "unit_price": format_major(line.unit_price_minor, money),
+                       "line_total": format_major(line.line_total_minor, money)} for line in order.lines.all()],
+            "subtotal": format_major(order.subtotal_minor, money), "tax": format_major(order.tax_minor, money),
+            "shipping": format_major(order.shipping_minor, money),
+            "discount": format_major(order.discount_minor, money), "total": format_major(order.total_minor, money),
+            "refunded": format_major(order.refunded_minor, money), "address": order.address, "note": order.note,
+            "tracking_number": order.tracking_number, "carrier": order.carrier,
+            "expires_at": _datetime(order.expires_at), "paid_at": _datetime(order.paid_at),
+            "shipped_at": _datetime(order.shipped_at), "delivered_at": _datetime(order.delivered_at),
+            "cancelled_at": _datetime(order.cancelled_at), "created_at": _datetime(order.created_at),
+            "updated_at": _datetime(order.updated_at),
+        }
+
 
 class OrderDetailSerializer(OrderSerializer):
     history = OrderTransitionSerializer(source="transitions", many=True)
+
+    def to_representation(self, order):
+        return {**super().to_representation(order), "history": [
+            {"from_status": t.from_status, "to_status": str(t.to_status), "at": _datetime(t.created_at),
+             "note": t.note} for t in order.transitions.all()]}
 
 
 @extend_schema_field({"oneOf": [{"type": "string", "example": "249.50"}, {"type": "number", "example": 249.5}]})
