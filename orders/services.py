@@ -29,7 +29,7 @@ from catalog.models import Product
 from shopchat.api.errors import ApiError
 from shopchat.money import MoneyError, display, format_major, to_minor
 from shopchat.outbox import Event, customer_ref, emit_event, emit_events, staff_email
-from shopchat.rows import insert_rows, loaded, update_row_and_insert
+from shopchat.rows import insert_rows, loaded
 
 from .models import Cart, CartItem, Order, OrderCounter, OrderLine, OrderTransition
 
@@ -402,14 +402,13 @@ def place_order(*, business, customer, items=None, from_cart: bool = False, addr
         insert_rows([order])
         for line in lines:
             line.order = order
-        insert_rows(lines)
         order._prefetched_objects_cache = {"lines": lines}  # the answer shows them without reading them back
-        _record(order, "", Status.PENDING_PAYMENT, actor=actor, note="placed")
+        # the lines, the placement's transition and the events: one statement on PostgreSQL
         emit_events(business=business, events=[
             Event("order.placed", order_event_data(order, lines=lines)),
             staff_email(subject=f"New order {order.number} ({display(order.total_minor, order.currency)})",
                         body=_new_order_mail(order, lines)),
-        ])
+        ], with_rows=[*lines, _transition(order, "", Status.PENDING_PAYMENT, actor=actor, note="placed")])
         _reserve_stock(order, lines, quantities)
         if from_cart:
             CartItem.objects.filter(cart__customer=customer).delete()
@@ -461,10 +460,6 @@ def _actor(actor) -> tuple:
     return None, str(actor)[:150]
 
 
-def _record(order: Order, from_status: str, to_status: str, *, actor=None, note: str = "") -> OrderTransition:
-    return insert_rows([_transition(order, from_status, to_status, actor=actor, note=note)])[0]
-
-
 def _transition(order: Order, from_status: str, to_status: str, *, actor=None, note: str = "") -> OrderTransition:
     user, label = _actor(actor)
     return OrderTransition(order=order, from_status=from_status, to_status=to_status, actor=user, actor_label=label,
@@ -483,11 +478,13 @@ def _move(order: Order, to: str, *, actor=None, note: str = "", event_extra: dic
         raise IllegalTransition(order, to)
     from_status = order.status
     fields.update(status=to, updated_at=timezone.now())
-    update_row_and_insert(Order, order.pk, fields, [_transition(order, from_status, to, actor=actor, note=note)])
+    transition = _transition(order, from_status, to, actor=actor, note=note)
     for name, value in fields.items():
         setattr(order, name, value)
+    # the order's update, its transition and its events: one statement on PostgreSQL
     emit_events(business=order.business,
-                events=[Event(f"order.{to}", order_event_data(order, **(event_extra or {}))), *also_emit])
+                events=[Event(f"order.{to}", order_event_data(order, **(event_extra or {}))), *also_emit],
+                with_update=(Order, order.pk, fields), with_rows=[transition])
     return order
 
 

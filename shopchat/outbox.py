@@ -25,12 +25,13 @@ import httpx
 from django.conf import settings
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import OutboxEvent
+from .rows import write_rows
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
@@ -51,53 +52,31 @@ class Event:
     channel: str = OutboxEvent.Channel.WEBHOOK
 
 
-def emit_events(*, business, events: list[Event]) -> list[OutboxEvent]:
+def emit_events(*, business, events: list[Event], with_update=None, with_rows=()) -> list[OutboxEvent]:
     """Record `events` for `business` in one INSERT; they are delivered once the caller's
     transaction commits.
 
     Call it inside the service's `transaction.atomic()` block so the events exist if and only
     if the change does. A customer-facing webhook event gets its chat twin (channel
-    `whatsapp`) when the business serves its own number.
+    `whatsapp`) when the business serves its own number. The change's own last writes may
+    come along (`with_update`: one row's UPDATE, `with_rows`: unsaved rows to INSERT; see
+    `shopchat.rows.write_rows`): on PostgreSQL the change and its events are then written by
+    one statement.
     """
     now = timezone.now()
-    rows, texts = [], []
+    rows = []
     for event in events:
-        text = json.dumps(event.data, cls=DjangoJSONEncoder)
-        payload = json.loads(text)
+        payload = json.loads(json.dumps(event.data, cls=DjangoJSONEncoder))
         channels = [event.channel]
         if event.channel == OutboxEvent.Channel.WEBHOOK and _goes_to_the_chat(business, event.event_type, payload):
             channels.append(OutboxEvent.Channel.WHATSAPP)
         for channel in channels:
             rows.append(OutboxEvent(id=uuid.uuid4(), business=business, channel=channel, event_type=event.event_type,
                                     payload=payload, next_attempt_at=now, created_at=now))
-            texts.append(text)
-    if rows:
-        _insert(rows, texts, now)
+    write_rows(update=with_update, insert=[*with_rows, *rows])
     for row in rows:
         _deliver_after_commit(row.pk)
     return rows
-
-
-def _insert(rows, payloads, now) -> None:
-    """One INSERT of the rows (with their payloads as JSON text), written out: every order,
-    payment, transfer and ticket writes events, and the ORM would spend longer building the
-    statement than the database spends running it."""
-    at = connection.ops.adapt_datetimefield_value(now)
-    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    values = ", ".join([f"(%s, %s, %s, %s, {cast}, %s, 0, %s, '', %s)"] * len(rows))
-    params = []
-    for row, payload in zip(rows, payloads):
-        params += [_uuid(row.pk), row.business_id, row.channel, row.event_type, payload, OutboxEvent.Status.PENDING,
-                   at, at]
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {OutboxEvent._meta.db_table} (id, business_id, channel, event_type, payload, "
-                       f"status, attempts, next_attempt_at, last_error, created_at) VALUES {values}", params)
-    for row in rows:
-        row._state.adding, row._state.db = False, connection.alias
-
-
-def _uuid(value):
-    return OutboxEvent._meta.pk.get_db_prep_value(value, connection)
 
 
 def emit_event(*, business, event_type: str, data: dict, channel: str = OutboxEvent.Channel.WEBHOOK) -> OutboxEvent:

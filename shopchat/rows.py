@@ -18,25 +18,55 @@ def loaded(model, **values):
 
 
 def insert_rows(objs) -> list:
-    """INSERT unsaved instances of one model in one statement and set their primary keys, like
-    `bulk_create()`: `pre_save()` fills `auto_now` fields, an automatic primary key comes back
-    through RETURNING."""
-    objs = list(objs)
-    if objs:
-        _run_insert(objs, *_insert_sql(objs))
-    return objs
+    """INSERT unsaved instances and set their primary keys, like `bulk_create()`: `pre_save()`
+    fills `auto_now` fields, an automatic primary key comes back through RETURNING. One
+    statement per model, or one in all on PostgreSQL (see `write_rows`)."""
+    return write_rows(insert=objs)
 
 
-def update_row_and_insert(model, pk, values: dict, objs) -> list:
-    """`update_row(model, pk, **values)` and `insert_rows(objs)`; on PostgreSQL in one statement
-    (the UPDATE as a data-modifying WITH of the INSERT), elsewhere in two."""
-    objs = list(objs)
-    if connection.vendor != "postgresql":
-        update_row(model, pk, **values)
-        return insert_rows(objs)
-    update, update_params = _update_sql(model, pk, values)
-    insert, insert_params, returning = _insert_sql(objs)
-    _run_insert(objs, f"WITH updated AS ({update}) {insert}", update_params + insert_params, returning)
+def write_rows(*, update=None, insert=()) -> list:
+    """UPDATE one row (`update`: (model, pk, {field name: value}), as `update_row`) and INSERT
+    the unsaved instances `insert`, of any models (as `insert_rows`); returns `insert`.
+
+    On PostgreSQL this is one statement, each part a data-modifying WITH query of it: a change
+    that writes an order's lines, its transition and its events makes one round trip, not
+    three. Elsewhere: the UPDATE, then one INSERT per model."""
+    objs = list(insert)
+    groups = {}
+    for obj in objs:
+        groups.setdefault(type(obj), []).append(obj)
+    groups = list(groups.values())
+    if connection.vendor != "postgresql" or len(groups) + (update is not None) < 2:
+        if update is not None:
+            update_row(update[0], update[1], **update[2])
+        for group in groups:
+            _run_insert(group, *_insert_sql(group))
+        return objs
+    queries, params, returned = [], [], []
+    if update is not None:
+        sql, update_params = _update_sql(*update)
+        queries.append(f"updated AS ({sql})")
+        params += update_params
+    for n, group in enumerate(groups):
+        sql, group_params, returning = _insert_sql(group)
+        queries.append(f"inserted{n} AS ({sql})")
+        params += group_params
+        if returning:
+            returned.append((n, group))
+    select = " UNION ALL ".join(
+        f"SELECT {n}, {connection.ops.quote_name(group[0]._meta.pk.column)} FROM inserted{n}" for n, group in returned
+    ) or "SELECT NULL, NULL"
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(queries)} {select}", params)
+        if returned:
+            keys = {}
+            for n, value in cursor.fetchall():
+                keys.setdefault(n, []).append(value)
+            for n, group in returned:
+                for obj, value in zip(group, keys[n], strict=True):
+                    setattr(obj, obj._meta.pk.attname, value)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
     return objs
 
 

@@ -1,8 +1,8 @@
 """The written-out INSERT and UPDATE of the hottest paths behave like the ORM's."""
 import pytest
 
-from shopchat.models import Customer
-from shopchat.rows import insert_rows, loaded, update_row, update_row_and_insert
+from shopchat.models import ApiKey, Customer
+from shopchat.rows import insert_rows, loaded, update_row, write_rows
 from tests.factories import BusinessFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +26,16 @@ def test_update_row_changes_only_the_given_fields_of_that_row():
     assert update_row(Customer, 0, name="Nobody") == 0
 
 
-def test_update_row_and_insert_does_both():
+def test_write_rows_updates_and_inserts_rows_of_several_models_setting_their_keys():
     customer = CustomerFactory(name="Old")
-    added, = update_row_and_insert(Customer, customer.pk, {"name": "New"},
-                                   [Customer(business=customer.business, wa_id="15550000003")])
+    business = customer.business
+    added, key = write_rows(update=(Customer, customer.pk, {"name": "New"}), insert=[
+        Customer(business=business, wa_id="15550000003"),
+        ApiKey(business=business, name="erp", prefix="pfx12345", secret_hash="0" * 64),
+    ])
     assert Customer.objects.get(pk=customer.pk).name == "New"
     assert Customer.objects.get(pk=added.pk).wa_id == "15550000003"
+    assert ApiKey.objects.get(pk=key.pk).name == "erp"
 
 
 def test_loaded_defers_the_fields_not_given():
