@@ -69,8 +69,9 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     log = open(ROOT / "var" / "bench-gunicorn.log", "w")
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "shopchat.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", os.environ.get("BENCH_THREADS", "4"), "--log-level", "warning", "--backlog", "2048"],
-        cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
+         "--log-level", "warning", "--backlog", "2048"],
+        cwd=ROOT, env={**os.environ, "WEB_WORKERS": "2", "WEB_THREADS": os.environ.get("BENCH_THREADS", "4")},
+        stdout=log, stderr=subprocess.STDOUT,
     )
     import httpx
 
@@ -111,7 +112,8 @@ def machine_line() -> str:
     except Exception:
         pg = "?"
     return (f"{os.cpu_count()} cores, Python {platform.python_version()}, Django {django.get_version()}, "
-            f"PostgreSQL {pg} and Redis, gunicorn 2 workers x {os.environ.get('BENCH_THREADS', '4')} threads "
+            f"PostgreSQL {pg} and Redis, gunicorn 2 workers x {os.environ.get('BENCH_THREADS', '4')} threads, at most "
+            f"{2 * int(os.environ.get('BENCH_THREADS', '4'))} connections each "
             f"(gthread, as `make run` serves), DEBUG off")
 
 
