@@ -471,9 +471,9 @@ def _lock(order: Order) -> Order:
 
 
 def _move(order: Order, to: str, *, actor=None, note: str = "", event_extra: dict | None = None, also_emit=(),
-          **fields) -> Order:
+          also_insert=(), **fields) -> Order:
     """Apply a transition to a locked order: check it, save, record it, emit `order.<to>` (with
-    the caller's `also_emit` events, in the same INSERT)."""
+    the caller's `also_emit` events, in the same INSERT, and its unsaved `also_insert` rows)."""
     if not can_transition(order, to):
         raise IllegalTransition(order, to)
     from_status = order.status
@@ -484,7 +484,7 @@ def _move(order: Order, to: str, *, actor=None, note: str = "", event_extra: dic
     # the order's update, its transition and its events: one statement on PostgreSQL
     emit_events(business=order.business,
                 events=[Event(f"order.{to}", order_event_data(order, **(event_extra or {}))), *also_emit],
-                with_update=(Order, order.pk, fields), with_rows=[transition])
+                with_update=(Order, order.pk, fields), with_rows=[transition, *also_insert])
     return order
 
 
@@ -512,7 +512,7 @@ def _release_stock(order: Order, *, sold: bool = False) -> None:
     order.stock_reserved = False
 
 
-def mark_paid(*, order: Order, actor=None, note: str = "", locked: bool = False, also_emit=()) -> Order:
+def mark_paid(*, order: Order, actor=None, note: str = "", locked: bool = False, also_emit=(), also_insert=()) -> Order:
     """Payment captured (called by payments). Paying a paid order again changes nothing; paying
     an expired or cancelled one is an IllegalTransition (payments then refunds the money).
 
@@ -520,19 +520,21 @@ def mark_paid(*, order: Order, actor=None, note: str = "", locked: bool = False,
     order's status under it, with its business and customer (payments does, to check the
     order is payable), so there is no second lock and no savepoint: a payment is one of the
     busiest writes. `also_emit`: the caller's events for the same change (the payment's),
-    written with `order.paid` in one INSERT."""
+    written with `order.paid` in one INSERT; `also_insert`: the caller's unsaved rows (the
+    payment), written by the same statement on PostgreSQL."""
     if locked:
-        return _mark_paid(order, actor, note, also_emit)
+        return _mark_paid(order, actor, note, also_emit, also_insert)
     with transaction.atomic():
-        return _mark_paid(_lock(order), actor, note, also_emit)
+        return _mark_paid(_lock(order), actor, note, also_emit, also_insert)
 
 
-def _mark_paid(order: Order, actor, note: str, also_emit) -> Order:
+def _mark_paid(order: Order, actor, note: str, also_emit, also_insert) -> Order:
     if order.status == Status.PAID:
-        if also_emit:
-            emit_events(business=order.business, events=list(also_emit))
+        if also_emit or also_insert:
+            emit_events(business=order.business, events=list(also_emit), with_rows=list(also_insert))
         return order
-    return _move(order, Status.PAID, actor=actor, note=note, also_emit=also_emit, paid_at=timezone.now())
+    return _move(order, Status.PAID, actor=actor, note=note, also_emit=also_emit, also_insert=also_insert,
+                 paid_at=timezone.now())
 
 
 def mark_refunded(*, order: Order, refunded_minor: int, actor=None) -> Order:

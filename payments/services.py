@@ -194,6 +194,7 @@ def _pay(order: Order, method: str, funding_source) -> tuple[Payment | None, Exc
     payment = Payment(business=business, order=order, customer=customer, method=method,
                       amount_minor=order.total_minor, currency=order.currency)
     if method == Payment.Method.WALLET:
+        payment.pk = getattr(order, "next_payment_id", None)  # numbered by the order's query, if it did
         payment.provider = "wallet"
         if wallet is None or wallet.balance_minor < payment.amount_minor:
             return _fail(payment, "insufficient_funds", "The wallet balance is too low for this order."), None
@@ -238,6 +239,8 @@ def _order_for_payment(business, number, *, wallet: bool):
         lock = " FOR UPDATE OF o"
     if wallet:
         columns = ", a.id, a.balance_minor"
+        if connection.vendor == "postgresql":  # the payment's id, drawn now to save a round trip later
+            columns += f", nextval(pg_get_serial_sequence('{Payment._meta.db_table}', 'id'))"
         joins = (f" JOIN {LedgerAccount._meta.db_table} a ON a.customer_id = o.customer_id AND a.kind = %s "
                  "AND a.currency = %s")
         params = [Kind.CUSTOMER_WALLET, business.currency]
@@ -262,6 +265,7 @@ def _order_for_payment(business, number, *, wallet: bool):
     if wallet:
         order.locked_wallet = loaded(LedgerAccount, id=row[9], business_id=business.pk, kind=Kind.CUSTOMER_WALLET,
                                      customer_id=customer_id, currency=business.currency, balance_minor=row[10])
+        order.next_payment_id = row[11] if len(row) > 11 else None
     return order
 
 
@@ -296,7 +300,7 @@ def _lock_for_payment(order: Order, *, wallet: bool) -> tuple[Order, LedgerAccou
 
 def _fail(payment: Payment, code: str, reason: str) -> Payment:
     payment.status, payment.failure_code, payment.failure_reason = Payment.Status.FAILED, code, reason[:200]
-    payment.save()
+    payment.save(force_insert=payment._state.adding)
     _payment_event(payment, "payment.failed", reason=reason, code=code)
     return payment
 
@@ -304,8 +308,9 @@ def _fail(payment: Payment, code: str, reason: str) -> Payment:
 def _capture(payment: Payment, *, source=None, pay_order: bool = True, order_locked: bool = False) -> None:
     """Money in: `source` (the customer's locked wallet account; None: provider clearing) ->
     merchant payable, then the commission to the platform; the order is paid. A payment not
-    saved yet is created captured (one INSERT). `order_locked`: the caller holds the order's
-    row lock and read its status under it (see `orders.services.mark_paid`).
+    saved yet is created captured: by its own INSERT, or, numbered already (`order_for_payment`
+    draws its id), written with the order's update and the events. `order_locked`: the caller
+    holds the order's row lock and read its status under it (see `orders.services.mark_paid`).
 
     The business's busy accounts are locked last, by `ledger.post()`, after the order and the
     events are written, so concurrent payments of one merchant wait on them as briefly as
@@ -314,17 +319,20 @@ def _capture(payment: Payment, *, source=None, pay_order: bool = True, order_loc
     now = timezone.now()
     payment.status, payment.captured_at = Payment.Status.CAPTURED, now
     payment.commission_minor = commission = commission_for(business, payment.amount_minor)
+    new = []
     if payment.pk is None:
         insert_rows([payment])
+    elif payment._state.adding:
+        new = [payment]
     else:
         Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.CAPTURED, captured_at=now,
                                                      commission_minor=commission, updated_at=now)
     captured = _payment_event_data(payment, "payment.captured")
     if pay_order:  # the order's event and the payment's are written together
         order_services.mark_paid(order=payment.order, note=f"payment {payment.pk}", locked=order_locked,
-                                 also_emit=[captured])
+                                 also_emit=[captured], also_insert=new)
     else:
-        emit_events(business=business, events=[captured])
+        emit_events(business=business, events=[captured], with_rows=new)
     ref, number = f"payment:{payment.pk}", payment.order.number
     ledger.post(business=business, postings=[
         move(Txn.PAYMENT, source or Kind.PROVIDER_CLEARING, Kind.MERCHANT_PAYABLE, payment.amount_minor, ref,
