@@ -226,7 +226,8 @@ class Payment(models.Model):
 
     ACTIVE = (Status.PENDING, Status.AUTHORIZED, Status.CAPTURED)
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="payments")
+    # no index of its own: payment_settle_idx leads with it
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="payments", db_index=False)
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(max_length=10, choices=Method.choices)

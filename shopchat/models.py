@@ -221,7 +221,8 @@ class IdempotencyRecord(models.Model):
         STARTED = "started", "In progress"
         DONE = "done", "Done"
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    # no index of its own: the unique (business, key) index leads with it
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     state = models.CharField(max_length=8, choices=State.choices, default=State.STARTED)
