@@ -28,7 +28,7 @@ from django.utils import timezone
 from catalog.models import Product
 from shopchat.api.errors import ApiError
 from shopchat.money import MoneyError, display, format_major, to_minor
-from shopchat.outbox import Event, customer_ref, emit_event, emit_events, staff_email
+from shopchat.outbox import Event, customer_ref, emit_events, staff_email
 from shopchat.rows import insert_rows, loaded
 
 from .models import Cart, CartItem, Order, OrderCounter, OrderLine, OrderTransition

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from shopchat.models import Customer
 from shopchat.rows import loaded
 
 from .models import LedgerAccount, LedgerEntry, LedgerTransaction, Wallet
@@ -99,8 +100,6 @@ def lock_wallets_by_phone(*, business, wa_ids) -> list:
     """Lock the wallets of the business's customers `wa_ids` (those that have one) in primary-key
     order, like `lock()`, each with its customer (`account.customer`: id, wa_id and name) read
     by the same query."""
-    from shopchat.models import Customer
-
     lock = ""
     if connection.features.has_select_for_update_of:
         lock = " FOR NO KEY UPDATE OF a" if connection.features.has_select_for_no_key_update else " FOR UPDATE OF a"

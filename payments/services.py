@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -34,8 +34,8 @@ from orders.models import Order
 from shopchat.api.errors import ApiError
 from shopchat.models import Business, Customer
 from shopchat.money import display, format_major, percent_of
-from shopchat.rows import insert_rows, loaded
 from shopchat.outbox import Event, customer_ref, emit_event, emit_events, notify_staff
+from shopchat.rows import insert_rows, loaded
 from shopchat.services import upsert_customer
 from shopchat.validators import normalize_wa_id, validate_wa_id
 
