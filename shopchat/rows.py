@@ -17,6 +17,28 @@ def loaded(model, **values):
     return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
+def find_row(model, **equal):
+    """The row of `model` whose fields equal `equal` (by attribute name; a unique key), with all
+    its fields, converted as the ORM converts them; None when there is none."""
+    meta = model._meta
+    fields = meta.concrete_fields
+    where = " AND ".join(f"{connection.ops.quote_name(meta.get_field(name).column)} = %s" for name in equal)
+    params = [meta.get_field(name).get_db_prep_value(value, connection) for name, value in equal.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(connection.ops.quote_name(f.column) for f in fields)} "
+                       f"FROM {connection.ops.quote_name(meta.db_table)} WHERE {where}", params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for field, value in zip(fields, row):
+        col = field.get_col(meta.db_table)
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        values.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
 def insert_rows(objs) -> list:
     """INSERT unsaved instances and set their primary keys, like `bulk_create()`: `pre_save()`
     fills `auto_now` fields, an automatic primary key comes back through RETURNING. One

@@ -3,13 +3,13 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from .api.auth import forget_cached_key, hash_secret
 from .models import ApiKey, Business, Customer, Membership
-from .rows import loaded
+from .rows import find_row
 from .validators import normalize_wa_id, validate_currency, validate_wa_id
 
 
@@ -130,13 +130,8 @@ def upsert_customer(*, business: Business, wa_id: str, name: str | None = None, 
 
 def _find_customer(business, wa_id):
     """The business's customer `wa_id` or None, by one written-out query (every order placed and
-    every chat message looks the customer up); the customer's times load when first read."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, name, locale FROM {Customer._meta.db_table} WHERE business_id = %s AND wa_id = %s",
-                       [business.pk, wa_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    customer = loaded(Customer, id=row[0], business_id=business.pk, wa_id=wa_id, name=row[1], locale=row[2])
-    customer.business = business
+    every chat message looks the customer up)."""
+    customer = find_row(Customer, business_id=business.pk, wa_id=wa_id)
+    if customer is not None:
+        customer.business = business
     return customer

@@ -66,3 +66,14 @@ def test_upsert_of_an_unchanged_customer_writes_nothing(api, business, django_as
     before = Customer.objects.get(business=business).updated_at
     api.put("/api/v1/customers/15550001234/", {"name": "Asha"}, format="json")
     assert Customer.objects.get(business=business).updated_at == before
+
+
+def test_customer_upsert_reads_the_customer_once_whatever_the_answer_shows(api, business,
+                                                                         django_assert_max_num_queries):
+    api.put("/api/v1/customers/15550001234/", {"name": "Asha"}, format="json")
+    with django_assert_max_num_queries(2):  # the API key, the customer
+        unchanged = api.put("/api/v1/customers/15550001234/", {"name": "Asha"}, format="json")
+    with django_assert_max_num_queries(3):  # the API key, the customer, its update
+        renamed = api.put("/api/v1/customers/15550001234/", {"name": "Asha K"}, format="json")
+    assert unchanged.status_code == renamed.status_code == 200
+    assert renamed.json()["name"] == "Asha K"

@@ -2,7 +2,7 @@
 import pytest
 
 from shopchat.models import ApiKey, Customer
-from shopchat.rows import insert_rows, loaded, update_row, write_rows
+from shopchat.rows import find_row, insert_rows, loaded, update_row, write_rows
 from tests.factories import BusinessFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +43,13 @@ def test_loaded_defers_the_fields_not_given():
     partial = loaded(Customer, id=customer.pk, business_id=customer.business_id, name="Ann")
     assert partial.get_deferred_fields() >= {"locale", "wa_id"}
     assert partial.locale == "en"
+
+
+def test_find_row_loads_every_field_as_the_orm_does():
+    customer = CustomerFactory(name="Ann", locale="en")
+    found = find_row(Customer, business_id=customer.business_id, wa_id=customer.wa_id)
+    stored = Customer.objects.get(pk=customer.pk)
+    assert found.get_deferred_fields() == set()
+    assert [getattr(found, f.attname) for f in Customer._meta.concrete_fields] == \
+        [getattr(stored, f.attname) for f in Customer._meta.concrete_fields]
+    assert find_row(Customer, business_id=customer.business_id, wa_id="15559999999") is None
