@@ -90,6 +90,10 @@ class _Worker:
                    DJANGO_SETTINGS_MODULE="shopchat.settings", LOG_LEVEL="WARNING", DEBUG="0",
                    SECURE_SSL_REDIRECT="0", CELERY_TASK_ALWAYS_EAGER="0",
                    CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "60"))  # a worker keeps its connections
+        # The sections before this one published their events' deliveries with no worker running;
+        # a worker started now would first work through those, so the burst's replies would wait
+        # behind them. Their rows stay pending in the outbox, for the sweep.
+        self.app.control.purge()
         log = open(self.settings.VAR_DIR / "bench-whatsapp-worker.log", "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "shopchat", "worker", "-Q", "default,payments,notifications",
