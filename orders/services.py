@@ -29,7 +29,7 @@ from catalog.models import Product
 from shopchat.api.errors import ApiError
 from shopchat.money import MoneyError, display, format_major, to_minor
 from shopchat.outbox import Event, customer_ref, emit_events, staff_email
-from shopchat.rows import insert_rows, loaded
+from shopchat.rows import add_by_id, insert_rows, select_rows
 
 from .models import Cart, CartItem, Order, OrderCounter, OrderLine, OrderTransition
 
@@ -290,17 +290,12 @@ def _reserve_stock(order: Order, lines: list, quantities: dict) -> None:
     check availability again under the lock (so the last unit is sold once) and reserve it.
     A product whose tracking was switched since it was read gets its line's flag corrected.
     Two written-out statements: every placement makes them, while holding the stock rows."""
-    locked = _locked_products(sorted(line.product_id for line in lines))
+    locked = _locked_products([line.product_id for line in lines])
     _check_available(locked, quantities)
     reserve = {p.pk: quantities[p.retailer_id] for p in locked if p.is_tracked}
     if reserve:
-        cases = " ".join(["WHEN %s THEN %s"] * len(reserve))
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Product._meta.db_table} SET reserved_quantity = reserved_quantity + CASE id {cases} "
-                f"ELSE 0 END WHERE id IN ({', '.join(['%s'] * len(reserve))})",
-                [*(v for item in reserve.items() for v in item), *reserve],
-            )
+            cursor.execute(*add_by_id(Product, "reserved_quantity", reserve))
     switched = [line for line in lines if line.stock_reserved != (line.product_id in reserve)]
     if switched:
         for line in switched:
@@ -310,31 +305,20 @@ def _reserve_stock(order: Order, lines: list, quantities: dict) -> None:
         Order.objects.filter(pk=order.pk).update(stock_reserved=order.stock_reserved)
 
 
-_ORDERED_FIELDS = ("id", "retailer_id", "title", "price_minor", "sale_price_minor", "is_active", "stock_quantity",
-                   "reserved_quantity")
-
-
 def _products_to_order(business, retailer_ids: list) -> list:
     """The business's products `retailer_ids` with what a placement reads, by one written-out
     query (without locks: the stock rows are locked at the end, by `_reserve_stock`)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(_ORDERED_FIELDS)} FROM {Product._meta.db_table} WHERE business_id = %s "
-                       f"AND retailer_id IN ({', '.join(['%s'] * len(retailer_ids))})", [business.pk, *retailer_ids])
-        rows = cursor.fetchall()
-    products = [loaded(Product, business_id=business.pk, **dict(zip(_ORDERED_FIELDS, row))) for row in rows]
-    for product in products:
-        product.is_active = bool(product.is_active)  # SQLite answers 0 or 1
-    return products
+    return select_rows(
+        Product, ("id", "business_id", "retailer_id", "title", "price_minor", "sale_price_minor", "is_active",
+                  "stock_quantity", "reserved_quantity"),
+        f"business_id = %s AND retailer_id IN ({', '.join(['%s'] * len(retailer_ids))})", [business.pk, *retailer_ids],
+    )
 
 
 def _locked_products(ids: list) -> list:
-    """The products `ids` (sorted), row-locked in that order, with what a reservation reads."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    fields = ("id", "retailer_id", "title", "stock_quantity", "reserved_quantity")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(fields)} FROM {Product._meta.db_table} "
-                       f"WHERE id IN ({', '.join(['%s'] * len(ids))}) ORDER BY id{lock}", ids)
-        return [loaded(Product, **dict(zip(fields, row))) for row in cursor.fetchall()]
+    """The products `ids`, row-locked in primary-key order, with what a reservation reads."""
+    return select_rows(Product, ("id", "retailer_id", "title", "stock_quantity", "reserved_quantity"),
+                       f"id IN ({', '.join(['%s'] * len(ids))})", ids, lock="UPDATE")
 
 
 def place_order(*, business, customer, items=None, from_cart: bool = False, address: str = "", note: str = "",

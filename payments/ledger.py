@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from shopchat.models import Customer
-from shopchat.rows import loaded
+from shopchat.rows import add_by_id, loaded, select_rows
 
 from .models import LedgerAccount, LedgerEntry, LedgerTransaction, Wallet
 
@@ -148,12 +148,7 @@ def _locked_accounts(where: str, params: list) -> list:
     """The accounts matching `where`, row-locked in primary-key order, in one written-out SELECT.
     NO KEY UPDATE: exclusive between movements, but not against the foreign-key checks of rows
     that merely reference an account."""
-    lock = " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM {LedgerAccount._meta.db_table} WHERE {where} "
-                       f"ORDER BY id{lock}", params)
-        rows = cursor.fetchall()
-    return [loaded(LedgerAccount, **dict(zip(_ACCOUNT_FIELDS, row))) for row in rows]
+    return select_rows(LedgerAccount, _ACCOUNT_FIELDS, where, params, lock="NO KEY UPDATE")
 
 
 _ACCOUNT_FIELDS = ["id", "business_id", "kind", "customer_id", "currency", "balance_minor"]
@@ -261,10 +256,7 @@ def _write_entries(entries, now, deltas: dict) -> None:
         insert_params += [transaction_id, account.pk, amount, account.currency, created_at]
     insert = (f"INSERT INTO {LedgerEntry._meta.db_table} (transaction_id, account_id, amount_minor, currency, "
               f"created_at) VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(entries))}")
-    cases = " ".join(["WHEN %s THEN %s"] * len(deltas))
-    update = (f"UPDATE {LedgerAccount._meta.db_table} SET balance_minor = balance_minor + CASE id {cases} "
-              f"ELSE 0 END WHERE id IN ({', '.join(['%s'] * len(deltas))})")
-    update_params = [x for item in deltas.items() for x in item] + list(deltas)
+    update, update_params = add_by_id(LedgerAccount, "balance_minor", deltas)
     with connection.cursor() as cursor:
         if not deltas:
             cursor.execute(insert, insert_params)

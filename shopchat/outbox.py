@@ -17,7 +17,6 @@ import random
 import smtplib
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -71,8 +70,8 @@ def emit_events(*, business, events: list[Event], with_update=None, with_rows=()
         if event.channel == OutboxEvent.Channel.WEBHOOK and _goes_to_the_chat(business, event.event_type, payload):
             channels.append(OutboxEvent.Channel.WHATSAPP)
         for channel in channels:
-            rows.append(OutboxEvent(id=uuid.uuid4(), business=business, channel=channel, event_type=event.event_type,
-                                    payload=payload, next_attempt_at=now, created_at=now))
+            rows.append(OutboxEvent(business=business, channel=channel, event_type=event.event_type,
+                                    payload=payload, next_attempt_at=now))
     write_rows(update=with_update, insert=[*with_rows, *rows])
     for row in rows:
         _deliver_after_commit(row.pk)

@@ -17,26 +17,71 @@ def loaded(model, **values):
     return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
+def select_rows(model, names, where: str, params: list, *, lock: str | None = None) -> list:
+    """Instances of `model` holding the fields `names` (attribute names) of the rows matching
+    `where`, converted as the ORM converts them, the other fields deferred. With `lock`
+    ("UPDATE" or "NO KEY UPDATE"), the rows are locked in primary-key order (where the database
+    locks rows)."""
+    meta = model._meta
+    wanted = {meta.get_field(name) for name in names}
+    fields = [f for f in meta.concrete_fields if f in wanted]  # from_db() takes them in this order
+    sql = (f"SELECT {', '.join(connection.ops.quote_name(f.column) for f in fields)} "
+           f"FROM {connection.ops.quote_name(meta.db_table)} WHERE {where}")
+    if lock is not None:
+        sql += f" ORDER BY {connection.ops.quote_name(meta.pk.column)}"
+        if lock == "NO KEY UPDATE" and connection.features.has_select_for_no_key_update:
+            sql += " FOR NO KEY UPDATE"
+        elif connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    attnames = [f.attname for f in fields]
+    converters = _converters(model, tuple(attnames))
+    return [model.from_db(connection.alias, attnames, [
+        _convert(value, col, steps) for value, (col, steps) in zip(row, converters)
+    ]) for row in rows]
+
+
 def find_row(model, **equal):
     """The row of `model` whose fields equal `equal` (by attribute name; a unique key), with all
-    its fields, converted as the ORM converts them; None when there is none."""
+    its fields; None when there is none."""
     meta = model._meta
-    fields = meta.concrete_fields
     where = " AND ".join(f"{connection.ops.quote_name(meta.get_field(name).column)} = %s" for name in equal)
     params = [meta.get_field(name).get_db_prep_value(value, connection) for name, value in equal.items()]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(connection.ops.quote_name(f.column) for f in fields)} "
-                       f"FROM {connection.ops.quote_name(meta.db_table)} WHERE {where}", params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = []
-    for field, value in zip(fields, row):
-        col = field.get_col(meta.db_table)
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            value = convert(value, col, connection)
-        values.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], values)
+    found = select_rows(model, [f.attname for f in meta.concrete_fields], where, params)
+    return found[0] if found else None
+
+
+def add_by_id(model, column: str, deltas: dict) -> tuple[str, list]:
+    """The UPDATE (and its parameters) that adds `deltas` ({primary key: amount}) to `column`."""
+    table, pk = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(model._meta.pk.column)
+    column = connection.ops.quote_name(column)
+    cases = " ".join(["WHEN %s THEN %s"] * len(deltas))
+    return (f"UPDATE {table} SET {column} = {column} + CASE {pk} {cases} ELSE 0 END "
+            f"WHERE {pk} IN ({', '.join(['%s'] * len(deltas))})",
+            [x for item in deltas.items() for x in item] + list(deltas))
+
+
+_converter_cache = {}
+
+
+def _converters(model, attnames: tuple) -> list:
+    """Per field: its column expression and the ORM's converters for values read from it."""
+    key = (connection.vendor, model, attnames)
+    if key not in _converter_cache:
+        meta, steps = model._meta, []
+        for name in attnames:
+            col = meta.get_field(name).get_col(meta.db_table)
+            steps.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+        _converter_cache[key] = steps
+    return _converter_cache[key]
+
+
+def _convert(value, col, steps):
+    for convert in steps:
+        value = convert(value, col, connection)
+    return value
 
 
 def insert_rows(objs) -> list:

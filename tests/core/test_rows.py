@@ -1,9 +1,10 @@
 """The written-out INSERT and UPDATE of the hottest paths behave like the ORM's."""
 import pytest
 
+from catalog.models import Product
 from shopchat.models import ApiKey, Customer
-from shopchat.rows import find_row, insert_rows, loaded, update_row, write_rows
-from tests.factories import BusinessFactory, CustomerFactory
+from shopchat.rows import find_row, insert_rows, loaded, select_rows, update_row, write_rows
+from tests.factories import BusinessFactory, CustomerFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +54,16 @@ def test_find_row_loads_every_field_as_the_orm_does():
     assert [getattr(found, f.attname) for f in Customer._meta.concrete_fields] == \
         [getattr(stored, f.attname) for f in Customer._meta.concrete_fields]
     assert find_row(Customer, business_id=customer.business_id, wa_id="15559999999") is None
+
+
+def test_select_rows_takes_fields_in_any_order_and_converts_them():
+    customer = CustomerFactory(name="Ann", locale="en")
+    found, = select_rows(Customer, ("locale", "id", "name"), "id = %s", [customer.pk])
+    assert (found.pk, found.name, found.locale) == (customer.pk, "Ann", "en")
+    assert found.get_deferred_fields() >= {"wa_id", "created_at"}
+
+
+def test_select_rows_answers_booleans_as_booleans_on_every_database():
+    product = ProductFactory(is_active=False)
+    found, = select_rows(Product, ("is_active", "retailer_id"), "id = %s", [product.pk])
+    assert found.is_active is False and found.retailer_id == product.retailer_id
