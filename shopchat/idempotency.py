@@ -29,6 +29,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from .api.errors import ApiError, error_response_for
+from .errors import DomainError
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -173,7 +174,7 @@ def idempotent(required: bool = True):
                 if exc.code in ("idempotency_key_reused", "idempotency_in_progress"):
                     raise
                 return _error_answer(business_id, key, print_, exc)
-            except APIException as exc:
+            except (APIException, DomainError) as exc:
                 return _error_answer(business_id, key, print_, exc)
 
         return wrapper

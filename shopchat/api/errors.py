@@ -3,8 +3,9 @@
     {"error": {"code": "validation_error", "message": "...", "fields": {"wa_id": ["..."]}}}
 
 DRF's exceptions (validation, 401, 403, 404, 405, 406, 415, 429), Django's Http404 and
-PermissionDenied, service errors (`ApiError` and subclasses raised by services) and anything
-unexpected (logged, answered 500 without internals) all come out in this shape.
+PermissionDenied, the services' domain errors (`shopchat.errors.DomainError`: each kind has its
+status here), the API layer's own `ApiError` and anything unexpected (logged, answered 500
+without internals) all come out in this shape.
 """
 import logging
 
@@ -15,11 +16,14 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from shopchat.errors import DomainError, ErrorKind
+
 log = logging.getLogger("shopchat.api")
 
 
 class ApiError(exceptions.APIException):
-    """An error with its own status and code, raised by views and services alike."""
+    """An error of the HTTP layer itself (headers, paging, idempotency keys), with its own
+    status and code. Services raise domain errors instead (`shopchat.errors`)."""
 
     def __init__(self, status_code: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None):
         self.status_code = status_code
@@ -29,6 +33,12 @@ class ApiError(exceptions.APIException):
         self.extra = extra or {}
         super().__init__(detail=message, code=code)
 
+
+# The HTTP status of each kind of domain error.
+STATUS_OF_KIND = {
+    ErrorKind.INVALID: 400, ErrorKind.FORBIDDEN: 403, ErrorKind.NOT_FOUND: 404, ErrorKind.CONFLICT: 409,
+    ErrorKind.UNPROCESSABLE: 422,
+}
 
 DEFAULT_CODES = {
     400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
@@ -56,6 +66,9 @@ def error_body(status_code: int, code: str, message: str, fields: dict | None = 
 def error_response_for(exc) -> Response:
     """The formatted response for an exception (used by the handler and by idempotency)."""
     headers = {}
+    if isinstance(exc, DomainError):
+        status_code = STATUS_OF_KIND[exc.kind]
+        return Response(error_body(status_code, str(exc.code), exc.message, exc.fields, **exc.data), status=status_code)
     if isinstance(exc, ApiError):
         return Response(error_body(exc.status_code, exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code)
     if isinstance(exc, exceptions.ValidationError):
@@ -90,6 +103,8 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, DomainError):
+        return error_response_for(exc)
     if isinstance(exc, (exceptions.APIException, DjangoValidationError)):
         response = drf_exception_handler(exc, context) if isinstance(exc, exceptions.APIException) else None
         formatted = error_response_for(exc)
