@@ -1,19 +1,19 @@
 """Back office for orders: a list that stays fast at a million orders, an order page with lines,
-totals, customer, address, status history, payments and refunds (read-only) and the chat
-messages WhatsApp failed to deliver, and the fulfilment actions (ship with tracking numbers,
-deliver, cancel), all through orders.services."""
+totals, customer, address, status history and the chat messages WhatsApp failed to deliver, and
+the fulfilment actions (ship with tracking numbers, deliver, cancel), all through the services.
+
+The payments app extends this page with the order's payments and refunds, and makes "cancel"
+refund paid orders first (payments/admin.py registers its subclass in place of this one)."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
-from payments.admin import PaymentInline
-from payments.models import Refund
-from shopchat.api.errors import ApiError
+from shopchat.errors import DomainError
 from shopchat.money import display
-from shopchat.tenancy import TenantAdmin, TenantInline, WrittenByServices, business_ids
+from shopchat.tenancy import TenantAdmin, TenantInline, WrittenByServices
 from shopchat.validators import normalize_wa_id
 from shopchat.whatsapp.admin import failed_messages_html
 from shopchat.whatsapp.selectors import chat_failures
@@ -107,7 +107,7 @@ class OrderAdmin(TenantAdmin):
     show_full_result_count = False
     paginator = BoundedCountPaginator
     ordering = ("-created_at",)
-    inlines = [OrderLineInline, PaymentInline, OrderTransitionInline]
+    inlines = [OrderLineInline, OrderTransitionInline]
     actions = ["mark_shipped", "mark_delivered", "cancel_orders"]
     fieldsets = (
         (None, {"fields": ("number", "status", "business", "customer_link", "created_at", "expires_at")}),
@@ -120,16 +120,19 @@ class OrderAdmin(TenantAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None:
-            shown = ("refunds",) if self._sees_payments(request, obj) else ()
-            fieldsets.append(("Refunds and chat", {"fields": (*shown, "failed_chat_messages")}))
+            fieldsets.append(("Refunds and chat", {"fields": self.order_page_fields(request, obj)}))
         return fieldsets
+
+    def order_page_fields(self, request, order) -> tuple:
+        """The last section of the order page; apps above add their fields to it."""
+        return ("failed_chat_messages",)
+
+    def cancel(self, order, actor):
+        """The "cancel" action's operation (payments makes it refund paid orders first)."""
+        return services.cancel_order(order=order, actor=actor, reason="cancelled by the shop")
 
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.get_fieldsets(request, obj) for f in fieldset[1]["fields"]]
-
-    @staticmethod
-    def _sees_payments(request, order) -> bool:
-        return request.user.is_superuser or order.business_id in business_ids(request.user, "payments")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("business", "customer")
@@ -174,14 +177,6 @@ class OrderAdmin(TenantAdmin):
     refunded_display = _money("refunded_minor", "refunded")
     del _money
 
-    @admin.display(description="refunds")
-    def refunds(self, order):
-        rows = (Refund.objects.filter(payment__order=order).select_related("created_by")
-                .order_by("created_at", "id"))
-        return format_html_join("", "<p>{} &middot; {} &middot; payment #{} &middot; {} &middot; {}</p>", (
-            (r.created_at.strftime("%Y-%m-%d %H:%M"), display(r.amount_minor, r.currency), r.payment_id,
-             r.reason or "-", r.created_by or "by the system") for r in rows)) or "None"
-
     @admin.display(description="chat messages not delivered")
     def failed_chat_messages(self, order):
         return failed_messages_html(chat_failures(business=order.business, order_number=order.number))
@@ -193,7 +188,7 @@ class OrderAdmin(TenantAdmin):
             try:
                 operation(order)
                 done += 1
-            except ApiError as exc:
+            except DomainError as exc:
                 failed.append(f"{order.number}: {exc.message}")
         if done:
             self.message_user(request, f"{done} order(s) {verb}.", messages.SUCCESS)
@@ -234,8 +229,7 @@ class OrderAdmin(TenantAdmin):
 
     @admin.action(description="Cancel (paid orders are refunded)", permissions=["change"])
     def cancel_orders(self, request, queryset):
-        self._apply(request, queryset, "cancelled",
-                    lambda order: services.cancel_order(order=order, actor=request.user, reason="cancelled by the shop"))
+        self._apply(request, queryset, "cancelled", lambda order: self.cancel(order, request.user))
 
 
 class CartItemInline(TenantInline, admin.TabularInline):

@@ -9,9 +9,11 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from shopchat.api.errors import ApiError
+from orders.admin import OrderAdmin, OrderLineInline, OrderTransitionInline
+from orders.models import Order
+from shopchat.errors import DomainError
 from shopchat.models import Business
 from shopchat.money import display, format_major
 from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, WrittenByServices, business_ids, scope_queryset
@@ -51,7 +53,7 @@ class RefundInline(WrittenByServices, TenantInline, admin.TabularInline):
 
 
 class PaymentInline(WrittenByServices, TenantInline, admin.TabularInline):
-    """For the order page (orders.admin adds it to its inlines)."""
+    """For the order page (see OrderWithPaymentsAdmin)."""
 
     model = Payment
     tenant_area = "payments"
@@ -99,7 +101,7 @@ class PaymentAdmin(WrittenByServices, TenantAdmin):
             try:
                 services.refund_order(order=payment.order, actor=request.user, reason="Refunded in the back office")
                 done += 1
-            except ApiError as exc:
+            except DomainError as exc:
                 self.message_user(request, f"{payment.order}: {exc.message}", messages.WARNING)
         if done:
             self.message_user(request, f"Refunded {done} payment(s).", messages.SUCCESS)
@@ -282,7 +284,7 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
         for business in businesses:
             try:
                 done += services.settle_business(business=business, actor=request.user) is not None
-            except ApiError as exc:
+            except DomainError as exc:
                 self.message_user(request, f"{business}: {exc.message}", messages.WARNING)
         self.message_user(request, f"{done} settlement(s) made.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:payments_settlement_changelist"))
@@ -298,3 +300,34 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_settle": request.user.is_superuser}
         return super().changelist_view(request, extra_context)
+
+
+class OrderWithPaymentsAdmin(OrderAdmin):
+    """The order page with its money: the payments inline, the refunds made, and a "cancel" that
+    refunds a paid order first. Registered in place of orders' own admin: payments sits above
+    orders, so it extends the page rather than orders knowing payments."""
+
+    inlines = [OrderLineInline, PaymentInline, OrderTransitionInline]
+
+    def order_page_fields(self, request, order) -> tuple:
+        shown = ("refunds",) if self._sees_payments(request, order) else ()
+        return (*shown, *super().order_page_fields(request, order))
+
+    @staticmethod
+    def _sees_payments(request, order) -> bool:
+        return request.user.is_superuser or order.business_id in business_ids(request.user, "payments")
+
+    @admin.display(description="refunds")
+    def refunds(self, order):
+        rows = (Refund.objects.filter(payment__order=order).select_related("created_by")
+                .order_by("created_at", "id"))
+        return format_html_join("", "<p>{} &middot; {} &middot; payment #{} &middot; {} &middot; {}</p>", (
+            (r.created_at.strftime("%Y-%m-%d %H:%M"), display(r.amount_minor, r.currency), r.payment_id,
+             r.reason or "-", r.created_by or "by the system") for r in rows)) or "None"
+
+    def cancel(self, order, actor):
+        return services.cancel_order(order=order, actor=actor, reason="cancelled by the shop")
+
+
+admin.site.unregister(Order)
+admin.site.register(Order, OrderWithPaymentsAdmin)

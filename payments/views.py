@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from shopchat.api.errors import ApiError
+from shopchat.errors import DomainError
 from shopchat.money import display
 
 from . import services
@@ -35,7 +35,7 @@ def pay_page(request, token):
             context["payment"] = payment
             if payment.status == Payment.Status.FAILED:
                 context["error"] = payment.failure_reason
-        except ApiError as exc:
+        except DomainError as exc:
             context["error"] = exc.message
         form = CardForm()  # never echo the number back
     context["form"] = form

@@ -12,8 +12,8 @@ is told 409 at once rather than waiting on the uncommitted claim. If the call ra
 writes roll back and the error response is stored in a transaction of its own (a declined card
 stays declined on retry); an unexpected error stores nothing, so the client may retry.
 
-Two statements inside the call's transaction, written out: the ORM would spend longer building
-them than the database spends running them, on every call that moves money.
+Two statements inside the call's transaction, written out (`shopchat.queries`): the ORM would
+spend longer building them than the database spends running them, on every call that moves money.
 """
 import functools
 import hashlib
@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -30,11 +30,10 @@ from rest_framework.response import Response
 
 from .api.errors import ApiError, error_response_for
 from .errors import DomainError
+from . import queries
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
-LEASE = timedelta(minutes=2)
-_TABLE = IdempotencyRecord._meta.db_table
 
 
 def fingerprint(request) -> str:
@@ -45,57 +44,17 @@ def fingerprint(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-_BUSY = object()  # the key is claimed by a call still running
-
-
-def _insert(business_id, key, print_, *, response=None):
-    """INSERT the key's record unless the key is taken: its id, None when a committed record
-    holds the key, or _BUSY when a call still running has claimed it. With `response` the
-    record is written done, holding that response (and a running twin's claim is waited for).
-
-    On PostgreSQL a claim also takes a transaction-scoped advisory lock on the key, without
-    waiting: a twin that cannot take it knows at once that the first call still runs, instead
-    of blocking on the first call's uncommitted row."""
-    now = timezone.now()
-    state, code, body = IdempotencyRecord.State.STARTED, None, None
-    if response is not None:
-        state, code, body = IdempotencyRecord.State.DONE, response.status_code, _body(response)
-    columns = "business_id, key, fingerprint, state, locked_until, response_status, response_body, created_at"
-    values = [business_id, key, print_, state, connection.ops.adapt_datetimefield_value(now + LEASE), code, body,
-              connection.ops.adapt_datetimefield_value(now)]
-    with connection.cursor() as cursor:
-        if response is None and connection.vendor == "postgresql":
-            cursor.execute(
-                "WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0)) AS got), "
-                f"claim AS (INSERT INTO {_TABLE} ({columns}) SELECT %s, %s, %s, %s, %s, %s, %s, %s FROM lock "
-                "WHERE lock.got ON CONFLICT (business_id, key) DO NOTHING RETURNING id) "
-                "SELECT lock.got, (SELECT id FROM claim) FROM lock",
-                [f"idempotency:{business_id}:{key}", *values],
-            )
-            got, record_id = cursor.fetchone()
-            return record_id if got else _BUSY
-        cursor.execute(
-            f"INSERT INTO {_TABLE} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (business_id, key) DO NOTHING RETURNING id",
-            values,
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
 def _body(response):
-    """The response's data as the JSON column stores it."""
-    field = IdempotencyRecord._meta.get_field("response_body")
-    data = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)) if response.data is not None else None
-    return field.get_db_prep_value(data, connection)
+    """The response's data as the JSON column keeps it."""
+    return json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)) if response.data is not None else None
 
 
 def _claim(business_id, key, print_):
     """Return (record id, None) when this call owns the key, or (None, response) to send back.
     Runs inside the call's transaction, so the claim commits with the call's writes."""
     while True:
-        record_id = _insert(business_id, key, print_)
-        if record_id is _BUSY:
+        record_id = queries.claim_idempotency_key(business_id=business_id, key=key, fingerprint=print_)
+        if record_id is queries.BUSY:
             raise _in_progress()
         if record_id is not None:
             return record_id, None
@@ -109,19 +68,11 @@ def _claim(business_id, key, print_):
             "This Idempotency-Key was used with a different request. Use a new key for a new request.",
             fields={HEADER: ["reused with a different request"]},
         )
-    if record.state == IdempotencyRecord.State.DONE:
-        response = Response(record.response_body, status=record.response_status)
-        response["Idempotent-Replayed"] = "true"
-        return None, response
-    # A started record committed by an earlier version of this module, which claimed keys in
-    # their own transaction: still running, unless its lease ran out (its worker died).
-    now = timezone.now()
-    taken = IdempotencyRecord.objects.filter(
-        pk=record.pk, state=IdempotencyRecord.State.STARTED, locked_until__lt=now
-    ).update(locked_until=now + LEASE)
-    if taken:
-        return record.pk, None
-    raise _in_progress()
+    if record.state != IdempotencyRecord.State.DONE:  # committed claims are always done
+        raise _in_progress()
+    response = Response(record.response_body, status=record.response_status)
+    response["Idempotent-Replayed"] = "true"
+    return None, response
 
 
 def _in_progress():
@@ -129,16 +80,16 @@ def _in_progress():
 
 
 def _store(record_id, response):
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_TABLE} SET state = %s, response_status = %s, response_body = %s WHERE id = %s",
-                       [IdempotencyRecord.State.DONE, response.status_code, _body(response), record_id])
+    queries.store_idempotent_response(record_id=record_id, response_status=response.status_code,
+                                      response_body=_body(response))
 
 
 def _store_error(business_id, key, print_, response):
     """After the call's transaction rolled back: keep its error answer for the retries, unless
     a twin has claimed the key meanwhile (its answer is the one kept)."""
     with transaction.atomic():
-        _insert(business_id, key, print_, response=response)
+        queries.claim_idempotency_key(business_id=business_id, key=key, fingerprint=print_,
+                                      response_status=response.status_code, response_body=_body(response))
 
 
 def idempotent(required: bool = True):

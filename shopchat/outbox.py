@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import OutboxEvent
-from .rows import write_rows
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
@@ -51,17 +50,29 @@ class Event:
     channel: str = OutboxEvent.Channel.WEBHOOK
 
 
-def emit_events(*, business, events: list[Event], with_update=None, with_rows=()) -> list[OutboxEvent]:
-    """Record `events` for `business` in one INSERT; they are delivered once the caller's
-    transaction commits.
+def emit_events(*, business, events: list[Event]) -> list[OutboxEvent]:
+    """Record `events` for `business`; they are delivered once the caller's transaction commits.
 
-    Call it inside the service's `transaction.atomic()` block so the events exist if and only
-    if the change does. A customer-facing webhook event gets its chat twin (channel
-    `whatsapp`) when the business serves its own number. The change's own last writes may
-    come along (`with_update`: one row's UPDATE, `with_rows`: unsaved rows to INSERT; see
-    `shopchat.rows.write_rows`): on PostgreSQL the change and its events are then written by
-    one statement.
+    Call it inside the service's transaction so the events exist if and only if the change
+    does. Within a unit of work (`shopchat.uow`) the events join the change's other writes and
+    are written with them; otherwise they are written now, in one INSERT. Returns the event
+    rows written now (none when a unit of work writes them later).
     """
+    from .uow import current_unit, unit_of_work
+
+    unit = current_unit()
+    if unit is not None:
+        with unit_of_work(business=business) as unit:  # checks it is the unit's business
+            unit.emit(*events)
+        return []
+    with transaction.atomic(savepoint=False), unit_of_work(business=business) as unit:
+        unit.emit(*events)
+        return unit.flush()
+
+
+def event_rows(*, business, events: list[Event]) -> list[OutboxEvent]:
+    """The outbox rows (unsaved) recording `events`: a customer-facing webhook event gets its
+    chat twin (channel `whatsapp`) when the business serves its own number."""
     now = timezone.now()
     rows = []
     for event in events:
@@ -72,15 +83,21 @@ def emit_events(*, business, events: list[Event], with_update=None, with_rows=()
         for channel in channels:
             rows.append(OutboxEvent(business=business, channel=channel, event_type=event.event_type,
                                     payload=payload, next_attempt_at=now))
-    write_rows(update=with_update, insert=[*with_rows, *rows])
-    for row in rows:
-        _deliver_after_commit(row.pk)
     return rows
 
 
-def emit_event(*, business, event_type: str, data: dict, channel: str = OutboxEvent.Channel.WEBHOOK) -> OutboxEvent:
-    """Record one event (see `emit_events`); returns its row on `channel`."""
-    return emit_events(business=business, events=[Event(event_type, data, channel)])[0]
+def deliver_after_commit(rows: list[OutboxEvent]) -> None:
+    """Hand the written event rows to Celery once the transaction commits (in one message)."""
+    for row in rows:
+        _deliver_after_commit(row.pk)
+
+
+def emit_event(*, business, event_type: str, data: dict,
+               channel: str = OutboxEvent.Channel.WEBHOOK) -> OutboxEvent | None:
+    """Record one event (see `emit_events`); returns its row on `channel` (None when a unit of
+    work writes it with the rest of the change)."""
+    rows = emit_events(business=business, events=[Event(event_type, data, channel)])
+    return rows[0] if rows else None
 
 
 def _goes_to_the_chat(business, event_type: str, data: dict) -> bool:
@@ -107,9 +124,10 @@ def staff_email(*, subject: str, body: str, roles=("owner", "manager")) -> Event
     return Event("staff.email", {"subject": subject, "body": body, "roles": list(roles)}, OutboxEvent.Channel.EMAIL)
 
 
-def notify_staff(*, business, subject: str, body: str, roles=("owner", "manager")) -> OutboxEvent:
+def notify_staff(*, business, subject: str, body: str, roles=("owner", "manager")) -> OutboxEvent | None:
     """E-mail the business's staff in `roles`, through the outbox (so it is never lost)."""
-    return emit_events(business=business, events=[staff_email(subject=subject, body=body, roles=roles)])[0]
+    rows = emit_events(business=business, events=[staff_email(subject=subject, body=body, roles=roles)])
+    return rows[0] if rows else None
 
 
 def staff_emails(business, roles) -> list[str]:

@@ -1,5 +1,6 @@
 """Core operations: onboarding a business, its staff and API keys, and chat customers."""
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.utils.text import slugify
 
 from .api.auth import forget_cached_key, hash_secret
 from .models import ApiKey, Business, Customer, Membership
-from .rows import find_row
+from . import sql
 from .validators import normalize_wa_id, validate_currency, validate_wa_id
 
 
@@ -99,39 +100,44 @@ def revoke_api_key(*, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
+@dataclass(frozen=True)
+class SavedCustomer:
+    """A chat customer as `put_customer` left it, and whether that call created it."""
+
+    customer: Customer
+    created: bool
+
+
 def upsert_customer(*, business: Business, wa_id: str, name: str | None = None, locale: str | None = None,
                     inbound: bool = False) -> Customer:
-    """Create the chat customer or update the fields given. Writes nothing when nothing changed.
+    """Create the chat customer or update the fields given (see `put_customer`)."""
+    return put_customer(business=business, wa_id=wa_id, name=name, locale=locale, inbound=inbound).customer
 
-    The returned customer's `just_created` tells whether this call created it."""
+
+def put_customer(*, business: Business, wa_id: str, name: str | None = None, locale: str | None = None,
+                 inbound: bool = False) -> SavedCustomer:
+    """Create the chat customer or update the fields given; writes nothing when nothing changed.
+    `inbound`: a message from the customer arrived now (moves `last_inbound_at` on).
+
+    One written-out lookup: every order placed and every chat message looks the customer up."""
     wa_id = normalize_wa_id(wa_id)
     validate_wa_id(wa_id)
     changes = {k: v for k, v in (("name", name), ("locale", locale)) if v is not None}
-    customer = _find_customer(business, wa_id)
+    customer = sql.find_model(Customer, business_id=business.pk, wa_id=wa_id)
     if inbound:  # a new message always moves it on
         changes["last_inbound_at"] = timezone.now()
     if customer is None:
         try:
             with transaction.atomic():
                 customer = Customer.objects.create(business=business, wa_id=wa_id, **changes)
-            customer.just_created = True
-            return customer
+            return SavedCustomer(customer, True)
         except IntegrityError:  # created by a concurrent call: fall through to update it
             customer = Customer.objects.get(business=business, wa_id=wa_id)
+    customer.business = business
     changed = {k: v for k, v in changes.items() if k == "last_inbound_at" or getattr(customer, k) != v}
     if changed:
         changed["updated_at"] = timezone.now()
         Customer.objects.filter(pk=customer.pk).update(**changed)
         for field, value in changed.items():
             setattr(customer, field, value)
-    customer.just_created = False
-    return customer
-
-
-def _find_customer(business, wa_id):
-    """The business's customer `wa_id` or None, by one written-out query (every order placed and
-    every chat message looks the customer up)."""
-    customer = find_row(Customer, business_id=business.pk, wa_id=wa_id)
-    if customer is not None:
-        customer.business = business
-    return customer
+    return SavedCustomer(customer, False)

@@ -95,3 +95,12 @@ class CollectionProductFactory(factory.django.DjangoModelFactory):
 
     collection = factory.SubFactory(CollectionFactory)
     product = factory.SubFactory(ProductFactory, business=factory.SelfAttribute("..collection.business"))
+
+
+# --- money -------------------------------------------------------------------------------------
+def fund_wallet(customer, amount_minor: int):
+    """Top the customer's wallet up by a sandbox card (the only way money enters a wallet)."""
+    from payments import services
+
+    card = services.add_funding_source(customer=customer, card_number="4242424242424242", exp_month=12, exp_year=2030)
+    return services.top_up(customer=customer, amount_minor=amount_minor, funding_source=card)

@@ -9,7 +9,6 @@ urlpatterns = [
     path("customers/<str:wa_id>/orders/", views.CustomerOrdersView.as_view(), name="api-customer-orders"),
     path("orders/", views.OrdersView.as_view(), name="api-orders"),
     path("orders/<str:number>/", views.OrderDetailView.as_view(), name="api-order"),
-    path("orders/<str:number>/cancel/", views.OrderCancelView.as_view(), name="api-order-cancel"),
     path("orders/<str:number>/ship/", views.OrderShipView.as_view(), name="api-order-ship"),
     path("orders/<str:number>/deliver/", views.OrderDeliverView.as_view(), name="api-order-deliver"),
 ]

@@ -19,7 +19,6 @@ from .. import selectors, services
 from ..models import Order
 from .serializers import (
     RETAILER_ID_PATTERN,
-    CancelOrderSerializer,
     CartItemWriteSerializer,
     CartSerializer,
     OrderDetailSerializer,
@@ -186,22 +185,6 @@ class OrderDetailView(OrderMixin, APIView):
     def get(self, request, number):
         order = self.get_order(number, history=True)
         return Response(OrderDetailSerializer(order, context={"business": self.business}).data)
-
-
-class OrderCancelView(OrderMixin, APIView):
-    @extend_schema(
-        operation_id="order_cancel", parameters=[NUMBER], request=CancelOrderSerializer,
-        responses={200: OrderDetailSerializer, **errors(400, 401, 403, 404, 409, 415, 422, 429)},
-        description="Cancel an order that has not shipped; its stock is released and a paid order is refunded. "
-                    "409 `illegal_transition` otherwise. Accepts an `Idempotency-Key`.",
-    )
-    @idempotent(required=False)
-    def post(self, request, number):
-        serializer = CancelOrderSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        order = services.cancel_order(order=self.get_order(number), actor=request.user,
-                                      reason=serializer.validated_data["reason"])
-        return self.order_response(order)
 
 
 class OrderShipView(OrderMixin, APIView):

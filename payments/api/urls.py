@@ -5,6 +5,7 @@ from . import views
 
 urlpatterns = [
     path("orders/<str:number>/payments/", views.OrderPaymentView.as_view(), name="api-order-payments"),
+    path("orders/<str:number>/cancel/", views.OrderCancelView.as_view(), name="api-order-cancel"),
     path("orders/<str:number>/refunds/", views.OrderRefundView.as_view(), name="api-order-refunds"),
     path("customers/<str:wa_id>/wallet/", views.WalletView.as_view(), name="api-wallet"),
     path("customers/<str:wa_id>/wallet/funding-sources/", views.FundingSourceView.as_view(), name="api-funding-sources"),

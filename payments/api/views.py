@@ -7,11 +7,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orders.api.serializers import CancelOrderSerializer, OrderDetailSerializer
+from orders.api.views import NUMBER as ORDER_NUMBER
+from orders.api.views import OrderMixin
 from orders.models import Order
 from shopchat.api.base import BusinessScopedMixin
 from shopchat.api.errors import error_body
 from shopchat.api.schema import ERRORS, WA_ID_PARAM, errors
 from shopchat.api.views import clean_wa_id
+from shopchat.errors import InvalidInput
 from shopchat.idempotency import idempotent
 from shopchat.models import Customer
 from shopchat.money import format_major
@@ -41,27 +45,37 @@ class OrderPaymentView(BusinessScopedMixin, APIView):
     @idempotent()
     def post(self, request, number):
         body = s.PaymentRequestSerializer(data=request.data)
-        valid = body.is_valid()
-        # the order (and, paying from the wallet, the wallet) locked and read in one query, inside
-        # the idempotency block's transaction; the business is the key's, with the WhatsApp
-        # settings the outbox reads. An unknown order is a 404 before the body is judged.
-        order = services.order_for_payment(business=self.business, number=number,
-                                           with_wallet=valid and body.validated_data.get("method") == Payment.Method.WALLET)
-        if order is None:
-            raise Http404("No such order.")
-        if not valid:
+        if not body.is_valid():
+            if not Order.objects.filter(business=self.business, number=number).exists():
+                raise Http404("No such order.")  # an unknown order is a 404 before the body is judged
             raise ValidationError(body.errors)
-        source = None
-        if body.validated_data.get("funding_source"):
-            source = FundingSource.objects.filter(business=self.business, customer=order.customer_id,
-                                                  pk=body.validated_data["funding_source"]).first()
-            if source is None:
-                raise services.InvalidPaymentInput("funding_source", "No such card on this customer's wallet.")
-        payment = services.pay_order(order=order, method=body.validated_data["method"], funding_source=source)
+        # the order (and, paying from the wallet, the wallet) is locked and read by the call's
+        # first query, inside the idempotency block's transaction
+        payment = services.pay_order_by_number(business=self.business, number=number,
+                                               method=body.validated_data["method"],
+                                               funding_source_id=body.validated_data.get("funding_source") or None)
         data = s.PaymentSerializer(payment, context={"currency": payment.currency}).data
         if payment.status == Payment.Status.FAILED:
             return _failed(payment.failure_code, payment.failure_reason, "payment", data)
         return Response(data, status=201 if payment.status == Payment.Status.CAPTURED else 202)
+
+
+class OrderCancelView(OrderMixin, APIView):
+    """Lives with payments: cancelling a paid order refunds it (`payments.services.cancel_order`)."""
+
+    @extend_schema(
+        operation_id="order_cancel", parameters=[ORDER_NUMBER], request=CancelOrderSerializer,
+        responses={200: OrderDetailSerializer, **errors(400, 401, 403, 404, 409, 415, 422, 429)},
+        description="Cancel an order that has not shipped; its stock is released and a paid order is refunded. "
+                    "409 `illegal_transition` otherwise. Accepts an `Idempotency-Key`.",
+    )
+    @idempotent(required=False)
+    def post(self, request, number):
+        serializer = CancelOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = services.cancel_order(order=self.get_order(number), actor=request.user,
+                                      reason=serializer.validated_data["reason"])
+        return self.order_response(order)
 
 
 class OrderRefundView(BusinessScopedMixin, APIView):
@@ -116,7 +130,7 @@ class TopUpView(WalletMixin, APIView):
         body.is_valid(raise_exception=True)
         source = FundingSource.objects.filter(customer=customer, pk=body.validated_data["funding_source"]).first()
         if source is None:
-            raise services.InvalidPaymentInput("funding_source", "No such card on this customer's wallet.")
+            raise InvalidInput("funding_source", "No such card on this customer's wallet.")
         top = services.top_up(customer=customer, amount_minor=body.validated_data["amount"], funding_source=source)
         data = s.TopUpSerializer(top, context={"currency": top.currency}).data
         if top.status == TopUp.Status.FAILED:
@@ -136,8 +150,9 @@ class TransferView(WalletMixin, APIView):
         body.is_valid(raise_exception=True)
         sent = services.transfer(sender=sender, to_wa_id=body.validated_data["to"],
                                  amount_minor=body.validated_data["amount"], note=body.validated_data.get("note", ""))
-        balance = format_major(sent.sender_balance_minor, sent.currency)
-        return Response(s.TransferSerializer(sent, context={"currency": sent.currency, "balance": balance}).data,
+        made = sent.transfer
+        balance = format_major(sent.sender_balance_minor, made.currency)
+        return Response(s.TransferSerializer(made, context={"currency": made.currency, "balance": balance}).data,
                         status=201)
 
 

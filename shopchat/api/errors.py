@@ -40,6 +40,11 @@ STATUS_OF_KIND = {
     ErrorKind.UNPROCESSABLE: 422,
 }
 
+def status_of(exc: DomainError) -> int:
+    """The HTTP status the API answers a domain error with."""
+    return STATUS_OF_KIND[exc.kind]
+
+
 DEFAULT_CODES = {
     400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
     405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 415: "unsupported_media_type",
@@ -67,7 +72,7 @@ def error_response_for(exc) -> Response:
     """The formatted response for an exception (used by the handler and by idempotency)."""
     headers = {}
     if isinstance(exc, DomainError):
-        status_code = STATUS_OF_KIND[exc.kind]
+        status_code = status_of(exc)
         return Response(error_body(status_code, str(exc.code), exc.message, exc.fields, **exc.data), status=status_code)
     if isinstance(exc, ApiError):
         return Response(error_body(exc.status_code, exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code)

@@ -40,5 +40,5 @@ class CustomerView(BusinessScopedMixin, APIView):
         wa_id = clean_wa_id(wa_id)
         serializer = CustomerWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer = services.upsert_customer(business=self.business, wa_id=wa_id, **serializer.validated_data)
-        return Response(CustomerSerializer(customer).data, status=201 if customer.just_created else 200)
+        saved = services.put_customer(business=self.business, wa_id=wa_id, **serializer.validated_data)
+        return Response(CustomerSerializer(saved.customer).data, status=201 if saved.created else 200)

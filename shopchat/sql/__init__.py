@@ -15,11 +15,20 @@ only with these pieces:
 Plain SQL that PostgreSQL and SQLite (3.35 or later, for RETURNING) both take.
 """
 from .dialect import Lock, column, is_postgres, locking, placeholders, quote, table
-from .read import fetch_all, fetch_one, fetch_value, find_model, partial, select_models, select_models_sql
+from .read import (
+    fetch_all,
+    fetch_one,
+    fetch_value,
+    find_model,
+    model_from_row,
+    partial,
+    select_models,
+    select_models_sql,
+)
 from .write import Statement, Update, add_by_id, insert, insert_statement, update, update_statement, write
 
 __all__ = [
     "Lock", "Statement", "Update", "add_by_id", "column", "fetch_all", "fetch_one", "fetch_value", "find_model",
-    "insert", "insert_statement", "is_postgres", "locking", "partial", "placeholders", "quote", "select_models",
+    "insert", "insert_statement", "is_postgres", "locking", "model_from_row", "partial", "placeholders", "quote", "select_models",
     "select_models_sql", "table", "update", "update_statement", "write",
 ]

@@ -49,23 +49,30 @@ def update(model: type[Model], pk: Any, **values: Any) -> int:
     return update_statement(model, pk, values).run()
 
 
-def add_by_id(model: type[Model], column_name: str, deltas: Mapping[Any, int]) -> Statement:
-    """The UPDATE that adds `deltas` ({primary key: amount}) to `column_name` of those rows, in one
-    statement (`column + CASE id WHEN ... END`). The rows should be locked already."""
+def add_by_id(model: type[Model], **columns: Mapping[Any, int]) -> Statement:
+    """The UPDATE that adds to each column its amounts by row ({primary key: amount}), in one
+    statement (`column = column + CASE id WHEN ... END` per column). Lock the rows first."""
     pk = quote(model._meta.pk.column)
-    col = quote(column_name)
-    cases = " ".join(["WHEN %s THEN %s"] * len(deltas))
-    return Statement(f"UPDATE {table(model)} SET {col} = {col} + CASE {pk} {cases} ELSE 0 END "
-                     f"WHERE {pk} IN ({placeholders(len(deltas))})",
-                     [x for item in deltas.items() for x in item] + list(deltas))
+    ids = list(dict.fromkeys(key for deltas in columns.values() for key in deltas))
+    assignments, params = [], []
+    for name, deltas in columns.items():
+        col = quote(name)
+        assignments.append(f"{col} = {col} + CASE {pk} {' '.join(['WHEN %s THEN %s'] * len(deltas))} ELSE 0 END")
+        params += [x for item in deltas.items() for x in item]
+    return Statement(f"UPDATE {table(model)} SET {', '.join(assignments)} WHERE {pk} IN ({placeholders(len(ids))})",
+                     params + ids)
 
 
 @dataclass(frozen=True)
 class InsertStatement(Statement):
-    """An INSERT of unsaved instances of one model; `returning`: their ids come back."""
+    """An INSERT of unsaved instances of one model; `returning`: their ids come back. Its parts
+    (`into`: the table and its column list; `row`: one row's placeholders) let a query insert
+    in another form (e.g. `INSERT INTO ... SELECT ... WHERE`)."""
 
     objs: tuple[Model, ...] = ()
     returning: bool = False
+    into: str = ""
+    row: str = ""
 
     def set_keys(self, keys: Sequence[Any]) -> None:
         if self.returning:
@@ -75,25 +82,29 @@ class InsertStatement(Statement):
         _saved(self.objs)
 
 
-def insert_statement(objs: Sequence[Model], *, on_conflict_do_nothing: Sequence[str] = ()) -> InsertStatement:
+def insert_statement(objs: Sequence[Model], *, on_conflict_do_nothing: Sequence[str] = (),
+                     keys: bool = True) -> InsertStatement:
     """The INSERT of unsaved instances of one model, as `bulk_create()` writes them: `pre_save()`
-    fills `auto_now` fields, and an automatic primary key comes back through RETURNING. With
-    `on_conflict_do_nothing` (the fields of a unique constraint), a row that conflicts is skipped."""
+    fills `auto_now` fields, and an automatic primary key comes back through RETURNING (unless
+    `keys` is False: the caller needs no ids). With `on_conflict_do_nothing` (the fields of a
+    unique constraint), a row that conflicts is skipped."""
     meta = type(objs[0])._meta
     pk = meta.pk
-    returning = getattr(objs[0], pk.attname) is None
-    fields = [f for f in meta.concrete_fields if not (returning and f is pk) and not getattr(f, "generated", False)]
+    automatic = getattr(objs[0], pk.attname) is None
+    returning = automatic and keys
+    fields = [f for f in meta.concrete_fields if not (automatic and f is pk) and not getattr(f, "generated", False)]
     params: list[Any] = []
     for obj in objs:
         params += [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     columns = ", ".join(quote(f.column) for f in fields)
-    values = ", ".join([f"({placeholders(len(fields))})"] * len(objs))
-    sql = f"INSERT INTO {table(type(objs[0]))} ({columns}) VALUES {values}"
+    row = f"({placeholders(len(fields))})"
+    into = f"INSERT INTO {table(type(objs[0]))} ({columns})"
+    sql = f"{into} VALUES {', '.join([row] * len(objs))}"
     if on_conflict_do_nothing:
         sql += f" ON CONFLICT ({', '.join(quote(meta.get_field(n).column) for n in on_conflict_do_nothing)}) DO NOTHING"
     if returning:
         sql += f" RETURNING {quote(pk.column)}"
-    return InsertStatement(sql, params, tuple(objs), returning)
+    return InsertStatement(sql, params, tuple(objs), returning, into, row)
 
 
 def insert(objs: Iterable[M]) -> list[M]:

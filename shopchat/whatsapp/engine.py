@@ -1,8 +1,8 @@
 """The conversation engine: what shopchat answers to each WhatsApp message.
 
 It holds no business rules of its own: orders, payments and tickets are placed through the
-other apps' services, and their errors (`ApiError` subclasses, with their data: which items,
-which prices, how much stock) are answered in words. It returns the replies; the caller stores and
+other apps' services, and their domain errors (with their data: which items, which prices, how
+much stock) are answered in words. It returns the replies; the caller stores and
 sends them. The routes, in order:
 
 - a message whose `context.referred_product` names a product -> that product;
@@ -23,13 +23,14 @@ from decimal import Decimal, InvalidOperation
 from catalog.models import Collection, CollectionProduct, Product
 from catalog.selectors import search_products
 from orders import services as order_services
+from orders.errors import OutOfStock, PriceChanged, UnknownProducts
 from orders.models import Order
 from payments import services as payment_services
 from payments.models import LedgerAccount, Payment
 from support import selectors as support_selectors
 from support import services as support_services
 
-from ..api.errors import ApiError
+from ..errors import DomainError
 from ..money import display, exponent
 from . import messages as wa
 
@@ -204,7 +205,7 @@ class Conversation:
         try:
             order = order_services.place_order(business=self.business, customer=self.customer, items=items,
                                                note=note)
-        except ApiError as exc:
+        except DomainError as exc:
             return [Reply(wa.text(wa.clip(order_problem(exc), wa.MAX_TEXT)))]
         return self.payment_request(order)
 
@@ -262,7 +263,7 @@ class Conversation:
         chat) or refused, answered here (so `payment.failed` of a wallet is not told again)."""
         try:
             payment = payment_services.pay_order(order=order, method=Payment.Method.WALLET)
-        except ApiError as exc:
+        except DomainError as exc:
             reason = exc.message
         else:
             if payment.status != Payment.Status.FAILED:
@@ -279,7 +280,7 @@ class Conversation:
     def pay_card(self, order) -> list[Reply]:
         try:
             link = payment_services.card_payment_link(order=order)
-        except ApiError as exc:
+        except DomainError as exc:
             return [Reply(wa.text(wa.clip(f"We could not make a payment link: {exc.message}", wa.MAX_TEXT)),
                           order_number=order.number)]
         return [Reply(wa.text(f"Pay {self.money(order.total_minor)} for order {order.number} securely here:\n{link}",
@@ -287,8 +288,8 @@ class Conversation:
 
     def cancel(self, order) -> list[Reply]:
         try:
-            order_services.cancel_order(order=order, reason="Cancelled by the customer in the chat.")
-        except ApiError as exc:
+            payment_services.cancel_order(order=order, reason="Cancelled by the customer in the chat.")
+        except DomainError as exc:
             return [Reply(wa.text(wa.clip(f"Order {order.number} cannot be cancelled: {exc.message}", wa.MAX_TEXT)),
                           order_number=order.number)]
         return []  # the order.cancelled event tells the customer
@@ -344,20 +345,20 @@ def wallet_balance(customer) -> int:
             .values_list("balance_minor", flat=True).first() or 0)
 
 
-def order_problem(exc: ApiError) -> str:
+def order_problem(exc: DomainError) -> str:
     """An order service's refusal, in the customer's words, from the error's data (the items
-    of `orders.services.UnknownProducts`, `PriceChanged` and `OutOfStock`)."""
-    items = [i for i in (exc.extra or {}).get("items") or [] if i]
-    if exc.code == "unknown_products":
+    of `orders.errors.UnknownProducts`, `PriceChanged` and `OutOfStock`)."""
+    items = [i for i in exc.data.get("items") or [] if i]
+    if isinstance(exc, UnknownProducts):
         names = ", ".join(str(i.get("retailer_id", "") if isinstance(i, dict) else i) for i in items)
         return (f"These items are not in our catalog any more: {names or 'some items'}. Your order was not placed; "
                 "please send your cart again without them.")
-    if exc.code == "price_changed" and items:
+    if isinstance(exc, PriceChanged) and items:
         lines = [f"- {i.get('title') or i.get('retailer_id')}: now {i.get('currency', '')} {i.get('price')} "
                  f"(your cart said {i.get('currency', '')} {i.get('item_price')})" for i in items]
         return ("Prices have changed since you filled your cart:\n" + "\n".join(lines)
                 + "\nNothing was ordered. Please send your cart again.")
-    if exc.code == "out_of_stock" and items:
+    if isinstance(exc, OutOfStock) and items:
         lines = [f"- {i.get('title') or i.get('retailer_id')}: you asked for {i.get('requested')}, "
                  + (f"we have {i.get('available')}" if i.get("available") else "none left") for i in items]
         return ("Sorry, we do not have enough in stock:\n" + "\n".join(lines)

@@ -106,7 +106,7 @@ def test_unexpected_error_is_500_without_internals(api, monkeypatch):
     def explode(**kwargs):
         raise RuntimeError("secret internals: password=hunter2")
 
-    monkeypatch.setattr(services, "upsert_customer", explode)
+    monkeypatch.setattr(services, "put_customer", explode)
     response = api.put("/api/v1/customers/15550001234/", {"name": "x"}, format="json")
     error = assert_error(response, 500, "server_error")
     assert "hunter2" not in response.content.decode()

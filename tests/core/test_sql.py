@@ -100,8 +100,14 @@ def test_fetch_one_answers_none_without_a_row():
 
 def test_add_by_id_adds_each_rows_own_amount():
     first, second, third = (ProductFactory(stock_quantity=10) for _ in range(3))
-    assert sql.add_by_id(Product, "reserved_quantity", {first.pk: 2, second.pk: 3}).run() == 2
+    assert sql.add_by_id(Product, reserved_quantity={first.pk: 2, second.pk: 3}).run() == 2
     assert [p.reserved_quantity for p in Product.objects.order_by("pk")] == [2, 3, 0]
+
+
+def test_add_by_id_moves_several_columns_in_one_statement():
+    first, second = (ProductFactory(stock_quantity=10, reserved_quantity=4) for _ in range(2))
+    sql.add_by_id(Product, reserved_quantity={first.pk: -4, second.pk: -1}, stock_quantity={first.pk: -4}).run()
+    assert [(p.stock_quantity, p.reserved_quantity) for p in Product.objects.order_by("pk")] == [(6, 0), (10, 3)]
 
 
 def test_locking_is_empty_where_the_database_locks_no_rows():

@@ -1,15 +1,14 @@
-"""Fixtures of the orders tests: products with or without tracked stock, a chat customer,
-orders in any state (made through the services, like real ones), and a stand-in for
-payments.services.refund_order (built on another branch)."""
-import sys
-import types
+"""Fixtures of the orders tests: products with or without tracked stock, a chat customer, and
+orders in any state, made through the services like real ones (paid from the customer's wallet,
+refunded and cancelled through payments, which moves the money)."""
 from datetime import timedelta
 
 import pytest
 
 from catalog.models import Product
 from orders import services
-from tests.factories import CustomerFactory
+from payments import services as payment_services
+from tests.factories import CustomerFactory, fund_wallet
 
 
 @pytest.fixture
@@ -36,23 +35,7 @@ def product(make_product):
 
 
 @pytest.fixture
-def fake_refunds(monkeypatch):
-    """payments.services.refund_order as the payments app will provide it: refunds what is left
-    and tells orders through mark_refunded. Records its calls."""
-    calls = []
-
-    def refund_order(*, order, amount_minor=None, actor=None, reason=""):
-        calls.append({"order": order.number, "amount_minor": amount_minor, "reason": reason})
-        services.mark_refunded(order=order, refunded_minor=order.total_minor, actor=actor)
-
-    module = types.ModuleType("payments.services")
-    module.refund_order = refund_order
-    monkeypatch.setitem(sys.modules, "payments.services", module)
-    return calls
-
-
-@pytest.fixture
-def order_in(business, customer, product, fake_refunds):
+def order_in(business, customer, product):
     """order_in(status) -> an order brought to `status` through the services."""
 
     def make(status, quantity=2):
@@ -65,19 +48,23 @@ def order_in(business, customer, product, fake_refunds):
         }[status]
         for step in steps:
             if step == "paid":
-                order = services.mark_paid(order=order)
+                fund_wallet(customer, order.total_minor)
+                payment_services.pay_order(order=order, method="wallet")
+                order.refresh_from_db()
             elif step == "shipped":
                 order = services.ship_order(order=order, tracking_number="TRK1", carrier="DHL")
             elif step == "delivered":
                 order = services.deliver_order(order=order)
             elif step == "cancelled":
-                order = services.cancel_order(order=order)
+                order = payment_services.cancel_order(order=order)
             elif step == "expired":
                 order = services.expire_order(order=order, now=order.expires_at + timedelta(seconds=1))
             elif step == "partly_refunded":
-                order = services.mark_refunded(order=order, refunded_minor=1000)
+                payment_services.refund_order(order=order, amount_minor=1000)
+                order.refresh_from_db()
             elif step == "refunded":
-                order = services.mark_refunded(order=order, refunded_minor=order.total_minor)
+                payment_services.refund_order(order=order)
+                order.refresh_from_db()
         assert order.status == status
         return order
 

@@ -7,8 +7,12 @@ from django.utils import timezone
 
 from catalog.models import Product
 from orders import services
+from orders.errors import IllegalTransition, RefundFirst
 from orders.models import Order, OrderTransition
-from orders.services import IllegalTransition
+from payments import services as payment_services
+from payments.models import Refund
+from shopchat.api.errors import status_of
+from shopchat.errors import Conflict
 from shopchat.models import OutboxEvent
 from tests.factories import MembershipFactory, UserFactory
 
@@ -26,7 +30,7 @@ OPERATIONS = {
     "pay": lambda order: services.mark_paid(order=order),
     "ship": lambda order: services.ship_order(order=order, tracking_number="T"),
     "deliver": lambda order: services.deliver_order(order=order),
-    "cancel": lambda order: services.cancel_order(order=order),
+    "cancel": lambda order: payment_services.cancel_order(order=order),
 }
 
 
@@ -41,7 +45,7 @@ def test_every_illegal_transition_is_refused(order_in, operation, status):
     before = (OrderTransition.objects.count(), OutboxEvent.objects.count())
     with pytest.raises(IllegalTransition) as raised:
         OPERATIONS[operation](order)
-    assert raised.value.status_code == 409 and raised.value.code == "illegal_transition"
+    assert status_of(raised.value) == 409 and raised.value.code == "illegal_transition"
     order.refresh_from_db()
     assert order.status == status
     assert (OrderTransition.objects.count(), OutboxEvent.objects.count()) == before
@@ -183,37 +187,36 @@ def test_release_does_not_touch_a_product_that_became_tracked_after_placement(bu
     assert stock(product) == (10, 5)
 
 
-# --- paid orders, refunds (payments lands on another branch; refund_order is stubbed) ---
+# --- paid orders, refunds (the money moves through payments) ---------------------------------
 
-def test_cancelling_a_paid_order_refunds_it_first(order_in, product, fake_refunds):
+def test_cancelling_a_paid_order_refunds_it_first(order_in, product):
     order = order_in("paid", quantity=2)
-    order = services.cancel_order(order=order, reason="out of delivery area")
-    assert fake_refunds == [{"order": order.number, "amount_minor": None, "reason": "out of delivery area"}]
+    order = payment_services.cancel_order(order=order, reason="out of delivery area")
+    refund = Refund.objects.get(payment__order=order)
+    assert (refund.amount_minor, refund.reason) == (order.total_minor, "out of delivery area")
     assert order.status == "cancelled" and order.refunded_minor == order.total_minor
     assert stock(product) == (20, 0)
     assert events()[-2:] == ["order.refunded", "order.cancelled"]
 
 
-def test_cancelling_a_paid_order_when_the_refund_leaves_the_status_alone(order_in, product, fake_refunds, monkeypatch):
-    import sys
-
-    monkeypatch.setattr(sys.modules["payments.services"], "refund_order", lambda **kwargs: None)
-    order = services.cancel_order(order=order_in("paid"))
-    assert order.status == "cancelled" and stock(product) == (20, 0)
-
-
-def test_a_failed_refund_cancels_nothing(order_in, product, monkeypatch, fake_refunds):
-    import sys
-
-    from shopchat.api.errors import ApiError
-
-    def declined(**kwargs):
-        raise ApiError(409, "refund_failed", "The provider refused the refund.")
-
-    monkeypatch.setattr(sys.modules["payments.services"], "refund_order", declined)
+def test_orders_alone_refuse_to_cancel_a_paid_order_with_money_to_give_back(order_in, product):
     order = order_in("paid", quantity=2)
-    with pytest.raises(ApiError):
+    with pytest.raises(RefundFirst):
         services.cancel_order(order=order)
+    order.refresh_from_db()
+    assert order.status == "paid" and stock(product) == (20, 2)
+
+
+def test_a_failed_refund_cancels_nothing(order_in, product, monkeypatch):
+    from payments.services import cancellation
+
+    def declined(*args, **kwargs):
+        raise Conflict("The provider refused the refund.", code="refund_failed")
+
+    monkeypatch.setattr(cancellation, "refund_locked_order", declined)
+    order = order_in("paid", quantity=2)
+    with pytest.raises(Conflict):
+        payment_services.cancel_order(order=order)
     order.refresh_from_db()
     assert order.status == "paid" and stock(product) == (20, 2)
 
@@ -240,7 +243,7 @@ def test_more_than_the_total_cannot_be_refunded(order_in):
     order = order_in("paid")
     with pytest.raises(Exception) as raised:
         services.mark_refunded(order=order, refunded_minor=order.total_minor + 1)
-    assert getattr(raised.value, "status_code", None) == 400
+    assert status_of(raised.value) == 400
 
 
 def test_a_partly_refunded_order_can_still_ship(order_in, product):

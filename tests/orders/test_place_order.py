@@ -4,6 +4,8 @@ import pytest
 
 from catalog.models import Product
 from orders.models import CartItem, Order, OrderCounter, OrderLine, OrderTransition
+from shopchat.api.errors import status_of
+from shopchat.errors import BusinessSuspended
 from shopchat.models import IdempotencyRecord, OutboxEvent
 
 pytestmark = pytest.mark.django_db
@@ -234,6 +236,6 @@ def test_a_suspended_business_takes_no_orders_from_the_chat_engine_either(busine
 
     business.status = "suspended"
     business.save()
-    with pytest.raises(services.ApiError) as raised:
+    with pytest.raises(BusinessSuspended) as raised:
         services.place_order(business=business, customer=customer, items=[{"retailer_id": "TEA", "quantity": 1}])
-    assert raised.value.status_code == 403 and not Order.objects.exists()
+    assert status_of(raised.value) == 403 and not Order.objects.exists()

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from catalog.models import Product
+from orders import errors as order_errors
 from orders import services
 from orders.models import Order
 from tests.conftest import requires_postgres
@@ -27,7 +28,7 @@ def race(business, baskets):
             start.wait()
             services.place_order(business=business, customer=customers[index], items=baskets[index])
             outcomes[index] = "ok"
-        except services.OutOfStock:
+        except order_errors.OutOfStock:
             outcomes[index] = "out_of_stock"
         except Exception as exc:  # a deadlock or a CHECK violation would land here
             outcomes[index] = exc
@@ -87,7 +88,7 @@ def test_concurrent_cancellations_and_placements_keep_stock_exact(business):
         try:
             start.wait()
             services.place_order(business=business, customer=customer, items=[{"retailer_id": "P", "quantity": 1}])
-        except services.OutOfStock:
+        except order_errors.OutOfStock:
             pass
         except Exception as exc:
             errors.append(exc)
@@ -149,7 +150,7 @@ def test_a_double_tap_on_place_order_orders_the_cart_once(business):
             start.wait()
             services.place_order(business=business, customer=customer, from_cart=True)
             outcomes.append("ok")
-        except services.EmptyCart:
+        except order_errors.EmptyCart:
             outcomes.append("empty")
         except Exception as exc:
             outcomes.append(exc)

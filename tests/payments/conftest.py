@@ -5,7 +5,7 @@ import pytest
 from payments.providers import sandbox
 
 from payments import services
-from tests.factories import CustomerFactory, OrderFactory
+from tests.factories import CustomerFactory, OrderFactory, fund_wallet
 
 OK_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
@@ -31,7 +31,7 @@ def add_card(customer, number=OK_CARD):
 
 def fund(customer, amount_minor):
     """Top the customer's wallet up by card (the only way money enters a wallet)."""
-    return services.top_up(customer=customer, amount_minor=amount_minor, funding_source=add_card(customer))
+    return fund_wallet(customer, amount_minor)
 
 
 def order_for(customer, total_minor=100_000, **fields):

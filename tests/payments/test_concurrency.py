@@ -6,7 +6,8 @@ import time
 import pytest
 from django.db import close_old_connections, connection
 
-from payments import services
+from payments import errors, services
+from payments.services import settlement as settlement_service
 from payments.models import LedgerAccount, Payment, Settlement, SettlementLine, Transfer
 from shopchat.models import Customer
 from tests.conftest import api_client_for, requires_postgres
@@ -49,11 +50,11 @@ def test_two_transfers_racing_on_one_wallet_never_overdraw_it(shop):
     sender = CustomerFactory(business=shop)
     fund(sender, 10_000)
     results = race(
-        lambda: services.transfer(sender=Customer.objects.get(pk=sender.pk), to_wa_id="919800000001", amount_minor=7_000),
-        lambda: services.transfer(sender=Customer.objects.get(pk=sender.pk), to_wa_id="919800000002", amount_minor=7_000),
+        lambda: services.transfer(sender=Customer.objects.get(pk=sender.pk), to_wa_id="919800000001", amount_minor=7_000).transfer,
+        lambda: services.transfer(sender=Customer.objects.get(pk=sender.pk), to_wa_id="919800000002", amount_minor=7_000).transfer,
     )
     assert sum(isinstance(r, Transfer) for r in results) == 1
-    assert sum(isinstance(r, services.InsufficientFunds) for r in results) == 1
+    assert sum(isinstance(r, errors.InsufficientFunds) for r in results) == 1
     assert wallet_balance(sender) == 3_000
     assert services.reconcile() == []
 
@@ -70,7 +71,7 @@ def test_many_transfers_in_a_ring_keep_every_wallet_at_or_above_zero(shop):
                 try:
                     services.transfer(sender=people[i], to_wa_id=people[(i + 1) % 4].wa_id, amount_minor=300)
                     done += 1
-                except services.InsufficientFunds:
+                except errors.InsufficientFunds:
                     pass
             return done
         return go
@@ -124,7 +125,7 @@ def test_a_settlement_run_killed_halfway_and_rerun_settles_each_payment_once(mon
         if calls["n"] == 5:  # in the middle of the second business
             raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "_after_claim_batch", killed)
+    monkeypatch.setattr(settlement_service, "_after_claim_batch", killed)
     with pytest.raises(SystemExit):
         for business in shops:
             services.settle_business(business=business, batch_size=2)
@@ -176,7 +177,7 @@ def test_refunds_racing_settlement_and_each_other_never_refund_twice(shop):
         lambda: services.settle_business(business=shop),
         lambda: services.refund_order(order=orders[1], amount_minor=4_000),
     )
-    assert sum(isinstance(r, services.NotRefundable) for r in results[:2]) == 1
+    assert sum(isinstance(r, errors.NotRefundable) for r in results[:2]) == 1
     assert not [r for r in results[2:] if isinstance(r, BaseException)]
     assert Payment.objects.get(order=orders[0]).refunded_minor == 10_000
     services.settle_business(business=shop)

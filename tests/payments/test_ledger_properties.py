@@ -4,7 +4,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from payments import services
+from payments import errors, services
+from shopchat.errors import InvalidInput
 from payments.models import LedgerAccount, LedgerEntry
 from tests.factories import CustomerFactory
 
@@ -20,7 +21,7 @@ operation = st.one_of(
     st.tuples(st.just("refund"), st.integers(0, 20), st.one_of(st.none(), amount)),
     st.tuples(st.just("settle")),
 )
-EXPECTED = (services.InsufficientFunds, services.NotRefundable, services.InvalidPaymentInput)
+EXPECTED = (errors.InsufficientFunds, errors.NotRefundable, InvalidInput)
 
 
 class Rollback(Exception):

@@ -2,7 +2,7 @@
 import pytest
 
 from orders.models import Order
-from payments import services
+from payments import errors, services
 from payments.models import LedgerAccount, Payment
 from shopchat.models import OutboxEvent
 
@@ -67,7 +67,7 @@ def test_declined_cards_record_a_failed_payment_and_the_order_stays_payable(cust
 def test_a_second_payment_of_a_paid_order_is_refused(funded):
     order = order_for(funded)
     services.pay_order(order=order, method="wallet")
-    with pytest.raises(services.OrderNotPayable):
+    with pytest.raises(errors.OrderNotPayable):
         services.pay_order(order=order, method="wallet")
     assert Payment.objects.filter(status="captured").count() == 1
 

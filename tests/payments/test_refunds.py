@@ -1,7 +1,7 @@
 """Refunds: full or partial, never more than captured, back to where the money came from."""
 import pytest
 
-from payments import services
+from payments import errors, services
 from payments.models import LedgerAccount, Refund
 from shopchat.models import OutboxEvent
 
@@ -32,11 +32,11 @@ def test_partial_refunds_add_up_and_never_exceed_what_was_captured(paid_by_walle
     services.refund_order(order=paid_by_wallet, amount_minor=30_000)
     paid_by_wallet.refresh_from_db()
     assert paid_by_wallet.status == "partly_refunded"
-    with pytest.raises(services.NotRefundable):
+    with pytest.raises(errors.NotRefundable):
         services.refund_order(order=paid_by_wallet, amount_minor=70_001)
     last = services.refund_order(order=paid_by_wallet)
     assert last.amount_minor == 70_000
-    with pytest.raises(services.NotRefundable):
+    with pytest.raises(errors.NotRefundable):
         services.refund_order(order=paid_by_wallet, amount_minor=1)
     assert services.reconcile() == []
 
@@ -52,7 +52,7 @@ def test_card_refund_goes_back_through_the_provider(customer, card):
 
 
 def test_an_unpaid_order_cannot_be_refunded(customer):
-    with pytest.raises(services.NotRefundable):
+    with pytest.raises(errors.NotRefundable):
         services.refund_order(order=order_for(customer))
 
 

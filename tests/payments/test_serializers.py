@@ -25,6 +25,6 @@ def test_payments_written_out_equal_their_fields(funded):
 
 
 def test_transfers_written_out_equal_their_fields(funded):
-    sent = services.transfer(sender=funded, to_wa_id="919876543210", amount_minor=1_050, note="tea")
+    sent = services.transfer(sender=funded, to_wa_id="919876543210", amount_minor=1_050, note="tea").transfer
     written, fields = both(TransferSerializer, sent, currency=sent.currency, balance="123.00")
     assert written == fields and written["amount"] == "10.50" and written["balance"] == "123.00"

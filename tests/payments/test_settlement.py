@@ -3,7 +3,8 @@ through the provider; reconciliation proves the ledger."""
 import pytest
 from django.core.management import call_command
 
-from payments import services
+from payments import errors, services
+from payments.services import settlement as settlement_service
 from payments.models import LedgerAccount, Payment, Settlement, SettlementLine
 from shopchat.models import OutboxEvent
 
@@ -65,7 +66,7 @@ def test_a_run_killed_halfway_leaves_nothing_and_the_rerun_settles_each_payment_
         if batch == 2:
             raise KeyboardInterrupt("worker killed")
 
-    monkeypatch.setattr(services, "_after_claim_batch", killed)
+    monkeypatch.setattr(settlement_service, "_after_claim_batch", killed)
     with pytest.raises(KeyboardInterrupt):
         services.settle_business(business=business, batch_size=2)
     assert not Settlement.objects.exists() and not Payment.objects.filter(settlement__isnull=False).exists()
@@ -80,7 +81,7 @@ def test_settlement_needs_a_payout_account(business, customer):
     business.payout_account = ""
     business.save()
     pay(customer, 1_000)
-    with pytest.raises(services.NoPayoutAccount):
+    with pytest.raises(errors.NoPayoutAccount):
         services.settle_business(business=business)
 
 

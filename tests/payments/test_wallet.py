@@ -1,7 +1,7 @@
 """The wallet: cards (tokens only), top-ups, transfers to a phone number, limits, the wallet view."""
 import pytest
 
-from payments import services
+from payments import errors, services
 from payments.models import FundingSource, LedgerAccount, Transfer
 from shopchat.models import Customer, OutboxEvent
 
@@ -102,7 +102,7 @@ def test_transfer_to_yourself_or_a_bad_number_is_400_naming_to(api, funded):
 def test_per_transfer_limit(funded):
     funded.business.transfer_limit_minor = 5_000
     funded.business.save()
-    with pytest.raises(services.TransferLimitExceeded):
+    with pytest.raises(errors.TransferLimitExceeded):
         services.transfer(sender=funded, to_wa_id="919876543210", amount_minor=5_001)
     services.transfer(sender=funded, to_wa_id="919876543210", amount_minor=5_000)
 
@@ -111,7 +111,7 @@ def test_per_day_limit_counts_the_days_transfers(funded):
     funded.business.daily_transfer_limit_minor = 10_000
     funded.business.save()
     services.transfer(sender=funded, to_wa_id="919876543210", amount_minor=6_000)
-    with pytest.raises(services.TransferLimitExceeded):
+    with pytest.raises(errors.TransferLimitExceeded):
         services.transfer(sender=funded, to_wa_id="919876543211", amount_minor=4_001)
     services.transfer(sender=funded, to_wa_id="919876543211", amount_minor=4_000)
 
@@ -139,7 +139,7 @@ def test_a_refused_transfer_writes_nothing_and_the_callers_transaction_goes_on(c
     """Refusals are decided before any write and raised after the service's block (which has
     no savepoint): a caller inside its own transaction can catch them and carry on."""
     fund(customer, 1_000)
-    with pytest.raises(services.InsufficientFunds):
+    with pytest.raises(errors.InsufficientFunds):
         services.transfer(sender=customer, to_wa_id="919876543299", amount_minor=1_001)
     assert not Customer.objects.filter(wa_id="919876543299").exists()
     assert wallet_balance(customer) == 1_000

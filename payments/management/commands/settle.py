@@ -2,6 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from payments import services
+from payments.errors import NoPayoutAccount
 from shopchat.models import Business
 from shopchat.money import display
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No business with slug {business!r}.") from None
             try:
                 settlement = services.settle_business(business=found)
-            except services.NoPayoutAccount as exc:
+            except NoPayoutAccount as exc:
                 raise CommandError(exc.message) from None
             settlements = [settlement] if settlement else []
         else:

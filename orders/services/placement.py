@@ -1,0 +1,171 @@
+"""Placing an order: from the cart or from `items` (WhatsApp's `order` message), with stock
+reserved under lock as the placement's last step."""
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shopchat import sql
+from shopchat.errors import BusinessSuspended, InvalidInput, check_tenant
+from shopchat.models import Customer
+from shopchat.money import MoneyError, display, format_major, to_minor
+from shopchat.outbox import Event, staff_email
+from shopchat.uow import UnitOfWork, unit_of_work
+
+from .. import queries
+from ..errors import CurrencyMismatch, EmptyCart, OutOfStock, PriceChanged, UnknownProducts
+from ..models import Cart, CartItem, Order, OrderLine
+from .cart import MAX_QUANTITY
+from .events import new_order_mail, order_event_data
+from .lifecycle import Status, transition_row
+from .numbering import next_sequence
+from .totals import compute_totals
+
+MAX_LINES = 100
+
+
+def place_order(*, business: Any, customer: Customer, items: Sequence[dict[str, Any]] | None = None,
+                from_cart: bool = False, address: str = "", note: str = "", actor: Any = None) -> Order:
+    """Place an order for a chat customer and reserve its stock.
+
+    From the customer's cart (`from_cart=True`; the cart is emptied) or from `items`
+    ([{"retailer_id", "quantity", "item_price"?, "currency"?}], the shape of a WhatsApp `order`
+    message). Raises UnknownProducts, PriceChanged (an `item_price` that is not the current
+    price), OutOfStock, or InvalidInput naming the field; writes nothing when it raises.
+    Emits `order.placed` and e-mails the owners and managers, through the outbox.
+
+    Reads without locks and writes the order first; the stock rows are locked last, in
+    primary-key order (so two placements never deadlock), and availability is checked again
+    under the lock (so the last unit is sold once): a popular product is held for the last two
+    statements and the commit, not for the whole placement.
+    """
+    check_tenant(business, customer)
+    if not business.is_active:
+        raise BusinessSuspended("This business is suspended and takes no orders.")
+    if from_cart and items is not None:
+        raise InvalidInput("items", "Send either items or from_cart, not both.")
+    with transaction.atomic(), unit_of_work(business=business) as unit:
+        if from_cart:
+            # a double tap on "place order" waits here for the first, then finds the cart empty
+            Cart.objects.select_for_update().filter(customer=customer).values_list("pk").first()
+            rows = list(CartItem.objects.filter(cart__customer=customer).values_list("product__retailer_id", "quantity"))
+            if not rows:
+                raise EmptyCart()
+            quantities, claimed = dict(rows), {}
+        else:
+            if items is None:
+                raise InvalidInput("items", "Send items, or from_cart: true to order the cart.")
+            quantities, claimed = _wanted_items(business, items)
+
+        products = queries.products_to_order(business_id=business.pk, retailer_ids=list(quantities))
+        by_id = {p.retailer_id: p for p in products if p.is_active}
+        unknown = sorted(set(quantities) - set(by_id))
+        if unknown:
+            raise UnknownProducts(unknown)
+        changed = [
+            {"retailer_id": rid, "title": by_id[rid].title, "item_price": format_major(price, business.currency),
+             "price": format_major(by_id[rid].current_price_minor, business.currency), "currency": business.currency}
+            for rid, price in sorted(claimed.items()) if price != by_id[rid].current_price_minor
+        ]
+        if changed:
+            raise PriceChanged(changed)
+        _check_available(by_id.values(), quantities)  # the common case, before anything is written
+
+        position = {rid: n for n, rid in enumerate(quantities)}  # lines in the order they were asked for
+        lines = [
+            OrderLine(product=p, retailer_id=p.retailer_id, title=p.title, unit_price_minor=p.current_price_minor,
+                      quantity=quantities[p.retailer_id], line_total_minor=p.current_price_minor * quantities[p.retailer_id],
+                      stock_reserved=p.is_tracked)
+            for p in sorted(by_id.values(), key=lambda p: position[p.retailer_id])
+        ]
+        totals = compute_totals(business=business, items_minor=sum(line.line_total_minor for line in lines))
+        now = timezone.now()
+        sequence = next_sequence(business)
+        order = Order(
+            business=business, customer=customer, sequence=sequence, number=f"{business.order_prefix}-{sequence}",
+            currency=business.currency, address=address or "", note=note or "",
+            expires_at=now + timedelta(minutes=business.unpaid_order_minutes),
+            stock_reserved=any(line.stock_reserved for line in lines), **totals,
+        )
+        sql.insert([order])
+        for line in lines:
+            line.order = order
+        order._prefetched_objects_cache = {"lines": lines}  # the answer shows them without reading them back
+        unit.add(*lines, transition_row(order, "", Status.PENDING_PAYMENT, actor=actor, note="placed"))
+        unit.emit(Event("order.placed", order_event_data(order, lines=lines)),
+                  staff_email(subject=f"New order {order.number} ({display(order.total_minor, order.currency)})",
+                              body=new_order_mail(order, lines)))
+        unit.flush()  # the lines, the transition and the events in one statement, before the stock locks
+        _reserve_stock(unit, order, lines, quantities)
+        if from_cart:
+            CartItem.objects.filter(cart__customer=customer).delete()
+    return order
+
+
+def _wanted_items(business: Any, items: Any) -> tuple[dict[str, int], dict[str, int]]:
+    """Validate `items` into {retailer_id: quantity} and {retailer_id: claimed price in minor
+    units}. Repeated ids add up."""
+    if not isinstance(items, (list, tuple)) or not items:
+        raise InvalidInput("items", "Send at least one item.")
+    if len(items) > MAX_LINES:
+        raise InvalidInput("items", f"At most {MAX_LINES} different items per order.")
+    quantities: dict[str, int] = defaultdict(int)
+    prices: dict[str, int] = {}
+    for item in items:
+        retailer_id = str(item.get("retailer_id") or "").strip()
+        quantity = item.get("quantity")
+        if not retailer_id:
+            raise InvalidInput("items", "Every item needs a retailer_id.")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+            raise InvalidInput("items", f"{retailer_id}: quantity must be a whole number from 1 to {MAX_QUANTITY}.")
+        currency = item.get("currency")
+        if currency and str(currency).upper() != business.currency:
+            raise CurrencyMismatch(f"{retailer_id}: this shop sells in {business.currency}, not {currency}.")
+        if item.get("item_price") not in (None, ""):
+            try:
+                # str() first: WhatsApp sends prices as JSON numbers (249.5); their shortest
+                # decimal form is what the customer saw.
+                claimed = to_minor(Decimal(str(item["item_price"])), business.currency)
+            except (MoneyError, InvalidOperation, ValueError):
+                raise InvalidInput("items", f"{retailer_id}: item_price must be an amount in {business.currency}.") \
+                    from None
+            if prices.setdefault(retailer_id, claimed) != claimed:
+                raise InvalidInput("items", f"{retailer_id}: two different prices given.")
+        quantities[retailer_id] += quantity
+        if quantities[retailer_id] > MAX_QUANTITY:
+            raise InvalidInput("items", f"{retailer_id}: at most {MAX_QUANTITY} per order.")
+    return dict(quantities), prices
+
+
+def _check_available(products: Any, quantities: dict[str, int]) -> None:
+    short = [
+        {"retailer_id": p.retailer_id, "title": p.title, "requested": quantities[p.retailer_id],
+         "available": p.available_quantity}
+        for p in sorted(products, key=lambda p: p.retailer_id)
+        if p.is_tracked and quantities[p.retailer_id] > p.available_quantity
+    ]
+    if short:
+        raise OutOfStock(short)
+
+
+def _reserve_stock(unit: UnitOfWork, order: Order, lines: list[OrderLine], quantities: dict[str, int]) -> None:
+    """Lock the order's stock rows, check availability again under the lock and reserve it.
+    A product whose tracking was switched since it was read gets its line's flag corrected."""
+    locked = queries.lock_stock(product_ids=[line.product_id for line in lines])
+    _check_available(locked, quantities)
+    reserve = {p.pk: quantities[p.retailer_id] for p in locked if p.is_tracked}
+    if reserve:
+        queries.move_stock(reserved=reserve)
+    switched = [line for line in lines if line.stock_reserved != (line.product_id in reserve)]
+    if switched:
+        for line in switched:
+            line.stock_reserved = line.product_id in reserve
+        OrderLine.objects.bulk_update(switched, ["stock_reserved"])
+        order.stock_reserved = bool(reserve)
+        unit.change(Order, order.pk, stock_reserved=order.stock_reserved)
+
+

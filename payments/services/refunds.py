@@ -1,0 +1,97 @@
+"""Refunds: money back to the wallet (wallet payments) or to the card through the provider, never
+more than was captured, recorded with who made it.
+
+Locks (DESIGN.md): the order row first, then the customer's wallet, then the business's ledger
+accounts, then the captured payment row. The order's own record of it
+(`orders.services.mark_refunded`) joins this unit of work, with the order already held.
+"""
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders import queries as order_queries
+from orders import services as order_services
+from orders.models import Order
+from shopchat.errors import InvalidInput
+from shopchat.money import display, format_major
+from shopchat.outbox import notify_staff
+from shopchat.uow import UnitOfWork, unit_of_work
+
+from .. import ledger
+from ..errors import NotRefundable
+from ..ledger import Kind, move
+from ..models import LedgerTransaction, Payment, Refund
+from ..providers import get_provider
+from .capturing import payment_event
+
+Txn = LedgerTransaction.Kind
+
+
+def refund_order(*, order: Order, amount_minor: int | None = None, actor: Any = None, reason: str = "") -> Refund:
+    """Refund all that is left of the order's captured payment (amount None) or part of it."""
+    with transaction.atomic(), unit_of_work(business=order.business) as unit:
+        locked = order_queries.lock_order(unit, order_id=order.pk)
+        return refund_locked_order(unit, locked, amount_minor=amount_minor, actor=actor, reason=reason)
+
+
+def refund_locked_order(unit: UnitOfWork, order: Order, *, amount_minor: int | None, actor: Any,
+                        reason: str) -> Refund:
+    """`refund_order` for a change that holds the order's lock in `unit` (a cancellation)."""
+    accounts = ledger.lock(business=order.business, kinds=(Kind.MERCHANT_PAYABLE, Kind.PROVIDER_CLEARING),
+                           customers=[order.customer_id])
+    payment = (Payment.objects.select_for_update().select_related("order", "customer", "business")
+               .filter(order=order, status=Payment.Status.CAPTURED).first())
+    if payment is None:
+        raise NotRefundable(f"Order {order.number} has no captured payment to refund.", field=None)
+    left = payment.amount_minor - payment.refunded_minor
+    amount = left if amount_minor is None else int(amount_minor)
+    if left <= 0:
+        raise NotRefundable(f"Order {order.number} is already refunded in full.", field=None)
+    if amount <= 0:
+        raise InvalidInput("amount", "The refund must be more than zero.")
+    if amount > left:
+        raise NotRefundable(f"At most {display(left, payment.currency)} can still be refunded.")
+    return refund_payment(unit, payment, amount, accounts, actor=actor, reason=reason)
+
+
+def refund_payment(unit: UnitOfWork, payment: Payment, amount: int, accounts: ledger.Accounts, *, actor: Any = None,
+                   reason: str = "", update_order: bool = True) -> Refund:
+    """Money back: merchant payable -> the wallet, or -> provider clearing with the card refunded
+    through the provider. `accounts` are locked by the caller (wallet, payable, clearing); with
+    `update_order`, the order (held by the unit) records it."""
+    business = payment.business
+    provider_reference = ""
+    if payment.method == Payment.Method.CARD:
+        provider_reference = get_provider(payment.provider).refund(
+            reference=payment.provider_reference, amount_minor=amount, currency=payment.currency
+        ).reference
+        target = accounts[Kind.PROVIDER_CLEARING]
+    elif payment.method == Payment.Method.WHATSAPP:
+        # Paid through the merchant's own gateway on WhatsApp, which shopchat cannot call: the
+        # ledger records the refund and the staff are asked to return the money there.
+        target = accounts[Kind.PROVIDER_CLEARING]
+        notify_staff(business=business,
+                     subject=f"Refund {display(amount, payment.currency)} of order {payment.order.number} in your gateway",
+                     body=f"Order {payment.order.number} was paid with WhatsApp Pay (transaction "
+                          f"{payment.provider_reference}). Please refund {display(amount, payment.currency)} to the "
+                          f"customer in your payment gateway's dashboard.\nReason: {reason or '-'}")
+    else:
+        target = accounts.wallet(payment.customer_id)
+    refund = Refund.objects.create(business=business, payment=payment, amount_minor=amount,
+                                   currency=payment.currency, reason=reason[:200],
+                                   provider_reference=provider_reference,
+                                   created_by=actor if getattr(actor, "pk", None) else None)
+    ledger.post(business=business, actor=refund.created_by, postings=[
+        move(Txn.REFUND, accounts[Kind.MERCHANT_PAYABLE], target, amount, f"refund:{refund.pk}",
+             f"Refund of order {payment.order.number}"),
+    ])
+    payment.refunded_minor += amount
+    unit.change(Payment, payment.pk, refunded_minor=payment.refunded_minor, updated_at=timezone.now())
+    if update_order:
+        order_services.mark_refunded(order=payment.order, refunded_minor=payment.refunded_minor,
+                                     actor=refund.created_by)
+    unit.emit(payment_event(payment, "payment.refunded", refund=refund.pk, reason=reason,
+                            refunded=format_major(amount, payment.currency),
+                            refunded_total=format_major(payment.refunded_minor, payment.currency)))
+    return refund

@@ -1,0 +1,104 @@
+"""The customer's wallet: linked cards (only provider tokens, brand, last four and expiry are
+stored) and top-ups from them.
+
+Locks: the customer's wallet, then the provider clearing account (DESIGN.md order)."""
+from django.db import transaction
+from django.utils import timezone
+
+from shopchat.errors import InvalidInput
+from shopchat.models import Customer
+from shopchat.money import format_major
+from shopchat.outbox import emit_event, customer_ref
+
+from .. import ledger
+from ..ledger import Kind, move
+from ..models import FundingSource, LedgerTransaction, TopUp
+from ..providers import ProviderError, get_provider
+
+Txn = LedgerTransaction.Kind
+
+
+def add_funding_source(*, customer: Customer, token: str = "", card_number: str = "", exp_month: int | None = None,
+                       exp_year: int | None = None, provider_name: str | None = None) -> FundingSource:
+    """Link a card to the customer's wallet from a provider token or (sandbox) a test card
+    number, tokenized at once: only token, brand, last four and expiry are stored."""
+    provider = get_provider(provider_name)
+    try:
+        if token:
+            card = provider.describe_token(token=token)
+        else:
+            if exp_month is None or exp_year is None:
+                field = "exp_month" if exp_month is None else "exp_year"
+                raise InvalidInput(field, "Give the card's expiry month and year.")
+            _check_expiry(int(exp_month), int(exp_year))
+            card = provider.tokenize(card_number=card_number, exp_month=exp_month, exp_year=exp_year)
+    except ProviderError as exc:
+        raise InvalidInput(exc.field or "token", str(exc), code=exc.code) from None
+    with transaction.atomic():
+        existing = FundingSource.objects.filter(provider=provider.name, token=card.token).first()
+        if existing is not None:
+            if existing.customer_id != customer.pk:
+                raise InvalidInput("token", "This token belongs to another customer.")
+            return existing
+        return FundingSource.objects.create(
+            business_id=customer.business_id, customer=customer, provider=provider.name, token=card.token,
+            brand=card.brand, last4=card.last4, exp_month=card.exp_month, exp_year=card.exp_year,
+        )
+
+
+def _check_expiry(month: int, year: int) -> None:
+    if not 1 <= month <= 12:
+        raise InvalidInput("exp_month", "The month must be 1 to 12.")
+    today = timezone.now().date()
+    if not today.year <= year <= today.year + 30 or (year == today.year and month < today.month):
+        raise InvalidInput("exp_year", "This card has expired or the year is not valid.")
+
+
+def usable_source(funding_source: FundingSource | None, customer: Customer) -> FundingSource:
+    """The card to charge, checked to be the customer's and active (InvalidInput otherwise)."""
+    if funding_source is None:
+        raise InvalidInput("funding_source", "Choose a linked card to pay with.")
+    if funding_source.customer_id != customer.pk or not funding_source.is_active:
+        raise InvalidInput("funding_source", "This card is not linked to the customer's wallet.")
+    return funding_source
+
+
+def top_up(*, customer: Customer, amount_minor: int, funding_source: FundingSource) -> TopUp:
+    """Add money to the customer's wallet from a linked card. Succeeded, pending (a callback
+    completes it) or failed (recorded with the reason)."""
+    if amount_minor <= 0:
+        raise InvalidInput("amount", "The amount must be more than zero.")
+    with transaction.atomic():
+        business = customer.business
+        source = usable_source(funding_source, customer)
+        ledger.ensure_wallet(customer)
+        provider = get_provider(source.provider)
+        result = provider.charge(token=source.token, amount_minor=amount_minor, currency=business.currency,
+                                 description=f"Wallet top-up at {business.name}")
+        top = TopUp.objects.create(
+            business=business, customer=customer, funding_source=source, amount_minor=amount_minor,
+            currency=business.currency, provider=provider.name, provider_reference=result.reference,
+            status=TopUp.Status.FAILED if result.status == "failed" else TopUp.Status.PENDING,
+            failure_code=result.failure_code, failure_reason=result.failure_reason[:200],
+        )
+        if result.status == "captured":
+            complete_top_up(top)
+        return top
+
+
+def complete_top_up(top: TopUp) -> None:
+    """Provider clearing -> the customer's wallet, and `wallet.topped_up`. The caller holds the
+    top-up's row (or just created it) in its transaction."""
+    business, customer = top.business, top.customer
+    accounts = ledger.lock(business=business, kinds=(Kind.PROVIDER_CLEARING,), customers=[customer.pk])
+    ledger.post(business=business, postings=[
+        move(Txn.TOP_UP, accounts[Kind.PROVIDER_CLEARING], accounts.wallet(customer.pk), top.amount_minor,
+             f"top_up:{top.pk}", "Wallet top-up"),
+    ])
+    TopUp.objects.filter(pk=top.pk).update(status=TopUp.Status.SUCCEEDED, updated_at=timezone.now())
+    top.status = TopUp.Status.SUCCEEDED
+    emit_event(business=business, event_type="wallet.topped_up", data={
+        "top_up": top.pk, "amount": format_major(top.amount_minor, top.currency), "currency": top.currency,
+        "balance": format_major(accounts.wallet(customer.pk).balance_minor, top.currency),
+        "customer": customer_ref(customer),
+    })

@@ -1,0 +1,55 @@
+"""The kernel's hand-written statements: claiming an idempotency key and storing its answer.
+
+Every call that moves money makes both, inside its own transaction, so they are written out with
+the SQL toolkit (`shopchat.sql`) from the model's metadata."""
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from . import sql
+from .models import IdempotencyRecord
+
+BUSY = object()  # the key is claimed by a call still running
+
+
+@dataclass(frozen=True)
+class _Claim:
+    got: bool
+    record_id: int | None
+
+
+def claim_idempotency_key(*, business_id: int, key: str, fingerprint: str,
+                          response_status: int | None = None, response_body: Any = None) -> Any:
+    """INSERT the key's record unless the key is taken: its id, None when a committed record
+    holds the key, or BUSY when a call still running has claimed it. With a response the record
+    is written done, holding it (and a running twin's claim is waited for).
+
+    On PostgreSQL a claim (without a response) also takes a transaction-scoped
+    advisory lock on the key, without waiting: a twin that cannot take it knows at once that
+    the first call still runs, instead of blocking on the first call's uncommitted row."""
+    done = response_status is not None
+    record = IdempotencyRecord(
+        business_id=business_id, key=key, fingerprint=fingerprint,
+        state=IdempotencyRecord.State.DONE if done else IdempotencyRecord.State.STARTED,
+        response_status=response_status, response_body=response_body, created_at=timezone.now(),
+    )
+    insert = sql.insert_statement([record], on_conflict_do_nothing=("business", "key"))
+    conflict = insert.sql[insert.sql.index(" ON CONFLICT"):]
+    if not done and sql.is_postgres():
+        claim = sql.fetch_one(
+            _Claim,
+            "WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0)) AS got), "
+            f"claim AS ({insert.into} SELECT {insert.row[1:-1]} FROM lock WHERE lock.got{conflict}) "
+            "SELECT lock.got AS got, (SELECT id FROM claim) AS record_id FROM lock",
+            [f"idempotency:{business_id}:{key}", *insert.params],
+        )
+        assert claim is not None
+        return claim.record_id if claim.got else BUSY
+    return sql.fetch_value(insert.sql, insert.params)
+
+
+def store_idempotent_response(*, record_id: int, response_status: int, response_body: Any) -> None:
+    """The call's answer, kept for its retries (the call's last statement)."""
+    sql.update(IdempotencyRecord, record_id, state=IdempotencyRecord.State.DONE, response_status=response_status,
+               response_body=response_body)
