@@ -2,7 +2,10 @@
 
 Each transition is recorded (OrderTransition) and emits `order.<status>` through the outbox in
 the same transaction, all written by the change's unit of work (`shopchat.uow`): the order's
-update, its transition and its events make one statement on PostgreSQL. Every step locks the
+update, its transition and its events make one statement on PostgreSQL. Each step decides
+before it writes and raises after its block, so it needs no savepoint of its own when it joins
+a caller's transaction (payments calls them inside its own), and a caller that catches the
+refusal can go on using its transaction. Every step locks the
 order row first (`orders.queries.lock_order`), before any stock row, as every path that moves
 money does (DESIGN.md, Locks).
 
@@ -18,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from shopchat.errors import InvalidInput
+from shopchat.errors import DomainError, InvalidInput
 from shopchat.money import display, format_major
 from shopchat.outbox import Event
 from shopchat.uow import UnitOfWork, unit_of_work
@@ -63,9 +66,15 @@ def illegal(order: Order, to: str) -> IllegalTransition:
                              to=to, to_label=Status(to).label)
 
 
+def refusal_to(order: Order, to: str) -> IllegalTransition | None:
+    """The error refusing the step to `to`, or None when the order may take it."""
+    return None if can_transition(order, to) else illegal(order, to)
+
+
 def check_transition(order: Order, to: str) -> None:
-    if not can_transition(order, to):
-        raise illegal(order, to)
+    refusal = refusal_to(order, to)
+    if refusal is not None:
+        raise refusal
 
 
 def _actor(actor: Any) -> tuple[Any, str]:
@@ -129,7 +138,7 @@ def mark_paid(*, order: Order, actor: Any = None, note: str = "") -> Order:
         order = queries.lock_order(unit, order_id=order.pk)
         if order.status == Status.PAID:
             return order
-        refusal = None if can_transition(order, Status.PAID) else illegal(order, Status.PAID)
+        refusal = refusal_to(order, Status.PAID)
         if refusal is None:
             _move(unit, order, Status.PAID, actor=actor, note=note, paid_at=timezone.now())
     if refusal is not None:
@@ -149,23 +158,31 @@ def mark_refunded(*, order: Order, refunded_minor: int, actor: Any = None) -> Or
     """
     if isinstance(refunded_minor, bool) or not isinstance(refunded_minor, int) or refunded_minor <= 0:
         raise InvalidInput("refunded_minor", "The refunded amount must be a positive whole number of minor units.")
-    with transaction.atomic(), unit_of_work(business=order.business) as unit:
+    with transaction.atomic(savepoint=False), unit_of_work(business=order.business) as unit:
         order = queries.lock_order(unit, order_id=order.pk)
-        if refunded_minor > order.total_minor:
-            raise InvalidInput("refunded_minor", "More than the order's total cannot be refunded.")
-        if refunded_minor <= order.refunded_minor:
-            return order
-        if order.status == Status.CANCELLED:
+        refusal, to = _refund_step(order, refunded_minor)
+        if refusal is None and to is None and refunded_minor > order.refunded_minor:  # cancelled: the amount only
             order.refunded_minor, order.updated_at = refunded_minor, timezone.now()
             unit.change(Order, order.pk, refunded_minor=refunded_minor, updated_at=order.updated_at)
-            return order
-        to = Status.REFUNDED if refunded_minor >= order.total_minor else Status.PARTLY_REFUNDED
-        check_transition(order, to)
-        if to == Status.REFUNDED and order.shipped_at is None:
-            _release_stock(unit, order)
-        return _move(unit, order, to, actor=actor, note=f"{display(refunded_minor, order.currency)} refunded in all",
-                     refunded_minor=refunded_minor,
-                     event_extra={"refunded": format_major(refunded_minor, order.currency)})
+        elif refusal is None and to is not None:
+            if to == Status.REFUNDED and order.shipped_at is None:
+                _release_stock(unit, order)
+            _move(unit, order, to, actor=actor, note=f"{display(refunded_minor, order.currency)} refunded in all",
+                  refunded_minor=refunded_minor, event_extra={"refunded": format_major(refunded_minor, order.currency)})
+    if refusal is not None:
+        raise refusal
+    return order
+
+
+def _refund_step(order: Order, refunded_minor: int) -> tuple[DomainError | None, str | None]:
+    """(refusal, status to move to) for recording `refunded_minor` refunded in all; (None, None)
+    when there is nothing to move (already recorded, or a cancelled order)."""
+    if refunded_minor > order.total_minor:
+        return InvalidInput("refunded_minor", "More than the order's total cannot be refunded."), None
+    if refunded_minor <= order.refunded_minor or order.status == Status.CANCELLED:
+        return None, None
+    to = Status.REFUNDED if refunded_minor >= order.total_minor else Status.PARTLY_REFUNDED
+    return (None, to) if can_transition(order, to) else (illegal(order, to), None)
 
 
 def cancel_order(*, order: Order, actor: Any = None, reason: str = "") -> Order:
@@ -175,33 +192,46 @@ def cancel_order(*, order: Order, actor: Any = None, reason: str = "") -> Order:
     refunds it and then calls this in the same unit of work; here a paid order with money left
     to refund raises RefundFirst. Locks the order (unless the change holds it), then its stock.
     """
-    with transaction.atomic(), unit_of_work(business=order.business) as unit:
+    with transaction.atomic(savepoint=False), unit_of_work(business=order.business) as unit:
         order = queries.lock_order(unit, order_id=order.pk)
-        check_transition(order, Status.CANCELLED)
-        if order.paid_at is not None and order.refunded_minor < order.total_minor:
-            raise RefundFirst(order.number)
-        _release_stock(unit, order)
-        return _move(unit, order, Status.CANCELLED, actor=actor, note=reason, cancelled_at=timezone.now(),
-                     event_extra={"reason": reason} if reason else None)
+        refusal = refusal_to(order, Status.CANCELLED)
+        if refusal is None and order.paid_at is not None and order.refunded_minor < order.total_minor:
+            refusal = RefundFirst(order.number)
+        if refusal is None:
+            _release_stock(unit, order)
+            _move(unit, order, Status.CANCELLED, actor=actor, note=reason, cancelled_at=timezone.now(),
+                  event_extra={"reason": reason} if reason else None)
+    if refusal is not None:
+        raise refusal
+    return order
 
 
 def ship_order(*, order: Order, tracking_number: str = "", carrier: str = "", actor: Any = None) -> Order:
     """The merchant shipped a paid order: its reservation becomes a sale."""
-    with transaction.atomic(), unit_of_work(business=order.business) as unit:
+    with transaction.atomic(savepoint=False), unit_of_work(business=order.business) as unit:
         order = queries.lock_order(unit, order_id=order.pk)
-        check_transition(order, Status.SHIPPED)
-        _release_stock(unit, order, sold=True)
-        tracking_number, carrier = (tracking_number or "").strip()[:100], (carrier or "").strip()[:100]
-        return _move(unit, order, Status.SHIPPED, actor=actor, note=" ".join(x for x in (carrier, tracking_number) if x),
-                     tracking_number=tracking_number, carrier=carrier, shipped_at=timezone.now(),
-                     event_extra={"tracking_number": tracking_number, "carrier": carrier})
+        refusal = refusal_to(order, Status.SHIPPED)
+        if refusal is None:
+            _release_stock(unit, order, sold=True)
+            tracking_number, carrier = (tracking_number or "").strip()[:100], (carrier or "").strip()[:100]
+            _move(unit, order, Status.SHIPPED, actor=actor, note=" ".join(x for x in (carrier, tracking_number) if x),
+                  tracking_number=tracking_number, carrier=carrier, shipped_at=timezone.now(),
+                  event_extra={"tracking_number": tracking_number, "carrier": carrier})
+    if refusal is not None:
+        raise refusal
+    return order
 
 
 def deliver_order(*, order: Order, actor: Any = None) -> Order:
     """The shipped order reached the customer."""
-    with transaction.atomic(), unit_of_work(business=order.business) as unit:
+    with transaction.atomic(savepoint=False), unit_of_work(business=order.business) as unit:
         order = queries.lock_order(unit, order_id=order.pk)
-        return _move(unit, order, Status.DELIVERED, actor=actor, delivered_at=timezone.now())
+        refusal = refusal_to(order, Status.DELIVERED)
+        if refusal is None:
+            _move(unit, order, Status.DELIVERED, actor=actor, delivered_at=timezone.now())
+    if refusal is not None:
+        raise refusal
+    return order
 
 
 def expire_order(*, order: Order, now: datetime | None = None) -> Order | None:

@@ -25,4 +25,9 @@ class BusinessScopedMixin:
         return queryset.filter(**{path: self.business})
 
     def get_scoped_or_404(self, queryset, **lookup):
-        return get_object_or_404(self.scoped(queryset), **lookup)
+        """The business's row (404 for any other's). A row that points at the business directly
+        gets the key's business object, so the services reading `row.business` ask nothing more."""
+        row = get_object_or_404(self.scoped(queryset), **lookup)
+        if getattr(row, "business_id", None) == self.business.pk:
+            row.business = self.business
+        return row
