@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from shopchat.api.errors import ApiError
+from shopchat.errors import DomainError
 from shopchat.models import Business
 from shopchat.money import MoneyError, display, to_major, to_minor
 from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, business_ids, scope_queryset
@@ -214,7 +214,7 @@ class ProductAdmin(TenantAdmin):
                 obj.business_id = next(iter(ids))
         try:
             services.save_product(product=obj)
-        except ApiError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
 
     # actions: each one calls the catalog service on the rows the user may change

@@ -15,10 +15,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from shopchat.api.errors import ApiError
 from shopchat.models import Business, new_feed_token
 
 from . import feeds
+from .errors import InvalidProduct, ProductNotFound, StockBelowReserved
 from .feeds import FeedError, RowError
 from .models import Collection, CollectionProduct, ImportJob, Product
 
@@ -28,26 +28,6 @@ BATCH_SIZE = 2000
 MAX_BATCH_ITEMS = 5000
 ANALYZE_AFTER_ROWS = 10_000
 UPSERT_FIELDS = feeds.HASHED_FIELDS + ["is_active", "feed_hash", "updated_at"]
-
-
-class ProductNotFound(ApiError):
-    def __init__(self, retailer_id):
-        super().__init__(404, "not_found", f"No product with id '{retailer_id}'.")
-
-
-class InvalidProduct(ApiError):
-    def __init__(self, fields: dict):
-        super().__init__(400, "validation_error", "Some fields are invalid: " + ", ".join(sorted(fields)) + ".",
-                         fields)
-
-
-class StockBelowReserved(ApiError):
-    def __init__(self, retailer_id, stock, reserved):
-        super().__init__(
-            409, "stock_below_reserved",
-            f"Stock {stock} of '{retailer_id}' is below the {reserved} units held by open orders.",
-            {"stock_quantity": [f"must be at least {reserved}, the units held by open orders"]},
-        )
 
 
 # --- the set-based core --------------------------------------------------------------------
