@@ -51,7 +51,10 @@ class ProductForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = "__all__"
+        # What the change page edits (ProductAdmin.fieldsets less the read-only fields).
+        fields = ["business", "retailer_id", "title", "description", "brand", "product_type", "price_minor",
+                  "sale_price_minor", "availability", "condition", "stock_quantity", "is_active", "link",
+                  "image_link"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -59,7 +59,8 @@ def test_key_still_running_is_409(api, business):
 
     response = post(api, {"amount": "10.00", "wa_id": "15550001111"}, key="k-run")
     record = IdempotencyRecord.objects.get(key="k-run")
-    IdempotencyRecord.objects.filter(pk=record.pk).update(state="started", locked_until=timezone.now() + timedelta(minutes=1))
+    IdempotencyRecord.objects.filter(pk=record.pk).update(state="started",
+                                                          locked_until=timezone.now() + timedelta(minutes=1))
     again = post(api, {"amount": "10.00", "wa_id": "15550001111"}, key="k-run")
     assert response.status_code == 201 and again.status_code == 409
     assert again.json()["error"]["code"] == "idempotency_in_progress"
