@@ -377,7 +377,7 @@ def read_rows(binary: IO[bytes], *, currency: str, delimiter: str, errors: list[
                                        f"duplicate id '{retailer_id}' (first at row {seen[retailer_id]})"))
         values, problems = clean_product(raw, currency=currency)
         row_errors.extend(RowError(row_number, column, reason) for column, reason in problems)
-        if row_errors:
+        if row_errors or retailer_id is None:  # a missing id is one of the row's errors
             errors.extend(row_errors)
             continue
         seen[retailer_id] = row_number

@@ -11,8 +11,9 @@ import datetime
 import re
 from typing import Any
 
-from django.contrib.postgres.search import CombinedSearchVector, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db.models import BigIntegerField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast, Coalesce
 
 from shopchat import sql
@@ -27,7 +28,7 @@ SEARCH_CONFIG = "simple"
 RANK_WEIGHTS = [0.05, 0.1, 0.4, 1.0]
 
 
-def search_document() -> CombinedSearchVector:
+def search_document() -> CombinedExpression:
     """The weighted tsvector expression stored in Product.search_vector."""
     return (
         SearchVector("title", weight="A", config=SEARCH_CONFIG)

@@ -178,7 +178,7 @@ def _import_batch(business: Business, batch: Sequence[CleanRow], result: ImportR
 def _add_to_collections(business: Business, rows: Sequence[CleanRow], ids: Mapping[str, int],
                         collection_ids: dict[str, int | None]) -> None:
     """Put each row's product in the collection named after its product_type (set-based)."""
-    wanted = {r.values.get("product_type") for r in rows} - {"", None} - set(collection_ids)
+    wanted: set[str] = {ptype for r in rows if (ptype := r.values.get("product_type"))} - set(collection_ids)
     if wanted:
         slugs: dict[str, str] = {}
         for name in sorted(wanted):
@@ -192,8 +192,8 @@ def _add_to_collections(business: Business, rows: Sequence[CleanRow], ids: Mappi
         for name in wanted:
             collection_ids[name] = by_slug.get((slugify(name) or "collection")[:200])
     entries = [
-        CollectionProduct(collection_id=collection_ids[r.values["product_type"]], product_id=ids[r.retailer_id])
-        for r in rows if r.values.get("product_type") and collection_ids.get(r.values["product_type"])
+        CollectionProduct(collection_id=collection_id, product_id=ids[r.retailer_id])
+        for r in rows if (collection_id := collection_ids.get(r.values.get("product_type") or ""))
     ]
     CollectionProduct.objects.bulk_create(entries, ignore_conflicts=True)
 
@@ -382,8 +382,8 @@ def apply_product_batch(*, business: Business, items: Sequence[Mapping[str, Any]
     seen: set[str] = set()
     for index, item in enumerate(items):
         method = str(item.get("method", "")).upper()
-        result: BatchItemResult = {"index": index, "retailer_id": item.get("retailer_id"), "method": method, "status": "error",
-                  "errors": {}}
+        result: BatchItemResult = {"index": index, "retailer_id": item.get("retailer_id"), "method": method,
+                                   "status": "error", "errors": {}}
         results.append(result)
         try:
             rid = feeds.clean_retailer_id(item.get("retailer_id"))
@@ -415,7 +415,7 @@ def apply_product_batch(*, business: Business, items: Sequence[Mapping[str, Any]
                 continue
             values, is_active, errors = feeds.clean_json_product(data, currency=business.currency,
                                                                 partial=method == "UPDATE")
-            if method == "UPDATE":
+            if method == "UPDATE" and current is not None:
                 merged = {f: getattr(current, f) for f in feeds.HASHED_FIELDS}
                 merged.update(values)
                 values = merged
