@@ -1,13 +1,16 @@
 # shopchat: `make run` serves the back office and API with background jobs; `make test` runs
-# the whole suite. Both set up the virtualenv from the pinned requirements first.
+# the whole suite; `make lint` runs ruff and mypy. They set up the virtualenv from the pinned
+# requirements first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The packages mypy checks (configured in pyproject.toml); those not there yet are left out.
+MYPY_PACKAGES := $(wildcard shopchat catalog orders payments support bench chat)
 
-.PHONY: run test worker bench venv dev-deps migrate clean
+.PHONY: run test lint worker bench venv dev-deps migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +43,10 @@ test: dev-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+
+lint: dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(MYPY_PACKAGES)
 
 bench: dev-deps
 	$(BIN)/python -m bench.run

@@ -152,7 +152,8 @@ def run(ctx):
     ctx.section(
         "Catalog API under load (gunicorn, 2 workers, PostgreSQL)",
         ["endpoint", "req/s", "x floor", "p50 ms", "p95 ms", "errors", "SQL queries"],
-        [[s["label"], f"{s['rps']:.0f}", f"{ctx.ratio(s):.2f}", f"{s['p50_ms']:.1f}", f"{s['p95_ms']:.1f}", s["errors"], n]
-         for s, n in zip(loads, query_counts)],
+        [[s["label"], f"{s['rps']:.0f}", f"{ctx.ratio(s):.2f}", f"{s['p50_ms']:.1f}", f"{s['p95_ms']:.1f}",
+          s["errors"], n]
+         for s, n in zip(loads, query_counts, strict=True)],
         notes=f"Floor: {ctx.floor['rps']:.0f} req/s. Target >= 0.6x floor for list and detail.",
     )

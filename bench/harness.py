@@ -4,7 +4,7 @@ import asyncio
 import statistics
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def summarize(label: str, latencies: list, errors: int, elapsed: float) -> dict:
@@ -28,9 +28,9 @@ class Context:
         self.base_url = base_url
         self.quick = quick
         self.dsn = dsn
-        self.sections = []
+        self.sections: list[tuple[str, list[str], list[list[str]], str]] = []
         self.floor = None
-        self.floor_rows = []
+        self.floor_rows: list[list[str]] = []
         self._businesses = 0
         self.business, self.api_key = self.new_business()
         self.create_api_key = create_api_key
@@ -196,7 +196,7 @@ class Context:
         lines = [
             "# Benchmarks",
             "",
-            f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `make bench`"
+            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench`"
             f"{' (BENCH_QUICK=1: short runs)' if self.quick else ''}{' (partial run)' if partial else ''}.",
             f"Machine: {machine}. The load client runs on the same machine as the server, so absolute",
             "figures are lower than on a dedicated host; read the ratios against the floor, which was",

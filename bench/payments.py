@@ -140,8 +140,9 @@ def _wallet_payments(ctx):
     pairs = [(w, payable) for w in wallets]
     floor = _floor_endpoint(ctx, "wallet payment floor (bare view, raw SQL)", pairs, seconds)
     stats = ctx.load("wallet payment", pay, concurrency=CONCURRENCY, seconds=seconds)
-    queries = ctx.count_queries(lambda: ctx.payments_client.post(f"/api/v1/orders/{probe}/payments/", {"method": "wallet"},
-                                                        format="json", HTTP_IDEMPOTENCY_KEY="bench-pay-probe"))
+    queries = ctx.count_queries(lambda: ctx.payments_client.post(f"/api/v1/orders/{probe}/payments/",
+                                                                 {"method": "wallet"}, format="json",
+                                                                 HTTP_IDEMPOTENCY_KEY="bench-pay-probe"))
     sql_floor = ctx.sql_floor("wallet payment SQL floor", _floor_fn(pairs), concurrency=CONCURRENCY, seconds=seconds)
     return stats, queries, floor, sql_floor
 

@@ -66,7 +66,7 @@ def bench_environment(db_url: str) -> dict:
 
 
 def start_gunicorn(port: int) -> subprocess.Popen:
-    log = open(ROOT / "var" / "bench-gunicorn.log", "w")
+    log = open(ROOT / "var" / "bench-gunicorn.log", "w")  # noqa: SIM115 - gunicorn writes to it while it runs
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "shopchat.wsgi", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "--backlog", "2048"],
@@ -108,7 +108,8 @@ def machine_line() -> str:
 
     try:
         with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
-            pg = conn.execute("SHOW server_version").fetchone()[0]
+            row = conn.execute("SHOW server_version").fetchone()
+            pg = row[0] if row else "?"
     except Exception:
         pg = "?"
     return (f"{os.cpu_count()} cores, Python {platform.python_version()}, Django {django.get_version()}, "

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,12 +17,12 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from shopchat.api.errors import ApiError
+from shopchat.errors import DomainError
 from shopchat.models import Business
 from shopchat.money import MoneyError, display, to_major, to_minor
 from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, business_ids, scope_queryset
 
-from . import feeds, selectors, services
+from . import feeds, queries, selectors, services
 from .models import Collection, CollectionProduct, ImportJob, Product
 
 LOW_STOCK = 5
@@ -37,18 +36,9 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self):
         qs = self.object_list
-        if connection.vendor == "postgresql" and hasattr(qs, "query"):
-            sql, params = qs.query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-                plan = cursor.fetchone()[0]
-            if isinstance(plan, str):
-                import json
-
-                plan = json.loads(plan)
-            estimate = int(plan[0]["Plan"]["Plan Rows"])
-            if estimate > ESTIMATE_ABOVE:
-                return estimate
+        estimate = queries.planned_rows(qs) if hasattr(qs, "query") else None
+        if estimate is not None and estimate > ESTIMATE_ABOVE:
+            return estimate
         return super().count
 
 
@@ -61,7 +51,10 @@ class ProductForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = "__all__"
+        # What the change page edits (ProductAdmin.fieldsets less the read-only fields).
+        fields = ["business", "retailer_id", "title", "description", "brand", "product_type", "price_minor",
+                  "sale_price_minor", "availability", "condition", "stock_quantity", "is_active", "link",
+                  "image_link"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,7 +207,7 @@ class ProductAdmin(TenantAdmin):
                 obj.business_id = next(iter(ids))
         try:
             services.save_product(product=obj)
-        except ApiError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
 
     # actions: each one calls the catalog service on the rows the user may change

@@ -10,7 +10,10 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any, TypeVar
 
 from shopchat.money import MoneyError, exponent, format_major, to_minor
 
@@ -40,7 +43,7 @@ class RowError:
     column: str
     reason: str
 
-    def as_list(self):
+    def as_list(self) -> list[int | str]:
         return [self.row, self.column, self.reason]
 
 
@@ -48,17 +51,17 @@ class RowError:
 class CleanRow:
     row: int
     retailer_id: str
-    values: dict       # model field -> value, everything a feed row sets
+    values: dict[str, Any]  # model field -> value, everything a feed row sets
     feed_hash: str = field(default="")
 
 
 # --- field rules ---------------------------------------------------------------------------
 
-def _text(raw) -> str:
+def _text(raw: object) -> str:
     return "" if raw is None else str(raw).strip()
 
 
-def parse_price(raw: str, currency: str) -> int:
+def parse_price(raw: object, currency: str) -> int:
     """'12.50 INR' (or '12.50' in the business currency) -> 1250; ValueError with the reason."""
     text = _text(raw)
     if not text:
@@ -87,7 +90,7 @@ def format_price(minor: int | None, currency: str) -> str:
 URL_RE = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
-def _url(raw, column: str) -> str:
+def _url(raw: object, column: str) -> str:
     text = _text(raw)
     if not text:
         return ""
@@ -98,7 +101,7 @@ def _url(raw, column: str) -> str:
     return text
 
 
-def _choice(raw, allowed: set, default: str, column: str) -> str:
+def _choice(raw: object, allowed: set[str], default: str, column: str) -> str:
     text = _text(raw).lower().replace("_", " ")
     if not text:
         return default
@@ -107,7 +110,7 @@ def _choice(raw, allowed: set, default: str, column: str) -> str:
     return text
 
 
-def _inventory(raw):
+def _inventory(raw: object) -> int | None:
     text = _text(raw)
     if not text:
         return None
@@ -121,7 +124,7 @@ def _inventory(raw):
     return value
 
 
-def clean_retailer_id(raw) -> str:
+def clean_retailer_id(raw: object) -> str:
     text = _text(raw)
     if not text:
         raise ValueError("id is empty")
@@ -130,12 +133,14 @@ def clean_retailer_id(raw) -> str:
     return text
 
 
-def clean_product(raw: dict, *, currency: str, partial: bool = False) -> tuple[dict, list[tuple[str, str]]]:
+def clean_product(raw: dict[str, str], *, currency: str,
+                  partial: bool = False) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Check the feed columns in `raw` (strings) and turn them into Product field values.
 
     Returns (values, errors) where errors are (column, reason) pairs. With `partial`, only
     the columns present in `raw` are checked and returned (a PATCH or an UPDATE item)."""
-    values, errors = {}, []
+    values: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
     get = raw.get
     for column, rule in RULES:
         if partial and column not in raw:
@@ -153,7 +158,11 @@ def clean_product(raw: dict, *, currency: str, partial: bool = False) -> tuple[d
     return values, errors
 
 
-def _title(raw, currency):
+# A field rule: the raw cell and the business currency -> (model field, value), or ValueError.
+Rule = Callable[[Any, str], tuple[str, Any]]
+
+
+def _title(raw: object, currency: str) -> tuple[str, str]:
     text = _text(raw)
     if not text:
         raise ValueError("title is missing")
@@ -162,8 +171,8 @@ def _title(raw, currency):
     return "title", text
 
 
-def _limited(column, limit, attr=None):
-    def rule(raw, currency):
+def _limited(column: str, limit: int, attr: str | None = None) -> Rule:
+    def rule(raw: object, currency: str) -> tuple[str, str]:
         text = _text(raw)
         if len(text) > limit:
             raise ValueError(f"{column} is longer than {limit} characters")
@@ -171,12 +180,12 @@ def _limited(column, limit, attr=None):
     return rule
 
 
-def _sale_price(raw, currency):
+def _sale_price(raw: object, currency: str) -> tuple[str, int | None]:
     text = _text(raw)
     return "sale_price_minor", (parse_price(text, currency) if text else None)
 
 
-RULES = [
+RULES: list[tuple[str, Rule]] = [
     ("title", _title),
     ("description", _limited("description", MAX_DESCRIPTION)),
     ("availability", lambda raw, c: ("availability", _choice(raw, AVAILABILITY, Product.Availability.IN_STOCK,
@@ -196,7 +205,7 @@ HASHED_FIELDS = ["title", "description", "availability", "condition", "price_min
                  "image_link", "brand", "product_type", "stock_quantity"]
 
 
-def feed_hash(values: dict) -> str:
+def feed_hash(values: Mapping[str, Any]) -> str:
     """Digest of everything a feed row sets (plus being active): equal digests, nothing to write."""
     text = "\x1f".join("" if values.get(f) is None else str(values[f]) for f in HASHED_FIELDS)
     return hashlib.blake2b(("1\x1f" + text).encode(), digest_size=16).hexdigest()
@@ -208,7 +217,8 @@ JSON_TEXT_FIELDS = ("title", "description", "availability", "condition", "link",
                     "product_type")
 
 
-def clean_json_product(data: dict, *, currency: str, partial: bool = False):
+def clean_json_product(data: object, *, currency: str,
+                       partial: bool = False) -> tuple[dict[str, Any], bool | None, dict[str, list[str]]]:
     """An API body (`price` "12.50" beside an optional `currency`, `stock_quantity` an integer
     or null, `is_active`) checked by the same rules as a feed row.
 
@@ -216,7 +226,7 @@ def clean_json_product(data: dict, *, currency: str, partial: bool = False):
     errors: dict[str, list[str]] = {}
     if not isinstance(data, dict):
         return {}, None, {"data": ["must be an object"]}
-    raw = {}
+    raw: dict[str, str] = {}
     given_currency = data.get("currency")
     if given_currency not in (None, "") and (not isinstance(given_currency, str) or given_currency.upper() != currency):
         errors["currency"] = [f"must be {currency}, the business currency"]
@@ -268,12 +278,12 @@ class FeedStats:
     delimiter: str
 
 
-def inspect_file(binary) -> FeedStats:
+def inspect_file(binary: IO[bytes]) -> FeedStats:
     """Check, in one streamed pass, that `binary` is UTF-8 text; estimate its rows.
 
     Raises FeedError for a binary or non-UTF-8 file, so nothing is imported from it."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    lines, offset, first = 0, 0, b""
+    lines, offset, first, last = 0, 0, b"", b""
     binary.seek(0)
     while True:
         chunk = binary.read(1024 * 1024)
@@ -310,7 +320,8 @@ def inspect_file(binary) -> FeedStats:
     return FeedStats(estimated_rows=max(lines - 1, 0), delimiter=delimiter)
 
 
-def read_rows(binary, *, currency: str, delimiter: str, errors: list, present_ids: set | None = None):
+def read_rows(binary: IO[bytes], *, currency: str, delimiter: str, errors: list[RowError],
+              present_ids: set[str] | None = None) -> Iterator[CleanRow]:
     """Yield a CleanRow for each good data row of `binary` (bytes), appending RowErrors for the
     bad ones to `errors`. Checks the header first (FeedError if it is not a feed).
     `present_ids` collects every well-formed id in the file, rejected rows' too."""
@@ -351,7 +362,8 @@ def read_rows(binary, *, currency: str, delimiter: str, errors: list, present_id
             errors.append(RowError(row_number, "", f"{len(cells)} cells but the header names {width} columns"))
             continue
         raw = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
-        row_errors = []
+        row_errors: list[RowError] = []
+        retailer_id: str | None
         try:
             retailer_id = clean_retailer_id(raw.get("id"))
         except ValueError as exc:
@@ -365,7 +377,7 @@ def read_rows(binary, *, currency: str, delimiter: str, errors: list, present_id
                                        f"duplicate id '{retailer_id}' (first at row {seen[retailer_id]})"))
         values, problems = clean_product(raw, currency=currency)
         row_errors.extend(RowError(row_number, column, reason) for column, reason in problems)
-        if row_errors:
+        if row_errors or retailer_id is None:  # a missing id is one of the row's errors
             errors.extend(row_errors)
             continue
         seen[retailer_id] = row_number
@@ -373,8 +385,11 @@ def read_rows(binary, *, currency: str, delimiter: str, errors: list, present_id
     text.detach()
 
 
-def batched(iterable, size):
-    batch = []
+T = TypeVar("T")
+
+
+def batched(iterable: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
     for item in iterable:
         batch.append(item)
         if len(batch) >= size:
@@ -392,22 +407,24 @@ EXPORT_FIELDS = ["retailer_id", "title", "description", "availability", "conditi
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def feed_lines(rows, *, currency: str, delimiter: str = ",", for_meta: bool = False):
+def feed_lines(rows: Iterable[tuple[Any, ...]], *, currency: str, delimiter: str = ",",
+               for_meta: bool = False) -> Iterator[str]:
     """Yield the feed text line by line for `rows` (tuples in EXPORT_FIELDS order).
 
     `for_meta`: inventory is what can still be sold (on hand - reserved), and a tracked product
     with nothing left reads 'out of stock'. Otherwise inventory is the stock on hand, so an
     export imported again changes nothing."""
     writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\n")
+    clean: Callable[[Any], Any]
     if delimiter == "\t":
-        def clean(value):
+        def clean(value: Any) -> Any:
             return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
     else:
-        def clean(value):
+        def clean(value: Any) -> Any:
             return value
     yield writer.writerow(COLUMNS)
     for (retailer_id, title, description, availability, condition, price, sale, link, image, brand, ptype,
@@ -423,9 +440,9 @@ def feed_lines(rows, *, currency: str, delimiter: str = ",", for_meta: bool = Fa
         )])
 
 
-def minor_bounds(amount, currency: str, *, upper: bool) -> int:
+def minor_bounds(amount: Decimal | int | str, currency: str, *, upper: bool) -> int:
     """A Decimal price bound in the major unit -> minor units (clamped to a safe range)."""
-    from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+    from decimal import ROUND_CEILING, ROUND_FLOOR
 
     amount = Decimal(amount)
     if abs(amount) > 10**15:

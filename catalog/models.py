@@ -99,7 +99,8 @@ class Collection(models.Model):
     slug = models.SlugField(max_length=200)
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
-    products = models.ManyToManyField(Product, through="CollectionProduct", related_name="collections", blank=True)
+    products: "models.ManyToManyField[Product, CollectionProduct]" = models.ManyToManyField(
+        Product, through="CollectionProduct", related_name="collections", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -110,7 +111,7 @@ class Collection(models.Model):
         return self.name
 
 
-class CollectionProduct(models.Model):
+class CollectionProduct(models.Model):  # noqa: DJ008 - the inline shows product and position; a label would load both
     """A product's place in a collection (collections are ordered)."""
 
     tenant_path = "collection__business"
@@ -126,9 +127,7 @@ class CollectionProduct(models.Model):
         ]
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from django.core.exceptions import ObjectDoesNotExist
+        from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
         try:
             collection, product = self.collection, self.product

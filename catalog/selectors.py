@@ -7,12 +7,17 @@ matches each word as a substring of title, brand or description and ranks title 
 brand hits before description hits, so simple queries give the same products in the same
 order of relevance.
 """
+import datetime
 import re
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
 from django.db.models import BigIntegerField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast, Coalesce
+
+from shopchat import sql
+from shopchat.models import Business
 
 from .models import Collection, Product
 
@@ -23,7 +28,7 @@ SEARCH_CONFIG = "simple"
 RANK_WEIGHTS = [0.05, 0.1, 0.4, 1.0]
 
 
-def search_document():
+def search_document() -> CombinedExpression:
     """The weighted tsvector expression stored in Product.search_vector."""
     return (
         SearchVector("title", weight="A", config=SEARCH_CONFIG)
@@ -36,7 +41,8 @@ def search_terms(query: str) -> list[str]:
     return [w.lower() for w in WORD_RE.findall(query or "")][:MAX_TERMS]
 
 
-def search_products(*, business, query: str, queryset=None) -> QuerySet:
+def search_products(*, business: Business, query: str,
+                    queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
     """The business's active products matching `query`, best first (annotated `search_score`,
     an integer, higher is better; ties by id). An empty query matches nothing."""
     if queryset is None:
@@ -45,13 +51,13 @@ def search_products(*, business, query: str, queryset=None) -> QuerySet:
     return rank_matches(queryset, query).order_by("-search_score", "id")
 
 
-def rank_matches(queryset, query: str) -> QuerySet:
+def rank_matches(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
     """`queryset` cut to the rows matching `query`, annotated with `search_score` (not ordered).
     Used by search_products and by the back office's search box."""
     terms = search_terms(query)
     if not terms:
         return queryset.none().annotate(search_score=Value(0, output_field=BigIntegerField()))
-    if connection.vendor == "postgresql":
+    if sql.is_postgres():
         tsquery = SearchQuery(" & ".join(f"{t}:*" for t in terms), search_type="raw", config=SEARCH_CONFIG)
         rank = SearchRank(F("search_vector"), tsquery, weights=RANK_WEIGHTS)
         return queryset.filter(search_vector=tsquery).annotate(
@@ -60,11 +66,11 @@ def rank_matches(queryset, query: str) -> QuerySet:
     return _rank_by_substring(queryset, terms)
 
 
-def _rank_by_substring(queryset, terms):
+def _rank_by_substring(queryset: QuerySet[Product], terms: list[str]) -> QuerySet[Product]:
     """SQLite (and any other database): every term in title, brand or description; a term in
     the title scores 100, in the brand 10, in the description 1."""
     match = Q()
-    score = Value(0, output_field=BigIntegerField())
+    score: Any = Value(0, output_field=BigIntegerField())
     for term in terms:
         match &= Q(title__icontains=term) | Q(brand__icontains=term) | Q(description__icontains=term)
         score = score + Case(
@@ -75,12 +81,12 @@ def _rank_by_substring(queryset, terms):
     return queryset.filter(match).annotate(search_score=Cast(score, output_field=BigIntegerField()))
 
 
-def current_price():
+def current_price() -> Coalesce:
     """The price a customer pays now: the sale price when there is one."""
     return Coalesce("sale_price_minor", "price_minor")
 
 
-def api_products(*, business) -> QuerySet:
+def api_products(*, business: Business) -> QuerySet[Product]:
     """What the API shows: the business's active products."""
     return Product.objects.filter(business=business, is_active=True).defer("search_vector")
 
@@ -92,7 +98,7 @@ def in_stock_q() -> Q:
     )
 
 
-def collections_with_counts(*, business) -> QuerySet:
+def collections_with_counts(*, business: Business) -> QuerySet[Collection]:
     """Active collections of the business with `product_count` (active products only)."""
     from django.db.models import Count
 
@@ -101,7 +107,7 @@ def collections_with_counts(*, business) -> QuerySet:
     )
 
 
-def feed_version(*, business, fmt: str = "csv"):
+def feed_version(*, business: Business, fmt: str = "csv") -> tuple[str, datetime.datetime | None]:
     """(ETag, Last-Modified) of the business's live feed, from one aggregate query: any edit,
     new product, stock or reservation change gives a new ETag."""
     import hashlib

@@ -9,18 +9,25 @@ is refused for that product (the database CHECK would refuse it too), after lock
 products in primary-key order, the same order the order placement locks them in.
 """
 import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import IO, Any, TypedDict
 
-from django.db import connection, transaction
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
-from shopchat.api.errors import ApiError
+from shopchat import sql
 from shopchat.models import Business, new_feed_token
 
-from . import feeds
-from .feeds import FeedError, RowError
+from . import feeds, queries
+from .errors import InvalidProduct, ProductNotFound, StockBelowReserved
+from .feeds import CleanRow, FeedError, RowError
 from .models import Collection, CollectionProduct, ImportJob, Product
+from .queries import ImportState, ProductUpsert
 
 log = logging.getLogger("shopchat.catalog")
 
@@ -30,97 +37,39 @@ ANALYZE_AFTER_ROWS = 10_000
 UPSERT_FIELDS = feeds.HASHED_FIELDS + ["is_active", "feed_hash", "updated_at"]
 
 
-class ProductNotFound(ApiError):
-    def __init__(self, retailer_id):
-        super().__init__(404, "not_found", f"No product with id '{retailer_id}'.")
-
-
-class InvalidProduct(ApiError):
-    def __init__(self, fields: dict):
-        super().__init__(400, "validation_error", "Some fields are invalid: " + ", ".join(sorted(fields)) + ".",
-                         fields)
-
-
-class StockBelowReserved(ApiError):
-    def __init__(self, retailer_id, stock, reserved):
-        super().__init__(
-            409, "stock_below_reserved",
-            f"Stock {stock} of '{retailer_id}' is below the {reserved} units held by open orders.",
-            {"stock_quantity": [f"must be at least {reserved}, the units held by open orders"]},
-        )
-
-
 # --- the set-based core --------------------------------------------------------------------
 
-def _lock_existing(business, retailer_ids) -> dict:
-    """The business's products with these ids, locked in primary-key order, by retailer id."""
-    if not retailer_ids:
-        return {}
-    rows = Product.objects.select_for_update().filter(business=business, retailer_id__in=retailer_ids).order_by("pk")
-    return {p.retailer_id: p for p in rows}
+def _upsert_row(retailer_id: str, values: Mapping[str, Any], is_active: bool) -> ProductUpsert:
+    return ProductUpsert(retailer_id, values, is_active, feeds.feed_hash(values) if is_active else "")
 
 
-def _upsert(*, business, rows) -> dict[str, int]:
-    """INSERT ... ON CONFLICT (business, retailer_id) DO UPDATE for `rows` of
-    (retailer_id, values, is_active); reserved stock and created_at are kept.
+def _upsert(*, business: Business, rows: Sequence[ProductUpsert]) -> dict[str, int]:
+    """INSERT ... ON CONFLICT (business, retailer_id) DO UPDATE for `rows`; reserved stock and
+    created_at are kept. On PostgreSQL through COPY (`queries.upsert_products_by_copy`).
     Returns {retailer_id: pk} of the rows written."""
     if not rows:
         return {}
-    if connection.vendor == "postgresql":
-        return _upsert_by_copy(business, rows)
+    if sql.is_postgres():
+        return {w.retailer_id: w.id for w in queries.upsert_products_by_copy(business_id=business.pk, rows=rows)}
     objs = [
-        Product(business=business, retailer_id=rid, is_active=active,
-                feed_hash=feeds.feed_hash(values) if active else "", **values)
-        for rid, values, active in rows
+        Product(business=business, retailer_id=row.retailer_id, is_active=row.is_active, feed_hash=row.feed_hash,
+                **row.values)
+        for row in rows
     ]
     Product.objects.bulk_create(objs, batch_size=BATCH_SIZE, update_conflicts=True,
                                 unique_fields=["business", "retailer_id"], update_fields=UPSERT_FIELDS)
     return {o.retailer_id: o.pk for o in objs}
 
 
-COPY_COLUMNS = ["retailer_id", *feeds.HASHED_FIELDS, "is_active", "feed_hash"]
-COPY_TYPES = {"price_minor": "bigint", "sale_price_minor": "bigint", "stock_quantity": "integer",
-              "is_active": "boolean"}
-
-
-def _upsert_by_copy(business, rows) -> dict[str, int]:
-    """The same upsert on PostgreSQL, streamed through COPY into a temporary table and applied
-    with one INSERT ... SELECT ... ON CONFLICT: several times faster than a VALUES list of
-    tens of thousands of parameters. The search document is filled by the trigger."""
-    table = "catalog_product_upsert"
-    columns = ", ".join(COPY_COLUMNS)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*feeds.HASHED_FIELDS, "is_active", "feed_hash"])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ("
-            + ", ".join(f"{c} {COPY_TYPES.get(c, 'text')}" for c in COPY_COLUMNS)
-            + ") ON COMMIT DELETE ROWS"
-        )
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for rid, values, active in rows:
-                copy.write_row([rid, *(values[f] for f in feeds.HASHED_FIELDS), active,
-                                feeds.feed_hash(values) if active else ""])
-        cursor.execute(
-            f"INSERT INTO catalog_product (business_id, {columns}, reserved_quantity, created_at, updated_at) "
-            f"SELECT %s, {columns}, 0, now(), now() FROM {table} "
-            f"ON CONFLICT (business_id, retailer_id) DO UPDATE SET {updates}, updated_at = EXCLUDED.updated_at "
-            "RETURNING retailer_id, id",
-            [business.pk],
-        )
-        written = dict(cursor.fetchall())
-        cursor.execute(f"TRUNCATE {table}")
-    return written
-
-
-def _with_defaults(values: dict) -> dict:
+def _with_defaults(values: Mapping[str, Any]) -> dict[str, Any]:
     """A full set of feed fields: what a create or a replace leaves out is emptied."""
-    full = {f: None if f in ("sale_price_minor", "stock_quantity") else "" for f in feeds.HASHED_FIELDS}
+    full: dict[str, Any] = {f: None if f in ("sale_price_minor", "stock_quantity") else "" for f in feeds.HASHED_FIELDS}
     full.update(availability=Product.Availability.IN_STOCK, condition=Product.Condition.NEW)
     full.update(values)
     return full
 
 
-def _stock_problem(values, existing):
+def _stock_problem(values: Mapping[str, Any], existing: Product | ImportState | None) -> int | None:
     stock = values.get("stock_quantity")
     if existing is not None and stock is not None and stock < existing.reserved_quantity:
         return existing.reserved_quantity
@@ -136,7 +85,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     deactivated: int = 0
-    errors: list = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -147,8 +96,9 @@ class ImportResult:
                 f"{self.rejected} rejected" + (f", {self.deactivated} deactivated" if self.deactivated else ""))
 
 
-def import_feed(*, business: Business, source, create_collections: bool = False, deactivate_missing: bool = False,
-                progress=None, on_estimate=None, batch_size: int = BATCH_SIZE) -> ImportResult:
+def import_feed(*, business: Business, source: IO[bytes], create_collections: bool = False,
+                deactivate_missing: bool = False, progress: Callable[[ImportResult], object] | None = None,
+                on_estimate: Callable[[int], object] | None = None, batch_size: int = BATCH_SIZE) -> ImportResult:
     """Import a CSV or TSV feed (a binary file object) into the business's catalog.
 
     Upserts by `id`; each broken row is left out and reported (row, column, reason); every
@@ -164,8 +114,8 @@ def import_feed(*, business: Business, source, create_collections: bool = False,
     if on_estimate:
         on_estimate(stats.estimated_rows)
     result = ImportResult()
-    collection_ids: dict[str, int] = {}
-    present_ids = set() if deactivate_missing else None
+    collection_ids: dict[str, int | None] = {}
+    present_ids: set[str] | None = set() if deactivate_missing else None
     rows = feeds.read_rows(source, currency=business.currency, delimiter=stats.delimiter, errors=result.errors,
                            present_ids=present_ids)
     for batch in feeds.batched(rows, batch_size):
@@ -179,16 +129,12 @@ def import_feed(*, business: Business, source, create_collections: bool = False,
     if result.errors:
         result.errors.sort(key=lambda e: e.row)
         result.rows = max(result.rows, result.errors[-1].row)
-    if result.created + result.updated >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
-        # Fresh planner statistics and a merged GIN pending list right away, so searches use
-        # the index efficiently after a big import instead of waiting for autovacuum.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE catalog_product")
-            cursor.execute("SELECT gin_clean_pending_list('product_search_vector_gin'::regclass)")
+    if result.created + result.updated >= ANALYZE_AFTER_ROWS:
+        queries.refresh_search_statistics()
     return result
 
 
-def _deactivate_missing(business, present_ids: set) -> int:
+def _deactivate_missing(business: Business, present_ids: set[str]) -> int:
     """Deactivate the business's active products whose id is not in `present_ids`, in batches."""
     active = Product.objects.filter(business=business, is_active=True).values_list("pk", "retailer_id")
     missing = [pk for pk, rid in active.iterator(chunk_size=BATCH_SIZE) if rid not in present_ids]
@@ -199,20 +145,12 @@ def _deactivate_missing(business, present_ids: set) -> int:
     return len(missing)
 
 
-@dataclass
-class _Existing:
-    pk: int
-    reserved_quantity: int
-    feed_hash: str
-    is_active: bool
-
-
-def _import_batch(business, batch, result, create_collections, collection_ids):
-    rows = (Product.objects.select_for_update()
-            .filter(business=business, retailer_id__in=[r.retailer_id for r in batch]).order_by("pk")
-            .values_list("retailer_id", "pk", "reserved_quantity", "feed_hash", "is_active"))
-    existing = {rid: _Existing(*rest) for rid, *rest in rows}
-    to_write, ids = [], {}
+def _import_batch(business: Business, batch: Sequence[CleanRow], result: ImportResult, create_collections: bool,
+                  collection_ids: dict[str, int | None]) -> None:
+    states = queries.lock_import_states(business_id=business.pk, retailer_ids=[r.retailer_id for r in batch])
+    existing = {state.retailer_id: state for state in states}
+    to_write: list[CleanRow] = []
+    ids: dict[str, int] = {}
     for row in batch:
         current = existing.get(row.retailer_id)
         reserved = _stock_problem(row.values, current)
@@ -223,23 +161,26 @@ def _import_batch(business, batch, result, create_collections, collection_ids):
             continue
         if current is not None and current.is_active and current.feed_hash == row.feed_hash:
             result.unchanged += 1
-            ids[row.retailer_id] = current.pk
+            ids[row.retailer_id] = current.id
             continue
         to_write.append(row)
         if current is None:
             result.created += 1
         else:
             result.updated += 1
-    ids.update(_upsert(business=business, rows=[(r.retailer_id, r.values, True) for r in to_write]))
+    # A feed row's digest was taken when it was read (`feeds.read_rows`): it is the one written.
+    ids.update(_upsert(business=business, rows=[ProductUpsert(r.retailer_id, r.values, True, r.feed_hash)
+                                                for r in to_write]))
     if create_collections:
         _add_to_collections(business, [r for r in batch if r.retailer_id in ids], ids, collection_ids)
 
 
-def _add_to_collections(business, rows, ids, collection_ids):
+def _add_to_collections(business: Business, rows: Sequence[CleanRow], ids: Mapping[str, int],
+                        collection_ids: dict[str, int | None]) -> None:
     """Put each row's product in the collection named after its product_type (set-based)."""
-    wanted = {r.values.get("product_type") for r in rows} - {"", None} - set(collection_ids)
+    wanted: set[str] = {ptype for r in rows if (ptype := r.values.get("product_type"))} - set(collection_ids)
     if wanted:
-        slugs = {}
+        slugs: dict[str, str] = {}
         for name in sorted(wanted):
             slug = (slugify(name) or "collection")[:200]
             slugs.setdefault(slug, name)
@@ -251,13 +192,13 @@ def _add_to_collections(business, rows, ids, collection_ids):
         for name in wanted:
             collection_ids[name] = by_slug.get((slugify(name) or "collection")[:200])
     entries = [
-        CollectionProduct(collection_id=collection_ids[r.values["product_type"]], product_id=ids[r.retailer_id])
-        for r in rows if r.values.get("product_type") and collection_ids.get(r.values["product_type"])
+        CollectionProduct(collection_id=collection_id, product_id=ids[r.retailer_id])
+        for r in rows if (collection_id := collection_ids.get(r.values.get("product_type") or ""))
     ]
     CollectionProduct.objects.bulk_create(entries, ignore_conflicts=True)
 
 
-def start_import(*, business: Business, upload, user=None, create_collections: bool = False,
+def start_import(*, business: Business, upload: File, user: User | None = None, create_collections: bool = False,
                  deactivate_missing: bool = False) -> ImportJob:
     """Store an uploaded feed and queue its import (the Celery task runs after the commit)."""
     from .tasks import run_import
@@ -280,7 +221,7 @@ def run_import_job(*, job_id: int) -> ImportJob:
     jobs = ImportJob.objects.filter(pk=job.pk)
     jobs.update(status=ImportJob.Status.RUNNING, started_at=timezone.now(), processed_rows=0)
 
-    def progress(result):
+    def progress(result: ImportResult) -> None:
         jobs.update(processed_rows=result.rows, created_count=result.created, updated_count=result.updated,
                     unchanged_count=result.unchanged, rejected_count=result.rejected)
 
@@ -323,7 +264,8 @@ def purge_import_files(*, older_than_days: int = 30) -> int:
 
 # --- export and the feed for Meta ----------------------------------------------------------
 
-def export_feed(*, business: Business, delimiter: str = ",", for_meta: bool = False, queryset=None):
+def export_feed(*, business: Business, delimiter: str = ",", for_meta: bool = False,
+                queryset: QuerySet[Product] | None = None) -> Iterator[str]:
     """The business's active products as feed lines (a generator: streamed, 2,000 rows at a
     time). Imported again, an export (not `for_meta`) changes nothing."""
     qs = queryset if queryset is not None else Product.objects.all()
@@ -357,21 +299,26 @@ def save_product(*, product: Product) -> Product:
     return product
 
 
-def put_product(*, business: Business, retailer_id: str, values: dict, is_active: bool = True) -> tuple[Product, bool]:
-    """Create the product or replace all its feed fields (stock held by orders is kept)."""
+def put_product(*, business: Business, retailer_id: str, values: Mapping[str, Any],
+                is_active: bool = True) -> tuple[Product, bool]:
+    """Create the product or replace all its feed fields (stock held by orders is kept).
+    Locks the product (if it exists); raises StockBelowReserved."""
     with transaction.atomic():
-        current = _lock_existing(business, [retailer_id]).get(retailer_id)
+        current = queries.lock_products_by_retailer_id(business_id=business.pk, retailer_ids=[retailer_id]).get(
+            retailer_id)
         reserved = _stock_problem(values, current)
         if reserved is not None:
             raise StockBelowReserved(retailer_id, values["stock_quantity"], reserved)
-        _upsert(business=business, rows=[(retailer_id, _with_defaults(values), is_active)])
+        _upsert(business=business, rows=[_upsert_row(retailer_id, _with_defaults(values), is_active)])
     return Product.objects.get(business=business, retailer_id=retailer_id), current is None
 
 
-def update_product(*, business: Business, retailer_id: str, changes: dict) -> Product:
-    """Change some fields of a product (price, sale price, stock, availability, active)."""
+def update_product(*, business: Business, retailer_id: str, changes: Mapping[str, Any]) -> Product:
+    """Change some fields of a product (price, sale price, stock, availability, active).
+    Locks the product; raises ProductNotFound, InvalidProduct, StockBelowReserved."""
     with transaction.atomic():
-        product = _lock_existing(business, [retailer_id]).get(retailer_id)
+        product = queries.lock_products_by_retailer_id(business_id=business.pk, retailer_ids=[retailer_id]).get(
+            retailer_id)
         if product is None:
             raise ProductNotFound(retailer_id)
         for name, value in changes.items():
@@ -384,7 +331,7 @@ def update_product(*, business: Business, retailer_id: str, changes: dict) -> Pr
     return product
 
 
-def _check_prices(price, sale):
+def _check_prices(price: int, sale: int | None) -> None:
     if sale is not None and sale >= price:
         raise InvalidProduct({"sale_price": ["sale_price must be below price"]})
 
@@ -399,13 +346,13 @@ def deactivate_product(*, business: Business, retailer_id: str) -> Product:
     return Product.objects.get(business=business, retailer_id=retailer_id)
 
 
-def set_products_active(*, products, active: bool) -> int:
+def set_products_active(*, products: QuerySet[Product], active: bool) -> int:
     """Activate or deactivate many products at once (a back office action)."""
     with transaction.atomic():
         return products.update(is_active=active, feed_hash="", updated_at=timezone.now())
 
 
-def mark_out_of_stock(*, products) -> int:
+def mark_out_of_stock(*, products: QuerySet[Product]) -> int:
     with transaction.atomic():
         return products.update(availability=Product.Availability.OUT_OF_STOCK, feed_hash="",
                                updated_at=timezone.now())
@@ -413,7 +360,15 @@ def mark_out_of_stock(*, products) -> int:
 
 # --- batch (Meta items_batch style) --------------------------------------------------------
 
-def apply_product_batch(*, business: Business, items: list[dict]) -> list[dict]:
+class BatchItemResult(TypedDict):
+    index: int
+    retailer_id: Any
+    method: str
+    status: str  # created / updated / deleted / error
+    errors: dict[str, list[str]]
+
+
+def apply_product_batch(*, business: Business, items: Sequence[Mapping[str, Any]]) -> list[BatchItemResult]:
     """Apply up to 5,000 CREATE / UPDATE / DELETE items in one transaction, set-based.
 
     CREATE creates or replaces the product; UPDATE changes the fields sent of an existing
@@ -422,12 +377,13 @@ def apply_product_batch(*, business: Business, items: list[dict]) -> list[dict]:
     status one of created / updated / deleted / error."""
     if len(items) > MAX_BATCH_ITEMS:
         raise InvalidProduct({"requests": [f"at most {MAX_BATCH_ITEMS} items per call"]})
-    results, plans = [], []
-    seen = set()
+    results: list[BatchItemResult] = []
+    plans: list[tuple[BatchItemResult, str, str, Mapping[str, Any]]] = []
+    seen: set[str] = set()
     for index, item in enumerate(items):
         method = str(item.get("method", "")).upper()
-        result = {"index": index, "retailer_id": item.get("retailer_id"), "method": method, "status": "error",
-                  "errors": {}}
+        result: BatchItemResult = {"index": index, "retailer_id": item.get("retailer_id"), "method": method,
+                                   "status": "error", "errors": {}}
         results.append(result)
         try:
             rid = feeds.clean_retailer_id(item.get("retailer_id"))
@@ -441,8 +397,10 @@ def apply_product_batch(*, business: Business, items: list[dict]) -> list[dict]:
         plans.append((result, rid, method, item.get("data") or {}))
 
     with transaction.atomic():
-        existing = _lock_existing(business, [rid for _, rid, _, _ in plans])
-        upserts, deletes = [], []
+        existing = queries.lock_products_by_retailer_id(business_id=business.pk,
+                                                        retailer_ids=[rid for _, rid, _, _ in plans])
+        upserts: list[ProductUpsert] = []
+        deletes: list[int] = []
         for result, rid, method, data in plans:
             current = existing.get(rid)
             if method == "DELETE":
@@ -457,7 +415,7 @@ def apply_product_batch(*, business: Business, items: list[dict]) -> list[dict]:
                 continue
             values, is_active, errors = feeds.clean_json_product(data, currency=business.currency,
                                                                 partial=method == "UPDATE")
-            if method == "UPDATE":
+            if method == "UPDATE" and current is not None:
                 merged = {f: getattr(current, f) for f in feeds.HASHED_FIELDS}
                 merged.update(values)
                 values = merged
@@ -475,7 +433,7 @@ def apply_product_batch(*, business: Business, items: list[dict]) -> list[dict]:
             if errors:
                 result["errors"] = errors
                 continue
-            upserts.append((rid, values, True if is_active is None else is_active))
+            upserts.append(_upsert_row(rid, values, True if is_active is None else is_active))
             result["status"] = "created" if current is None else "updated"
         _upsert(business=business, rows=upserts)
         if deletes:

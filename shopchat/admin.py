@@ -177,7 +177,8 @@ class ApiKeyAdmin(TenantAdmin):
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(TenantAdmin):
     tenant_area = "events"
-    list_display = ("event_type", "channel", "business", "status", "attempts", "created_at", "delivered_at", "short_error")
+    list_display = ("event_type", "channel", "business", "status", "attempts", "created_at", "delivered_at",
+                    "short_error")
     list_filter = ("status", "channel", "event_type", "business")
     search_fields = ("=id", "event_type")
     readonly_fields = [f.name for f in OutboxEvent._meta.fields]

@@ -132,11 +132,14 @@ class ProductPatchSerializer(_CheckedBody):
 class BatchItemSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=["CREATE", "UPDATE", "DELETE"])
     retailer_id = serializers.CharField(max_length=200)
-    data = serializers.DictField(required=False, help_text="The product fields, as in PUT (UPDATE: those to change).")
+    # A declared field is taken off the class by DRF's metaclass: it does not hide Serializer.data at run time.
+    data = serializers.DictField(  # type: ignore[assignment]
+        required=False, help_text="The product fields, as in PUT (UPDATE: those to change).")
 
 
 class BatchSerializer(serializers.Serializer):
-    requests = BatchItemSerializer(many=True, max_length=5000, allow_empty=False)
+    # many=True hands max_length to the ListSerializer (the stubs only know the child's arguments).
+    requests = BatchItemSerializer(many=True, max_length=5000, allow_empty=False)  # type: ignore[call-arg]
 
 
 class BatchResultSerializer(serializers.Serializer):
@@ -144,7 +147,9 @@ class BatchResultSerializer(serializers.Serializer):
     retailer_id = serializers.CharField(allow_null=True)
     method = serializers.CharField()
     status = serializers.ChoiceField(choices=["created", "updated", "deleted", "error"])
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    # Taken off the class by DRF's metaclass: it does not hide Serializer.errors at run time.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()))
 
 
 class BatchResponseSerializer(serializers.Serializer):

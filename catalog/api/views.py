@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shopchat.api.base import BusinessScopedMixin, CursorPage
-from shopchat.api.errors import ApiError
 from shopchat.api.schema import ERRORS, errors
+from shopchat.errors import InvalidInput
 
 from .. import selectors, services
 from ..feeds import clean_retailer_id
@@ -144,7 +144,7 @@ class ProductDetailView(BusinessScopedMixin, APIView):
         try:
             return clean_retailer_id(retailer_id)
         except ValueError as exc:
-            raise ApiError(400, "validation_error", str(exc), {"retailer_id": [str(exc)]}) from None
+            raise InvalidInput("retailer_id", str(exc)) from None
 
 
 class ProductBatchView(BusinessScopedMixin, APIView):

@@ -8,7 +8,7 @@ class CursorPage(CursorPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
-    ordering = "-created_at"
+    ordering: str | list[str] | tuple[str, ...] = "-created_at"
 
 
 class BusinessScopedMixin:

@@ -25,7 +25,8 @@ class ApiError(exceptions.APIException):
     """An error of the HTTP layer itself (headers, paging, idempotency keys), with its own
     status and code. Services raise domain errors instead (`shopchat.errors`)."""
 
-    def __init__(self, status_code: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None):
+    def __init__(self, status_code: int, code: str, message: str, fields: dict | None = None,
+                 extra: dict | None = None):
         self.status_code = status_code
         self.code = code
         self.message = message
@@ -75,7 +76,8 @@ def error_response_for(exc) -> Response:
         status_code = status_of(exc)
         return Response(error_body(status_code, str(exc.code), exc.message, exc.fields, **exc.data), status=status_code)
     if isinstance(exc, ApiError):
-        return Response(error_body(exc.status_code, exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code)
+        return Response(error_body(exc.status_code, exc.code, exc.message, exc.fields, **exc.extra),
+                        status=exc.status_code)
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         if isinstance(detail, dict):
@@ -86,11 +88,14 @@ def error_response_for(exc) -> Response:
             fields, message = {}, "; ".join(_flatten(detail))
         return Response(error_body(400, "validation_error", message, fields), status=400)
     if isinstance(exc, exceptions.Throttled):
-        if exc.wait is not None:
-            headers["Retry-After"] = str(int(exc.wait) + 1)
-        return Response(error_body(429, "throttled", "Too many requests for this API key; retry later."), status=429, headers=headers)
+        wait = exc.wait  # type: ignore[attr-defined]  # set by Throttled.__init__; the stubs leave it out
+        if wait is not None:
+            headers["Retry-After"] = str(int(wait) + 1)
+        return Response(error_body(429, "throttled", "Too many requests for this API key; retry later."),
+                        status=429, headers=headers)
     if isinstance(exc, exceptions.APIException):
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else DEFAULT_CODES.get(exc.status_code, "error")
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else DEFAULT_CODES.get(exc.status_code, "error")
         if code in ("error", "invalid"):
             code = DEFAULT_CODES.get(exc.status_code, code)
         message = exc.detail if isinstance(exc.detail, str) else "; ".join(_flatten(exc.detail))
@@ -132,4 +137,5 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
-    return JsonResponse(error_body(500, "server_error", "Something went wrong on our side. It has been logged."), status=500)
+    return JsonResponse(error_body(500, "server_error", "Something went wrong on our side. It has been logged."),
+                        status=500)

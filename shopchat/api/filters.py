@@ -1,5 +1,5 @@
 """django-filter pieces every API shares."""
-from datetime import timezone
+from datetime import UTC
 
 import django_filters
 from rest_framework.exceptions import ValidationError
@@ -17,7 +17,7 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     def filter(self, qs, value):
         if value is not None:
             try:
-                value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+                value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
             except OverflowError:
                 raise ValidationError({self.param_name: ["This date-time is out of range."]}) from None
         return super().filter(qs, value)

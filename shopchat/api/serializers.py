@@ -1,6 +1,6 @@
 """Serializers of the core resources, and the money field every app uses."""
-from drf_spectacular.utils import extend_schema_field
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..money import MoneyError, format_major, to_minor

@@ -19,12 +19,14 @@ def clean_wa_id(raw: str) -> str:
     try:
         validate_wa_id(wa_id)
     except DjangoValidationError as exc:
-        raise ApiError(400, "validation_error", "wa_id is not a valid WhatsApp number.", {"wa_id": exc.messages})
+        raise ApiError(400, "validation_error", "wa_id is not a valid WhatsApp number.",
+                       {"wa_id": exc.messages}) from None
     return wa_id
 
 
 class CustomerView(BusinessScopedMixin, APIView):
-    @extend_schema(operation_id="customer_retrieve", parameters=[WA_ID_PARAM], responses={200: CustomerSerializer, **ERRORS})
+    @extend_schema(operation_id="customer_retrieve", parameters=[WA_ID_PARAM],
+                   responses={200: CustomerSerializer, **ERRORS})
     def get(self, request, wa_id):
         customer = self.get_scoped_or_404(Customer.objects.all(), wa_id=clean_wa_id(wa_id))
         return Response(CustomerSerializer(customer).data)

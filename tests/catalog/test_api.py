@@ -106,7 +106,7 @@ def test_query_count_is_the_same_for_1_and_100_rows(api, business, django_assert
     api.get(url)  # warm up: the key's last_used_at is written on the first call only
     one = _queries_for_list(api, django_assert_num_queries, url)
     ProductFactory.create_batch(100, business=business)
-    for n in range(30):
+    for _ in range(30):
         CollectionProductFactory(collection__business=business)
     assert _queries_for_list(api, django_assert_num_queries, url) == one
 

@@ -70,7 +70,8 @@ def test_wrong_method_is_405(api):
 
 
 def test_wrong_content_type_is_415(api):
-    response = api.put("/api/v1/customers/15550001234/", data="name=x", content_type="application/x-www-form-urlencoded")
+    response = api.put("/api/v1/customers/15550001234/", data="name=x",
+                       content_type="application/x-www-form-urlencoded")
     assert_error(response, 415, "unsupported_media_type")
 
 

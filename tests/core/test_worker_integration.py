@@ -31,7 +31,8 @@ def test_worker_delivers_a_signed_event(business, real_celery):
             event = outbox.emit_event(business=business, event_type="order.paid", data={"number": "SC-9"})
         assert receiver.wait_for(1), "the worker did not deliver the event"
         request = receiver.requests[0]
-        assert outbox.verify_signature(business.webhook_secret, request["body"], request["headers"]["X-Shopchat-Signature"])
+        assert outbox.verify_signature(business.webhook_secret, request["body"],
+                                       request["headers"]["X-Shopchat-Signature"])
         assert json.loads(request["body"])["id"] == str(event.pk)
         assert wait_status(event, OutboxEvent.Status.DELIVERED)
 
