@@ -21,7 +21,6 @@ from shopchat.whatsapp.selectors import chat_failures
 from . import services
 from .models import Cart, CartItem, Order, OrderLine, OrderTransition
 
-
 SHIP_AT_ONCE = 100
 
 

@@ -28,9 +28,9 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from . import queries
 from .api.errors import ApiError, error_response_for
 from .errors import DomainError
-from . import queries
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"

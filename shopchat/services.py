@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import sql
 from .api.auth import forget_cached_key, hash_secret
 from .models import ApiKey, Business, Customer, Membership
-from . import sql
 from .validators import normalize_wa_id, validate_currency, validate_wa_id
 
 

@@ -11,7 +11,6 @@ from shopchat.money import format_major
 from ..models import Order
 from ..services import MAX_LINES, MAX_QUANTITY
 
-
 RETAILER_ID_PATTERN = r"^[A-Za-z0-9_.\-]{1,100}$"
 
 

@@ -6,9 +6,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Product
-from shopchat.api.filters import UtcDateTimeFilter
 from shopchat.api.base import BusinessScopedMixin, CursorPage
 from shopchat.api.errors import ApiError
+from shopchat.api.filters import UtcDateTimeFilter
 from shopchat.api.schema import WA_ID_PARAM, errors
 from shopchat.api.views import clean_wa_id
 from shopchat.idempotency import idempotent

@@ -20,7 +20,16 @@ from django.db import transaction
 
 from shopchat.outbox import sign, verify_signature
 
-from .base import CallbackEvent, CardDetails, ChargeResult, InvalidCallback, PayoutResult, Provider, ProviderError, RefundResult
+from .base import (
+    CallbackEvent,
+    CardDetails,
+    ChargeResult,
+    InvalidCallback,
+    PayoutResult,
+    Provider,
+    ProviderError,
+    RefundResult,
+)
 
 SIGNATURE_HEADER = "Sandbox-Signature"
 DECLINED, INSUFFICIENT, PENDING = "0002", "9995", "3220"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from shopchat.errors import InvalidInput
 from shopchat.models import Customer
 from shopchat.money import format_major
-from shopchat.outbox import emit_event, customer_ref
+from shopchat.outbox import customer_ref, emit_event
 
 from .. import ledger
 from ..ledger import Kind, move

@@ -5,8 +5,8 @@ from datetime import datetime
 import pytest
 
 from catalog.models import Product
-from shopchat.models import ApiKey, Customer
 from shopchat import sql
+from shopchat.models import ApiKey, Customer
 from tests.factories import BusinessFactory, CustomerFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 """The back office's order pages: scoped to the business, searchable, filterable, cheap to list,
 and every action goes through the services."""
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Product
 from orders import services

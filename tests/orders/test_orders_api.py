@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from orders import services
-from shopchat.api.errors import status_of
 from orders.models import Order
+from shopchat.api.errors import status_of
 from tests.conftest import api_client_for
 from tests.factories import CustomerFactory
 

@@ -2,9 +2,8 @@
 and cards, and orders built with the ORM."""
 import pytest
 
-from payments.providers import sandbox
-
 from payments import services
+from payments.providers import sandbox
 from tests.factories import CustomerFactory, OrderFactory, fund_wallet
 
 OK_CARD = "4242424242424242"

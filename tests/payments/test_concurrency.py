@@ -7,8 +7,8 @@ import pytest
 from django.db import close_old_connections, connection
 
 from payments import errors, services
-from payments.services import settlement as settlement_service
 from payments.models import LedgerAccount, Payment, Settlement, SettlementLine, Transfer
+from payments.services import settlement as settlement_service
 from shopchat.models import Customer
 from tests.conftest import api_client_for, requires_postgres
 from tests.factories import BusinessFactory, CustomerFactory

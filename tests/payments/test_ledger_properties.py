@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from payments import errors, services
-from shopchat.errors import InvalidInput
 from payments.models import LedgerAccount, LedgerEntry
+from shopchat.errors import InvalidInput
 from tests.factories import CustomerFactory
 
 from .conftest import add_card, order_for

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from payments import errors, services
-from payments.services import settlement as settlement_service
 from payments.models import LedgerAccount, Payment, Settlement, SettlementLine
+from payments.services import settlement as settlement_service
 from shopchat.models import OutboxEvent
 
 from .conftest import add_card, order_for
