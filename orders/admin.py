@@ -9,14 +9,14 @@ from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
+from chat.admin import failed_messages_html
+from chat.selectors import chat_failures
 from payments.admin import PaymentInline
 from payments.models import Refund
 from shopchat.api.errors import ApiError
 from shopchat.money import display
 from shopchat.tenancy import TenantAdmin, TenantInline, WrittenByServices, business_ids
 from shopchat.validators import normalize_wa_id
-from shopchat.whatsapp.admin import failed_messages_html
-from shopchat.whatsapp.selectors import chat_failures
 
 from . import services
 from .models import Cart, CartItem, Order, OrderLine, OrderTransition

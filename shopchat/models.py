@@ -234,6 +234,3 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["business", "key"], name="idempotency_business_key_unique")]
 
-
-# The WhatsApp adapter's models belong to this app; they live in their own package.
-from .whatsapp.models import Conversation, DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig  # noqa: E402,F401

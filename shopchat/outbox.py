@@ -87,8 +87,8 @@ def _goes_to_the_chat(business, event_type: str, data: dict) -> bool:
     """Whether a customer-facing event also goes into the chat: when the business serves its
     own WhatsApp number. The API-key lookup loads the number's settings with the business, so
     API requests ask the database nothing here."""
-    from .whatsapp.models import WhatsAppConfig
-    from .whatsapp.notifications import CHAT_EVENTS
+    from chat.models import WhatsAppConfig
+    from chat.notifications import CHAT_EVENTS
 
     if event_type not in CHAT_EVENTS or not (data.get("customer") or {}).get("wa_id"):
         return False

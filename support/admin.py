@@ -18,10 +18,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from chat.selectors import chat_failures
 from shopchat.api.errors import ApiError
 from shopchat.money import display
 from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
-from shopchat.whatsapp.selectors import chat_failures
 
 from . import selectors, services
 from .models import CannedReply, PlatformTicket, SlaPolicy, Ticket

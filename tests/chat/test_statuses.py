@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from shopchat.whatsapp import messages as wa
-from shopchat.whatsapp.models import InboundMessage, OutboundMessage
-from shopchat.whatsapp.services import parse_payment_status, sweep_inbound
-from tests.whatsapp.conftest import payload, post_webhook, status_payload
+from chat import messages as wa
+from chat.models import InboundMessage, OutboundMessage
+from chat.services import parse_payment_status, sweep_inbound
+from tests.chat.conftest import payload, post_webhook, status_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,8 +5,8 @@ Sets a business's WhatsApp Cloud API credentials (the same as the back office fo
 automated set-ups. Bad arguments: one line, exit 1."""
 from django.core.management.base import BaseCommand, CommandError
 
+from chat.services import ConfigError, configure_whatsapp
 from shopchat.models import Business
-from shopchat.whatsapp.services import ConfigError, configure_whatsapp
 
 
 class Command(BaseCommand):

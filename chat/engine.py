@@ -26,11 +26,11 @@ from orders import services as order_services
 from orders.models import Order
 from payments import services as payment_services
 from payments.models import LedgerAccount, Payment
+from shopchat.api.errors import ApiError
+from shopchat.money import display, exponent
 from support import selectors as support_selectors
 from support import services as support_services
 
-from ..api.errors import ApiError
-from ..money import display, exponent
 from . import messages as wa
 
 log = logging.getLogger(__name__)

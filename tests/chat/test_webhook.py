@@ -4,14 +4,14 @@ from unittest import mock
 
 import pytest
 
+from chat import services
+from chat.models import DeadLetter, InboundMessage, OutboundMessage
+from chat.services import configure_whatsapp
 from shopchat.models import Customer
-from shopchat.whatsapp import services
-from shopchat.whatsapp.models import DeadLetter, InboundMessage, OutboundMessage
-from shopchat.whatsapp.services import configure_whatsapp
-from tests.factories import BusinessFactory
-from tests.whatsapp.conftest import (
+from tests.chat.conftest import (
     CUSTOMER_WA_ID, PHONE_NUMBER_ID, payload, post_webhook, raw_payload, text_payload,
 )
+from tests.factories import BusinessFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,7 +41,7 @@ def test_wrong_signature_is_refused_and_nothing_stored(client, wa_config, fake_c
 
 
 def test_documented_signed_body_is_accepted(client, wa_config, fake_cloud):
-    from tests.whatsapp.test_signature import VECTOR
+    from tests.chat.test_signature import VECTOR
 
     response = post_webhook(client, raw_payload("inbound_text_hi.json"), signature=VECTOR)
     assert response.status_code == 200
@@ -122,7 +122,7 @@ def test_entry_of_a_number_with_another_app_secret_is_not_trusted(client, wa_con
 
 
 def test_message_stored_while_the_broker_is_down_is_answered_by_the_sweep(client, wa_config, fake_cloud, products):
-    with mock.patch("shopchat.whatsapp.tasks.process_inbound.apply_async", side_effect=ConnectionError("down")):
+    with mock.patch("chat.tasks.process_inbound.apply_async", side_effect=ConnectionError("down")):
         assert post_webhook(client, raw_payload("inbound_text_hi.json")).status_code == 200
     assert InboundMessage.objects.get().processed_at is None and fake_cloud.requests == []
     assert services.sweep_inbound(grace_seconds=-1) == 1
@@ -134,7 +134,7 @@ def test_webhook_stores_a_batch_in_a_constant_number_of_queries(client, wa_confi
     body = text_payload("hi", "wamid.BULK0")
     messages = body["entry"][0]["changes"][0]["value"]["messages"]
     messages[:] = [dict(messages[0], id=f"wamid.BULK{i}") for i in range(50)]
-    with mock.patch("shopchat.whatsapp.services.enqueue_processing"):
+    with mock.patch("chat.services.enqueue_processing"):
         with django_assert_max_num_queries(6):
             assert post_webhook(client, body).status_code == 200
     assert InboundMessage.objects.count() == 50
@@ -159,7 +159,7 @@ def test_a_customers_messages_are_processed_together_in_order(client, wa_config)
     first = value["messages"][0]
     value["messages"] = [dict(first, id=f"wamid.{who}{i}", **{"from": wa_id})
                          for i in range(3) for who, wa_id in (("A", "15550001234"), ("B", "15550005678"))]
-    with mock.patch("shopchat.whatsapp.services.enqueue_processing") as enqueue:
+    with mock.patch("chat.services.enqueue_processing") as enqueue:
         assert post_webhook(client, body).status_code == 200
     batches = [call.args[1] for call in enqueue.call_args_list]
     a_batch = next(b for b in batches if "wamid.A0" in b)
@@ -187,7 +187,7 @@ def test_other_webhook_fields_are_ignored(client, wa_config):
 
 
 def test_a_message_whose_processing_fails_is_kept_and_retried(client, wa_config, fake_cloud, products, customer):
-    with mock.patch("shopchat.whatsapp.engine.respond", side_effect=RuntimeError("engine bug")):
+    with mock.patch("chat.engine.respond", side_effect=RuntimeError("engine bug")):
         assert post_webhook(client, text_payload("tea", "wamid.FAIL1")).status_code == 200
     row = InboundMessage.objects.get()
     assert row.processed_at is None and row.attempts == 1 and "engine bug" in row.error

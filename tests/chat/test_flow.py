@@ -7,10 +7,10 @@ import time
 import pytest
 from django.conf import settings
 
+from chat.models import InboundMessage, OutboundMessage
 from orders.models import Order
 from payments.models import Payment
-from shopchat.whatsapp.models import InboundMessage, OutboundMessage
-from tests.whatsapp.conftest import button_payload, fund_wallet, payload, post_webhook, status_payload
+from tests.chat.conftest import button_payload, fund_wallet, payload, post_webhook, status_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

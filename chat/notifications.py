@@ -9,7 +9,8 @@ once and answered by whoever asked, e.g. the chat engine) are skipped.
 """
 from django.db import IntegrityError, transaction
 
-from ..models import Customer
+from shopchat.models import Customer
+
 from . import messages as wa
 from .models import OutboundMessage
 

@@ -1,24 +1,24 @@
 """Back office: WhatsApp settings with write-only secrets, conversations, dead letters."""
 import pytest
 
-from shopchat.whatsapp import messages as wa
-from shopchat.whatsapp.models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig
+from chat import messages as wa
+from chat.models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig
 
 pytestmark = pytest.mark.django_db
 
 
 def test_owner_sees_the_settings_without_the_secrets(owner_client, wa_config):
-    response = owner_client.get(f"/admin/shopchat/whatsappconfig/{wa_config.pk}/change/")
+    response = owner_client.get(f"/admin/chat/whatsappconfig/{wa_config.pk}/change/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "EAAtest-token" not in html and "test_app_secret" not in html
     assert "Leave empty to keep it" in html
-    changelist = owner_client.get("/admin/shopchat/whatsappconfig/").content.decode()
+    changelist = owner_client.get("/admin/chat/whatsappconfig/").content.decode()
     assert "100000000000002" in changelist and "EAAtest-token" not in changelist
 
 
 def test_saving_the_settings_with_empty_secrets_keeps_them(owner_client, wa_config):
-    response = owner_client.post(f"/admin/shopchat/whatsappconfig/{wa_config.pk}/change/", {
+    response = owner_client.post(f"/admin/chat/whatsappconfig/{wa_config.pk}/change/", {
         "business": wa_config.business_id, "enabled": "on", "phone_number_id": "100000000000002",
         "access_token": "", "app_secret": "", "verify_token": "verify-me", "base_url": wa_config.base_url,
         "api_version": "v24.0", "catalog_id": "", "payment_configuration": "", "payment_gateway": "razorpay",
@@ -31,15 +31,15 @@ def test_saving_the_settings_with_empty_secrets_keeps_them(owner_client, wa_conf
 
 
 def test_agent_cannot_open_the_whatsapp_settings(agent_client, wa_config):
-    assert agent_client.get(f"/admin/shopchat/whatsappconfig/{wa_config.pk}/change/").status_code in (302, 403)
+    assert agent_client.get(f"/admin/chat/whatsappconfig/{wa_config.pk}/change/").status_code in (302, 403)
 
 
 def test_other_business_owner_cannot_see_the_settings(wa_config, other_business):
     from tests.conftest import staff_client
 
     client = staff_client(other_business, "owner")
-    assert client.get(f"/admin/shopchat/whatsappconfig/{wa_config.pk}/change/").status_code == 302
-    assert "100000000000002" not in client.get("/admin/shopchat/whatsappconfig/").content.decode()
+    assert client.get(f"/admin/chat/whatsappconfig/{wa_config.pk}/change/").status_code == 302
+    assert "100000000000002" not in client.get("/admin/chat/whatsappconfig/").content.decode()
 
 
 def test_conversation_shows_both_sides_with_delivery_state(owner_client, wa_config, customer):
@@ -50,17 +50,17 @@ def test_conversation_shows_both_sides_with_delivery_state(owner_client, wa_conf
     OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text",
                                    body=wa.text("Order SC-1 shipped"), status="failed", error_code=131047,
                                    error_title="Re-engagement message", order_number="SC-1")
-    response = owner_client.get(f"/admin/shopchat/conversation/{customer.pk}/change/")
+    response = owner_client.get(f"/admin/chat/conversation/{customer.pk}/change/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "Hi" in html and "Welcome!" in html and "Read" in html and "failed 131047 Re-engagement message" in html
-    failures = owner_client.get("/admin/shopchat/outboundmessage/?status__exact=failed&q=SC-1").content.decode()
+    failures = owner_client.get("/admin/chat/outboundmessage/?status__exact=failed&q=SC-1").content.decode()
     assert "Re-engagement message" in failures
 
 
 def test_dead_letters_are_listed_for_the_owner(owner_client, wa_config):
     DeadLetter.objects.create(business=wa_config.business, reason="not JSON", body="{oops")
-    response = owner_client.get("/admin/shopchat/deadletter/")
+    response = owner_client.get("/admin/chat/deadletter/")
     assert response.status_code == 200 and "not JSON" in response.content.decode()
 
 
@@ -68,7 +68,7 @@ def test_failed_messages_can_be_sent_again_from_the_back_office(owner_client, wa
     failed = OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text",
                                             body=wa.text("Order SC-1 shipped"), status="failed", error_code=131047,
                                             order_number="SC-1")
-    response = owner_client.post("/admin/shopchat/outboundmessage/", {
+    response = owner_client.post("/admin/chat/outboundmessage/", {
         "action": "send_again", "_selected_action": [failed.pk]})
     assert response.status_code == 302
     again = OutboundMessage.objects.exclude(pk=failed.pk).get()
@@ -76,7 +76,7 @@ def test_failed_messages_can_be_sent_again_from_the_back_office(owner_client, wa
 
 
 def test_failures_of_an_order_are_listed_for_its_page(wa_config, customer):
-    from shopchat.whatsapp.selectors import chat_failures
+    from chat.selectors import chat_failures
 
     OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text", body=wa.text("x"),
                                    status="failed", error_code=131047, order_number="SC-1")
@@ -87,7 +87,7 @@ def test_failures_of_an_order_are_listed_for_its_page(wa_config, customer):
 
 
 def test_saving_the_settings_in_the_back_office_shows_the_number_on_the_business(owner_client, wa_config):
-    owner_client.post(f"/admin/shopchat/whatsappconfig/{wa_config.pk}/change/", {
+    owner_client.post(f"/admin/chat/whatsappconfig/{wa_config.pk}/change/", {
         "business": wa_config.business_id, "enabled": "on", "phone_number_id": "100000000000077",
         "access_token": "", "app_secret": "", "verify_token": "verify-me", "base_url": wa_config.base_url,
         "api_version": "v23.0", "payment_gateway": "razorpay", "template_language": "en"})
@@ -101,12 +101,12 @@ def test_conversation_list_shows_customers_who_chatted(owner_client, wa_config, 
     silent = CustomerFactory(business=wa_config.business, wa_id="15550007777")
     OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text",
                                    body=wa.text("Welcome!"), status="sent")
-    html = owner_client.get("/admin/shopchat/conversation/").content.decode()
+    html = owner_client.get("/admin/chat/conversation/").content.decode()
     assert customer.wa_id in html and silent.wa_id not in html
 
 
 def test_manager_reads_the_settings_with_masked_secrets(manager_client, wa_config):
-    response = manager_client.get(f"/admin/shopchat/whatsappconfig/{wa_config.pk}/change/")
+    response = manager_client.get(f"/admin/chat/whatsappconfig/{wa_config.pk}/change/")
     html = response.content.decode()
     assert response.status_code == 200 and "100000000000002" in html
     assert "EAAtest-token" not in html and "test_app_secret" not in html
@@ -124,7 +124,7 @@ def failed_message(business, customer, n, **about):
 
 def paid_and_refunded_order(customer, place_order):
     from payments import services
-    from tests.whatsapp.conftest import fund_wallet
+    from tests.chat.conftest import fund_wallet
 
     fund_wallet(customer, 100_000)
     order = place_order(SKU_TEA_250G=2)

@@ -2,7 +2,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from shopchat.whatsapp.models import WhatsAppConfig
+from chat.models import WhatsAppConfig
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from ..tenancy import TenantAdmin
+from shopchat.tenancy import TenantAdmin
+
 from . import services
 from .models import Conversation, DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig, mask_secret
 

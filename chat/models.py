@@ -6,7 +6,7 @@ import re
 from django.core.validators import RegexValidator
 from django.db import models
 
-from ..models import Customer
+from shopchat.models import Customer
 
 API_VERSION_VALIDATOR = RegexValidator(r"^v\d{1,3}\.\d{1,2}$", "A Graph API version such as v23.0.")
 DIGITS_VALIDATOR = RegexValidator(r"^\d{1,32}$", "Digits only, as Meta shows it.")
@@ -59,6 +59,7 @@ class WhatsAppConfig(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "shopchat_whatsappconfig"  # the table from before the adapter had its own app
         verbose_name = "WhatsApp settings"
         verbose_name_plural = "WhatsApp settings"
 
@@ -90,6 +91,7 @@ class InboundMessage(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        db_table = "shopchat_inboundmessage"
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["business", "wa_message_id"], name="wa_inbound_business_message_unique"),
@@ -139,6 +141,7 @@ class OutboundMessage(models.Model):
     status_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "shopchat_outboundmessage"
         ordering = ["-id"]
         indexes = [models.Index(fields=["customer", "-id"], name="wa_outbound_customer_idx")]
 
@@ -168,6 +171,7 @@ class DeadLetter(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "shopchat_deadletter"
         ordering = ["-received_at"]
 
     def __str__(self):

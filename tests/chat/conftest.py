@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from shopchat.whatsapp.services import configure_whatsapp
-from shopchat.whatsapp.webhook import signature_for
+from chat.services import configure_whatsapp
+from chat.webhook import signature_for
+from tests.chat.fake_cloud import FakeCloudAPI
 from tests.factories import CustomerFactory
-from tests.whatsapp.fake_cloud import FakeCloudAPI
 
 PAYLOADS = Path(__file__).parent / "payloads"
 PHONE_NUMBER_ID = "100000000000002"

@@ -7,14 +7,14 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from chat import messages as wa
+from chat.engine import Reply
+from chat.models import OutboundMessage
+from chat.services import queue_replies
 from shopchat import outbox
 from shopchat.models import OutboxEvent
-from shopchat.whatsapp import messages as wa
-from shopchat.whatsapp.engine import Reply
-from shopchat.whatsapp.models import OutboundMessage
-from shopchat.whatsapp.services import queue_replies
-from tests.whatsapp.conftest import CUSTOMER_WA_ID
-from tests.whatsapp.fake_cloud import cloud_error
+from tests.chat.conftest import CUSTOMER_WA_ID
+from tests.chat.fake_cloud import cloud_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -19,10 +19,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from payments import services as payment_services
+from shopchat import outbox
+from shopchat.models import Business, OutboxEvent
+from shopchat.services import upsert_customer
 
-from .. import outbox
-from ..models import Business, OutboxEvent
-from ..services import upsert_customer
 from . import webhook
 from .notifications import REPLY_EVENT
 from .models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig

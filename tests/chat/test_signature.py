@@ -1,6 +1,6 @@
 """X-Hub-Signature-256: HMAC-SHA256 of the exact raw body with the app secret."""
-from shopchat.whatsapp.webhook import signature_for, signature_ok
-from tests.whatsapp.conftest import raw_payload
+from chat.webhook import signature_for, signature_ok
+from tests.chat.conftest import raw_payload
 
 # Documented test vector: the stored bytes of inbound_text_hi.json (with its trailing newline)
 # signed with the app secret "test_app_secret".

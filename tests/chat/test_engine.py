@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Collection, CollectionProduct, Product
+from chat import messages as wa
+from chat.engine import respond
 from orders.models import Order
 from payments.models import Payment
-from shopchat.whatsapp import messages as wa
-from shopchat.whatsapp.engine import respond
-from tests.whatsapp.conftest import fund_wallet, order_message, payload
+from tests.chat.conftest import fund_wallet, order_message, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -219,8 +219,8 @@ def test_unknown_products_in_the_cart_are_named_and_no_order_is_placed(wa_config
 
 
 def test_pay_from_wallet_pays_the_order_and_queues_the_confirmation(wa_config, customer, place_order):
+    from chat.notifications import render
     from shopchat.models import OutboxEvent
-    from shopchat.whatsapp.notifications import render
 
     fund_wallet(customer, 100_000)
     order = place_order(SKU_TEA_250G=1)
@@ -235,8 +235,8 @@ def test_pay_from_wallet_pays_the_order_and_queues_the_confirmation(wa_config, c
 
 
 def test_pay_from_wallet_with_too_little_is_answered_in_words(wa_config, customer, place_order):
+    from chat.notifications import render
     from shopchat.models import OutboxEvent
-    from shopchat.whatsapp.notifications import render
 
     fund_wallet(customer, 1000)
     order = place_order(SKU_TEA_250G=1)

@@ -3,10 +3,10 @@ the same transaction when the business serves its own number and the event names
 import pytest
 from django.db import transaction
 
+from chat.models import OutboundMessage
 from shopchat import outbox
 from shopchat.models import OutboxEvent
-from shopchat.whatsapp.models import OutboundMessage
-from tests.whatsapp.conftest import CUSTOMER_WA_ID
+from tests.chat.conftest import CUSTOMER_WA_ID
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

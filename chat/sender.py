@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from ..outbox import DeliveryFailed, NothingToDeliver
+from shopchat.outbox import DeliveryFailed, NothingToDeliver
+
 from . import messages as wa
 from .models import OutboundMessage, WhatsAppConfig
 

@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import connection, transaction
 
+from chat import messages as wa
+from chat.models import InboundMessage, OutboundMessage
+from chat.services import process_message
 from shopchat.models import Business
-from shopchat.whatsapp import messages as wa
-from shopchat.whatsapp.models import InboundMessage, OutboundMessage
-from shopchat.whatsapp.services import process_message
 from tests.conftest import requires_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres]
@@ -43,7 +43,7 @@ def test_message_is_processed_while_another_transaction_locks_its_business(wa_co
 
 
 def test_concurrent_deliveries_of_one_message_reply_once(wa_config, customer, fake_cloud, products):
-    from tests.whatsapp.conftest import text_payload
+    from tests.chat.conftest import text_payload
 
     message = text_payload("tea", "wamid.RACE1")["entry"][0]["changes"][0]["value"]["messages"][0]
     inbound = InboundMessage.objects.create(business=wa_config.business, wa_message_id="wamid.RACE1",

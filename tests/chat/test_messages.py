@@ -1,7 +1,7 @@
 """WhatsApp's format limits are enforced before anything is queued or sent."""
 import pytest
 
-from shopchat.whatsapp import messages as wa
+from chat import messages as wa
 
 CATALOG = "900000000000001"
 
