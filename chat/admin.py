@@ -16,14 +16,6 @@ SECRET_FIELDS = ("access_token", "app_secret")
 CONVERSATION_LENGTH = 200
 
 
-def failed_messages_html(messages) -> str:
-    """Messages WhatsApp did not deliver (`selectors.chat_failures`), with Meta's error, for the
-    order and ticket pages."""
-    return format_html_join("", "<p>{} &middot; {} &middot; error {}: {}</p>", (
-        (m.status_at.strftime("%Y-%m-%d %H:%M") if m.status_at else "-", m.kind, m.error_code or "-",
-         m.error_title or "-") for m in messages)) or "None"
-
-
 class WhatsAppConfigForm(forms.ModelForm):
     """Secrets are never sent back to the browser: empty on change means 'keep the current one'."""
 

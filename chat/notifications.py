@@ -1,7 +1,7 @@
 """Order, payment and ticket events told to the customer in the chat.
 
-`emit_event` writes a `whatsapp` copy of each customer-facing event (see
-`shopchat.outbox._goes_to_the_chat`); when the outbox delivers it, `render` turns it into
+`emit_event` writes a `whatsapp` copy of each customer-facing event (`goes_to_the_chat`, the
+channel's copy rule in `shopchat.channels`); when the outbox delivers it, `render` turns it into
 one OutboundMessage (once per event, keyed on the event id). Events the chat already answers
 (`order.placed`, answered by the payment request; `payment.captured` of an order, told by
 `order.paid`; `ticket.created`; `payment.failed` of a wallet payment, which is decided at
@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from shopchat.models import Customer
 
 from . import messages as wa
-from .models import OutboundMessage
+from .models import OutboundMessage, WhatsAppConfig
 
+CHANNEL = "whatsapp"  # the OutboxEvent.channel of WhatsApp messages
 REPLY_EVENT = "whatsapp.reply"
 CHAT_EVENTS = {
     "order.paid", "order.shipped", "order.delivered", "order.cancelled", "order.expired",
@@ -23,6 +24,18 @@ ORDER_STATUS = {  # event -> order_status value, for numbers using WhatsApp Paym
     "order.paid": "processing", "order.shipped": "shipped", "order.delivered": "completed",
     "order.cancelled": "canceled", "order.expired": "canceled",
 }
+
+
+def goes_to_the_chat(business, event_type: str, data: dict) -> bool:
+    """Whether a customer-facing webhook event also goes into the chat: when the business serves
+    its own WhatsApp number. The API-key lookup loads the number's settings with the business
+    (this channel's registered relation), so API requests ask the database nothing here."""
+    if event_type not in CHAT_EVENTS or not (data.get("customer") or {}).get("wa_id"):
+        return False
+    try:
+        return business.whatsapp_config.enabled
+    except WhatsAppConfig.DoesNotExist:
+        return False
 
 
 def render(event, config) -> OutboundMessage | None:

@@ -1,4 +1,6 @@
 """Reads of the WhatsApp adapter for other screens (the order and ticket pages after merging)."""
+from shopchat.channels import UndeliveredMessage
+
 from .models import OutboundMessage
 
 
@@ -13,3 +15,10 @@ def chat_failures(*, business, order_number: str = "", ticket_id="") -> list[Out
     else:
         return []
     return list(messages.order_by("-id")[:20])
+
+
+def undelivered_messages(*, business, order_number: str = "", ticket_id: str = "") -> list[UndeliveredMessage]:
+    """`chat_failures` as the channel registry hands them to the order and ticket pages, which
+    know nothing of the chat app."""
+    return [UndeliveredMessage(status_at=m.status_at, kind=m.kind, error_code=m.error_code, error_title=m.error_title)
+            for m in chat_failures(business=business, order_number=order_number, ticket_id=ticket_id)]

@@ -48,7 +48,7 @@ class PermanentFailure(Exception):
 
 
 def send_message(event) -> None:
-    """Outbox channel handler (settings.OUTBOX_CHANNELS["whatsapp"])."""
+    """Outbox channel handler (registered in `chat.apps`)."""
     from .notifications import REPLY_EVENT, render
 
     config = WhatsAppConfig.objects.filter(business_id=event.business_id, enabled=True).first()

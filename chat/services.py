@@ -20,11 +20,11 @@ from django.utils import timezone
 
 from payments import services as payment_services
 from shopchat import outbox
-from shopchat.models import Business, OutboxEvent
+from shopchat.models import Business
 from shopchat.services import upsert_customer
 
 from . import webhook
-from .notifications import REPLY_EVENT
+from .notifications import CHANNEL, REPLY_EVENT
 from .models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig
 
 log = logging.getLogger(__name__)
@@ -259,7 +259,7 @@ def queue_replies(*, business, customer, replies, in_reply_to=None) -> list:
                         order_number=r.order_number, ticket_id=str(r.ticket_id or ""), in_reply_to=in_reply_to)
         for r in replies
     ])
-    outbox.emit_event(business=business, event_type=REPLY_EVENT, channel=OutboxEvent.Channel.WHATSAPP,
+    outbox.emit_event(business=business, event_type=REPLY_EVENT, channel=CHANNEL,
                       data={"messages": [m.pk for m in messages], "customer": {"wa_id": customer.wa_id}})
     return messages
 

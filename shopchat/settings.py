@@ -246,11 +246,6 @@ OUTBOX_PUBLISH_LINGER_MS = env.int("OUTBOX_PUBLISH_LINGER_MS", default=50)
 OUTBOX_GIVE_UP_AFTER_SECONDS = env.int("OUTBOX_GIVE_UP_AFTER_SECONDS", default=24 * 3600)
 OUTBOX_BASE_BACKOFF_SECONDS = env.float("OUTBOX_BASE_BACKOFF_SECONDS", default=10.0)
 OUTBOX_MAX_BACKOFF_SECONDS = env.float("OUTBOX_MAX_BACKOFF_SECONDS", default=3600.0)
-OUTBOX_CHANNELS = {
-    "webhook": "shopchat.outbox.post_webhook",
-    "email": "shopchat.outbox.send_email",
-    "whatsapp": "chat.sender.send_message",
-}
 IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 
 # --- demo data -------------------------------------------------------------------------
