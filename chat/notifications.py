@@ -9,7 +9,7 @@ once and answered by whoever asked, e.g. the chat engine) are skipped.
 """
 from django.db import IntegrityError, transaction
 
-from shopchat.models import Customer
+from shopchat.models import Business, Customer
 
 from . import messages as wa
 from .models import OutboundMessage, WhatsAppConfig
@@ -26,7 +26,7 @@ ORDER_STATUS = {  # event -> order_status value, for numbers using WhatsApp Paym
 }
 
 
-def goes_to_the_chat(business, event_type: str, data: dict) -> bool:
+def goes_to_the_chat(business: Business, event_type: str, data: dict) -> bool:
     """Whether a customer-facing webhook event also goes into the chat: when the business serves
     its own WhatsApp number. The API-key lookup loads the number's settings with the business
     (this channel's registered relation), so API requests ask the database nothing here."""

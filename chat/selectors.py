@@ -1,5 +1,6 @@
 """Reads of the WhatsApp adapter for other screens (the order and ticket pages after merging)."""
 from shopchat.channels import UndeliveredMessage
+from shopchat.models import Business
 
 from .models import OutboundMessage
 
@@ -17,7 +18,8 @@ def chat_failures(*, business, order_number: str = "", ticket_id="") -> list[Out
     return list(messages.order_by("-id")[:20])
 
 
-def undelivered_messages(*, business, order_number: str = "", ticket_id: str = "") -> list[UndeliveredMessage]:
+def undelivered_messages(*, business: Business, order_number: str = "",
+                         ticket_id: str = "") -> list[UndeliveredMessage]:
     """`chat_failures` as the channel registry hands them to the order and ticket pages, which
     know nothing of the chat app."""
     return [UndeliveredMessage(status_at=m.status_at, kind=m.kind, error_code=m.error_code, error_title=m.error_title)

@@ -35,6 +35,8 @@ class UndeliveredMessage:
 
 
 class UndeliveredProvider(Protocol):
+    """A channel's answer to "which messages about this order or ticket did you not deliver"."""
+
     def __call__(self, *, business: Business, order_number: str = "", ticket_id: str = "") -> list[UndeliveredMessage]:
         ...
 
