@@ -34,8 +34,8 @@ def _setup(ctx, fake_url):
     from django.utils import timezone
 
     from catalog.models import Product
+    from chat.services import configure_whatsapp
     from shopchat.models import Customer
-    from shopchat.whatsapp.services import configure_whatsapp
 
     business = ctx.business
     configure_whatsapp(business=business, phone_number_id=PHONE_NUMBER_ID, access_token="bench-token",
@@ -125,7 +125,7 @@ def _hostname() -> str:
 
 
 def _post(client, body):
-    from shopchat.whatsapp.webhook import signature_for
+    from chat.webhook import signature_for
 
     return client.post("/webhooks/whatsapp/", data=body, content_type="application/json", secure=True,
                        HTTP_X_HUB_SIGNATURE_256=signature_for(APP_SECRET, body))
@@ -174,7 +174,7 @@ def _pct(values, p):
 def run(ctx):
     from unittest import mock
 
-    from tests.whatsapp.fake_cloud import FakeCloudAPI
+    from tests.chat.fake_cloud import FakeCloudAPI
 
     burst = 100 if ctx.quick else 1000
     rows = []
@@ -194,7 +194,7 @@ def run(ctx):
                          f"{_pct(timings, 50):.1f}", f"{_pct(timings, 99):.1f}", len(errors)])
             rows.append(["  of which posting the webhooks", burst, "", f"{burst / posted:.0f} req/s", "", "", ""])
         # The webhook alone (verify, store, enqueue): processing switched off so only its own work counts.
-        with mock.patch("shopchat.whatsapp.services.enqueue_processing"):
+        with mock.patch("chat.services.enqueue_processing"):
             timings, errors = _burst(burst, wa_ids, f"{run_id}.store", threads=4)
         rows.append(["webhook request alone (verify + store + enqueue), 4 threads", burst, "", "",
                      f"{_pct(timings, 50):.1f}", f"{_pct(timings, 99):.1f}", len(errors)])

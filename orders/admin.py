@@ -9,14 +9,13 @@ from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from shopchat.errors import DomainError
+from shopchat.channels import undelivered_messages
 from shopchat.money import display
 from shopchat.tenancy import TenantAdmin, TenantInline, WrittenByServices
 from shopchat.validators import normalize_wa_id
-from shopchat.whatsapp.admin import failed_messages_html
-from shopchat.whatsapp.selectors import chat_failures
 
 from . import services
 from .models import Cart, CartItem, Order, OrderLine, OrderTransition
@@ -178,7 +177,10 @@ class OrderAdmin(TenantAdmin):
 
     @admin.display(description="chat messages not delivered")
     def failed_chat_messages(self, order):
-        return failed_messages_html(chat_failures(business=order.business, order_number=order.number))
+        undelivered = undelivered_messages(business=order.business, order_number=order.number)
+        return format_html_join("", "<p>{} &middot; {} &middot; error {}: {}</p>", (
+            (m.status_at.strftime("%Y-%m-%d %H:%M") if m.status_at else "-", m.kind, m.error_code or "-",
+             m.error_title or "-") for m in undelivered)) or "None"
 
     # --- actions (through the services) -------------------------------------------------
     def _apply(self, request, queryset, verb, operation):

@@ -200,4 +200,3 @@ class OutboxEventAdmin(TenantAdmin):
     def resend(self, request, queryset):
         count = outbox.resend(events=queryset)
         self.message_user(request, f"{count} event(s) queued again.")
-from .whatsapp import admin as whatsapp_admin  # noqa: E402,F401  (registers the adapter admin)

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from . import channels
 from .money import CURRENCY_CHOICES, display
 from .validators import (
     mask_account,
@@ -179,8 +180,8 @@ class ApiKey(models.Model):
 
 class OutboxEvent(models.Model):
     """A notification written in the same transaction as the change that caused it, then
-    delivered by Celery through its channel (the business's webhook, e-mail to staff, a
-    WhatsApp message). Its id is the event id receivers de-duplicate on."""
+    delivered by Celery through its channel (the business's webhook, e-mail to staff, or one an
+    app registered in `shopchat.channels`). Its id is the event id receivers de-duplicate on."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -188,14 +189,15 @@ class OutboxEvent(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "No webhook configured"
 
-    class Channel(models.TextChoices):
-        WEBHOOK = "webhook", "Gateway webhook"
-        EMAIL = "email", "E-mail to staff"
-        WHATSAPP = "whatsapp", "WhatsApp message"
+    class Channel:
+        """The kernel's own channels; other apps register theirs (their labels come from there too)."""
+
+        WEBHOOK = "webhook"
+        EMAIL = "email"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="events")
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEBHOOK)
+    channel = models.CharField(max_length=10, choices=channels.choices, default=Channel.WEBHOOK)
     event_type = models.CharField(max_length=64, db_index=True)
     payload = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -233,6 +235,3 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["business", "key"], name="idempotency_business_key_unique")]
 
-
-# The WhatsApp adapter's models belong to this app; they live in their own package.
-from .whatsapp.models import Conversation, DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig  # noqa: E402,F401

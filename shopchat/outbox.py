@@ -1,6 +1,6 @@
 """The transactional outbox: notifications are rows written with the change that causes them,
 and delivered by Celery after commit through their channel (the business's signed webhook,
-e-mail to staff, and WhatsApp messages once that adapter is configured).
+e-mail to staff, or a channel another app registers: see `shopchat.channels`).
 
 Nothing is lost: if the broker is down at commit time the row stays pending and the beat
 sweep re-queues it; a delivery claims its row with a short lease (a conditional UPDATE, so two
@@ -27,8 +27,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from . import channels
 from .models import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -71,16 +71,16 @@ def emit_events(*, business, events: list[Event]) -> list[OutboxEvent]:
 
 
 def event_rows(*, business, events: list[Event]) -> list[OutboxEvent]:
-    """The outbox rows (unsaved) recording `events`: a customer-facing webhook event gets its
-    chat twin (channel `whatsapp`) when the business serves its own number."""
+    """The outbox rows (unsaved) recording `events`: a webhook event also gets a copy on each
+    registered channel whose rule asks for it (`shopchat.channels.copies_of`)."""
     now = timezone.now()
     rows = []
     for event in events:
         payload = json.loads(json.dumps(event.data, cls=DjangoJSONEncoder))
-        channels = [event.channel]
-        if event.channel == OutboxEvent.Channel.WEBHOOK and _goes_to_the_chat(business, event.event_type, payload):
-            channels.append(OutboxEvent.Channel.WHATSAPP)
-        for channel in channels:
+        names = [event.channel]
+        if event.channel == OutboxEvent.Channel.WEBHOOK:
+            names += channels.copies_of(business, event.event_type, payload)
+        for channel in names:
             rows.append(OutboxEvent(business=business, channel=channel, event_type=event.event_type,
                                     payload=payload, next_attempt_at=now))
     return rows
@@ -98,21 +98,6 @@ def emit_event(*, business, event_type: str, data: dict,
     work writes it with the rest of the change)."""
     rows = emit_events(business=business, events=[Event(event_type, data, channel)])
     return rows[0] if rows else None
-
-
-def _goes_to_the_chat(business, event_type: str, data: dict) -> bool:
-    """Whether a customer-facing event also goes into the chat: when the business serves its
-    own WhatsApp number. The API-key lookup loads the number's settings with the business, so
-    API requests ask the database nothing here."""
-    from .whatsapp.models import WhatsAppConfig
-    from .whatsapp.notifications import CHAT_EVENTS
-
-    if event_type not in CHAT_EVENTS or not (data.get("customer") or {}).get("wa_id"):
-        return False
-    try:
-        return business.whatsapp_config.enabled
-    except WhatsAppConfig.DoesNotExist:
-        return False
 
 
 def staff_email(*, subject: str, body: str, roles=("owner", "manager")) -> Event:
@@ -329,17 +314,16 @@ def send_email(event: OutboxEvent) -> None:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}"[:500]) from None
 
 
-def channel_handler(channel: str):
-    return import_string(settings.OUTBOX_CHANNELS[channel])
-
-
 def deliver(event_id) -> str:
-    """Deliver one event (idempotent: a delivered or leased event is left alone)."""
+    """Deliver one event (idempotent: a delivered or leased event is left alone).
+
+    An event on a channel no installed app serves raises `channels.UnknownChannel` and stays
+    pending: the sweep tries it again once its lease ends."""
     event = claim(event_id)
     if event is None:
         return "skipped"
     try:
-        channel_handler(event.channel)(event)
+        channels.get(event.channel).deliver(event)
     except NothingToDeliver:
         OutboxEvent.objects.filter(pk=event.pk).update(status=OutboxEvent.Status.SKIPPED, locked_until=None)
         return OutboxEvent.Status.SKIPPED

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "support",
+    "chat",
 ]
 
 MIDDLEWARE = [
@@ -222,7 +223,7 @@ CELERY_TASK_ROUTES = {
     "payments.tasks.*": {"queue": "payments"},
     "shopchat.tasks.deliver_event": {"queue": "notifications"},
     "shopchat.tasks.deliver_events": {"queue": "notifications"},
-    "shopchat.whatsapp.tasks.*": {"queue": "notifications"},
+    "chat.tasks.*": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -230,7 +231,7 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {"task": "shopchat.tasks.purge_idempotency_records", "schedule": crontab(minute=17)},
     "support-sla-breaches": {"task": "support.tasks.flag_breaching_tickets", "schedule": 60.0},
     "support-auto-close": {"task": "support.tasks.close_solved_tickets", "schedule": crontab(minute=23)},
-    "whatsapp-inbound-sweep": {"task": "shopchat.whatsapp.tasks.sweep_inbound", "schedule": 60.0},
+    "whatsapp-inbound-sweep": {"task": "chat.tasks.sweep_inbound", "schedule": 60.0},
     "orders-expire-unpaid": {"task": "orders.tasks.expire_unpaid_orders", "schedule": 60.0},
     "settle-businesses": {"task": "payments.tasks.settle_all", "schedule": crontab(hour=2, minute=30)},
     "catalog-purge-import-files": {"task": "catalog.tasks.purge_import_files", "schedule": crontab(hour=3, minute=41)},
@@ -245,11 +246,6 @@ OUTBOX_PUBLISH_LINGER_MS = env.int("OUTBOX_PUBLISH_LINGER_MS", default=50)
 OUTBOX_GIVE_UP_AFTER_SECONDS = env.int("OUTBOX_GIVE_UP_AFTER_SECONDS", default=24 * 3600)
 OUTBOX_BASE_BACKOFF_SECONDS = env.float("OUTBOX_BASE_BACKOFF_SECONDS", default=10.0)
 OUTBOX_MAX_BACKOFF_SECONDS = env.float("OUTBOX_MAX_BACKOFF_SECONDS", default=3600.0)
-OUTBOX_CHANNELS = {
-    "webhook": "shopchat.outbox.post_webhook",
-    "email": "shopchat.outbox.send_email",
-    "whatsapp": "shopchat.whatsapp.sender.send_message",
-}
 IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 
 # --- demo data -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Celery tasks of the core: thin wrappers that load ids and call the outbox and e-mail code."""
 from celery import shared_task
+
 from . import idempotency, outbox
-from .whatsapp import tasks as whatsapp_tasks  # noqa: F401  (registers the adapter's tasks)
 
 
 @shared_task(acks_late=True)

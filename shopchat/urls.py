@@ -14,6 +14,7 @@ urlpatterns = [
          name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("", include("shopchat.web_urls")),
+    path("", include("chat.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from shopchat.api.errors import ApiError
+from shopchat.channels import undelivered_messages
 from shopchat.money import display
 from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
-from shopchat.whatsapp.selectors import chat_failures
 
 from . import selectors, services
 from .models import CannedReply, PlatformTicket, SlaPolicy, Ticket
@@ -182,8 +182,8 @@ class TicketDeskAdmin(TenantAdmin):
                 {"number": o.number, "status": o.get_status_display(), "total": display(o.total_minor, o.currency),
                  "created_at": o.created_at} for o in selectors.recent_orders(ticket)
             ] if works else [],
-            "chat_failures": [] if ticket.is_platform else chat_failures(business=ticket.business,
-                                                                         ticket_id=ticket.pk),
+            "chat_failures": [] if ticket.is_platform else undelivered_messages(business=ticket.business,
+                                                                                ticket_id=str(ticket.pk)),
             "rating": getattr(ticket, "rating", None) if ticket.pk else None,
             "next_statuses": [(s, Ticket.Status(s).label) for s in Ticket.Status.values
                               if s in services.TRANSITIONS[ticket.status]] if works else [],

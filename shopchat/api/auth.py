@@ -19,6 +19,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
+from .. import channels
 from ..models import ApiKey, Business
 
 KEYWORD = "Api-Key"
@@ -45,7 +46,9 @@ def _load_key(prefix: str):
             key = copy.copy(hit[1])
             key.business = copy.copy(hit[1].business)
             return key
-    key = ApiKey.objects.select_related("business", "business__whatsapp_config").filter(prefix=prefix).first()
+    # with what the channels' copy rules read, so emitting events asks the database nothing more
+    related = ("business", *(f"business__{name}" for name in channels.business_relations()))
+    key = ApiKey.objects.select_related(*related).filter(prefix=prefix).first()
     if ttl > 0 and key is not None:
         if len(_key_cache) > 10_000:
             _key_cache.clear()

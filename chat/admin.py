@@ -1,0 +1,205 @@
+"""Back office of the WhatsApp adapter: settings per business (secrets write-only and masked),
+a conversation view per customer, sent messages with their delivery state (failures carry
+their order number or ticket), and the dead-letter list of payloads that could not be read."""
+from django import forms
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from shopchat.tenancy import TenantAdmin
+
+from . import services
+from .models import Conversation, DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig, mask_secret
+
+SECRET_FIELDS = ("access_token", "app_secret")
+CONVERSATION_LENGTH = 200
+
+
+class WhatsAppConfigForm(forms.ModelForm):
+    """Secrets are never sent back to the browser: empty on change means 'keep the current one'."""
+
+    class Meta:
+        model = WhatsAppConfig
+        fields = "__all__"
+        widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in SECRET_FIELDS:
+                if name in self.fields:
+                    self.fields[name].required = False
+                    self.fields[name].help_text = (
+                        f"Stored: {mask_secret(getattr(self.instance, name))}. Leave empty to keep it.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            for name in SECRET_FIELDS:
+                if not cleaned.get(name):
+                    cleaned[name] = getattr(WhatsAppConfig.objects.get(pk=self.instance.pk), name)
+                    setattr(self.instance, name, cleaned[name])
+        return cleaned
+
+
+@admin.register(WhatsAppConfig)
+class WhatsAppConfigAdmin(TenantAdmin):
+    tenant_area = "settings"
+    form = WhatsAppConfigForm
+    list_display = ("business", "phone_number_id", "enabled", "api_version", "catalog_id", "masked_token",
+                    "webhook_url")
+    list_filter = ("enabled",)
+    search_fields = ("phone_number_id", "business__name")
+    list_select_related = ("business",)
+    fieldsets = (
+        (None, {"fields": ("business", "enabled", "phone_number_id", "access_token", "app_secret", "verify_token")}),
+        ("Cloud API", {"fields": ("base_url", "api_version")}),
+        ("Commerce", {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
+        ("Outside the 24-hour window", {"fields": ("template_name", "template_language")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only viewers (managers) would see stored values in clear: show the masks instead.
+        masked = {"access_token": "masked_token", "app_secret": "masked_app_secret"}
+        return [(name, {**opts, "fields": [masked.get(f, f) for f in opts["fields"]]}) for name, opts in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "masked_token", "masked_app_secret"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.show_number_on_business(config=obj)
+
+    @admin.display(description="app secret")
+    def masked_app_secret(self, obj):
+        return mask_secret(obj.app_secret)
+
+    @admin.display(description="access token")
+    def masked_token(self, obj):
+        return mask_secret(obj.access_token)
+
+    @admin.display(description="callback URL for Meta")
+    def webhook_url(self, obj):
+        return reverse("whatsapp-webhook")
+
+
+class DeliveryFilter(admin.SimpleListFilter):
+    title = "belongs to"
+    parameter_name = "belongs"
+
+    def lookups(self, request, model_admin):
+        return (("order", "an order"), ("ticket", "a ticket"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "order":
+            return queryset.exclude(order_number="")
+        if self.value() == "ticket":
+            return queryset.exclude(ticket_id="")
+        return queryset
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(TenantAdmin):
+    tenant_area = "customers"
+    list_display = ("created_at", "customer", "kind", "status", "order_number", "ticket_id", "error_code",
+                    "error_title", "attempts")
+    list_filter = ("status", "kind", DeliveryFilter, "business")
+    search_fields = ("=order_number", "=ticket_id", "=customer__wa_id", "=wa_message_id")
+    list_select_related = ("customer", "business")
+    readonly_fields = [f.name for f in OutboundMessage._meta.fields]
+    show_full_result_count = False
+    actions = ["send_again"]
+
+    @admin.action(description="Send the selected failed messages again")
+    def send_again(self, request, queryset):
+        count = services.send_again(messages=queryset)
+        self.message_user(request, f"{count} message(s) queued again.")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(TenantAdmin):
+    tenant_area = "customers"
+    list_display = ("received_at", "wa_id", "type", "summary", "processed_at", "attempts")
+    list_filter = ("type", "business")
+    search_fields = ("=wa_id", "=wa_message_id")
+    list_select_related = ("business",)
+    readonly_fields = [f.name for f in InboundMessage._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(TenantAdmin):
+    tenant_area = "settings"
+    list_display = ("received_at", "business", "reason")
+    list_filter = ("business",)
+    readonly_fields = ("received_at", "business", "reason", "body")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(TenantAdmin):
+    """One page per customer: what they wrote and what we sent, with each message's delivery state."""
+
+    tenant_area = "customers"
+    list_display = ("wa_id", "name", "business", "last_inbound_at")
+    search_fields = ("=wa_id", "name")
+    list_filter = ("business",)
+    list_select_related = ("business",)
+    fields = ("wa_id", "name", "business", "last_inbound_at", "transcript")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.filter(Exists(InboundMessage.objects.filter(customer=OuterRef("pk")))
+                         | Exists(OutboundMessage.objects.filter(customer=OuterRef("pk"))))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="conversation (latest last)")
+    def transcript(self, obj):
+        inbound = [(m.received_at, "customer", m.summary, "") for m in
+                   InboundMessage.objects.filter(customer=obj).order_by("-id")[:CONVERSATION_LENGTH]]
+        outbound = [(m.created_at, "shop", m.summary, _state(m)) for m in
+                    OutboundMessage.objects.filter(customer=obj).order_by("-id")[:CONVERSATION_LENGTH]]
+        rows = sorted(inbound + outbound, key=lambda r: r[0])[-CONVERSATION_LENGTH:]
+        if not rows:
+            return "No messages yet."
+        return format_html(
+            "<table><thead><tr><th>when</th><th>from</th><th>message</th><th>delivery</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                             ((f"{when:%Y-%m-%d %H:%M:%S}", who, text[:500], state)
+                              for when, who, text, state in rows)),
+        )
+
+
+def _state(message) -> str:
+    if message.status == OutboundMessage.Status.FAILED:
+        return f"failed {message.error_code or ''} {message.error_title}".strip()
+    return message.get_status_display()

@@ -1,0 +1,418 @@
+"""The conversation engine: what shopchat answers to each WhatsApp message.
+
+It holds no business rules of its own: orders, payments and tickets are placed through the
+other apps' services, and their domain errors (with their data: which items, which prices, how
+much stock) are answered in words. It returns the replies; the caller stores and
+sends them. The routes, in order:
+
+- a message whose `context.referred_product` names a product -> that product;
+- `order` (WhatsApp's cart) -> `orders.services.place_order` -> a payment request
+  (`order_details` with a WhatsApp payment configuration, else buttons wallet / card link / cancel);
+- a tapped button or list row -> the action named by its id (`pay_wallet:<order>`,
+  `pay_card:<order>`, `cancel:<order>`, `product:<retailer id>`, `buy:<retailer id>`,
+  `catalog`, `help`);
+- "help" / "support" -> a ticket; while it is open, the customer's texts join it;
+- first contact or a greeting -> the greeting and the catalog;
+- any other text -> a catalog search.
+"""
+import logging
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from catalog.models import Collection, CollectionProduct, Product
+from catalog.selectors import search_products
+from orders import services as order_services
+from orders.errors import OutOfStock, PriceChanged, UnknownProducts
+from orders.models import Order
+from payments import services as payment_services
+from payments.models import LedgerAccount, Payment
+from shopchat.errors import DomainError
+from shopchat.money import display, exponent
+from support import selectors as support_selectors
+from support import services as support_services
+
+from . import messages as wa
+
+log = logging.getLogger(__name__)
+
+GREETINGS = {
+    "hi", "hii", "hiii", "hello", "helo", "hey", "hey there", "hiya", "hola", "namaste", "namaskar", "start",
+    "menu", "catalog", "catalogue", "shop", "good morning", "good afternoon", "good evening", "hi there",
+}
+HELP_WORDS = {"help", "support", "agent", "human", "customer care", "customer support", "complaint"}
+IGNORED_TYPES = {"reaction", "system", "unsupported", "errors"}
+LIST_ROWS = wa.MAX_ROWS
+PRODUCT_LIST_ITEMS = wa.MAX_PRODUCTS
+
+
+@dataclass
+class Reply:
+    body: dict
+    order_number: str = ""
+    ticket_id: str = ""
+
+
+def respond(*, config, customer, message: dict, first_contact: bool = False) -> list[Reply]:
+    """The replies to one inbound message (Meta's message object)."""
+    conversation = Conversation(config, customer)
+    kind = message.get("type")
+    referred = (message.get("context") or {}).get("referred_product")
+    if isinstance(referred, dict) and referred.get("product_retailer_id"):
+        return conversation.product(str(referred["product_retailer_id"]))
+    if kind == "text":
+        return conversation.text(str((message.get("text") or {}).get("body") or ""), first_contact)
+    if kind == "interactive":
+        interactive = message.get("interactive") or {}
+        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        return conversation.action(str(reply.get("id") or ""))
+    if kind == "button":  # a quick-reply button of a template
+        button = message.get("button") or {}
+        return conversation.action(str(button.get("payload") or button.get("text") or ""))
+    if kind == "order":
+        return conversation.cart(message.get("order") or {})
+    if kind == "request_welcome":
+        return conversation.greeting()
+    return conversation.other(kind, message)
+
+
+def normalize(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+class Conversation:
+    def __init__(self, config, customer):
+        self.config = config
+        self.customer = customer
+        self.business = config.business
+        self.footer = wa.clip(self.business.name, wa.MAX_FOOTER)
+
+    def money(self, minor: int) -> str:
+        return display(minor, self.business.currency)
+
+    # --- text -------------------------------------------------------------------------------
+    def text(self, body: str, first_contact: bool) -> list[Reply]:
+        words = normalize(body)
+        if words in HELP_WORDS or words.startswith(("help ", "support ")):
+            return self.support(body)
+        ticket = self.open_ticket()
+        if ticket is not None:
+            support_services.add_customer_message(ticket=ticket, body=body)
+            return self.greeting() if words in GREETINGS else []
+        if first_contact or words in GREETINGS or not words:
+            return self.greeting()
+        return self.search(body)
+
+    def other(self, kind, message) -> list[Reply]:
+        if kind in IGNORED_TYPES:
+            return []
+        ticket = self.open_ticket()
+        caption = ((message.get(kind) or {}) if isinstance(message.get(kind), dict) else {}).get("caption", "")
+        if ticket is not None:
+            support_services.add_customer_message(ticket=ticket, body=f"[{kind}] {caption}".strip())
+            return []
+        return [Reply(wa.reply_buttons(
+            "I can read text messages and your cart. Send a product name to search, or:",
+            [("catalog", "Browse catalog"), ("help", "Talk to us")], footer=self.footer))]
+
+    # --- catalog ----------------------------------------------------------------------------
+    def greeting(self) -> list[Reply]:
+        greeting = self.business.greeting or f"Welcome to {self.business.name}!"
+        return [Reply(wa.text(wa.clip(greeting, wa.MAX_TEXT)))] + self.catalog(first=True)
+
+    def catalog(self, first: bool = False) -> list[Reply]:
+        """The whole catalog: Meta's catalog message when the number has a catalog (on the first
+        greeting), else products by collection (a product list, or a list without a catalog)."""
+        if self.config.catalog_id:
+            if not first:
+                sections = collection_sections(self.business, PRODUCT_LIST_ITEMS, wa.MAX_PRODUCT_SECTIONS)
+                if sections:
+                    return [Reply(wa.product_list(
+                        self.config.catalog_id, wa.clip(f"{self.business.name}", wa.MAX_HEADER),
+                        "Tap a product to see it, add what you like to your cart and send the cart.",
+                        [(wa.clip(title, wa.MAX_SECTION_TITLE), [p.retailer_id for p in products])
+                         for title, products in sections],
+                        footer=self.footer))]
+            thumbnail = (Product.objects.filter(business=self.business, is_active=True)
+                         .order_by("pk").values_list("retailer_id", flat=True).first())
+            return [Reply(wa.catalog_message("Browse our catalog, add products to your cart and send it to us.",
+                                             thumbnail, footer=self.footer))]
+        sections = collection_sections(self.business, LIST_ROWS, wa.MAX_SECTIONS)
+        if not sections:
+            return [Reply(wa.text("Our catalog is empty right now. Please come back soon!"))]
+        return [Reply(self.product_rows("Tap a product to see it and order.", "View products", sections))]
+
+    def product_rows(self, body: str, button: str, sections) -> dict:
+        return wa.list_message(body, button, [
+            (wa.clip(title, wa.MAX_SECTION_TITLE), [
+                (f"product:{p.retailer_id}", wa.clip(p.title, wa.MAX_ROW_TITLE),
+                 wa.clip(self.money(p.current_price_minor), wa.MAX_ROW_DESCRIPTION)) for p in products])
+            for title, products in sections
+        ], footer=self.footer)
+
+    def search(self, query: str) -> list[Reply]:
+        limit = PRODUCT_LIST_ITEMS if self.config.catalog_id else LIST_ROWS
+        products = find_products(business=self.business, query=query, limit=limit)
+        if not products:
+            return [Reply(wa.reply_buttons(
+                wa.clip(f"Sorry, nothing matches “{query.strip()}”. Try another word, or:", wa.MAX_BODY),
+                [("catalog", "Browse catalog"), ("help", "Talk to us")], footer=self.footer))]
+        title = wa.clip(f"Results for {query.strip()}", wa.MAX_SECTION_TITLE)
+        if self.config.catalog_id:
+            return [Reply(wa.product_list(
+                self.config.catalog_id, wa.clip(f"Results for “{query.strip()}”", wa.MAX_HEADER),
+                "Tap a product to see it or add it to your cart, then send the cart.",
+                [(title, [p.retailer_id for p in products])], footer=self.footer))]
+        return [Reply(self.product_rows(f"{len(products)} product(s) match. Tap one to see it.", "View results",
+                                        [(title, products)]))]
+
+    def product(self, retailer_id: str) -> list[Reply]:
+        product = Product.objects.filter(business=self.business, retailer_id=retailer_id, is_active=True).first()
+        if product is None:
+            return [Reply(wa.reply_buttons("Sorry, that product is not available any more.",
+                                           [("catalog", "Browse catalog")], footer=self.footer))]
+        price = self.money(product.current_price_minor)
+        if self.config.catalog_id:
+            return [Reply(wa.product(self.config.catalog_id, product.retailer_id,
+                                     body=wa.clip(f"{product.title} - {price}", wa.MAX_BODY), footer=self.footer))]
+        available = product.available_quantity
+        stock = "" if available is None else (f"\n{available} in stock" if available else "\nOut of stock")
+        sheet = f"*{product.title}*\n{price}{stock}"
+        if product.description:
+            sheet += "\n\n" + product.description
+        return [Reply(wa.reply_buttons(wa.clip(sheet, wa.MAX_BODY) if len(sheet) > wa.MAX_BODY else sheet,
+                                       [(f"buy:{product.retailer_id}", "Order one"), ("catalog", "Browse catalog")],
+                                       footer=self.footer))]
+
+    # --- orders and payment ---------------------------------------------------------------
+    def cart(self, order: dict) -> list[Reply]:
+        items = []
+        for item in order.get("product_items") or []:
+            entry = {"retailer_id": str(item.get("product_retailer_id") or ""), "quantity": _int(item.get("quantity"))}
+            if item.get("item_price") is not None:
+                try:
+                    entry["item_price"] = Decimal(str(item["item_price"]))
+                except InvalidOperation:
+                    pass
+            if item.get("currency"):
+                entry["currency"] = str(item["currency"])
+            items.append(entry)
+        if not items:
+            return [Reply(wa.text("Your cart was empty. Add products from the catalog and send the cart again."))]
+        return self.place(items, note=str(order.get("text") or "")[:1000])
+
+    def place(self, items, note: str = "") -> list[Reply]:
+        try:
+            order = order_services.place_order(business=self.business, customer=self.customer, items=items,
+                                               note=note)
+        except DomainError as exc:
+            return [Reply(wa.text(wa.clip(order_problem(exc), wa.MAX_TEXT)))]
+        return self.payment_request(order)
+
+    def payment_request(self, order) -> list[Reply]:
+        lines = list(order.lines.all())
+        if self.config.payment_configuration:
+            try:
+                body = wa.order_details(
+                    wa.clip(f"Thank you! Order {order.number} comes to {self.money(order.total_minor)}. "
+                            "Tap Review and Pay to pay.", wa.MAX_BODY),
+                    order_details_parameters(self.config, order, lines), footer=self.footer)
+                return [Reply(body, order_number=order.number)]
+            except wa.InvalidMessage as exc:  # never send what Meta would refuse: fall back to buttons
+                log.warning("whatsapp: order_details for %s not sendable (%s); offering buttons", order.number, exc)
+        summary = [f"Order {order.number} is placed:"]
+        for line in lines[:20]:
+            summary.append(f"{line.quantity} x {line.title} - {self.money(line.line_total_minor)}")
+        if len(lines) > 20:
+            summary.append(f"... and {len(lines) - 20} more")
+        summary.append(f"Total: {self.money(order.total_minor)}")
+        summary.append("How would you like to pay?")
+        body = "\n".join(summary)
+        if len(body) > wa.MAX_BODY:
+            body = f"Order {order.number} is placed. Total: {self.money(order.total_minor)}. How would you like to pay?"
+        return [Reply(wa.reply_buttons(body, [
+            (f"pay_wallet:{order.number}", "Pay from wallet"),
+            (f"pay_card:{order.number}", "Pay by card link"),
+            (f"cancel:{order.number}", "Cancel"),
+        ], footer=self.footer), order_number=order.number)]
+
+    def find_order(self, number: str):
+        return Order.objects.filter(business=self.business, customer=self.customer, number=number).first()
+
+    # --- actions ------------------------------------------------------------------------------
+    def action(self, action_id: str) -> list[Reply]:
+        name, _, arg = action_id.partition(":")
+        if name in ("pay_wallet", "pay_card", "cancel"):
+            order = self.find_order(arg)
+            if order is None:
+                return [Reply(wa.text(f"I could not find order {arg}."))]
+            return getattr(self, name)(order)
+        if name == "product" and arg:
+            return self.product(arg)
+        if name == "buy" and arg:
+            return self.place([{"retailer_id": arg, "quantity": 1}])
+        if name == "catalog":
+            return self.catalog()
+        if name == "help":
+            return self.support("The customer asked for help in the chat.")
+        return [Reply(wa.reply_buttons("Sorry, that option is not available any more.",
+                                       [("catalog", "Browse catalog"), ("help", "Talk to us")], footer=self.footer))]
+
+    def pay_wallet(self, order) -> list[Reply]:
+        """A wallet payment is decided at once: paid (the `order.paid` event confirms in the
+        chat) or refused, answered here (so `payment.failed` of a wallet is not told again)."""
+        try:
+            payment = payment_services.pay_order(order=order, method=Payment.Method.WALLET)
+        except DomainError as exc:
+            reason = exc.message
+        else:
+            if payment.status != Payment.Status.FAILED:
+                return []
+            reason = payment.failure_reason
+            if payment.failure_code == "insufficient_funds":
+                reason = (f"your wallet balance is {self.money(wallet_balance(self.customer))} and the order comes "
+                          f"to {self.money(order.total_minor)}.")
+        return [Reply(wa.reply_buttons(
+            wa.clip(f"Your wallet payment for order {order.number} did not go through: {reason}", wa.MAX_BODY),
+            [(f"pay_card:{order.number}", "Pay by card link"), (f"cancel:{order.number}", "Cancel")],
+            footer=self.footer), order_number=order.number)]
+
+    def pay_card(self, order) -> list[Reply]:
+        try:
+            link = payment_services.card_payment_link(order=order)
+        except DomainError as exc:
+            return [Reply(wa.text(wa.clip(f"We could not make a payment link: {exc.message}", wa.MAX_TEXT)),
+                          order_number=order.number)]
+        return [Reply(wa.text(f"Pay {self.money(order.total_minor)} for order {order.number} securely here:\n{link}",
+                              preview_url=True), order_number=order.number)]
+
+    def cancel(self, order) -> list[Reply]:
+        try:
+            payment_services.cancel_order(order=order, reason="Cancelled by the customer in the chat.")
+        except DomainError as exc:
+            return [Reply(wa.text(wa.clip(f"Order {order.number} cannot be cancelled: {exc.message}", wa.MAX_TEXT)),
+                          order_number=order.number)]
+        return []  # the order.cancelled event tells the customer
+
+    # --- support ------------------------------------------------------------------------------
+    def open_ticket(self):
+        return support_selectors.open_ticket_for(business=self.business, customer=self.customer)
+
+    def support(self, body: str) -> list[Reply]:
+        ticket = self.open_ticket()
+        if ticket is not None:
+            support_services.add_customer_message(ticket=ticket, body=body)
+            return [Reply(wa.text(f"We added your message to ticket #{_ticket_ref(ticket)}. "
+                                  "An agent will answer you here."), ticket_id=str(ticket.pk))]
+        ticket = support_services.open_ticket(business=self.business, customer=self.customer,
+                                     subject=wa.clip(f"Chat: {body}", 120), message=body, channel="chat")
+        return [Reply(wa.text(f"Thank you! We opened ticket #{_ticket_ref(ticket)}. "
+                              "An agent will answer you here in the chat."), ticket_id=str(ticket.pk))]
+
+
+# --- reads and words -------------------------------------------------------------------------
+
+def find_products(*, business, query: str, limit: int) -> list:
+    """Active products matching `query`, best first (the catalog's search)."""
+    return list(search_products(business=business, query=query)[:limit])
+
+
+def collection_sections(business, max_items: int, max_sections: int) -> list:
+    """[(collection name, [products])] within the limits; one 'Products' section without collections."""
+    collections = list(Collection.objects.filter(business=business, is_active=True).order_by("position", "name")
+                       [:max_sections])
+    sections = []
+    if collections:
+        per_section = max(1, max_items // len(collections))
+        for collection in collections:
+            room = min(per_section, max_items - sum(len(p) for _, p in sections))
+            if room <= 0:
+                break
+            products = [entry.product for entry in CollectionProduct.objects.filter(
+                collection=collection, product__is_active=True).select_related("product").order_by("position", "id")
+                [:room]]
+            if products:
+                sections.append((collection.name, products))
+    if not sections:
+        products = list(Product.objects.filter(business=business, is_active=True).order_by("title")[:max_items])
+        if products:
+            sections.append(("Products", products))
+    return sections
+
+
+def wallet_balance(customer) -> int:
+    return (LedgerAccount.objects.filter(customer=customer, kind=LedgerAccount.Kind.CUSTOMER_WALLET)
+            .values_list("balance_minor", flat=True).first() or 0)
+
+
+def order_problem(exc: DomainError) -> str:
+    """An order service's refusal, in the customer's words, from the error's data (the items
+    of `orders.errors.UnknownProducts`, `PriceChanged` and `OutOfStock`)."""
+    items = [i for i in exc.data.get("items") or [] if i]
+    if isinstance(exc, UnknownProducts):
+        names = ", ".join(str(i.get("retailer_id", "") if isinstance(i, dict) else i) for i in items)
+        return (f"These items are not in our catalog any more: {names or 'some items'}. Your order was not placed; "
+                "please send your cart again without them.")
+    if isinstance(exc, PriceChanged) and items:
+        lines = [f"- {i.get('title') or i.get('retailer_id')}: now {i.get('currency', '')} {i.get('price')} "
+                 f"(your cart said {i.get('currency', '')} {i.get('item_price')})" for i in items]
+        return ("Prices have changed since you filled your cart:\n" + "\n".join(lines)
+                + "\nNothing was ordered. Please send your cart again.")
+    if isinstance(exc, OutOfStock) and items:
+        lines = [f"- {i.get('title') or i.get('retailer_id')}: you asked for {i.get('requested')}, "
+                 + (f"we have {i.get('available')}" if i.get("available") else "none left") for i in items]
+        return ("Sorry, we do not have enough in stock:\n" + "\n".join(lines)
+                + "\nNothing was ordered. Please change your cart and send it again.")
+    return f"We could not place your order: {exc.message}"
+
+
+def order_details_parameters(config, order, lines) -> dict:
+    """The `review_and_pay` parameters of an order (amounts as value x offset of minor units)."""
+    offset = 10 ** exponent(order.currency)
+
+    def amount(minor, **extra):
+        return {"value": int(minor), "offset": offset, **extra}
+
+    # Meta wants subtotal = sum(amount x quantity) and total = subtotal + tax + shipping - discount.
+    # With tax-inclusive prices the order's subtotal is net of tax, so the shelf prices are shown
+    # as the subtotal and the tax (already in them) as zero with its amount in the description.
+    items_minor = sum(line.unit_price_minor * line.quantity for line in lines)
+    tax_on_top = order.total_minor - items_minor - order.shipping_minor + order.discount_minor
+    tax_label = "Tax" if tax_on_top else (
+        f"Includes tax {display(order.tax_minor, order.currency)}" if order.tax_minor else "Tax")
+    details = {
+        "status": "pending",
+        "items": [{"retailer_id": line.retailer_id, "name": wa.clip(line.title, 60),
+                   "amount": amount(line.unit_price_minor), "quantity": line.quantity} for line in lines],
+        "subtotal": amount(items_minor),
+        "tax": amount(tax_on_top, description=tax_label),
+    }
+    if config.catalog_id:
+        details["catalog_id"] = config.catalog_id
+    if order.shipping_minor:
+        details["shipping"] = amount(order.shipping_minor, description="Shipping")
+    if order.discount_minor:
+        details["discount"] = amount(order.discount_minor, description="Discount")
+    if order.expires_at:
+        details["expiration"] = {"timestamp": str(int(order.expires_at.timestamp())),
+                                 "description": "Unpaid orders expire"}
+    return {
+        "reference_id": order.number,
+        "type": "physical-goods",
+        "payment_settings": [{"type": "payment_gateway", "payment_gateway": {
+            "type": config.payment_gateway, "configuration_name": config.payment_configuration}}],
+        "currency": order.currency,
+        "total_amount": amount(order.total_minor),
+        "order": details,
+    }
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _ticket_ref(ticket) -> str:
+    return str(getattr(ticket, "number", None) or ticket.pk)

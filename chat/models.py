@@ -1,0 +1,202 @@
+"""WhatsApp adapter rows: each business's Cloud API settings, the messages received (kept for
+de-duplication and the conversation view), the messages sent with their delivery state, and
+payloads that could not be parsed (dead letters for the back office)."""
+import re
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+from shopchat.models import Customer
+
+API_VERSION_VALIDATOR = RegexValidator(r"^v\d{1,3}\.\d{1,2}$", "A Graph API version such as v23.0.")
+DIGITS_VALIDATOR = RegexValidator(r"^\d{1,32}$", "Digits only, as Meta shows it.")
+TEMPLATE_NAME_VALIDATOR = RegexValidator(r"^[a-z0-9_]{1,512}$", "Lower-case letters, digits and '_'.")
+
+
+def mask_secret(value: str) -> str:
+    """Enough of a secret to recognise it in the back office, never the secret."""
+    if not value:
+        return ""
+    return "*" * 8 + (value[-4:] if len(value) >= 12 else "")
+
+
+class WhatsAppConfig(models.Model):
+    """The Cloud API credentials of one business's WhatsApp number."""
+
+    class PaymentGateway(models.TextChoices):
+        RAZORPAY = "razorpay", "Razorpay"
+        PAYU = "payu", "PayU"
+        BILLDESK = "billdesk", "BillDesk"
+        ZAAKPAY = "zaakpay", "Zaakpay"
+
+    business = models.OneToOneField("shopchat.Business", on_delete=models.CASCADE, related_name="whatsapp_config")
+    phone_number_id = models.CharField(
+        "phone-number id", max_length=32, unique=True, validators=[DIGITS_VALIDATOR],
+        help_text="From Meta's WhatsApp Manager (API setup).",
+    )
+    access_token = models.CharField(max_length=1000, help_text="A system-user access token. Write-only.")
+    app_secret = models.CharField(max_length=200, help_text="The Meta app's secret; signs the webhooks. Write-only.")
+    verify_token = models.CharField(max_length=200, help_text="The token you enter with the callback URL at Meta.")
+    base_url = models.URLField(
+        default="https://graph.facebook.com", max_length=300,
+        help_text="Meta's Graph API, or a Solution Provider's compatible endpoint.",
+    )
+    api_version = models.CharField(max_length=8, default="v23.0", validators=[API_VERSION_VALIDATOR])
+    catalog_id = models.CharField(max_length=32, blank=True, validators=[DIGITS_VALIDATOR],
+                                  help_text="The Commerce Manager catalog linked to the number.")
+    payment_configuration = models.CharField(
+        max_length=60, blank=True,
+        help_text="WhatsApp Payments configuration name; empty: customers pay by wallet or card link.",
+    )
+    payment_gateway = models.CharField(max_length=10, choices=PaymentGateway.choices, default=PaymentGateway.RAZORPAY)
+    template_name = models.CharField(
+        max_length=512, blank=True, validators=[TEMPLATE_NAME_VALIDATOR],
+        help_text="Approved template sent instead of a message when the customer last wrote over 24 hours ago.",
+    )
+    template_language = models.CharField(max_length=15, default="en", blank=True)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "shopchat_whatsappconfig"  # the table from before the adapter had its own app
+        verbose_name = "WhatsApp settings"
+        verbose_name_plural = "WhatsApp settings"
+
+    def __str__(self):
+        return f"WhatsApp {self.phone_number_id} of {self.business}"
+
+    @property
+    def messages_url(self) -> str:
+        return f"{self.base_url.rstrip('/')}/{self.api_version}/{self.phone_number_id}/messages"
+
+
+class InboundMessage(models.Model):
+    """A message or a status Meta delivered. `wa_message_id` is the de-duplication key: the
+    message id, or for statuses `<id>:<status>` (a message gets sent, delivered, read...)."""
+
+    STATUS = "status"
+
+    business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="whatsapp_inbound")
+    customer = models.ForeignKey("shopchat.Customer", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="whatsapp_inbound")
+    wa_message_id = models.CharField("message id", max_length=200)
+    wa_id = models.CharField("from", max_length=32, blank=True)
+    profile_name = models.CharField(max_length=200, blank=True)
+    type = models.CharField(max_length=20)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "shopchat_inboundmessage"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "wa_message_id"], name="wa_inbound_business_message_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["processed_at", "received_at"], name="wa_inbound_pending_idx",
+                         condition=models.Q(processed_at__isnull=True)),
+            models.Index(fields=["customer", "-id"], name="wa_inbound_customer_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.wa_message_id}"
+
+    @property
+    def summary(self) -> str:
+        return summarize(self.type, self.payload)
+
+
+class OutboundMessage(models.Model):
+    """A message shopchat sends, with what Meta reported about it. Delivery states only move
+    forward (queued < sent < delivered < read): a late `sent` never overwrites `read`."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        READ = "read", "Read"
+        FAILED = "failed", "Failed"
+
+    business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="whatsapp_outbound")
+    customer = models.ForeignKey("shopchat.Customer", on_delete=models.CASCADE, related_name="whatsapp_outbound")
+    kind = models.CharField(max_length=20, help_text="text, template or the interactive type")
+    body = models.JSONField(help_text="The message object, without `to` and `messaging_product`.")
+    wa_message_id = models.CharField("WhatsApp message id", max_length=200, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error_code = models.IntegerField(null=True, blank=True)
+    error_title = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    order_number = models.CharField(max_length=20, blank=True, db_index=True)
+    ticket_id = models.CharField(max_length=40, blank=True, db_index=True)
+    source_event = models.UUIDField(null=True, blank=True, unique=True,
+                                    help_text="The outbox event this message tells the customer about.")
+    in_reply_to = models.ForeignKey(InboundMessage, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="replies")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "shopchat_outboundmessage"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["customer", "-id"], name="wa_outbound_customer_idx")]
+
+    def __str__(self):
+        return f"{self.kind} to {self.customer_id} ({self.status})"
+
+    @property
+    def summary(self) -> str:
+        return summarize(self.kind, self.body)
+
+
+class Conversation(Customer):
+    """A customer seen as a WhatsApp conversation (the back office's conversation view)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "WhatsApp conversation"
+
+
+class DeadLetter(models.Model):
+    """A webhook payload that could not be parsed, kept so nothing Meta sent is silently lost."""
+
+    business = models.ForeignKey("shopchat.Business", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="whatsapp_dead_letters")
+    reason = models.CharField(max_length=300)
+    body = models.TextField()
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "shopchat_deadletter"
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.reason} ({self.received_at:%Y-%m-%d %H:%M})"
+
+
+def summarize(kind: str, body: dict) -> str:
+    """One line for the conversation view: what was said, whatever the message type."""
+    body = body or {}
+    if kind == "text":
+        return (body.get("text") or {}).get("body", "")
+    if kind == InboundMessage.STATUS:
+        return f"status {body.get('status', '')}"
+    if kind == "order":
+        items = (body.get("order") or {}).get("product_items") or []
+        return "cart: " + ", ".join(f"{i.get('quantity')} x {i.get('product_retailer_id')}" for i in items)
+    if kind == "template":
+        return f"template {(body.get('template') or {}).get('name', '')}"
+    interactive = body.get("interactive") or {}
+    if interactive:
+        reply = interactive.get("button_reply") or interactive.get("list_reply")
+        if reply:
+            return f"tapped {reply.get('title', '')} [{reply.get('id', '')}]"
+        text = (interactive.get("body") or {}).get("text", "")
+        return f"[{interactive.get('type', kind)}] {text}".strip()
+    if kind == "button":
+        return f"tapped {(body.get('button') or {}).get('text', '')}"
+    return re.sub(r"_", " ", kind)

@@ -1,0 +1,97 @@
+"""Order, payment and ticket events told to the customer in the chat.
+
+`emit_event` writes a `whatsapp` copy of each customer-facing event (`goes_to_the_chat`, the
+channel's copy rule in `shopchat.channels`); when the outbox delivers it, `render` turns it into
+one OutboundMessage (once per event, keyed on the event id). Events the chat already answers
+(`order.placed`, answered by the payment request; `payment.captured` of an order, told by
+`order.paid`; `ticket.created`; `payment.failed` of a wallet payment, which is decided at
+once and answered by whoever asked, e.g. the chat engine) are skipped.
+"""
+from django.db import IntegrityError, transaction
+
+from shopchat.models import Business, Customer
+
+from . import messages as wa
+from .models import OutboundMessage, WhatsAppConfig
+
+CHANNEL = "whatsapp"  # the OutboxEvent.channel of WhatsApp messages
+REPLY_EVENT = "whatsapp.reply"
+CHAT_EVENTS = {
+    "order.paid", "order.shipped", "order.delivered", "order.cancelled", "order.expired",
+    "payment.captured", "payment.failed", "payment.refunded", "ticket.reply",
+}
+ORDER_STATUS = {  # event -> order_status value, for numbers using WhatsApp Payments
+    "order.paid": "processing", "order.shipped": "shipped", "order.delivered": "completed",
+    "order.cancelled": "canceled", "order.expired": "canceled",
+}
+
+
+def goes_to_the_chat(business: Business, event_type: str, data: dict) -> bool:
+    """Whether a customer-facing webhook event also goes into the chat: when the business serves
+    its own WhatsApp number. The API-key lookup loads the number's settings with the business
+    (this channel's registered relation), so API requests ask the database nothing here."""
+    if event_type not in CHAT_EVENTS or not (data.get("customer") or {}).get("wa_id"):
+        return False
+    try:
+        return business.whatsapp_config.enabled
+    except WhatsAppConfig.DoesNotExist:
+        return False
+
+
+def render(event, config) -> OutboundMessage | None:
+    """The message telling the customer about `event` (created once), or None to skip it."""
+    existing = OutboundMessage.objects.filter(source_event=event.pk).first()
+    if existing is not None:
+        return existing
+    data = event.payload or {}
+    wa_id = str((data.get("customer") or {}).get("wa_id") or "")
+    customer = Customer.objects.filter(business_id=event.business_id, wa_id=wa_id).first()
+    if customer is None:
+        return None
+    body = describe(event.event_type, data, config)
+    if body is None:
+        return None
+    try:
+        with transaction.atomic():
+            return OutboundMessage.objects.create(
+                business_id=event.business_id, customer=customer, kind=wa.kind_of(body), body=body,
+                # a ticket event's "number" is the ticket's, not an order's
+                order_number=str(data.get("order") or ("" if data.get("ticket") else data.get("number")) or "")[:20],
+                ticket_id=str(data.get("ticket") or "")[:40], source_event=event.pk,
+            )
+    except IntegrityError:  # rendered by a concurrent delivery of the same event
+        return OutboundMessage.objects.filter(source_event=event.pk).first()
+
+
+def describe(event_type: str, data: dict, config) -> dict | None:
+    """The message body for an event, or None when the chat need not hear of it."""
+    number = str(data.get("order") or data.get("number") or "")
+    total = f"{data.get('currency', '')} {data.get('total') or data.get('amount') or ''}".strip()
+    words = {
+        "order.paid": f"Payment received for order {number} ({total}). Thank you! We are preparing it.",
+        "order.shipped": f"Good news: order {number} has shipped."
+                         + (f" Tracking number: {data['tracking_number']}." if data.get("tracking_number") else ""),
+        "order.delivered": f"Order {number} has been delivered. Enjoy, and thank you for shopping with us!",
+        "order.cancelled": f"Order {number} has been cancelled.",
+        "order.expired": f"Order {number} expired because it was not paid in time. Send Hi to order again.",
+        "payment.refunded": f"A refund of {total} for order {number} is on its way to you.",
+        "ticket.reply": f"Support (ticket #{data.get('ticket', '')}):\n{data.get('body', '')}",
+    }
+    if event_type == "payment.captured":
+        return None if number else wa.text(f"Payment of {total} received. Thank you!")
+    if event_type == "payment.failed":
+        if data.get("method") == "wallet":
+            return None
+        reason = data.get("reason") or "the payment was declined"
+        body = f"The payment for order {number} did not go through ({reason}). Would you like to try again?"
+        if not number:
+            return wa.text(wa.clip(body, wa.MAX_TEXT))
+        return wa.reply_buttons(wa.clip(body, wa.MAX_BODY), [
+            (f"pay_wallet:{number}", "Pay from wallet"), (f"pay_card:{number}", "Pay by card link"),
+            (f"cancel:{number}", "Cancel order")])
+    if event_type not in words:
+        return None
+    text = words[event_type]
+    if event_type in ORDER_STATUS and config.payment_configuration and number and wa.REFERENCE_ID_RE.match(number):
+        return wa.order_status(wa.clip(text, wa.MAX_BODY), number, ORDER_STATUS[event_type])
+    return wa.text(text[: wa.MAX_TEXT])

@@ -1,0 +1,141 @@
+"""The outbox channel `whatsapp`: sends messages through the Cloud API.
+
+`send_message(event)` is called by the outbox with one OutboxEvent: either the engine's
+replies (`whatsapp.reply`, the ids of queued OutboundMessages, sent in order) or an order,
+payment or ticket event, which is first turned into one OutboundMessage (once per event).
+
+Each message is checked against the format limits, then POSTed to
+`{base_url}/{api_version}/{phone_number_id}/messages` with the business's bearer token.
+5xx, 429, throughput and transient errors raise `DeliveryFailed(retry=True)`: the outbox
+backs off and sends again, skipping what already went out. Content errors (other 4xx) are
+recorded on the message and never retried. Outside the 24-hour customer-service window only
+the business's approved template is sent; without one, the message fails as 131047 would.
+"""
+import logging
+from datetime import timedelta
+
+import httpx
+from django.conf import settings
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from shopchat.outbox import DeliveryFailed, NothingToDeliver
+
+from . import messages as wa
+from .models import OutboundMessage, WhatsAppConfig
+
+log = logging.getLogger(__name__)
+
+WINDOW = timedelta(hours=24)
+RE_ENGAGEMENT = 131047
+# Throughput and transient errors Meta documents as "try again later".
+RETRYABLE_CODES = {4, 80007, 130429, 131000, 131016, 131048, 131056, 133004}
+
+_client = None
+
+
+def client() -> httpx.Client:
+    """One pooled HTTP client per process (created after the worker forks)."""
+    global _client
+    if _client is None:
+        _client = httpx.Client(timeout=settings.OUTBOX_TIMEOUT_SECONDS,
+                               limits=httpx.Limits(max_connections=50, max_keepalive_connections=20))
+    return _client
+
+
+class PermanentFailure(Exception):
+    """Recorded on the message; a retry cannot fix it."""
+
+
+def send_message(event) -> None:
+    """Outbox channel handler (registered in `chat.apps`)."""
+    from .notifications import REPLY_EVENT, render
+
+    config = WhatsAppConfig.objects.filter(business_id=event.business_id, enabled=True).first()
+    if config is None:
+        raise NothingToDeliver()
+    if event.event_type == REPLY_EVENT:
+        ids = list(event.payload.get("messages") or [])
+    else:
+        message = render(event, config)
+        if message is None:
+            raise NothingToDeliver()
+        ids = [message.pk]
+    failures = []
+    for message in OutboundMessage.objects.filter(pk__in=ids).select_related("customer").order_by("pk"):
+        if message.status != OutboundMessage.Status.QUEUED:
+            continue  # sent by an earlier attempt of this event
+        try:
+            send_one(message, config)
+        except PermanentFailure as exc:
+            failures.append(f"message {message.pk}: {exc}")
+    if failures:
+        raise DeliveryFailed("; ".join(failures)[:2000], retry=False)
+
+
+def within_window(customer, now=None) -> bool:
+    last = customer.last_inbound_at
+    return last is not None and (now or timezone.now()) - last < WINDOW
+
+
+def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
+    """Send one queued message; raises DeliveryFailed (retry) or PermanentFailure (recorded)."""
+    body = message.body
+    if message.kind != "template" and not within_window(message.customer):
+        if not config.template_name:
+            _fail(message, RE_ENGAGEMENT, "Outside the 24-hour customer-service window and no approved template "
+                                          "is configured.", attempted=False)
+        body = wa.template(config.template_name, config.template_language)
+        note = f"Outside the 24-hour window: sent template {config.template_name} instead of the {message.kind}."
+        OutboundMessage.objects.filter(pk=message.pk).update(kind="template", body=body, note=note[:300])
+        message.kind, message.body = "template", body
+    try:
+        wa.validate(body)
+    except wa.InvalidMessage as exc:
+        _fail(message, None, f"Not sent, breaks WhatsApp's format limits: {exc}", attempted=False)
+    request = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": message.customer.wa_id, **body}
+    try:
+        response = client().post(config.messages_url, json=request,
+                                 headers={"Authorization": f"Bearer {config.access_token}"},
+                                 timeout=settings.OUTBOX_TIMEOUT_SECONDS)
+    except httpx.HTTPError as exc:
+        _retry(message, None, f"{type(exc).__name__}: {exc}")
+    data = _json(response)
+    if 200 <= response.status_code < 300:
+        wa_id = ((data.get("messages") or [{}])[0] or {}).get("id", "")
+        queued = Q(status=OutboundMessage.Status.QUEUED)  # a status webhook may have overtaken this response
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            wa_message_id=wa_id[:200], attempts=F("attempts") + 1, error_code=None, error_title="",
+            status=Case(When(queued, then=Value(OutboundMessage.Status.SENT)), default=F("status")),
+            status_at=Case(When(queued, then=Value(timezone.now())), default=F("status_at")),
+        )
+        return
+    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    code = error.get("code") if isinstance(error.get("code"), int) else None
+    details = (error.get("error_data") or {}).get("details", "") if isinstance(error.get("error_data"), dict) else ""
+    title = " - ".join(x for x in (error.get("message") or f"HTTP {response.status_code}", details) if x)
+    if response.status_code >= 500 or response.status_code == 429 or code in RETRYABLE_CODES:
+        _retry(message, code, title)
+    _fail(message, code, title)
+
+
+def _json(response) -> dict:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _retry(message, code, title):
+    OutboundMessage.objects.filter(pk=message.pk).update(error_code=code, error_title=title[:500],
+                                                         attempts=F("attempts") + 1)
+    raise DeliveryFailed(f"message {message.pk}: {title}"[:500], retry=True)
+
+
+def _fail(message, code, title, attempted: bool = True):
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=OutboundMessage.Status.FAILED, status_at=timezone.now(), error_code=code, error_title=title[:500],
+        attempts=F("attempts") + (1 if attempted else 0))
+    log.warning("whatsapp: message %s failed (%s %s)", message.pk, code, title)
+    raise PermanentFailure(f"{code or ''} {title}".strip())

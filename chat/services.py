@@ -1,0 +1,372 @@
+"""WhatsApp adapter operations: set a number up, take in Meta's webhooks, process each
+inbound message once (engine reply or status update), and queue replies through the outbox.
+
+Inbound flow: the webhook verifies the signature and stores every message and status as an
+`InboundMessage` (unique per business and message id, so a redelivery stores nothing new),
+then enqueues processing on commit. Processing locks the row, runs the engine, writes the
+replies (OutboundMessage rows plus one outbox event, so sending is retried and never lost)
+and marks the row processed, all in one transaction. A beat sweep re-enqueues rows that were
+not processed (broker down, worker killed, a status that arrived before its message's id).
+"""
+import json
+import logging
+import zlib
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from payments import services as payment_services
+from shopchat import outbox
+from shopchat.models import Business
+from shopchat.services import upsert_customer
+
+from . import webhook
+from .notifications import CHANNEL, REPLY_EVENT
+from .models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+PROCESSING_GROUPS = 16
+MAX_SECRETS_FOR_UNNAMED_BODY = 1000  # distinct app secrets (a provider's numbers share one)
+DEAD_LETTER_BODY_LIMIT = 1_000_000
+
+
+class ConfigError(ValueError):
+    """WhatsApp settings that cannot be saved as asked."""
+
+
+# --- set-up ---------------------------------------------------------------------------------
+
+def configure_whatsapp(*, business: Business, phone_number_id: str, access_token: str, app_secret: str,
+                       verify_token: str, base_url: str | None = None, api_version: str | None = None,
+                       catalog_id: str | None = None, enabled: bool = True) -> WhatsAppConfig:
+    """Create or replace a business's Cloud API settings (the number is also shown on the business)."""
+    taken = WhatsAppConfig.objects.filter(phone_number_id=phone_number_id).exclude(business=business)
+    if taken.exists():
+        raise ConfigError(f"phone-number id {phone_number_id} is already used by another business.")
+    with transaction.atomic():
+        config = WhatsAppConfig.objects.select_for_update().filter(business=business).first()
+        config = config or WhatsAppConfig(business=business)
+        config.phone_number_id = phone_number_id
+        config.access_token = access_token
+        config.app_secret = app_secret
+        config.verify_token = verify_token
+        config.enabled = enabled
+        if base_url is not None:
+            config.base_url = base_url
+        if api_version is not None:
+            config.api_version = api_version
+        if catalog_id is not None:
+            config.catalog_id = catalog_id
+        try:
+            config.full_clean(exclude=["business"])
+        except ValidationError as exc:
+            raise ConfigError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
+        config.save()
+        show_number_on_business(config=config)
+    return config
+
+
+def show_number_on_business(*, config: WhatsAppConfig) -> None:
+    """The business page shows the phone-number id its WhatsApp settings use."""
+    Business.objects.filter(pk=config.business_id).update(wa_phone_number_id=config.phone_number_id)
+
+
+# --- webhook --------------------------------------------------------------------------------
+
+def verify_subscription(*, mode: str, token: str) -> bool:
+    """Meta's GET handshake: `hub.mode=subscribe` and a verify token one of our numbers uses."""
+    return mode == "subscribe" and bool(token) and WhatsAppConfig.objects.filter(verify_token=token).exists()
+
+
+def receive_webhook(*, body: bytes, signature: str) -> bool:
+    """Verify and store one webhook POST; False when the signature is missing or wrong.
+
+    The app secret is per business and one POST may carry entries of several numbers: each
+    entry is kept only if the signature is valid for the secret of the business owning its
+    phone-number id. Bodies that do not parse are kept as dead letters (Meta is answered 200,
+    retrying would not help). Unknown phone-number ids are logged and ignored.
+    """
+    if not signature or not signature.startswith("sha256="):
+        return False
+    try:
+        payload = webhook.loads(body)
+    except webhook.BadPayload:
+        payload = None
+    ids = webhook.phone_number_ids(body, payload)
+    if ids:
+        configs = list(WhatsAppConfig.objects.filter(phone_number_id__in=ids, enabled=True)
+                       .only("business_id", "phone_number_id", "app_secret"))
+        if not configs:
+            log.warning("whatsapp webhook: unknown phone-number id(s) %s ignored", ", ".join(sorted(ids)))
+            return True
+    else:  # nothing names a number (e.g. a field other than messages): try each app secret in use
+        secrets = (WhatsAppConfig.objects.filter(enabled=True).order_by("app_secret")
+                   .values_list("app_secret", flat=True).distinct()[:MAX_SECRETS_FOR_UNNAMED_BODY])
+        matching = next((s for s in secrets if webhook.signature_ok(s, body, signature)), None)
+        configs = list(WhatsAppConfig.objects.filter(enabled=True, app_secret=matching)
+                       .only("business_id", "phone_number_id", "app_secret")) if matching else []
+    verified = _verified(configs, body, signature)
+    if not verified:
+        return False
+    if payload is None:
+        _dead_letter(verified, "not JSON", body)
+        return True
+    try:
+        envelope = webhook.read_envelope(payload)
+    except webhook.BadPayload as exc:
+        _dead_letter(verified, str(exc), body)
+        return True
+    _store(envelope, {c.phone_number_id: c for c in verified})
+    return True
+
+
+def _verified(configs, body: bytes, signature: str) -> list:
+    results = {}
+    verified = []
+    for config in configs:
+        if config.app_secret not in results:
+            results[config.app_secret] = webhook.signature_ok(config.app_secret, body, signature)
+        if results[config.app_secret]:
+            verified.append(config)
+    return verified
+
+
+def _dead_letter(configs, reason: str, body: bytes, business_id=None) -> None:
+    if business_id is None and len({c.business_id for c in configs}) == 1:
+        business_id = configs[0].business_id
+    DeadLetter.objects.create(business_id=business_id, reason=reason[:300],
+                              body=body[:DEAD_LETTER_BODY_LIMIT].decode("utf-8", "replace"))
+    log.warning("whatsapp webhook: dead letter (%s)", reason)
+
+
+def _store(envelope: webhook.Envelope, configs: dict) -> None:
+    rows, seen, tasks = [], set(), {}
+    for record in envelope.records:
+        config = configs.get(record.phone_number_id)
+        if config is None:
+            log.warning("whatsapp webhook: entry of phone-number id %s ignored (unknown, disabled or signed "
+                        "with another app's secret)", record.phone_number_id)
+            continue
+        if (config.business_id, record.key) in seen:
+            continue
+        seen.add((config.business_id, record.key))
+        # One task per business and group of customers: a customer's messages stay in order,
+        # different customers are processed in parallel.
+        group = (config.business_id, zlib.crc32(record.wa_id.encode()) % PROCESSING_GROUPS)
+        tasks.setdefault(group, []).append(record.key)
+        rows.append(InboundMessage(
+            business_id=config.business_id, wa_message_id=record.key, wa_id=record.wa_id, type=record.type,
+            payload=record.payload, profile_name=record.profile_name,
+        ))
+    with transaction.atomic():
+        InboundMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        for pid, reason, fragment in envelope.problems:
+            config = configs.get(pid)
+            if config is not None:
+                _dead_letter([], reason, json.dumps(fragment).encode(), business_id=config.business_id)
+        for (business_id, _), keys in tasks.items():
+            transaction.on_commit(lambda b=business_id, k=keys: enqueue_processing(b, k))
+
+
+def enqueue_processing(business_id: int, keys: list) -> bool:
+    """Hand stored messages to Celery; a broker outage is logged, the sweep picks them up."""
+    from .tasks import process_inbound
+
+    try:
+        process_inbound.apply_async((business_id, keys), retry=False)
+        return True
+    except Exception as exc:
+        log.warning("whatsapp: could not enqueue %s message(s) (%s); the sweep will retry", len(keys), exc)
+        return False
+
+
+# --- processing -----------------------------------------------------------------------------
+
+def process_inbound(*, business_id: int, keys: list) -> int:
+    """Process the stored messages named by `keys`, oldest first; each one once. Returns how many."""
+    pending = list(InboundMessage.objects.filter(business_id=business_id, wa_message_id__in=keys,
+                                                 processed_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    return sum(1 for pk in pending if process_message(inbound_id=pk))
+
+
+def process_message(*, inbound_id: int) -> bool:
+    """Process one inbound row under a row lock (a second worker skips it). True when done."""
+    try:
+        with transaction.atomic():
+            inbound = (InboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
+                       .filter(pk=inbound_id, processed_at__isnull=True).select_related("business").first())
+            if inbound is None:
+                return False
+            if inbound.type == InboundMessage.STATUS:
+                done = apply_status(business=inbound.business, status=inbound.payload)
+            else:
+                done = _answer(inbound)
+            if not done:
+                _count_attempt(inbound, "no outbound message with this id (yet)")
+                return False
+            inbound.processed_at = timezone.now()
+            inbound.save(update_fields=["processed_at", "customer", "error"])
+        return True
+    except Exception as exc:  # a bug or an outage: keep the row for the sweep, do not lose it
+        log.exception("whatsapp: processing inbound %s failed", inbound_id)
+        InboundMessage.objects.filter(pk=inbound_id).update(attempts=F("attempts") + 1, error=repr(exc)[:2000])
+        return False
+
+
+def _count_attempt(inbound, error: str) -> None:
+    attempts = inbound.attempts + 1
+    fields = {"attempts": attempts, "error": error}
+    if attempts >= MAX_ATTEMPTS:
+        fields["processed_at"] = timezone.now()
+    InboundMessage.objects.filter(pk=inbound.pk).update(**fields)
+
+
+def _answer(inbound: InboundMessage) -> bool:
+    from . import engine
+
+    business = inbound.business
+    config = WhatsAppConfig.objects.filter(business=business, enabled=True).first()
+    if config is None:
+        return True
+    config.business = business
+    if inbound.type in engine.IGNORED_TYPES:
+        return True
+    try:
+        customer = upsert_customer(business=business, wa_id=inbound.wa_id, name=inbound.profile_name or None,
+                                   inbound=True)
+    except ValidationError:
+        inbound.error = f"invalid sender {inbound.wa_id!r}"
+        return True
+    inbound.customer = customer
+    # A customer created by this very message is a first contact (one query fewer than asking).
+    first_contact = customer.created_at >= inbound.received_at
+    replies = engine.respond(config=config, customer=customer, message=inbound.payload, first_contact=first_contact)
+    queue_replies(business=business, customer=customer, replies=replies, in_reply_to=inbound)
+    return True
+
+
+def queue_replies(*, business, customer, replies, in_reply_to=None) -> list:
+    """Write the replies and one outbox event that sends them in order (retried, never lost)."""
+    if not replies:
+        return []
+    messages = OutboundMessage.objects.bulk_create([
+        OutboundMessage(business=business, customer=customer, kind=_kind(r.body), body=r.body,
+                        order_number=r.order_number, ticket_id=str(r.ticket_id or ""), in_reply_to=in_reply_to)
+        for r in replies
+    ])
+    outbox.emit_event(business=business, event_type=REPLY_EVENT, channel=CHANNEL,
+                      data={"messages": [m.pk for m in messages], "customer": {"wa_id": customer.wa_id}})
+    return messages
+
+
+def send_again(*, messages) -> int:
+    """Back office: queue failed messages again as new messages (e.g. once the customer wrote
+    back and the 24-hour window is open again). Returns how many were queued."""
+    from .engine import Reply
+
+    count = 0
+    with transaction.atomic():
+        failed = messages.filter(status=OutboundMessage.Status.FAILED).select_related("business", "customer")
+        by_customer = {}
+        for message in failed.order_by("pk"):
+            by_customer.setdefault(message.customer, []).append(message)
+        for customer, rows in by_customer.items():
+            queue_replies(business=customer.business, customer=customer, replies=[
+                Reply(m.body, order_number=m.order_number, ticket_id=m.ticket_id) for m in rows])
+            count += len(rows)
+    return count
+
+
+def _kind(body: dict) -> str:
+    from .messages import kind_of
+
+    return kind_of(body)
+
+
+# --- statuses -------------------------------------------------------------------------------
+
+# Which states each reported status may replace: states only move forward.
+STATUS_MAY_REPLACE = {
+    OutboundMessage.Status.SENT: [OutboundMessage.Status.QUEUED],
+    OutboundMessage.Status.DELIVERED: [OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENT],
+    OutboundMessage.Status.READ: [OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENT,
+                                  OutboundMessage.Status.DELIVERED],
+    OutboundMessage.Status.FAILED: [OutboundMessage.Status.QUEUED, OutboundMessage.Status.SENT],
+}
+
+
+def apply_status(*, business, status: dict) -> bool:
+    """Apply one `statuses[]` item. False when its message is not known yet (retried later)."""
+    if status.get("type") == "payment":
+        parsed = parse_payment_status(status)
+        handle_payment_status(business=business, **parsed)
+        return True
+    new = status.get("status")
+    if new not in STATUS_MAY_REPLACE:
+        return True  # e.g. "deleted", "warning": nothing to record
+    messages = OutboundMessage.objects.filter(business=business, wa_message_id=status["id"])
+    if not messages.exists():
+        return False
+    changes = {"status": new, "status_at": timezone.now()}
+    errors = status.get("errors") or []
+    if new == OutboundMessage.Status.FAILED and errors:
+        error = errors[0] if isinstance(errors[0], dict) else {}
+        details = (error.get("error_data") or {}).get("details", "")
+        changes["error_code"] = error.get("code") if isinstance(error.get("code"), int) else None
+        changes["error_title"] = " - ".join(x for x in (error.get("title") or error.get("message"), details) if x)[:500]
+    messages.filter(status__in=STATUS_MAY_REPLACE[new]).update(**changes)
+    return True
+
+
+def parse_payment_status(status: dict) -> dict:
+    """A `type: payment` status -> {reference_id, status: captured|pending|failed, transaction_id, error}.
+
+    Meta reports `captured`, or `pending` with `transaction.status` success/failed; some
+    providers send a top-level `failed`. A pending status whose transaction failed is a failure.
+    """
+    payment = status.get("payment") or {}
+    transaction_ = payment.get("transaction") or {}
+    top = str(status.get("status") or "").lower()
+    txn_status = str(transaction_.get("status") or "").lower()
+    if top == "failed" or txn_status == "failed":
+        result = "failed"
+    elif top == "captured" and txn_status in ("", "success"):
+        result = "captured"
+    else:
+        result = "pending"
+    error = transaction_.get("error") or status.get("error") or None
+    if result == "failed" and not error:
+        error = {"code": "", "reason": "failed"}
+    return {
+        "reference_id": str(payment.get("reference_id") or ""),
+        "status": result,
+        "transaction_id": str(transaction_.get("pg_transaction_id") or transaction_.get("id") or ""),
+        "error": error if result == "failed" else None,
+    }
+
+
+def handle_payment_status(*, business, reference_id: str, status: str, transaction_id: str, error):
+    """Hand a WhatsApp Payments result to the payments app, which settles the payment once."""
+    return payment_services.handle_whatsapp_payment_status(business=business, reference_id=reference_id, status=status,
+                                                           transaction_id=transaction_id, error=error)
+
+
+# --- sweep ----------------------------------------------------------------------------------
+
+def sweep_inbound(*, grace_seconds: float = 60, limit: int = 1000) -> int:
+    """Re-enqueue stored messages still unprocessed after `grace_seconds` (lost tasks, early statuses)."""
+    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
+    rows = list(InboundMessage.objects.filter(processed_at__isnull=True, received_at__lt=cutoff,
+                                              attempts__lt=MAX_ATTEMPTS)
+                .order_by("pk").values_list("business_id", "wa_message_id")[:limit])
+    by_business = {}
+    for business_id, key in rows:
+        by_business.setdefault(business_id, []).append(key)
+    for business_id, keys in by_business.items():
+        enqueue_processing(business_id, keys)
+    return len(rows)
