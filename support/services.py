@@ -17,13 +17,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from shopchat.api.errors import ApiError
+from shopchat.errors import InvalidInput
 from shopchat.models import Business, Customer, Membership, OutboxEvent
 from shopchat.outbox import customer_ref, emit_event, notify_staff
 from shopchat.services import upsert_customer
 from shopchat.validators import normalize_wa_id
 
 from . import sla
+from .errors import AlreadyRated, IllegalStatusChange, NotAllowed, TicketClosed, TicketNotSolved
 from .models import MAX_BODY, DeskState, SatisfactionRating, SlaPolicy, Ticket, TicketMessage
 
 PLATFORM_AGENTS_GROUP = "platform agents"
@@ -39,61 +40,27 @@ TRANSITIONS = {
 }
 
 
-# --- errors (ApiError subclasses: the admin, API, tasks and chat engine see the same) ----
-class InvalidTicketInput(ApiError):
-    def __init__(self, field: str, message: str):
-        super().__init__(400, "validation_error", message, {field: [message]})
-
-
-class TicketClosed(ApiError):
-    def __init__(self, ticket):
-        super().__init__(409, "ticket_closed", f"Ticket #{ticket.number} is closed; open a new ticket instead.")
-
-
-class IllegalStatusChange(ApiError):
-    def __init__(self, ticket, status):
-        super().__init__(409, "illegal_status_change",
-                         f"Ticket #{ticket.number} cannot go from {ticket.status} to {status}.",
-                         extra={"status": ticket.status})
-
-
-class TicketNotSolved(ApiError):
-    def __init__(self, ticket):
-        super().__init__(409, "ticket_not_solved", "A ticket can be rated only once it is solved.",
-                         extra={"status": ticket.status})
-
-
-class AlreadyRated(ApiError):
-    def __init__(self):
-        super().__init__(409, "already_rated", "This ticket has already been rated.")
-
-
-class NotAllowed(ApiError):
-    def __init__(self, message: str):
-        super().__init__(403, "permission_denied", message)
-
-
 # --- small shared pieces ------------------------------------------------------------------
 def clean_body(body, field: str = "body") -> str:
     """The message text as stored: plain text, trimmed, 1 to 4,096 characters, no NUL."""
     text = (body or "").strip() if isinstance(body, str) or body is None else None
     if text is None:
-        raise InvalidTicketInput(field, "Send the message as text.")
+        raise InvalidInput(field, "Send the message as text.")
     if not text:
-        raise InvalidTicketInput(field, "The message is empty.")
+        raise InvalidInput(field, "The message is empty.")
     if len(text) > MAX_BODY:
-        raise InvalidTicketInput(field, f"The message is longer than {MAX_BODY} characters.")
+        raise InvalidInput(field, f"The message is longer than {MAX_BODY} characters.")
     if "\x00" in text:
-        raise InvalidTicketInput(field, "The message contains a NUL character.")
+        raise InvalidInput(field, "The message contains a NUL character.")
     return text
 
 
 def clean_subject(subject) -> str:
     text = " ".join((subject or "").split()) if isinstance(subject, str) or subject is None else ""
     if not text:
-        raise InvalidTicketInput("subject", "The subject is empty.")
+        raise InvalidInput("subject", "The subject is empty.")
     if len(text) > 200:
-        raise InvalidTicketInput("subject", "The subject is longer than 200 characters.")
+        raise InvalidInput("subject", "The subject is longer than 200 characters.")
     return text
 
 
@@ -268,7 +235,7 @@ def open_ticket(*, business, customer=None, wa_id=None, name=None, subject, mess
     one is created in the ticket's transaction). The ticket carries its first message as
     `opening_message`. Emits `ticket.created` (with the customer, so the chat can confirm it)
     and, when the business auto-assigns, gives it to the next available agent. Raises
-    InvalidTicketInput (400) naming the bad field; writes nothing then.
+    InvalidInput (400) naming the bad field; writes nothing then.
 
     The number, the round-robin turn and the SLA policy come from one statement on the desk
     row before the transaction (see _update_desk), so the row is not held while it runs.
@@ -280,14 +247,14 @@ def open_ticket(*, business, customer=None, wa_id=None, name=None, subject, mess
     if wa_id is not None:
         wa_id = normalize_wa_id(wa_id)
     if customer is not None and customer.business_id != business.pk:
-        raise InvalidTicketInput("customer", "This customer belongs to another business.")
+        raise InvalidInput("customer", "This customer belongs to another business.")
     if order is not None and (order.business_id != business.pk or (
             order.customer_id != customer.pk if customer is not None else order.customer.wa_id != wa_id)):
-        raise InvalidTicketInput("order", "This order is not one of the customer's orders.")
+        raise InvalidInput("order", "This order is not one of the customer's orders.")
     if channel not in Ticket.Channel.values:
-        raise InvalidTicketInput("channel", f"Unknown channel {channel!r}.")
+        raise InvalidInput("channel", f"Unknown channel {channel!r}.")
     if priority not in Ticket.Priority.values:
-        raise InvalidTicketInput("priority", f"Unknown priority {priority!r}.")
+        raise InvalidInput("priority", f"Unknown priority {priority!r}.")
     now = timezone.now()
     drawn = _update_desk(business, number=True, assign=business.auto_assign_tickets, priority=priority, wa_id=wa_id)
     with transaction.atomic():
@@ -331,7 +298,7 @@ def open_platform_ticket(*, business, requester, subject, message, priority=Tick
     subject = clean_subject(subject)
     body = clean_body(message, "message")
     if priority not in Ticket.Priority.values:
-        raise InvalidTicketInput("priority", f"Unknown priority {priority!r}.")
+        raise InvalidInput("priority", f"Unknown priority {priority!r}.")
     if not Membership.objects.filter(user=requester, business=business,
                                      role__in=[Membership.Role.OWNER, Membership.Role.MANAGER]).exists():
         raise NotAllowed("Only the business's owners and managers open technical-support tickets.")
@@ -369,7 +336,7 @@ def add_customer_message(*, ticket, body, author=None) -> TicketMessage:
     with transaction.atomic():
         ticket = _lock(ticket)
         if ticket.status == Status.CLOSED:
-            raise TicketClosed(ticket)
+            raise TicketClosed(number=ticket.number)
         if ticket.status in (Status.PENDING, Status.SOLVED):
             _move(ticket, Status.OPEN, now)
         ticket.save()
@@ -394,7 +361,7 @@ def reply_to_ticket(*, ticket, author, body, internal=False, status=None) -> Tic
     with transaction.atomic():
         ticket = _lock(ticket)
         if ticket.status == Status.CLOSED:
-            raise TicketClosed(ticket)
+            raise TicketClosed(number=ticket.number)
         if ticket.is_platform and not is_platform_agent(author):
             raise NotAllowed("Only platform staff answer technical-support tickets.")
         message = TicketMessage.objects.create(ticket=ticket, author_kind=TicketMessage.AuthorKind.AGENT,
@@ -445,11 +412,11 @@ def _may_work(ticket, user) -> bool:
 
 def assign_ticket(*, ticket, assignee, actor=None) -> Ticket:
     """Give the ticket to `assignee` (None: unassign). The assignee must work for the
-    business (or, for technical support, the platform); raises InvalidTicketInput otherwise."""
+    business (or, for technical support, the platform); raises InvalidInput otherwise."""
     with transaction.atomic():
         ticket = _lock(ticket)
         if assignee is not None and not _may_work(ticket, assignee):
-            raise InvalidTicketInput("assignee", "This person does not work on this business's tickets.")
+            raise InvalidInput("assignee", "This person does not work on this business's tickets.")
         if ticket.assignee_id == (assignee.pk if assignee else None):
             return ticket
         ticket.assignee = assignee
@@ -477,9 +444,9 @@ def auto_assign(*, ticket) -> Ticket:
 # --- status and priority ---------------------------------------------------------------------
 def _check_transition(ticket, status):
     if status not in Status.values:
-        raise InvalidTicketInput("status", f"Unknown status {status!r}.")
+        raise InvalidInput("status", f"Unknown status {status!r}.")
     if status not in TRANSITIONS[ticket.status]:
-        raise IllegalStatusChange(ticket, status)
+        raise IllegalStatusChange(number=ticket.number, current=ticket.status, wanted=status)
 
 
 def _after_status(ticket, status):
@@ -510,7 +477,7 @@ def change_status(*, ticket, status, actor=None) -> Ticket:
 def change_priority(*, ticket, priority) -> Ticket:
     """A new priority brings the SLA targets of its policy (the minutes used so far stay)."""
     if priority not in Ticket.Priority.values:
-        raise InvalidTicketInput("priority", f"Unknown priority {priority!r}.")
+        raise InvalidInput("priority", f"Unknown priority {priority!r}.")
     now = timezone.now()
     with transaction.atomic():
         ticket = _lock(ticket)
@@ -530,14 +497,14 @@ def change_priority(*, ticket, priority) -> Ticket:
 def rate_ticket(*, ticket, rating, comment="") -> SatisfactionRating:
     """The customer's good/bad rating, accepted once the ticket is solved (or closed)."""
     if rating not in SatisfactionRating.Rating.values:
-        raise InvalidTicketInput("rating", "Rate with 'good' or 'bad'.")
+        raise InvalidInput("rating", "Rate with 'good' or 'bad'.")
     comment = (comment or "").strip()
     if len(comment) > MAX_BODY:
-        raise InvalidTicketInput("comment", f"The comment is longer than {MAX_BODY} characters.")
+        raise InvalidInput("comment", f"The comment is longer than {MAX_BODY} characters.")
     with transaction.atomic():
         ticket = _lock(ticket)
         if ticket.status not in (Status.SOLVED, Status.CLOSED):
-            raise TicketNotSolved(ticket)
+            raise TicketNotSolved(status=ticket.status)
         if SatisfactionRating.objects.filter(ticket=ticket).exists():
             raise AlreadyRated()
         return SatisfactionRating.objects.create(ticket=ticket, rating=rating, comment=comment)
