@@ -244,7 +244,7 @@ class SatisfactionRating(models.Model):
 class DeskState(models.Model):
     """Per-business counters of the desk: the last ticket number and the last agent given a
     ticket by round-robin. Both are drawn like a sequence, in one statement on the row
-    (services._update_desk)."""
+    (support.queries.draw_from_desk)."""
 
     business = models.OneToOneField(Business, on_delete=models.CASCADE, primary_key=True, related_name="desk_state")
     last_number = models.PositiveIntegerField(default=0)

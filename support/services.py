@@ -13,19 +13,19 @@ Rules in one place:
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from shopchat.errors import InvalidInput
-from shopchat.models import Business, Customer, Membership, OutboxEvent
+from shopchat.models import Business, Membership, OutboxEvent
 from shopchat.outbox import customer_ref, emit_event, notify_staff
 from shopchat.services import upsert_customer
 from shopchat.validators import normalize_wa_id
 
-from . import sla
+from . import queries, sla
 from .errors import AlreadyRated, IllegalStatusChange, NotAllowed, TicketClosed, TicketNotSolved
-from .models import MAX_BODY, DeskState, SatisfactionRating, SlaPolicy, Ticket, TicketMessage
+from .models import MAX_BODY, SatisfactionRating, SlaPolicy, Ticket, TicketMessage
 
 PLATFORM_AGENTS_GROUP = "platform agents"
 Status = Ticket.Status
@@ -80,82 +80,7 @@ def _lock(ticket) -> Ticket:
     return Ticket.objects.select_for_update(of=("self",)).select_related("business", "customer").get(pk=ticket.pk)
 
 
-def _create_desk(business):
-    try:
-        with transaction.atomic():
-            DeskState.objects.create(business=business)
-    except IntegrityError:
-        pass  # created by a concurrent call
-
-
-SLA_COLUMNS = ("first_response_minutes", "resolution_minutes", "around_the_clock", "business_days", "day_starts",
-               "day_ends")
 NO_POLICY = object()  # _start_clock: look the policy up
-
-
-def _update_desk(business, *, number=False, assign=False, priority=None, wa_id=None) -> dict:
-    """Draw from the business's desk row in one UPDATE ... RETURNING, like a sequence.
-
-    `number` takes the next ticket number; `assign` moves the round-robin on to the next
-    available agent (by user id after the last one picked) and answers `assignee` (None when
-    no agent is available, the pointer then stays). The same statement reads what opening a
-    ticket needs, so it costs no further round trip: the SLA policy of `priority` (`policy`,
-    None without one) and the customer of `wa_id` (`customer`: (id, name), or None if new).
-
-    Outside a transaction the row is locked for this one statement (it commits on its own),
-    so the creations of a business do not queue on it for their whole transaction. A
-    creation that then fails leaves a gap in the numbers (and skips an agent's turn); no
-    number is ever given twice.
-    """
-    desk = DeskState._meta.db_table
-    sets, returning = [], [("last_number", [])]  # (SQL, parameters)
-    if number:
-        sets.append(("last_number = last_number + 1", []))
-    if assign:
-        User = get_user_model()
-        agents = (f"SELECT m.user_id FROM {Membership._meta.db_table} m INNER JOIN {User._meta.db_table} u "
-                  f"ON u.{User._meta.pk.column} = m.user_id WHERE m.business_id = {desk}.business_id "
-                  "AND m.role = %s AND m.available_for_tickets = %s AND u.is_active = %s")
-        agent_params = [Membership.Role.AGENT, True, True]
-        sets.append((f"last_auto_assignee_id = COALESCE(({agents} AND m.user_id > {desk}.last_auto_assignee_id "
-                     f"ORDER BY m.user_id LIMIT 1), ({agents} ORDER BY m.user_id LIMIT 1), last_auto_assignee_id)",
-                     agent_params * 2))
-        returning += [("last_auto_assignee_id", []), (f"EXISTS({agents})", agent_params)]
-    if priority is not None:
-        returning += [(f"(SELECT {column} FROM {SlaPolicy._meta.db_table} WHERE business_id = {desk}.business_id "
-                       "AND priority = %s)", [priority]) for column in SLA_COLUMNS]
-    if wa_id is not None:
-        returning += [(f"(SELECT {column} FROM {Customer._meta.db_table} WHERE business_id = {desk}.business_id "
-                       "AND wa_id = %s)", [wa_id]) for column in ("id", "name")]
-    sql = (f"UPDATE {desk} SET {', '.join(s for s, _ in sets)} WHERE business_id = %s "
-           f"RETURNING {', '.join(s for s, _ in returning)}")
-    params = [p for _, ps in sets for p in ps] + [business.pk] + [p for _, ps in returning for p in ps]
-    for _ in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is not None:
-            return _desk_values(business, list(row), assign=assign, priority=priority, wa_id=wa_id)
-        _create_desk(business)
-    raise RuntimeError("The desk row of the business could not be created.")
-
-
-def _desk_values(business, row, *, assign, priority, wa_id) -> dict:
-    values = {"number": row.pop(0)}
-    if assign:
-        last, available = row.pop(0), row.pop(0)
-        values["assignee"] = last if available else None
-    if priority is not None:
-        fields = dict(zip(SLA_COLUMNS, row[:len(SLA_COLUMNS)]))
-        del row[:len(SLA_COLUMNS)]
-        values["policy"] = None
-        if fields["first_response_minutes"] is not None:  # NOT NULL: the policy exists
-            fields["around_the_clock"] = bool(fields["around_the_clock"])  # SQLite answers 0 or 1
-            values["policy"] = SlaPolicy(business=business, priority=priority, **fields)
-    if wa_id is not None:
-        customer_id, name = row.pop(0), row.pop(0)
-        values["customer"] = None if customer_id is None else (customer_id, name)
-    return values
 
 
 def _system_note(ticket, text: str, user=None, save=True) -> TicketMessage:
@@ -238,7 +163,7 @@ def open_ticket(*, business, customer=None, wa_id=None, name=None, subject, mess
     InvalidInput (400) naming the bad field; writes nothing then.
 
     The number, the round-robin turn and the SLA policy come from one statement on the desk
-    row before the transaction (see _update_desk), so the row is not held while it runs.
+    row before the transaction (see queries.draw_from_desk), so the row is not held while it runs.
     """
     subject = clean_subject(subject)
     body = clean_body(message, "message")
@@ -256,14 +181,16 @@ def open_ticket(*, business, customer=None, wa_id=None, name=None, subject, mess
     if priority not in Ticket.Priority.values:
         raise InvalidInput("priority", f"Unknown priority {priority!r}.")
     now = timezone.now()
-    drawn = _update_desk(business, number=True, assign=business.auto_assign_tickets, priority=priority, wa_id=wa_id)
+    drawn = queries.draw_from_desk(business, number=True, assign=business.auto_assign_tickets, priority=priority,
+                                   wa_id=wa_id)
     with transaction.atomic():
         if wa_id is not None:
-            customer = _contact(business, wa_id, name, drawn["customer"])
-        ticket = Ticket(business=business, number=drawn["number"], customer=customer, subject=subject,
+            customer = (drawn.customer(business=business, wa_id=wa_id)
+                        or upsert_customer(business=business, wa_id=wa_id, name=name or None))
+        ticket = Ticket(business=business, number=drawn.number, customer=customer, subject=subject,
                         channel=channel, priority=priority, order=order, tags=list(tags or []),
-                        assignee_id=drawn.get("assignee"))
-        _start_clock(ticket, now, drawn["policy"])
+                        assignee_id=drawn.assignee_id)
+        _start_clock(ticket, now, drawn.policy(business=business, priority=priority))
         ticket.save()
         messages = [TicketMessage(ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER, body=body)]
         if ticket.assignee_id is not None:
@@ -280,16 +207,6 @@ def open_ticket(*, business, customer=None, wa_id=None, name=None, subject, mess
     return ticket
 
 
-def _contact(business, wa_id, name, found) -> Customer:
-    """The chat contact the desk draw found (id, name), or a new one."""
-    if found is None:
-        return upsert_customer(business=business, wa_id=wa_id, name=name or None)
-    customer = Customer.from_db(Customer.objects.db, ["id", "business_id", "wa_id", "name"],
-                                [found[0], business.pk, wa_id, found[1]])
-    customer.business = business
-    return customer
-
-
 def open_platform_ticket(*, business, requester, subject, message, priority=Ticket.Priority.NORMAL) -> Ticket:
     """A merchant's staff member asks the platform for technical support.
 
@@ -302,7 +219,7 @@ def open_platform_ticket(*, business, requester, subject, message, priority=Tick
     if not Membership.objects.filter(user=requester, business=business,
                                      role__in=[Membership.Role.OWNER, Membership.Role.MANAGER]).exists():
         raise NotAllowed("Only the business's owners and managers open technical-support tickets.")
-    number = _update_desk(business, number=True)["number"]
+    number = queries.draw_from_desk(business, number=True).number
     with transaction.atomic():
         ticket = Ticket(business=business, number=number, kind=Ticket.Kind.PLATFORM,
                         requester_user=requester, subject=subject, channel=Ticket.Channel.WEB, priority=priority)
@@ -433,7 +350,7 @@ def auto_assign(*, ticket) -> Ticket:
     with transaction.atomic():
         ticket = _lock(ticket)
         if ticket.assignee_id is None and not ticket.is_platform:
-            chosen = _update_desk(ticket.business, assign=True)["assignee"]
+            chosen = queries.draw_from_desk(ticket.business, assign=True).assignee_id
             if chosen is not None:
                 Ticket.objects.filter(pk=ticket.pk).update(assignee_id=chosen)
                 ticket.assignee_id = chosen
