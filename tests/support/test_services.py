@@ -11,6 +11,7 @@ from shopchat.errors import DomainError
 from shopchat.models import OutboxEvent
 from support import selectors, services
 from support.models import SatisfactionRating, Ticket, TicketMessage
+from support.services import tickets
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def test_a_failed_creation_leaves_a_gap_and_never_reuses_its_number(open_ticket,
     def broken(**kwargs):
         raise RuntimeError("outbox down")
 
-    monkeypatch.setattr(services, "emit_event", broken)
+    monkeypatch.setattr(tickets, "emit_event", broken)
     with pytest.raises(RuntimeError):
         open_ticket()
     monkeypatch.undo()
@@ -51,7 +52,7 @@ def test_a_ticket_for_a_new_chat_contact_creates_both_or_neither(business, monke
     def broken(**kwargs):
         raise RuntimeError("outbox down")
 
-    monkeypatch.setattr(services, "emit_event", broken)
+    monkeypatch.setattr(tickets, "emit_event", broken)
     with pytest.raises(RuntimeError):
         services.open_ticket(business=business, wa_id="15550007777", name="Neel", subject="Hi", message="Hello")
     assert not business.customers.exists()
