@@ -102,10 +102,6 @@ class Ticket(models.Model):
         return f"#{self.number} {self.subject}"
 
     @property
-    def is_unsolved(self) -> bool:
-        return self.status in self.UNSOLVED
-
-    @property
     def is_platform(self) -> bool:
         return self.kind == self.Kind.PLATFORM
 
