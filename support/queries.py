@@ -85,12 +85,14 @@ def draw_from_desk(business: Business, *, number: bool = False, assign: bool = F
 
 def _draw_statement(business: Business, *, number: bool, assign: bool, priority: str | None,
                     wa_id: str | None) -> sql.Statement:
+    """The UPDATE ... RETURNING of `draw_from_desk`: every column of DeskDraw, NULL for a part
+    not asked for."""
+    if not (number or assign):
+        raise ValueError("Draw a number, an agent or both.")
     desk = sql.table(DeskState)
     desk_business = f"{desk}.{sql.column(DeskState, 'business')}"
     last_number = sql.column(DeskState, "last_number")
     last_assignee = sql.column(DeskState, "last_auto_assignee")
-    if not (number or assign):
-        raise ValueError("Draw a number, an agent or both.")
     sets: list[tuple[str, list]] = []  # (SQL, parameters)
     answers: list[tuple[str, str, list]] = [(last_number, "number", [])]  # (SQL, column, parameters)
     if number:
