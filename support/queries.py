@@ -1,10 +1,11 @@
 """The support desk's hand-written hot statement: the draw from the business's desk row that
 opening a ticket starts with (built with the kernel's SQL toolkit, answered as a typed row)."""
+import functools
 from dataclasses import dataclass
 from datetime import time
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from shopchat import sql
 from shopchat.models import Business, Customer, Membership
@@ -89,54 +90,57 @@ def _draw_statement(business: Business, *, number: bool, assign: bool, priority:
     not asked for."""
     if not (number or assign):
         raise ValueError("Draw a number, an agent or both.")
+    agent_params = [Membership.Role.AGENT, True, True] if assign else []
+    return sql.Statement(
+        _draw_sql(connection.vendor, number=number, assign=assign, policy=priority is not None,
+                  customer=wa_id is not None),
+        [*agent_params, *agent_params, business.pk, *agent_params,
+         *([priority] * len(SLA_FIELDS) if priority is not None else []), *([wa_id] * 2 if wa_id is not None else [])],
+    )
+
+
+@functools.cache
+def _draw_sql(vendor: str, *, number: bool, assign: bool, policy: bool, customer: bool) -> str:
+    """The statement's text, built once per database and combination of parts (its parameters,
+    in order: the agents' twice for the SET, the business, the agents', the priority's for each
+    policy column, the wa_id's for each customer column)."""
     desk = sql.table(DeskState)
     desk_business = f"{desk}.{sql.column(DeskState, 'business')}"
     last_number = sql.column(DeskState, "last_number")
     last_assignee = sql.column(DeskState, "last_auto_assignee")
-    sets: list[tuple[str, list]] = []  # (SQL, parameters)
-    answers: list[tuple[str, str, list]] = [(last_number, "number", [])]  # (SQL, column, parameters)
-    if number:
-        sets.append((f"{last_number} = {last_number} + 1", []))
+    sets = [f"{last_number} = {last_number} + 1"] if number else []
+    answers = [(last_number, "number")]  # (SQL, column)
     if assign:
-        agents, agent_params = _available_agents(desk_business)
+        agents = _available_agents(desk_business)
         agent_id = sql.column(Membership, "user")
         next_agent = (f"COALESCE(({agents} AND m.{agent_id} > {desk}.{last_assignee} ORDER BY m.{agent_id} LIMIT 1), "
                       f"({agents} ORDER BY m.{agent_id} LIMIT 1), {last_assignee})")
-        sets.append((f"{last_assignee} = {next_agent}", agent_params * 2))
-        answers.append((f"CASE WHEN EXISTS({agents}) THEN {last_assignee} END", "assignee_id", agent_params))
+        sets.append(f"{last_assignee} = {next_agent}")
+        answers.append((f"CASE WHEN EXISTS({agents}) THEN {last_assignee} END", "assignee_id"))
     else:
-        answers.append(("NULL", "assignee_id", []))
-    policy = (f"FROM {sql.table(SlaPolicy)} WHERE {sql.column(SlaPolicy, 'business')} = {desk_business} "
-              f"AND {sql.column(SlaPolicy, 'priority')} = %s")
+        answers.append(("NULL", "assignee_id"))
+    of_policy = (f"FROM {sql.table(SlaPolicy)} WHERE {sql.column(SlaPolicy, 'business')} = {desk_business} "
+                 f"AND {sql.column(SlaPolicy, 'priority')} = %s")
     for name in SLA_FIELDS:
-        if priority is None:
-            answers.append(("NULL", name, []))
-        else:
-            answers.append((f"(SELECT {sql.column(SlaPolicy, name)} {policy})", name, [priority]))
-    customer = (f"FROM {sql.table(Customer)} WHERE {sql.column(Customer, 'business')} = {desk_business} "
-                f"AND {sql.column(Customer, 'wa_id')} = %s")
+        answers.append((f"(SELECT {sql.column(SlaPolicy, name)} {of_policy})" if policy else "NULL", name))
+    of_customer = (f"FROM {sql.table(Customer)} WHERE {sql.column(Customer, 'business')} = {desk_business} "
+                   f"AND {sql.column(Customer, 'wa_id')} = %s")
     for name, column in (("id", "customer_id"), ("name", "customer_name")):
-        if wa_id is None:
-            answers.append(("NULL", column, []))
-        else:
-            answers.append((f"(SELECT {sql.column(Customer, name)} {customer})", column, [wa_id]))
-    returning = ", ".join(f"{expression} AS {sql.quote(column)}" for expression, column, _ in answers)
-    return sql.Statement(
-        f"UPDATE {desk} SET {', '.join(s for s, _ in sets)} WHERE {desk_business} = %s RETURNING {returning}",
-        [p for _, ps in sets for p in ps] + [business.pk] + [p for _, _, ps in answers for p in ps],
-    )
+        answers.append((f"(SELECT {sql.column(Customer, name)} {of_customer})" if customer else "NULL", column))
+    returning = ", ".join(f"{expression} AS {sql.quote(column)}" for expression, column in answers)
+    return f"UPDATE {desk} SET {', '.join(sets)} WHERE {desk_business} = %s RETURNING {returning}"
 
 
-def _available_agents(desk_business: str) -> tuple[str, list]:
+def _available_agents(desk_business: str) -> str:
     """The SELECT of the user ids of the desk's business's active agents available for tickets
-    (to be completed with a condition or an ORDER BY), and its parameters."""
+    (to be completed with a condition or an ORDER BY); its parameters: role, available, active."""
     User = get_user_model()
     user_id = sql.column(Membership, "user")
     return (f"SELECT m.{user_id} FROM {sql.table(Membership)} m INNER JOIN {sql.table(User)} u "
             f"ON u.{sql.quote(User._meta.pk.column)} = m.{user_id} "
             f"WHERE m.{sql.column(Membership, 'business')} = {desk_business} "
             f"AND m.{sql.column(Membership, 'role')} = %s AND m.{sql.column(Membership, 'available_for_tickets')} = %s "
-            f"AND u.{sql.column(User, 'is_active')} = %s"), [Membership.Role.AGENT, True, True]
+            f"AND u.{sql.column(User, 'is_active')} = %s")
 
 
 def _create_desk(business: Business) -> None:
