@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from shopchat.api.errors import ApiError
+from shopchat.errors import DomainError
 from shopchat.channels import undelivered_messages
 from shopchat.money import display
 from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
@@ -207,7 +207,7 @@ class TicketDeskAdmin(TenantAdmin):
     def _run(self, request, action, success: str):
         try:
             action()
-        except ApiError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
             return False
         messages.success(request, success)
@@ -256,7 +256,7 @@ class TicketDeskAdmin(TenantAdmin):
             try:
                 action(ticket)
                 count += 1
-            except ApiError:
+            except DomainError:
                 failed += 1
         self.message_user(request, f"{count} ticket(s) {done}." + (f" {failed} could not be." if failed else ""),
                           messages.WARNING if failed else messages.SUCCESS)

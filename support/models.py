@@ -102,10 +102,6 @@ class Ticket(models.Model):
         return f"#{self.number} {self.subject}"
 
     @property
-    def is_unsolved(self) -> bool:
-        return self.status in self.UNSOLVED
-
-    @property
     def is_platform(self) -> bool:
         return self.kind == self.Kind.PLATFORM
 
@@ -244,7 +240,7 @@ class SatisfactionRating(models.Model):
 class DeskState(models.Model):
     """Per-business counters of the desk: the last ticket number and the last agent given a
     ticket by round-robin. Both are drawn like a sequence, in one statement on the row
-    (services._update_desk)."""
+    (support.queries.draw_from_desk)."""
 
     business = models.OneToOneField(Business, on_delete=models.CASCADE, primary_key=True, related_name="desk_state")
     last_number = models.PositiveIntegerField(default=0)

@@ -13,6 +13,7 @@ from shopchat.api.base import BusinessScopedMixin, CursorPage
 from shopchat.api.errors import ApiError
 from shopchat.api.schema import WA_ID_PARAM, errors
 from shopchat.api.views import clean_wa_id
+from shopchat.errors import InvalidInput, NotFound
 from shopchat.models import Customer
 
 from .. import services
@@ -30,10 +31,10 @@ class TicketMixin(BusinessScopedMixin):
 
     def get_ticket(self, ticket_id) -> Ticket:
         if not 0 < int(ticket_id) <= MAX_ID:
-            raise ApiError(404, "not_found", "No such ticket.")
+            raise NotFound("No such ticket.")
         ticket = self.tickets().filter(pk=ticket_id).first()
         if ticket is None:
-            raise ApiError(404, "not_found", "No such ticket.")
+            raise NotFound("No such ticket.")
         return ticket
 
     def staff_member(self, email, field):
@@ -43,8 +44,7 @@ class TicketMixin(BusinessScopedMixin):
             memberships__business=self.business, is_active=True,
         ).first()
         if user is None:
-            raise ApiError(400, "validation_error", "No staff member of this business has this e-mail.",
-                           {field: ["No staff member of this business has this e-mail."]})
+            raise InvalidInput(field, "No staff member of this business has this e-mail.")
         return user
 
 
@@ -85,8 +85,7 @@ class TicketListCreateView(TicketMixin, APIView):
             order = Order.objects.filter(business=self.business, number=data["order"],
                                          customer__wa_id=data["customer"]).select_related("customer").first()
             if order is None:
-                raise ApiError(400, "validation_error", "No such order for this customer.",
-                               {"order": ["No such order for this customer."]})
+                raise InvalidInput("order", "No such order for this customer.")
         ticket = services.open_ticket(
             business=self.business, wa_id=data["customer"], name=data.get("name"), subject=data["subject"],
             message=data["message"], order=order, priority=data.get("priority") or Ticket.Priority.NORMAL,

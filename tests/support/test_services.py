@@ -6,10 +6,12 @@ import pytest
 import time_machine
 
 from shopchat import outbox
-from shopchat.api.errors import ApiError
+from shopchat.api.errors import STATUS_OF_KIND
+from shopchat.errors import DomainError
 from shopchat.models import OutboxEvent
 from support import selectors, services
 from support.models import SatisfactionRating, Ticket, TicketMessage
+from support.services import tickets
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +40,7 @@ def test_a_failed_creation_leaves_a_gap_and_never_reuses_its_number(open_ticket,
     def broken(**kwargs):
         raise RuntimeError("outbox down")
 
-    monkeypatch.setattr(services, "emit_event", broken)
+    monkeypatch.setattr(tickets, "emit_event", broken)
     with pytest.raises(RuntimeError):
         open_ticket()
     monkeypatch.undo()
@@ -50,7 +52,7 @@ def test_a_ticket_for_a_new_chat_contact_creates_both_or_neither(business, monke
     def broken(**kwargs):
         raise RuntimeError("outbox down")
 
-    monkeypatch.setattr(services, "emit_event", broken)
+    monkeypatch.setattr(tickets, "emit_event", broken)
     with pytest.raises(RuntimeError):
         services.open_ticket(business=business, wa_id="15550007777", name="Neel", subject="Hi", message="Hello")
     assert not business.customers.exists()
@@ -69,7 +71,7 @@ def test_open_ticket_for_returns_the_unsolved_ticket_only(business, customer, ti
 
 
 def test_a_ticket_cannot_be_opened_for_another_business_customer(business, other_customer):
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         services.open_ticket(business=business, customer=other_customer, subject="x", message="y")
     assert err.value.fields == {"customer": ["This customer belongs to another business."]}
     assert not Ticket.objects.exists()
@@ -96,16 +98,16 @@ def test_a_customer_message_keeps_new_open_and_on_hold_tickets_as_they_are(ticke
 def test_a_closed_ticket_takes_no_more_messages(ticket):
     services.change_status(ticket=ticket, status="solved")
     services.change_status(ticket=ticket, status="closed")
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         services.add_customer_message(ticket=ticket, body="Hello?")
-    assert err.value.status_code == 409
+    assert STATUS_OF_KIND[err.value.kind] == 409
     assert ticket.messages.count() == 1
 
 
 def test_an_illegal_status_change_is_a_409(ticket):
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         services.change_status(ticket=ticket, status="closed")
-    assert (err.value.status_code, err.value.code) == (409, "illegal_status_change")
+    assert (STATUS_OF_KIND[err.value.kind], err.value.code) == (409, "illegal_status_change")
 
 
 # --- replies, first response, internal notes ---------------------------------------------
@@ -128,9 +130,9 @@ def test_internal_notes_are_never_emitted_and_do_not_count_as_first_response(tic
 
 def test_bodies_that_are_empty_or_too_long_are_refused_and_nothing_is_written(ticket):
     for body in ("", "   ", "x" * 4097):
-        with pytest.raises(ApiError) as err:
+        with pytest.raises(DomainError) as err:
             reply(ticket, body)
-        assert err.value.status_code == 400 and "body" in err.value.fields
+        assert STATUS_OF_KIND[err.value.kind] == 400 and "body" in err.value.fields
     assert ticket.messages.count() == 1
     assert not OutboxEvent.objects.filter(event_type="ticket.reply").exists()
 
@@ -216,7 +218,7 @@ def test_auto_assignment_goes_round_robin_among_available_agents(business, open_
 
 def test_tickets_cannot_be_assigned_to_staff_of_another_business(ticket, other_business):
     stranger = MembershipFactory(business=other_business, role="agent").user
-    with pytest.raises(ApiError):
+    with pytest.raises(DomainError):
         services.assign_ticket(ticket=ticket, assignee=stranger)
     ticket.refresh_from_db()
     assert ticket.assignee_id is None
@@ -244,13 +246,13 @@ def test_unsolved_tickets_never_auto_close(ticket):
 
 # --- satisfaction -------------------------------------------------------------------------
 def test_a_ticket_can_be_rated_only_once_solved(ticket):
-    with pytest.raises(ApiError) as err:
+    with pytest.raises(DomainError) as err:
         services.rate_ticket(ticket=ticket, rating="good")
     assert err.value.code == "ticket_not_solved"
     services.change_status(ticket=ticket, status="solved")
     services.rate_ticket(ticket=ticket, rating="bad", comment="Too slow")
     assert SatisfactionRating.objects.get(ticket=ticket).rating == "bad"
-    with pytest.raises(ApiError):
+    with pytest.raises(DomainError):
         services.rate_ticket(ticket=ticket, rating="good")
 
 
@@ -274,7 +276,7 @@ def test_canned_replies_fill_in_customer_name_and_order_number(business, custome
 # --- platform technical support ------------------------------------------------------------
 def test_only_owners_and_managers_open_platform_tickets(business):
     agent = MembershipFactory(business=business, role="agent").user
-    with pytest.raises(ApiError):
+    with pytest.raises(DomainError):
         services.open_platform_ticket(business=business, requester=agent, subject="Import broken", message="Help")
     assert not Ticket.objects.exists()
 
@@ -282,7 +284,7 @@ def test_only_owners_and_managers_open_platform_tickets(business):
 def test_merchants_cannot_answer_their_own_platform_ticket_as_agents(business):
     owner = MembershipFactory(business=business, role="owner").user
     ticket = services.open_platform_ticket(business=business, requester=owner, subject="Import", message="Broken")
-    with pytest.raises(ApiError):
+    with pytest.raises(DomainError):
         services.reply_to_ticket(ticket=ticket, author=owner, body="Solved it myself", internal=True)
     assert TicketMessage.objects.filter(ticket=ticket).count() == 1
 
