@@ -93,7 +93,7 @@ class ProductForm(forms.ModelForm):
         for name in ("link", "image_link"):
             if data.get(name):
                 try:
-                    feeds._url(data[name], name)
+                    feeds.clean_url(data[name], name)
                 except ValueError as exc:
                     self.add_error(name, str(exc))
         return data
