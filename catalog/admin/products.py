@@ -1,16 +1,13 @@
-"""Back office for the catalog: products (fast at 50,000 rows: no per-row queries, no exact
-COUNT when it is expensive, price and stock editable in the list), collections with ordered
-products, feed uploads with a live progress page, and the secret feed URL for Meta."""
-import csv
-import io
+"""Products in the back office: a list that stays fast at 50,000+ rows, prices in the shop's units,
+bulk actions through the services."""
 from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.db.models import F, Q
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,13 +17,14 @@ from django.utils.html import format_html
 from shopchat.errors import DomainError
 from shopchat.models import Business
 from shopchat.money import MoneyError, display, to_major, to_minor
-from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, business_ids, scope_queryset
+from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
 
-from . import feeds, queries, selectors, services
-from .models import Collection, CollectionProduct, ImportJob, Product
+from .. import feeds, queries, selectors, services
+from ..models import Collection, Product
 
 LOW_STOCK = 5
 ESTIMATE_ABOVE = 20_000
+
 
 
 class EstimatedCountPaginator(Paginator):
@@ -291,122 +289,3 @@ class ProductAdmin(TenantAdmin):
 
 
 # --- collections ---------------------------------------------------------------------------
-
-class CollectionProductInline(TenantInline, admin.TabularInline):
-    tenant_area = "catalog"
-    model = CollectionProduct
-    autocomplete_fields = ("product",)
-    fields = ("product", "position")
-    extra = 1
-    ordering = ("position", "id")
-
-
-@admin.register(Collection)
-class CollectionAdmin(TenantAdmin):
-    tenant_area = "catalog"
-    list_display = ("name", "slug", "position", "is_active", "product_count")
-    list_editable = ("position", "is_active")
-    list_filter = ("is_active",)
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-    inlines = [CollectionProductInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(product_count=Count("entries"))
-
-    @admin.display(description="Products", ordering="product_count")
-    def product_count(self, obj):
-        return obj.product_count
-
-
-# --- feed imports --------------------------------------------------------------------------
-
-class ImportUploadForm(forms.ModelForm):
-    class Meta:
-        model = ImportJob
-        fields = ["business", "file", "create_collections", "deactivate_missing"]
-        help_texts = {"file": "CSV or TSV in the data-feed columns: id, title, description, availability, "
-                              "condition, price (\"12.50 INR\"), sale_price, link, image_link, brand, "
-                              "product_type, inventory."}
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(TenantAdmin):
-    tenant_area = "catalog"
-    form = ImportUploadForm
-    list_display = ("__str__", "status", "progress", "created_count", "updated_count", "unchanged_count",
-                    "rejected_count", "created_at")
-    list_filter = ("status",)
-    list_select_related = ("business",)
-    change_form_template = "admin/catalog/importjob/change_form.html"
-    readonly_fields = ("business", "filename", "status", "total_rows", "processed_rows", "created_count",
-                       "updated_count", "unchanged_count", "rejected_count", "deactivate_missing",
-                       "deactivated_count", "message", "created_at", "started_at", "finished_at")
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["business", "file", "create_collections", "deactivate_missing"]
-        return list(self.readonly_fields)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else ()
-
-    def has_change_permission(self, request, obj=None):
-        return False  # an import is a record: read it, never edit it
-
-    @admin.display(description="Progress")
-    def progress(self, obj):
-        return f"{obj.processed_rows}/{obj.total_rows or '?'} rows"
-
-    def save_model(self, request, obj, form, change):
-        job = services.start_import(business=obj.business, upload=form.cleaned_data["file"], user=request.user,
-                                    create_collections=obj.create_collections,
-                                    deactivate_missing=obj.deactivate_missing)
-        obj.pk = obj.id = job.pk
-        obj._state.adding = False
-
-    def save_related(self, request, form, formsets, change):
-        pass
-
-    def response_add(self, request, obj, post_url_continue=None):
-        messages.success(request, "The feed is being imported; this page shows its progress.")
-        return redirect("admin:catalog_importjob_change", obj.pk)
-
-    def get_urls(self):
-        return [
-            path("<int:pk>/status/", self.admin_site.admin_view(self.status_view), name="catalog_importjob_status"),
-            path("<int:pk>/errors.csv", self.admin_site.admin_view(self.errors_view),
-                 name="catalog_importjob_errors"),
-        ] + super().get_urls()
-
-    def _job(self, request, pk):
-        job = self.get_queryset(request).filter(pk=pk).first()
-        if job is None:
-            raise Http404
-        return job
-
-    def status_view(self, request, pk):
-        job = self._job(request, pk)
-        return JsonResponse({
-            "status": job.status, "status_display": job.get_status_display(), "percent": job.percent,
-            "processed": job.processed_rows, "total": job.total_rows, "created": job.created_count,
-            "updated": job.updated_count, "unchanged": job.unchanged_count, "rejected": job.rejected_count,
-            "message": job.message,
-        })
-
-    def errors_view(self, request, pk):
-        job = self._job(request, pk)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["row", "column", "reason"])
-        writer.writerows(job.errors)
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-        return response
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        job = self._job(request, object_id) if str(object_id).isdigit() else None
-        extra = {"job": job, "error_preview": (job.errors or [])[:100] if job else [],
-                 "status_url": reverse("admin:catalog_importjob_status", args=[object_id]) if job else "",
-                 "errors_url": reverse("admin:catalog_importjob_errors", args=[object_id]) if job else ""}
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})

@@ -1,0 +1,42 @@
+"""Collections and their ordered products."""
+
+from django.contrib import admin
+from django.db.models import Count
+
+from shopchat.tenancy import TenantAdmin, TenantInline
+
+from ..models import Collection, CollectionProduct
+
+LOW_STOCK = 5
+ESTIMATE_ABOVE = 20_000
+
+
+
+class CollectionProductInline(TenantInline, admin.TabularInline):
+    tenant_area = "catalog"
+    model = CollectionProduct
+    autocomplete_fields = ("product",)
+    fields = ("product", "position")
+    extra = 1
+    ordering = ("position", "id")
+
+
+@admin.register(Collection)
+class CollectionAdmin(TenantAdmin):
+    tenant_area = "catalog"
+    list_display = ("name", "slug", "position", "is_active", "product_count")
+    list_editable = ("position", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [CollectionProductInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_count=Count("entries"))
+
+    @admin.display(description="Products", ordering="product_count")
+    def product_count(self, obj):
+        return obj.product_count
+
+
+# --- feed imports --------------------------------------------------------------------------
