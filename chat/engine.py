@@ -20,19 +20,19 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from catalog.models import Collection, CollectionProduct, Product
-from catalog.selectors import search_products
+from catalog.models import Product
 from orders import services as order_services
 from orders.errors import OutOfStock, PriceChanged, UnknownProducts
 from orders.models import Order
 from payments import services as payment_services
-from payments.models import LedgerAccount, Payment
+from payments.models import Payment
 from shopchat.errors import DomainError
-from shopchat.money import display, exponent
+from shopchat.money import display
 from support import selectors as support_selectors
 from support import services as support_services
 
 from . import messages as wa
+from . import order_details, selectors
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class Conversation:
         greeting), else products by collection (a product list, or a list without a catalog)."""
         if self.config.catalog_id:
             if not first:
-                sections = collection_sections(self.business, PRODUCT_LIST_ITEMS, wa.MAX_PRODUCT_SECTIONS)
+                sections = selectors.collection_sections(self.business, PRODUCT_LIST_ITEMS, wa.MAX_PRODUCT_SECTIONS)
                 if sections:
                     return [Reply(wa.product_list(
                         self.config.catalog_id, wa.clip(f"{self.business.name}", wa.MAX_HEADER),
@@ -137,7 +137,7 @@ class Conversation:
                          .order_by("pk").values_list("retailer_id", flat=True).first())
             return [Reply(wa.catalog_message("Browse our catalog, add products to your cart and send it to us.",
                                              thumbnail, footer=self.footer))]
-        sections = collection_sections(self.business, LIST_ROWS, wa.MAX_SECTIONS)
+        sections = selectors.collection_sections(self.business, LIST_ROWS, wa.MAX_SECTIONS)
         if not sections:
             return [Reply(wa.text("Our catalog is empty right now. Please come back soon!"))]
         return [Reply(self.product_rows("Tap a product to see it and order.", "View products", sections))]
@@ -152,7 +152,7 @@ class Conversation:
 
     def search(self, query: str) -> list[Reply]:
         limit = PRODUCT_LIST_ITEMS if self.config.catalog_id else LIST_ROWS
-        products = find_products(business=self.business, query=query, limit=limit)
+        products = selectors.find_products(business=self.business, query=query, limit=limit)
         if not products:
             return [Reply(wa.reply_buttons(
                 wa.clip(f"Sorry, nothing matches “{query.strip()}”. Try another word, or:", wa.MAX_BODY),
@@ -216,7 +216,7 @@ class Conversation:
                 body = wa.order_details(
                     wa.clip(f"Thank you! Order {order.number} comes to {self.money(order.total_minor)}. "
                             "Tap Review and Pay to pay.", wa.MAX_BODY),
-                    order_details_parameters(self.config, order, lines), footer=self.footer)
+                    order_details.order_details_parameters(self.config, order, lines), footer=self.footer)
                 return [Reply(body, order_number=order.number)]
             except wa.InvalidMessage as exc:  # never send what Meta would refuse: fall back to buttons
                 log.warning("whatsapp: order_details for %s not sendable (%s); offering buttons", order.number, exc)
@@ -270,8 +270,8 @@ class Conversation:
                 return []
             reason = payment.failure_reason
             if payment.failure_code == "insufficient_funds":
-                reason = (f"your wallet balance is {self.money(wallet_balance(self.customer))} and the order comes "
-                          f"to {self.money(order.total_minor)}.")
+                balance = self.money(selectors.wallet_balance(self.customer))
+                reason = f"your wallet balance is {balance} and the order comes to {self.money(order.total_minor)}."
         return [Reply(wa.reply_buttons(
             wa.clip(f"Your wallet payment for order {order.number} did not go through: {reason}", wa.MAX_BODY),
             [(f"pay_card:{order.number}", "Pay by card link"), (f"cancel:{order.number}", "Cancel")],
@@ -310,40 +310,7 @@ class Conversation:
                               "An agent will answer you here in the chat."), ticket_id=str(ticket.pk))]
 
 
-# --- reads and words -------------------------------------------------------------------------
-
-def find_products(*, business, query: str, limit: int) -> list:
-    """Active products matching `query`, best first (the catalog's search)."""
-    return list(search_products(business=business, query=query)[:limit])
-
-
-def collection_sections(business, max_items: int, max_sections: int) -> list:
-    """[(collection name, [products])] within the limits; one 'Products' section without collections."""
-    collections = list(Collection.objects.filter(business=business, is_active=True).order_by("position", "name")
-                       [:max_sections])
-    sections = []
-    if collections:
-        per_section = max(1, max_items // len(collections))
-        for collection in collections:
-            room = min(per_section, max_items - sum(len(p) for _, p in sections))
-            if room <= 0:
-                break
-            products = [entry.product for entry in CollectionProduct.objects.filter(
-                collection=collection, product__is_active=True).select_related("product").order_by("position", "id")
-                [:room]]
-            if products:
-                sections.append((collection.name, products))
-    if not sections:
-        products = list(Product.objects.filter(business=business, is_active=True).order_by("title")[:max_items])
-        if products:
-            sections.append(("Products", products))
-    return sections
-
-
-def wallet_balance(customer) -> int:
-    return (LedgerAccount.objects.filter(customer=customer, kind=LedgerAccount.Kind.CUSTOMER_WALLET)
-            .values_list("balance_minor", flat=True).first() or 0)
-
+# --- words ---------------------------------------------------------------------------------
 
 def order_problem(exc: DomainError) -> str:
     """An order service's refusal, in the customer's words, from the error's data (the items
@@ -364,47 +331,6 @@ def order_problem(exc: DomainError) -> str:
         return ("Sorry, we do not have enough in stock:\n" + "\n".join(lines)
                 + "\nNothing was ordered. Please change your cart and send it again.")
     return f"We could not place your order: {exc.message}"
-
-
-def order_details_parameters(config, order, lines) -> dict:
-    """The `review_and_pay` parameters of an order (amounts as value x offset of minor units)."""
-    offset = 10 ** exponent(order.currency)
-
-    def amount(minor, **extra):
-        return {"value": int(minor), "offset": offset, **extra}
-
-    # Meta wants subtotal = sum(amount x quantity) and total = subtotal + tax + shipping - discount.
-    # With tax-inclusive prices the order's subtotal is net of tax, so the shelf prices are shown
-    # as the subtotal and the tax (already in them) as zero with its amount in the description.
-    items_minor = sum(line.unit_price_minor * line.quantity for line in lines)
-    tax_on_top = order.total_minor - items_minor - order.shipping_minor + order.discount_minor
-    tax_label = "Tax" if tax_on_top else (
-        f"Includes tax {display(order.tax_minor, order.currency)}" if order.tax_minor else "Tax")
-    details = {
-        "status": "pending",
-        "items": [{"retailer_id": line.retailer_id, "name": wa.clip(line.title, 60),
-                   "amount": amount(line.unit_price_minor), "quantity": line.quantity} for line in lines],
-        "subtotal": amount(items_minor),
-        "tax": amount(tax_on_top, description=tax_label),
-    }
-    if config.catalog_id:
-        details["catalog_id"] = config.catalog_id
-    if order.shipping_minor:
-        details["shipping"] = amount(order.shipping_minor, description="Shipping")
-    if order.discount_minor:
-        details["discount"] = amount(order.discount_minor, description="Discount")
-    if order.expires_at:
-        details["expiration"] = {"timestamp": str(int(order.expires_at.timestamp())),
-                                 "description": "Unpaid orders expire"}
-    return {
-        "reference_id": order.number,
-        "type": "physical-goods",
-        "payment_settings": [{"type": "payment_gateway", "payment_gateway": {
-            "type": config.payment_gateway, "configuration_name": config.payment_configuration}}],
-        "currency": order.currency,
-        "total_amount": amount(order.total_minor),
-        "order": details,
-    }
 
 
 def _int(value) -> int:

@@ -1,4 +1,8 @@
-"""Reads of the WhatsApp adapter for other screens (the order and ticket pages after merging)."""
+"""Reads of the chat app: messages not delivered (for the order and ticket pages), and what the
+conversation engine reads (catalog sections, search, the wallet balance)."""
+from catalog.models import Collection, CollectionProduct, Product
+from catalog.selectors import search_products
+from payments.models import LedgerAccount
 from shopchat.channels import UndeliveredMessage
 from shopchat.models import Business
 
@@ -24,3 +28,38 @@ def undelivered_messages(*, business: Business, order_number: str = "",
     know nothing of the chat app."""
     return [UndeliveredMessage(status_at=m.status_at, kind=m.kind, error_code=m.error_code, error_title=m.error_title)
             for m in chat_failures(business=business, order_number=order_number, ticket_id=ticket_id)]
+
+
+# --- what the conversation engine reads --------------------------------------------------------
+
+def find_products(*, business, query: str, limit: int) -> list:
+    """Active products matching `query`, best first (the catalog's search)."""
+    return list(search_products(business=business, query=query)[:limit])
+
+
+def collection_sections(business, max_items: int, max_sections: int) -> list:
+    """[(collection name, [products])] within the limits; one 'Products' section without collections."""
+    collections = list(Collection.objects.filter(business=business, is_active=True).order_by("position", "name")
+                       [:max_sections])
+    sections = []
+    if collections:
+        per_section = max(1, max_items // len(collections))
+        for collection in collections:
+            room = min(per_section, max_items - sum(len(p) for _, p in sections))
+            if room <= 0:
+                break
+            products = [entry.product for entry in CollectionProduct.objects.filter(
+                collection=collection, product__is_active=True).select_related("product").order_by("position", "id")
+                [:room]]
+            if products:
+                sections.append((collection.name, products))
+    if not sections:
+        products = list(Product.objects.filter(business=business, is_active=True).order_by("title")[:max_items])
+        if products:
+            sections.append(("Products", products))
+    return sections
+
+
+def wallet_balance(customer) -> int:
+    return (LedgerAccount.objects.filter(customer=customer, kind=LedgerAccount.Kind.CUSTOMER_WALLET)
+            .values_list("balance_minor", flat=True).first() or 0)
