@@ -7,9 +7,12 @@ one OutboundMessage (once per event, keyed on the event id). Events the chat alr
 `order.paid`; `ticket.created`; `payment.failed` of a wallet payment, which is decided at
 once and answered by whoever asked, e.g. the chat engine) are skipped.
 """
+from decimal import Decimal, InvalidOperation
+
 from django.db import IntegrityError, transaction
 
 from shopchat.models import Business, Customer
+from shopchat.money import MoneyError, format_major, to_minor
 
 from . import messages as wa
 from .models import OutboundMessage, WhatsAppConfig
@@ -63,6 +66,21 @@ def render(event, config) -> OutboundMessage | None:
         return OutboundMessage.objects.filter(source_event=event.pk).first()
 
 
+def refund_words(number: str, data: dict) -> str:
+    """What a refund tells the customer: this refund's amount (`refunded`), and when the payment
+    is not refunded in full, what remains paid (`amount` less `refunded_total`, all refunds so far)."""
+    currency = str(data.get("currency") or "")
+    refunded = f"{currency} {data.get('refunded') or ''}".strip()
+    text = f"A refund of {refunded} for order {number} is on its way to you."
+    try:
+        left = to_minor(Decimal(str(data["amount"])), currency) - to_minor(Decimal(str(data["refunded_total"])), currency)
+    except (KeyError, InvalidOperation, MoneyError, ValueError):
+        return text
+    if left > 0:
+        text += f" {currency} {format_major(left, currency)} of your payment remains paid."
+    return text
+
+
 def describe(event_type: str, data: dict, config) -> dict | None:
     """The message body for an event, or None when the chat need not hear of it."""
     number = str(data.get("order") or data.get("number") or "")
@@ -74,9 +92,10 @@ def describe(event_type: str, data: dict, config) -> dict | None:
         "order.delivered": f"Order {number} has been delivered. Enjoy, and thank you for shopping with us!",
         "order.cancelled": f"Order {number} has been cancelled.",
         "order.expired": f"Order {number} expired because it was not paid in time. Send Hi to order again.",
-        "payment.refunded": f"A refund of {total} for order {number} is on its way to you.",
         "ticket.reply": f"Support (ticket #{data.get('ticket', '')}):\n{data.get('body', '')}",
     }
+    if event_type == "payment.refunded":
+        return wa.text(refund_words(number, data)[: wa.MAX_TEXT])
     if event_type == "payment.captured":
         return None if number else wa.text(f"Payment of {total} received. Thank you!")
     if event_type == "payment.failed":
