@@ -7,7 +7,10 @@ them. Every app declares its codes as a `StrEnum` and its errors as subclasses o
 below, in its own `errors.py`.
 """
 from enum import Enum, StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+if TYPE_CHECKING:
+    from .models import Business
 
 
 class ErrorKind(Enum):
@@ -49,7 +52,7 @@ class DomainError(Exception):
 
 class Invalid(DomainError):
     kind = ErrorKind.INVALID
-    default_code = CoreErrorCode.VALIDATION_ERROR
+    default_code: ClassVar[str] = CoreErrorCode.VALIDATION_ERROR
 
 
 class InvalidInput(Invalid):
@@ -62,7 +65,7 @@ class InvalidInput(Invalid):
 
 class NotFound(DomainError):
     kind = ErrorKind.NOT_FOUND
-    default_code = CoreErrorCode.NOT_FOUND
+    default_code: ClassVar[str] = CoreErrorCode.NOT_FOUND
 
     def __init__(self, message: str = "Not found.", **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -70,12 +73,12 @@ class NotFound(DomainError):
 
 class Forbidden(DomainError):
     kind = ErrorKind.FORBIDDEN
-    default_code = CoreErrorCode.PERMISSION_DENIED
+    default_code: ClassVar[str] = CoreErrorCode.PERMISSION_DENIED
 
 
 class Conflict(DomainError):
     kind = ErrorKind.CONFLICT
-    default_code = CoreErrorCode.CONFLICT
+    default_code: ClassVar[str] = CoreErrorCode.CONFLICT
 
 
 class Unprocessable(DomainError):
@@ -86,7 +89,14 @@ class BusinessSuspended(Forbidden):
     default_code = CoreErrorCode.BUSINESS_SUSPENDED
 
 
-def check_tenant(business: Any, *rows: Any) -> None:
+class OwnedRow(Protocol):
+    """A row that belongs to one business (a customer, a product, ...)."""
+
+    @property
+    def business_id(self) -> int: ...
+
+
+def check_tenant(business: "Business", *rows: OwnedRow | None) -> None:
     """A row of another business is answered as if it did not exist (never 403, never its data)."""
     for row in rows:
         if row is not None and row.business_id != business.pk:

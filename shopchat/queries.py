@@ -3,14 +3,22 @@
 Every call that moves money makes both, inside its own transaction, so they are written out with
 the SQL toolkit (`shopchat.sql`) from the model's metadata."""
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, Final, Literal
 
 from django.utils import timezone
 
 from . import sql
 from .models import IdempotencyRecord
 
-BUSY = object()  # the key is claimed by a call still running
+
+class Busy(Enum):
+    """The key is claimed by a call still running (a typed sentinel: compare with `is BUSY`)."""
+
+    BUSY = "busy"
+
+
+BUSY: Final = Busy.BUSY
 
 
 @dataclass(frozen=True)
@@ -20,7 +28,8 @@ class _Claim:
 
 
 def claim_idempotency_key(*, business_id: int, key: str, fingerprint: str,
-                          response_status: int | None = None, response_body: Any = None) -> Any:
+                          response_status: int | None = None,
+                          response_body: Any = None) -> int | None | Literal[Busy.BUSY]:
     """INSERT the key's record unless the key is taken: its id, None when a committed record
     holds the key, or BUSY when a call still running has claimed it. With a response the record
     is written done, holding it (and a running twin's claim is waited for).

@@ -1,8 +1,12 @@
 """Core operations: onboarding a business, its staff and API keys, and chat customers."""
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeAlias
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,13 +17,18 @@ from .api.auth import forget_cached_key, hash_secret
 from .models import ApiKey, Business, Customer, Membership
 from .validators import normalize_wa_id, validate_currency, validate_wa_id
 
+# Who makes a change, as the services record it: a staff user, the API's `GatewayClient` (an
+# API key, not a person) or None (the system: a job, the chat). Services only label it or keep
+# it when it is a user, so it stays dynamic.
+Actor: TypeAlias = Any
+
 
 class BusinessError(ValueError):
     """A business cannot be created as asked (bad currency, slug taken, ...)."""
 
 
 def create_business(*, name: str, currency: str, owner_email: str, password: str | None = None,
-                    slug: str | None = None, **fields) -> Business:
+                    slug: str | None = None, **fields: Any) -> Business:
     """Create a business with its owner (a staff user who logs in to the back office).
 
     The owner account is created if the e-mail is new; an existing account becomes owner.
@@ -68,17 +77,18 @@ def add_member(*, business: Business, email: str, role: str, password: str | Non
     return membership
 
 
-def suspend_businesses(*, businesses) -> int:
+def suspend_businesses(*, businesses: Iterable[Business]) -> int:
     """Platform staff suspend businesses: their staff and API keys lose access (API keys within
     API_KEY_CACHE_SECONDS in other web processes)."""
     return Business.objects.filter(pk__in=[b.pk for b in businesses]).update(status=Business.Status.SUSPENDED)
 
 
-def reactivate_businesses(*, businesses) -> int:
+def reactivate_businesses(*, businesses: Iterable[Business]) -> int:
     return Business.objects.filter(pk__in=[b.pk for b in businesses]).update(status=Business.Status.ACTIVE)
 
 
-def create_api_key(*, business: Business, name: str = "gateway", scopes=None, created_by=None) -> tuple[ApiKey, str]:
+def create_api_key(*, business: Business, name: str = "gateway", scopes: Iterable[str] | None = None,
+                   created_by: User | None = None) -> tuple[ApiKey, str]:
     """Create a key and return it with its full text, which is never stored or shown again."""
     scopes = list(scopes or [ApiKey.Scope.GATEWAY])
     unknown = set(scopes) - set(ApiKey.Scope.values)
@@ -122,7 +132,7 @@ def put_customer(*, business: Business, wa_id: str, name: str | None = None, loc
     One written-out lookup: every order placed and every chat message looks the customer up."""
     wa_id = normalize_wa_id(wa_id)
     validate_wa_id(wa_id)
-    changes = {k: v for k, v in (("name", name), ("locale", locale)) if v is not None}
+    changes: dict[str, str | datetime] = {k: v for k, v in (("name", name), ("locale", locale)) if v is not None}
     customer = sql.find_model(Customer, business_id=business.pk, wa_id=wa_id)
     if inbound:  # a new message always moves it on
         changes["last_inbound_at"] = timezone.now()

@@ -20,14 +20,18 @@ Contract:
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from django.db import transaction
 from django.db.models import Model
 
 from . import outbox, sql
+from .models import Business, OutboxEvent
 
 M = TypeVar("M", bound=Model)
+RowKey: TypeAlias = tuple[type[Model], Any]  # (model, primary key)
+# Where a joined scope started: the inserts and events collected so far, the updates, the held rows.
+_Mark: TypeAlias = tuple[int, int, dict[RowKey, dict[str, Any]], dict[RowKey, Model]]
 
 _current: ContextVar["UnitOfWork | None"] = ContextVar("shopchat_unit_of_work", default=None)
 
@@ -35,12 +39,12 @@ _current: ContextVar["UnitOfWork | None"] = ContextVar("shopchat_unit_of_work", 
 class UnitOfWork:
     """What one change of one business writes: rows to insert, rows to update, events."""
 
-    def __init__(self, business: Any) -> None:
+    def __init__(self, business: Business) -> None:
         self.business = business
         self._inserts: list[Model] = []
-        self._updates: dict[tuple[type[Model], Any], dict[str, Any]] = {}
+        self._updates: dict[RowKey, dict[str, Any]] = {}
         self._events: list[outbox.Event] = []
-        self._held: dict[tuple[type[Model], Any], Model] = {}
+        self._held: dict[RowKey, Model] = {}
 
     # --- collecting -------------------------------------------------------------------------
     def add(self, *rows: Model) -> None:
@@ -67,7 +71,7 @@ class UnitOfWork:
         return self._held.get((model, pk))  # type: ignore[return-value]
 
     # --- writing ------------------------------------------------------------------------------
-    def flush(self) -> list[Any]:
+    def flush(self) -> list[OutboxEvent]:
         """Write what is collected: updates, inserts, then the events (one statement on
         PostgreSQL). Returns the event rows written."""
         if not (self._inserts or self._updates or self._events):
@@ -79,17 +83,17 @@ class UnitOfWork:
         self._inserts, self._updates, self._events = [], {}, []
         return events
 
-    def _mark(self) -> tuple[int, int, dict, dict]:
+    def _mark(self) -> _Mark:
         return len(self._inserts), len(self._events), {k: dict(v) for k, v in self._updates.items()}, dict(self._held)
 
-    def _rewind(self, mark: tuple[int, int, dict, dict]) -> None:
+    def _rewind(self, mark: _Mark) -> None:
         inserts, events, self._updates, self._held = mark
         del self._inserts[inserts:]
         del self._events[events:]
 
 
 @contextmanager
-def unit_of_work(*, business: Any) -> Iterator[UnitOfWork]:
+def unit_of_work(*, business: Business) -> Iterator[UnitOfWork]:
     """Open the unit of this change, or join the one a calling service opened.
 
     Must run inside `transaction.atomic()`. The opening scope writes what is left when it ends

@@ -29,6 +29,6 @@ from .write import Statement, Update, add_by_id, insert, insert_statement, updat
 
 __all__ = [
     "Lock", "Statement", "Update", "add_by_id", "column", "fetch_all", "fetch_one", "fetch_value", "find_model",
-    "insert", "insert_statement", "is_postgres", "locking", "model_from_row", "partial", "placeholders", "quote", "select_models",
-    "select_models_sql", "table", "update", "update_statement", "write",
+    "insert", "insert_statement", "is_postgres", "locking", "model_from_row", "partial", "placeholders", "quote",
+    "select_models", "select_models_sql", "table", "update", "update_statement", "write",
 ]

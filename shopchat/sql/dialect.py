@@ -1,8 +1,9 @@
 """What differs between the databases, asked in this one place: lock clauses, names, vendor."""
 from enum import Enum
+from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 
 class Lock(Enum):
@@ -43,9 +44,15 @@ def table(model: type[Model]) -> str:
     return quote(model._meta.db_table)
 
 
+def concrete_field(model: type[Model], name: str) -> "Field[Any, Any]":
+    """The model's field `name` (or attribute name, e.g. `customer_id`): one that has a column
+    (the callers name concrete fields, never reverse relations)."""
+    return cast("Field[Any, Any]", model._meta.get_field(name))
+
+
 def column(model: type[Model], name: str) -> str:
     """The column of the model's field `name` (or attribute name, e.g. `customer_id`), quoted."""
-    return quote(model._meta.get_field(name).column)
+    return quote(concrete_field(model, name).column)
 
 
 def placeholders(count: int) -> str:

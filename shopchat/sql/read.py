@@ -3,18 +3,24 @@ by position) or as model instances loaded the way the ORM loads them."""
 import dataclasses
 import datetime
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.expressions import Col
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .dialect import Lock, locking, quote, table
+from .dialect import Lock, concrete_field, locking, quote, table
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
+
+# How one value read from the database becomes the value of a field of a typed row.
+Converter = Callable[[Any], Any]
+# The ORM's converters of a column: `convert(value, expression, connection)`.
+DbConverter = Callable[[Any, Any, Any], Any]
 
 
 def fetch_all(row: type[T], sql: str, params: Sequence[Any] = ()) -> list[T]:
@@ -46,10 +52,10 @@ def fetch_value(sql: str, params: Sequence[Any] = ()) -> Any:
     return found[0] if found else None
 
 
-_builders: dict[tuple[str, type, tuple[str, ...]], Any] = {}
+_builders: dict[tuple[str, type, tuple[str, ...]], Callable[[Sequence[Any]], Any]] = {}
 
 
-def _builder(row: type, names: tuple[str, ...]):
+def _builder(row: type[T], names: tuple[str, ...]) -> Callable[[Sequence[Any]], T]:
     key = (connection.vendor, row, names)
     if key not in _builders:
         if not dataclasses.is_dataclass(row):
@@ -60,15 +66,15 @@ def _builder(row: type, names: tuple[str, ...]):
         hints = typing.get_type_hints(row)
         converters = [_converter(hints[name]) for name in names]
 
-        def build(values, converters=converters):
+        def build(values: Sequence[Any], converters: list[Converter | None] = converters) -> T:
             return row(**{name: convert(value) if convert and value is not None else value
-                          for name, convert, value in zip(names, converters, values)})
+                          for name, convert, value in zip(names, converters, values, strict=True)})
 
         _builders[key] = build
     return _builders[key]
 
 
-def _converter(hint):
+def _converter(hint: Any) -> Converter | None:
     """How to read a value of the declared type from this database, or None to keep it."""
     kinds = set(typing.get_args(hint)) - {type(None)} or {hint}
     if connection.vendor == "postgresql":
@@ -80,7 +86,7 @@ def _converter(hint):
     return None
 
 
-def _sqlite_datetime(value):
+def _sqlite_datetime(value: str | datetime.datetime) -> datetime.datetime | None:
     parsed = value if isinstance(value, datetime.datetime) else parse_datetime(value)
     if parsed is not None and timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, datetime.UTC)
@@ -130,7 +136,7 @@ def model_from_row(model: type[M], attnames: Sequence[str], row: Sequence[Any]) 
     orders them), converted the way the ORM converts them."""
     converters = _model_converters(model, tuple(attnames))
     return model.from_db(connection.alias, list(attnames), [
-        _convert(value, col, steps) for value, (col, steps) in zip(row, converters)
+        _convert(value, col, steps) for value, (col, steps) in zip(row, converters, strict=True)
     ])
 
 
@@ -138,28 +144,28 @@ def find_model(model: type[M], **equal: Any) -> M | None:
     """The row of `model` whose fields equal `equal` (by attribute name; a unique key), with all
     its fields; None when there is none."""
     meta = model._meta
-    where = " AND ".join(f"{quote(meta.get_field(name).column)} = %s" for name in equal)
-    params = [meta.get_field(name).get_db_prep_value(value, connection) for name, value in equal.items()]
+    where = " AND ".join(f"{quote(concrete_field(model, name).column)} = %s" for name in equal)
+    params = [concrete_field(model, name).get_db_prep_value(value, connection) for name, value in equal.items()]
     found = select_models(model, [f.attname for f in meta.concrete_fields], where, params)
     return found[0] if found else None
 
 
-_model_converter_cache: dict = {}
+_model_converter_cache: dict[tuple[str, type[Model], tuple[str, ...]], list[tuple[Col, list[DbConverter]]]] = {}
 
 
-def _model_converters(model, attnames: tuple) -> list:
+def _model_converters(model: type[Model], attnames: tuple[str, ...]) -> list[tuple[Col, list[DbConverter]]]:
     """Per field: its column expression and the ORM's converters for values read from it."""
     key = (connection.vendor, model, attnames)
     if key not in _model_converter_cache:
         meta, steps = model._meta, []
         for name in attnames:
-            col = meta.get_field(name).get_col(meta.db_table)
+            col = concrete_field(model, name).get_col(meta.db_table)
             steps.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
         _model_converter_cache[key] = steps
     return _model_converter_cache[key]
 
 
-def _convert(value, col, steps):
+def _convert(value: Any, col: Col, steps: Sequence[DbConverter]) -> Any:
     for convert in steps:
         value = convert(value, col, connection)
     return value

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.db.models import Model
 
-from .dialect import is_postgres, placeholders, quote, table
+from .dialect import concrete_field, is_postgres, placeholders, quote, table
 
 M = TypeVar("M", bound=Model)
 
@@ -38,7 +38,7 @@ class Update:
 def update_statement(model: type[Model], pk: Any, values: Mapping[str, Any]) -> Statement:
     """Like `filter(pk=pk).update(**values)`: `auto_now` fields change only when given."""
     meta = model._meta
-    fields = [meta.get_field(name) for name in values]
+    fields = [concrete_field(model, name) for name in values]
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
     return Statement(f"UPDATE {table(model)} SET {assignments} WHERE {quote(meta.pk.column)} = %s", [*params, pk])
@@ -54,7 +54,8 @@ def add_by_id(model: type[Model], **columns: Mapping[Any, int]) -> Statement:
     statement (`column = column + CASE id WHEN ... END` per column). Lock the rows first."""
     pk = quote(model._meta.pk.column)
     ids = list(dict.fromkeys(key for deltas in columns.values() for key in deltas))
-    assignments, params = [], []
+    assignments: list[str] = []
+    params: list[Any] = []
     for name, deltas in columns.items():
         col = quote(name)
         assignments.append(f"{col} = {col} + CASE {pk} {' '.join(['WHEN %s THEN %s'] * len(deltas))} ELSE 0 END")
@@ -101,7 +102,8 @@ def insert_statement(objs: Sequence[Model], *, on_conflict_do_nothing: Sequence[
     into = f"INSERT INTO {table(type(objs[0]))} ({columns})"
     sql = f"{into} VALUES {', '.join([row] * len(objs))}"
     if on_conflict_do_nothing:
-        sql += f" ON CONFLICT ({', '.join(quote(meta.get_field(n).column) for n in on_conflict_do_nothing)}) DO NOTHING"
+        conflict = ", ".join(quote(concrete_field(type(objs[0]), n).column) for n in on_conflict_do_nothing)
+        sql += f" ON CONFLICT ({conflict}) DO NOTHING"
     if returning:
         sql += f" RETURNING {quote(pk.column)}"
     return InsertStatement(sql, params, tuple(objs), returning, into, row)
@@ -122,7 +124,7 @@ def write(*, updates: Sequence[Update] = (), inserts: Sequence[M] = ()) -> list[
     trip, not four. Elsewhere: the UPDATEs, then one INSERT per model. The parts must not
     depend on each other's effects (PostgreSQL runs them on one snapshot)."""
     objs = list(inserts)
-    groups: dict[type, list[Model]] = {}
+    groups: dict[type[Model], list[Model]] = {}
     for obj in objs:
         groups.setdefault(type(obj), []).append(obj)
     statements = [insert_statement(group) for group in groups.values()]
@@ -132,12 +134,13 @@ def write(*, updates: Sequence[Update] = (), inserts: Sequence[M] = ()) -> list[
         for statement in statements:
             _run_insert(statement)
         return objs
-    queries, params = [], []
+    queries: list[str] = []
+    params: list[Any] = []
     for n, change in enumerate(updates):
-        statement = update_statement(change.model, change.pk, change.values)
-        queries.append(f"updated{n} AS ({statement.sql})")
-        params += statement.params
-    returned = []
+        updating = update_statement(change.model, change.pk, change.values)
+        queries.append(f"updated{n} AS ({updating.sql})")
+        params += updating.params
+    returned: list[tuple[int, InsertStatement]] = []
     for n, statement in enumerate(statements):
         queries.append(f"inserted{n} AS ({statement.sql})")
         params += statement.params
