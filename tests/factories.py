@@ -104,3 +104,57 @@ def fund_wallet(customer, amount_minor: int):
 
     card = services.add_funding_source(customer=customer, card_number="4242424242424242", exp_month=12, exp_year=2030)
     return services.top_up(customer=customer, amount_minor=amount_minor, funding_source=card)
+
+
+# --- support -----------------------------------------------------------------------------------
+class TicketFactory(factory.django.DjangoModelFactory):
+    """A customer ticket as a row (tests of the desk's rules open tickets through the services)."""
+
+    class Meta:
+        model = "support.Ticket"
+
+    business = factory.SubFactory(BusinessFactory)
+    customer = factory.SubFactory(CustomerFactory, business=factory.SelfAttribute("..business"))
+    number = factory.Sequence(lambda n: n + 1)
+    subject = factory.Sequence(lambda n: f"Question {n}")
+
+
+class CannedReplyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "support.CannedReply"
+
+    business = factory.SubFactory(BusinessFactory)
+    title = factory.Sequence(lambda n: f"Reply {n}")
+    body = "Thank you for writing to us."
+
+
+# --- chat --------------------------------------------------------------------------------------
+class InboundMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chat.InboundMessage"
+
+    business = factory.SubFactory(BusinessFactory)
+    wa_message_id = factory.Sequence(lambda n: f"wamid.in.{n}")
+    wa_id = factory.Sequence(lambda n: f"1555{n:07d}")
+    type = "text"
+    payload = factory.LazyAttribute(lambda m: {"from": m.wa_id, "id": m.wa_message_id, "type": "text",
+                                               "text": {"body": "Hi"}})
+
+
+class OutboundMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chat.OutboundMessage"
+
+    business = factory.SubFactory(BusinessFactory)
+    customer = factory.SubFactory(CustomerFactory, business=factory.SelfAttribute("..business"))
+    kind = "text"
+    body = factory.LazyFunction(lambda: {"type": "text", "text": {"body": "Hello"}})
+
+
+class DeadLetterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chat.DeadLetter"
+
+    business = factory.SubFactory(BusinessFactory)
+    reason = "not JSON"
+    body = "{not json"

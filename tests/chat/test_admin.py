@@ -3,6 +3,7 @@ import pytest
 
 from chat import messages as wa
 from chat.models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig
+from tests.factories import OutboundMessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +46,9 @@ def test_other_business_owner_cannot_see_the_settings(wa_config, other_business)
 def test_conversation_shows_both_sides_with_delivery_state(owner_client, wa_config, customer):
     InboundMessage.objects.create(business=wa_config.business, customer=customer, wa_message_id="wamid.IN1",
                                   wa_id=customer.wa_id, type="text", payload={"type": "text", "text": {"body": "Hi"}})
-    OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text",
+    OutboundMessageFactory(business=wa_config.business, customer=customer, kind="text",
                                    body=wa.text("Welcome!"), status="read")
-    OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text",
+    OutboundMessageFactory(business=wa_config.business, customer=customer, kind="text",
                                    body=wa.text("Order SC-1 shipped"), status="failed", error_code=131047,
                                    error_title="Re-engagement message", order_number="SC-1")
     response = owner_client.get(f"/admin/chat/conversation/{customer.pk}/change/")
@@ -65,7 +66,7 @@ def test_dead_letters_are_listed_for_the_owner(owner_client, wa_config):
 
 
 def test_failed_messages_can_be_sent_again_from_the_back_office(owner_client, wa_config, customer):
-    failed = OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text",
+    failed = OutboundMessageFactory(business=wa_config.business, customer=customer, kind="text",
                                             body=wa.text("Order SC-1 shipped"), status="failed", error_code=131047,
                                             order_number="SC-1")
     response = owner_client.post("/admin/chat/outboundmessage/", {
@@ -78,9 +79,9 @@ def test_failed_messages_can_be_sent_again_from_the_back_office(owner_client, wa
 def test_failures_of_an_order_are_listed_for_its_page(wa_config, customer):
     from chat.selectors import chat_failures
 
-    OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text", body=wa.text("x"),
+    OutboundMessageFactory(business=wa_config.business, customer=customer, kind="text", body=wa.text("x"),
                                    status="failed", error_code=131047, order_number="SC-1")
-    OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text", body=wa.text("y"),
+    OutboundMessageFactory(business=wa_config.business, customer=customer, kind="text", body=wa.text("y"),
                                    status="read", order_number="SC-1")
     assert [m.error_code for m in chat_failures(business=wa_config.business, order_number="SC-1")] == [131047]
     assert chat_failures(business=wa_config.business, order_number="SC-2") == []
@@ -96,10 +97,10 @@ def test_saving_the_settings_in_the_back_office_shows_the_number_on_the_business
 
 
 def test_conversation_list_shows_customers_who_chatted(owner_client, wa_config, customer):
-    from tests.factories import CustomerFactory
+    from tests.factories import CustomerFactory, OutboundMessageFactory
 
     silent = CustomerFactory(business=wa_config.business, wa_id="15550007777")
-    OutboundMessage.objects.create(business=wa_config.business, customer=customer, kind="text",
+    OutboundMessageFactory(business=wa_config.business, customer=customer, kind="text",
                                    body=wa.text("Welcome!"), status="sent")
     html = owner_client.get("/admin/chat/conversation/").content.decode()
     assert customer.wa_id in html and silent.wa_id not in html
@@ -116,7 +117,7 @@ def test_manager_reads_the_settings_with_masked_secrets(manager_client, wa_confi
 # --- failed chat messages (and payments, refunds) on the order and ticket pages -------------
 
 def failed_message(business, customer, n, **about):
-    return OutboundMessage.objects.create(
+    return OutboundMessageFactory(
         business=business, customer=customer, kind="text", body=wa.text(f"message {n}"),
         wa_message_id=f"wamid.FAILED{n}", status="failed", error_code=131047,
         error_title=f"Re-engagement message {n}", **about)
