@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # The packages mypy checks (configured in pyproject.toml); those not there yet are left out.
 MYPY_PACKAGES := $(wildcard shopchat catalog orders payments support bench chat)
 
-.PHONY: run test lint worker bench venv dev-deps migrate clean
+.PHONY: run test test-browser lint worker bench venv dev-deps migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ test: dev-deps
 lint: dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(MYPY_PACKAGES)
+
+test-browser: dev-deps
+	$(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no browser tests: failing"; exit 1; fi; exit $$status
 
 bench: dev-deps
 	$(BIN)/python -m bench.run
