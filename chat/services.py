@@ -24,8 +24,8 @@ from shopchat.models import Business
 from shopchat.services import upsert_customer
 
 from . import webhook
-from .notifications import CHANNEL, REPLY_EVENT
 from .models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig
+from .notifications import CHANNEL, REPLY_EVENT
 
 log = logging.getLogger(__name__)
 

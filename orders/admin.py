@@ -11,8 +11,8 @@ from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
-from shopchat.errors import DomainError
 from shopchat.channels import undelivered_messages
+from shopchat.errors import DomainError
 from shopchat.money import display
 from shopchat.tenancy import TenantAdmin, TenantInline, WrittenByServices
 from shopchat.validators import normalize_wa_id

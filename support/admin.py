@@ -18,8 +18,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from shopchat.errors import DomainError
 from shopchat.channels import undelivered_messages
+from shopchat.errors import DomainError
 from shopchat.money import display
 from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
 

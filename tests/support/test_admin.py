@@ -6,7 +6,7 @@ from shopchat.models import OutboxEvent
 from support import services
 from support.models import CannedReply, PlatformTicket, Ticket, TicketMessage
 from tests.conftest import staff_client
-from tests.factories import CustomerFactory, MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.support.conftest import make_order
 
 pytestmark = pytest.mark.django_db
