@@ -8,3 +8,8 @@ if TYPE_CHECKING:
     from .api.auth import GatewayClient
 
 Actor: TypeAlias = "User | GatewayClient | str | None"
+
+
+def staff_user(actor: Actor) -> User | None:
+    """The saved staff user behind `actor` (for a `created_by`), or None: the API, the system."""
+    return actor if isinstance(actor, User) and actor.pk else None
