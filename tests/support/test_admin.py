@@ -86,7 +86,8 @@ def test_priority_edits_in_the_form_keep_status_and_assignee(manager_client, tic
 
 # --- queues ---------------------------------------------------------------------------------
 def test_queues_filter_mine_unassigned_and_pending(agent_client, open_ticket):
-    mine, unassigned, waiting = open_ticket(subject="MINE-T"), open_ticket(subject="FREE-T"), open_ticket(subject="WAIT-T")
+    mine, _unassigned = open_ticket(subject="MINE-T"), open_ticket(subject="FREE-T")
+    waiting = open_ticket(subject="WAIT-T")
     services.assign_ticket(ticket=mine, assignee=agent_client.user)
     services.change_status(ticket=waiting, status="pending")
     html = page(agent_client, f"{TICKETS}?queue=mine")
