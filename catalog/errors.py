@@ -30,9 +30,7 @@ class InvalidProduct(Invalid):
 class StockBelowReserved(Conflict):
     """A write would put the stock on hand below the units open orders hold."""
 
-    # The kernel's kinds assign their default_code unannotated, which mypy takes as narrowing it to
-    # CoreErrorCode; any str is meant (shopchat.errors.DomainError declares ClassVar[str]).
-    default_code = CatalogErrorCode.STOCK_BELOW_RESERVED  # type: ignore[assignment]
+    default_code = CatalogErrorCode.STOCK_BELOW_RESERVED
 
     def __init__(self, retailer_id: str, stock: int, reserved: int) -> None:
         super().__init__(

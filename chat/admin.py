@@ -21,7 +21,9 @@ class WhatsAppConfigForm(forms.ModelForm):
 
     class Meta:
         model = WhatsAppConfig
-        fields = "__all__"
+        fields = ("business", "phone_number_id", "access_token", "app_secret", "verify_token", "base_url",
+                  "api_version", "catalog_id", "payment_configuration", "payment_gateway", "template_name",
+                  "template_language", "enabled")
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def __init__(self, *args, **kwargs):

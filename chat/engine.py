@@ -15,6 +15,7 @@ sends them. The routes, in order:
 - first contact or a greeting -> the greeting and the catalog;
 - any other text -> a catalog search.
 """
+import contextlib
 import logging
 import re
 from dataclasses import dataclass
@@ -190,10 +191,8 @@ class Conversation:
         for item in order.get("product_items") or []:
             entry = {"retailer_id": str(item.get("product_retailer_id") or ""), "quantity": _int(item.get("quantity"))}
             if item.get("item_price") is not None:
-                try:
+                with contextlib.suppress(InvalidOperation):
                     entry["item_price"] = Decimal(str(item["item_price"]))
-                except InvalidOperation:
-                    pass
             if item.get("currency"):
                 entry["currency"] = str(item["currency"])
             items.append(entry)
@@ -227,10 +226,10 @@ class Conversation:
             summary.append(f"... and {len(lines) - 20} more")
         summary.append(f"Total: {self.money(order.total_minor)}")
         summary.append("How would you like to pay?")
-        body = "\n".join(summary)
-        if len(body) > wa.MAX_BODY:
-            body = f"Order {order.number} is placed. Total: {self.money(order.total_minor)}. How would you like to pay?"
-        return [Reply(wa.reply_buttons(body, [
+        text = "\n".join(summary)
+        if len(text) > wa.MAX_BODY:
+            text = f"Order {order.number} is placed. Total: {self.money(order.total_minor)}. How would you like to pay?"
+        return [Reply(wa.reply_buttons(text, [
             (f"pay_wallet:{order.number}", "Pay from wallet"),
             (f"pay_card:{order.number}", "Pay by card link"),
             (f"cancel:{order.number}", "Cancel"),

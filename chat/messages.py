@@ -7,6 +7,7 @@ same checks to a stored body (the sender calls it before every request). `clip()
 callers that show free text (product titles) in a limited field.
 """
 import re
+from typing import Any
 
 MAX_TEXT = 4096
 MAX_BODY = 1024
@@ -105,7 +106,7 @@ def product_list(catalog_id: str, header: str, body: str, sections, footer: str 
 
 
 def catalog_message(body: str, thumbnail_retailer_id: str | None = None, footer: str | None = None) -> dict:
-    action = {"name": "catalog_message"}
+    action: dict[str, Any] = {"name": "catalog_message"}
     if thumbnail_retailer_id:
         action["parameters"] = {"thumbnail_product_retailer_id": thumbnail_retailer_id}
     return _interactive("catalog_message", body, action, footer=footer)

@@ -73,7 +73,8 @@ def refund_words(number: str, data: dict) -> str:
     refunded = f"{currency} {data.get('refunded') or ''}".strip()
     text = f"A refund of {refunded} for order {number} is on its way to you."
     try:
-        left = to_minor(Decimal(str(data["amount"])), currency) - to_minor(Decimal(str(data["refunded_total"])), currency)
+        paid = to_minor(Decimal(str(data["amount"])), currency)
+        left = paid - to_minor(Decimal(str(data["refunded_total"])), currency)
     except (KeyError, InvalidOperation, MoneyError, ValueError):
         return text
     if left > 0:

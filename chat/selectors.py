@@ -4,12 +4,12 @@ from catalog.models import Collection, CollectionProduct, Product
 from catalog.selectors import search_products
 from payments.models import LedgerAccount
 from shopchat.channels import UndeliveredMessage
-from shopchat.models import Business
+from shopchat.models import Business, Customer
 
 from .models import OutboundMessage
 
 
-def chat_failures(*, business, order_number: str = "", ticket_id="") -> list[OutboundMessage]:
+def chat_failures(*, business: Business, order_number: str = "", ticket_id: str = "") -> list[OutboundMessage]:
     """Messages about an order or a ticket that WhatsApp did not deliver, newest first, with
     their error code and title (e.g. 131047: the customer last wrote over 24 hours ago)."""
     messages = OutboundMessage.objects.filter(business=business, status=OutboundMessage.Status.FAILED)
@@ -32,16 +32,16 @@ def undelivered_messages(*, business: Business, order_number: str = "",
 
 # --- what the conversation engine reads --------------------------------------------------------
 
-def find_products(*, business, query: str, limit: int) -> list:
+def find_products(*, business: Business, query: str, limit: int) -> list[Product]:
     """Active products matching `query`, best first (the catalog's search)."""
     return list(search_products(business=business, query=query)[:limit])
 
 
-def collection_sections(business, max_items: int, max_sections: int) -> list:
+def collection_sections(business: Business, max_items: int, max_sections: int) -> list[tuple[str, list[Product]]]:
     """[(collection name, [products])] within the limits; one 'Products' section without collections."""
     collections = list(Collection.objects.filter(business=business, is_active=True).order_by("position", "name")
                        [:max_sections])
-    sections = []
+    sections: list[tuple[str, list[Product]]] = []
     if collections:
         per_section = max(1, max_items // len(collections))
         for collection in collections:
@@ -60,6 +60,6 @@ def collection_sections(business, max_items: int, max_sections: int) -> list:
     return sections
 
 
-def wallet_balance(customer) -> int:
+def wallet_balance(customer: Customer) -> int:
     return (LedgerAccount.objects.filter(customer=customer, kind=LedgerAccount.Kind.CUSTOMER_WALLET)
             .values_list("balance_minor", flat=True).first() or 0)

@@ -110,7 +110,8 @@ def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
             status_at=Case(When(queued, then=Value(timezone.now())), default=F("status_at")),
         )
         return
-    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    error = data.get("error")
+    error = error if isinstance(error, dict) else {}
     code = error.get("code") if isinstance(error.get("code"), int) else None
     details = (error.get("error_data") or {}).get("details", "") if isinstance(error.get("error_data"), dict) else ""
     title = " - ".join(x for x in (error.get("message") or f"HTTP {response.status_code}", details) if x)

@@ -8,24 +8,31 @@ replies (OutboundMessage rows plus one outbox event, so sending is retried and n
 and marks the row processed, all in one transaction. A beat sweep re-enqueues rows that were
 not processed (broker down, worker killed, a status that arrived before its message's id).
 """
+import functools
 import json
 import logging
 import zlib
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from payments import services as payment_services
+from payments.models import Payment
 from shopchat import outbox
-from shopchat.models import Business
+from shopchat.models import Business, Customer
 from shopchat.services import upsert_customer
 
 from . import webhook
-from .notifications import CHANNEL, REPLY_EVENT
 from .models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig
+from .notifications import CHANNEL, REPLY_EVENT
+
+if TYPE_CHECKING:
+    from .engine import Reply
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +132,8 @@ def receive_webhook(*, body: bytes, signature: str) -> bool:
     return True
 
 
-def _verified(configs, body: bytes, signature: str) -> list:
-    results = {}
+def _verified(configs: Iterable[WhatsAppConfig], body: bytes, signature: str) -> list[WhatsAppConfig]:
+    results: dict[str, bool] = {}  # app secret -> whether it signs the body
     verified = []
     for config in configs:
         if config.app_secret not in results:
@@ -136,7 +143,7 @@ def _verified(configs, body: bytes, signature: str) -> list:
     return verified
 
 
-def _dead_letter(configs, reason: str, body: bytes, business_id=None) -> None:
+def _dead_letter(configs: Sequence[WhatsAppConfig], reason: str, body: bytes, business_id: int | None = None) -> None:
     if business_id is None and len({c.business_id for c in configs}) == 1:
         business_id = configs[0].business_id
     DeadLetter.objects.create(business_id=business_id, reason=reason[:300],
@@ -144,8 +151,10 @@ def _dead_letter(configs, reason: str, body: bytes, business_id=None) -> None:
     log.warning("whatsapp webhook: dead letter (%s)", reason)
 
 
-def _store(envelope: webhook.Envelope, configs: dict) -> None:
-    rows, seen, tasks = [], set(), {}
+def _store(envelope: webhook.Envelope, configs: dict[str, WhatsAppConfig]) -> None:
+    rows: list[InboundMessage] = []
+    seen: set[tuple[int, str]] = set()  # (business id, record key)
+    tasks: dict[tuple[int, int], list[str]] = {}  # (business id, group) -> record keys
     for record in envelope.records:
         config = configs.get(record.phone_number_id)
         if config is None:
@@ -170,10 +179,10 @@ def _store(envelope: webhook.Envelope, configs: dict) -> None:
             if config is not None:
                 _dead_letter([], reason, json.dumps(fragment).encode(), business_id=config.business_id)
         for (business_id, _), keys in tasks.items():
-            transaction.on_commit(lambda b=business_id, k=keys: enqueue_processing(b, k))
+            transaction.on_commit(functools.partial(enqueue_processing, business_id, keys))
 
 
-def enqueue_processing(business_id: int, keys: list) -> bool:
+def enqueue_processing(business_id: int, keys: list[str]) -> bool:
     """Hand stored messages to Celery; a broker outage is logged, the sweep picks them up."""
     from .tasks import process_inbound
 
@@ -187,7 +196,7 @@ def enqueue_processing(business_id: int, keys: list) -> bool:
 
 # --- processing -----------------------------------------------------------------------------
 
-def process_inbound(*, business_id: int, keys: list) -> int:
+def process_inbound(*, business_id: int, keys: list[str]) -> int:
     """Process the stored messages named by `keys`, oldest first; each one once. Returns how many."""
     pending = list(InboundMessage.objects.filter(business_id=business_id, wa_message_id__in=keys,
                                                  processed_at__isnull=True).order_by("pk").values_list("pk", flat=True))
@@ -218,9 +227,9 @@ def process_message(*, inbound_id: int) -> bool:
         return False
 
 
-def _count_attempt(inbound, error: str) -> None:
+def _count_attempt(inbound: InboundMessage, error: str) -> None:
     attempts = inbound.attempts + 1
-    fields = {"attempts": attempts, "error": error}
+    fields: dict[str, Any] = {"attempts": attempts, "error": error}
     if attempts >= MAX_ATTEMPTS:
         fields["processed_at"] = timezone.now()
     InboundMessage.objects.filter(pk=inbound.pk).update(**fields)
@@ -250,7 +259,8 @@ def _answer(inbound: InboundMessage) -> bool:
     return True
 
 
-def queue_replies(*, business, customer, replies, in_reply_to=None) -> list:
+def queue_replies(*, business: Business, customer: Customer, replies: Sequence["Reply"],
+                  in_reply_to: InboundMessage | None = None) -> list[OutboundMessage]:
     """Write the replies and one outbox event that sends them in order (retried, never lost)."""
     if not replies:
         return []
@@ -264,7 +274,7 @@ def queue_replies(*, business, customer, replies, in_reply_to=None) -> list:
     return messages
 
 
-def send_again(*, messages) -> int:
+def send_again(*, messages: QuerySet[OutboundMessage]) -> int:
     """Back office: queue failed messages again as new messages (e.g. once the customer wrote
     back and the 24-hour window is open again). Returns how many were queued."""
     from .engine import Reply
@@ -272,7 +282,7 @@ def send_again(*, messages) -> int:
     count = 0
     with transaction.atomic():
         failed = messages.filter(status=OutboundMessage.Status.FAILED).select_related("business", "customer")
-        by_customer = {}
+        by_customer: dict[Customer, list[OutboundMessage]] = {}
         for message in failed.order_by("pk"):
             by_customer.setdefault(message.customer, []).append(message)
         for customer, rows in by_customer.items():
@@ -300,7 +310,7 @@ STATUS_MAY_REPLACE = {
 }
 
 
-def apply_status(*, business, status: dict) -> bool:
+def apply_status(*, business: Business, status: dict[str, Any]) -> bool:
     """Apply one `statuses[]` item. False when its message is not known yet (retried later)."""
     if status.get("type") == "payment":
         parsed = parse_payment_status(status)
@@ -312,7 +322,7 @@ def apply_status(*, business, status: dict) -> bool:
     messages = OutboundMessage.objects.filter(business=business, wa_message_id=status["id"])
     if not messages.exists():
         return False
-    changes = {"status": new, "status_at": timezone.now()}
+    changes: dict[str, Any] = {"status": new, "status_at": timezone.now()}
     errors = status.get("errors") or []
     if new == OutboundMessage.Status.FAILED and errors:
         error = errors[0] if isinstance(errors[0], dict) else {}
@@ -323,7 +333,16 @@ def apply_status(*, business, status: dict) -> bool:
     return True
 
 
-def parse_payment_status(status: dict) -> dict:
+class PaymentStatus(TypedDict):
+    """A WhatsApp Pay result, as `handle_payment_status` takes it."""
+
+    reference_id: str
+    status: str  # captured, pending or failed
+    transaction_id: str
+    error: Any  # Meta's error object as sent, on a failure; else None
+
+
+def parse_payment_status(status: dict[str, Any]) -> PaymentStatus:
     """A `type: payment` status -> {reference_id, status: captured|pending|failed, transaction_id, error}.
 
     Meta reports `captured`, or `pending` with `transaction.status` success/failed; some
@@ -350,10 +369,11 @@ def parse_payment_status(status: dict) -> dict:
     }
 
 
-def handle_payment_status(*, business, reference_id: str, status: str, transaction_id: str, error):
+def handle_payment_status(*, business: Business, reference_id: str, status: str, transaction_id: str,
+                          error: Any) -> Payment | None:
     """Hand a WhatsApp Payments result to the payments app, which settles the payment once."""
-    return payment_services.handle_whatsapp_payment_status(business=business, reference_id=reference_id, status=status,
-                                                           transaction_id=transaction_id, error=error)
+    return payment_services.handle_whatsapp_payment_status(business=business, reference_id=reference_id,
+                                                           status=status, transaction_id=transaction_id, error=error)
 
 
 # --- sweep ----------------------------------------------------------------------------------
@@ -364,7 +384,7 @@ def sweep_inbound(*, grace_seconds: float = 60, limit: int = 1000) -> int:
     rows = list(InboundMessage.objects.filter(processed_at__isnull=True, received_at__lt=cutoff,
                                               attempts__lt=MAX_ATTEMPTS)
                 .order_by("pk").values_list("business_id", "wa_message_id")[:limit])
-    by_business = {}
+    by_business: dict[int, list[str]] = {}
     for business_id, key in rows:
         by_business.setdefault(business_id, []).append(key)
     for business_id, keys in by_business.items():

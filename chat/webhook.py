@@ -107,7 +107,7 @@ def read_envelope(payload) -> Envelope:
             value = change.get("value")
             metadata = value.get("metadata") if isinstance(value, dict) else None
             pid = metadata.get("phone_number_id") if isinstance(metadata, dict) else None
-            if not isinstance(pid, (str, int)) or not str(pid).isdigit():
+            if not isinstance(value, dict) or not isinstance(pid, (str, int)) or not str(pid).isdigit():
                 raise BadPayload("a change without value.metadata.phone_number_id")
             _read_value(str(pid), value, envelope)
     return envelope

@@ -11,8 +11,8 @@ from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
-from shopchat.errors import DomainError
 from shopchat.channels import undelivered_messages
+from shopchat.errors import DomainError
 from shopchat.money import display
 from shopchat.tenancy import TenantAdmin, TenantInline, WrittenByServices
 from shopchat.validators import normalize_wa_id
@@ -93,6 +93,14 @@ class ShipForm(forms.Form):
         return [(order, self[f"tracking_{order.pk}"]) for order in self.orders]
 
 
+def _money(field, label):
+    """A read-only column showing the order's amount `field` in its currency."""
+    @admin.display(description=label)
+    def show(self, order):
+        return display(getattr(order, field), order.currency)
+    return show
+
+
 @admin.register(Order)
 class OrderAdmin(TenantAdmin):
     tenant_area = "orders"
@@ -161,19 +169,12 @@ class OrderAdmin(TenantAdmin):
     def is_paid(self, order):
         return order.paid_at is not None
 
-    def _money(field, label):
-        @admin.display(description=label)
-        def show(self, order):
-            return display(getattr(order, field), order.currency)
-        return show
-
     subtotal_display = _money("subtotal_minor", "subtotal")
     tax_display = _money("tax_minor", "tax")
     shipping_display = _money("shipping_minor", "shipping")
     discount_display = _money("discount_minor", "discount")
     total_display = _money("total_minor", "total")
     refunded_display = _money("refunded_minor", "refunded")
-    del _money
 
     @admin.display(description="chat messages not delivered")
     def failed_chat_messages(self, order):

@@ -59,7 +59,9 @@ class Order(models.Model):
             models.UniqueConstraint(fields=["business", "number"], name="order_business_number_unique"),
             models.UniqueConstraint(fields=["business", "sequence"], name="order_business_sequence_unique"),
             models.CheckConstraint(
-                condition=Q(total_minor=F("subtotal_minor") + F("tax_minor") + F("shipping_minor") - F("discount_minor")),
+                condition=Q(
+                    total_minor=F("subtotal_minor") + F("tax_minor") + F("shipping_minor") - F("discount_minor"),
+                ),
                 name="order_total_adds_up",
             ),
             models.CheckConstraint(
@@ -103,7 +105,9 @@ class OrderLine(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1) & Q(quantity__lte=999), name="order_line_quantity_range"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=999), name="order_line_quantity_range",
+            ),
             models.CheckConstraint(
                 condition=Q(line_total_minor=F("unit_price_minor") * F("quantity")), name="order_line_total_adds_up"
             ),
@@ -171,7 +175,9 @@ class CartItem(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["cart", "product"], name="cart_item_cart_product_unique"),
-            models.CheckConstraint(condition=Q(quantity__gte=1) & Q(quantity__lte=999), name="cart_item_quantity_range"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=999), name="cart_item_quantity_range",
+            ),
         ]
 
     def __str__(self):

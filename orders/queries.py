@@ -32,7 +32,8 @@ def products_to_order(*, business_id: int, retailer_ids: Sequence[str]) -> list[
 def lock_stock(*, product_ids: Sequence[int]) -> list[Product]:
     """Lock the products `product_ids` in primary-key order (so two placements never deadlock)
     and read their stock under the lock."""
-    return sql.select_models(Product, STOCK_FIELDS, f"{sql.column(Product, 'id')} IN ({sql.placeholders(len(product_ids))})",
+    return sql.select_models(Product, STOCK_FIELDS,
+                             f"{sql.column(Product, 'id')} IN ({sql.placeholders(len(product_ids))})",
                              list(product_ids), lock=sql.Lock.UPDATE)
 
 

@@ -1,17 +1,36 @@
 """Reads of carts and orders that more than one caller needs (API, admin, chat engine)."""
-from django.db.models import Prefetch
+from typing import TypedDict
+
+from django.db.models import Prefetch, QuerySet
+
+from catalog.models import Product
+from shopchat.models import Business, Customer
 
 from .models import CartItem, Order, OrderLine, OrderTransition
 
 
-def cart_contents(*, business, customer) -> dict:
+class CartLine(TypedDict):
+    product: Product
+    quantity: int
+    line_total_minor: int
+
+
+class CartContents(TypedDict):
+    customer: Customer
+    currency: str
+    items: list[CartLine]
+    subtotal_minor: int
+    item_count: int
+
+
+def cart_contents(*, business: Business, customer: Customer) -> CartContents:
     """The customer's cart at today's prices: items (with what is still available) and the
     goods' sum. An absent cart is an empty one."""
     items = list(
         CartItem.objects.filter(cart__business=business, cart__customer=customer)
         .select_related("product").order_by("created_at", "id")
     )
-    lines = [
+    lines: list[CartLine] = [
         {"product": item.product, "quantity": item.quantity,
          "line_total_minor": item.product.current_price_minor * item.quantity}
         for item in items
@@ -21,12 +40,14 @@ def cart_contents(*, business, customer) -> dict:
             "item_count": sum(line["quantity"] for line in lines)}
 
 
-def orders_with_details(queryset=None, *, history: bool = False):
+def orders_with_details(queryset: QuerySet[Order] | None = None, *, history: bool = False) -> QuerySet[Order]:
     """Orders with their customer and lines (and status history) loaded in a fixed number of queries."""
     queryset = Order.objects.all() if queryset is None else queryset
     queryset = queryset.select_related("customer").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
     )
     if history:
-        queryset = queryset.prefetch_related(Prefetch("transitions", queryset=OrderTransition.objects.order_by("created_at", "id")))
+        queryset = queryset.prefetch_related(
+            Prefetch("transitions", queryset=OrderTransition.objects.order_by("created_at", "id"))
+        )
     return queryset

@@ -261,9 +261,9 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
         out.writerow(["line", "order", "payment", "refund", "gross", "refund_amount", "commission", "net", "currency"])
         for line in self._lines(settlement).iterator(chunk_size=2000):
             order = (line.payment.order if line.payment_id else line.refund.payment.order).number
-            out.writerow([line.pk, order, line.payment_id or "", line.refund_id or "", format_major(line.gross_minor, cur),
-                          format_major(line.refund_minor, cur), format_major(line.commission_minor, cur),
-                          format_major(line.net_minor, cur), cur])
+            out.writerow([line.pk, order, line.payment_id or "", line.refund_id or "",
+                          format_major(line.gross_minor, cur), format_major(line.refund_minor, cur),
+                          format_major(line.commission_minor, cur), format_major(line.net_minor, cur), cur])
         out.writerow(["total", "", settlement.payment_count, settlement.refund_count,
                       format_major(settlement.gross_minor, cur), format_major(settlement.refunds_minor, cur),
                       format_major(settlement.commission_minor, cur), format_major(settlement.net_minor, cur), cur])

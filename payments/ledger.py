@@ -12,10 +12,14 @@ entries and the balance UPDATE), so the busy accounts every payment of a merchan
 (merchant payable, platform revenue) are held only for the last statements before commit.
 """
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from shopchat.models import Business, Customer
 
 from . import queries
 from .models import LedgerAccount, LedgerEntry, LedgerTransaction, Wallet
@@ -30,7 +34,7 @@ class UnbalancedTransaction(ValueError):
 class WalletOverdrawn(Exception):
     """Posting would take a wallet below zero (the database CHECK would refuse it too)."""
 
-    def __init__(self, account):
+    def __init__(self, account: LedgerAccount) -> None:
         super().__init__(f"wallet account {account.pk} would go below zero")
         self.account = account
 
@@ -38,7 +42,7 @@ class WalletOverdrawn(Exception):
 @dataclass
 class Posting:
     kind: str
-    legs: list  # [(LedgerAccount or a business account's Kind, amount_minor)]; positive = into the account
+    legs: list[tuple[LedgerAccount | str, int]]  # (account, or a business account's Kind; amount), + = into it
     reference: str = ""
     memo: str = ""
 
@@ -47,17 +51,17 @@ class Posting:
 class Accounts:
     """The locked accounts of one movement: `accounts[Kind.MERCHANT_PAYABLE]`, `accounts.wallet(customer_id)`."""
 
-    by_kind: dict = field(default_factory=dict)
-    wallets: dict = field(default_factory=dict)
+    by_kind: dict[str, LedgerAccount] = field(default_factory=dict)
+    wallets: dict[int, LedgerAccount] = field(default_factory=dict)  # by customer id
 
-    def __getitem__(self, kind):
+    def __getitem__(self, kind: str) -> LedgerAccount:
         return self.by_kind[kind]
 
-    def wallet(self, customer_id):
+    def wallet(self, customer_id: int) -> LedgerAccount | None:
         return self.wallets.get(customer_id)
 
 
-def ensure_wallet(customer) -> Wallet:
+def ensure_wallet(customer: Customer) -> Wallet:
     """The customer's wallet, created (with its ledger account) on first use."""
     wallet = Wallet.objects.filter(customer=customer).select_related("account").first()
     if wallet is not None:
@@ -73,7 +77,7 @@ def ensure_wallet(customer) -> Wallet:
         return Wallet.objects.select_related("account").get(customer=customer)
 
 
-def lock(*, business, kinds=(), customers=()) -> Accounts:
+def lock(*, business: Business, kinds: Sequence[str] = (), customers: Sequence[int] = ()) -> Accounts:
     """Lock the wallets of `customers` (customer ids; one without a wallet is simply absent),
     then the business's accounts of `kinds` (created when missing).
 
@@ -85,19 +89,21 @@ def lock(*, business, kinds=(), customers=()) -> Accounts:
     if customers:
         where, params = queries.wallets_of(customer_ids=list(customers), currency=business.currency)
         for account in queries.lock_accounts(where=where, params=params):
+            assert account.customer_id is not None  # a wallet's
             accounts.wallets[account.customer_id] = account
     if kinds:
         accounts.by_kind = _lock_business_accounts(business, kinds)
     return accounts
 
 
-def lock_wallets_by_phone(*, business, wa_ids) -> list:
+def lock_wallets_by_phone(*, business: Business, wa_ids: Sequence[str]) -> list[LedgerAccount]:
     """Lock the wallets of the business's customers `wa_ids` (those that have one) in primary-key
     order, like `lock()`, each with its customer (`account.customer`: id, wa_id and name)."""
     return queries.lock_wallets_by_phone(business=business, wa_ids=wa_ids)
 
 
-def _lock_business_accounts(business, kinds, found=None) -> dict:
+def _lock_business_accounts(business: Business, kinds: Sequence[str],
+                            found: dict[str, LedgerAccount] | None = None) -> dict[str, LedgerAccount]:
     """One locking SELECT (unless the caller's statement took the locks: `found`); the missing
     accounts (a business's first movements) are created in one INSERT that leaves alone those
     a concurrent first movement has just created."""
@@ -113,7 +119,7 @@ def _lock_business_accounts(business, kinds, found=None) -> dict:
     return found
 
 
-def post(*, business, postings, actor=None) -> list[LedgerTransaction]:
+def post(*, business: Business, postings: Iterable[Posting], actor: User | None = None) -> list[LedgerTransaction]:
     """Write `postings` (each balanced per currency) and move the balances of their accounts.
 
     Wallets must be locked by the caller with `lock()` (their balance is checked here); a
@@ -124,14 +130,16 @@ def post(*, business, postings, actor=None) -> list[LedgerTransaction]:
     the lock, the entries with the UPDATE).
     """
     postings = [p for p in postings if any(amount for _, amount in p.legs)]
-    wallets = defaultdict(int)
+    wallets: defaultdict[LedgerAccount, int] = defaultdict(int)
     for posting in postings:
-        sums = defaultdict(int)
+        sums: defaultdict[str, int] = defaultdict(int)  # by currency
         for leg, amount in posting.legs:
-            named = isinstance(leg, str)
-            sums[business.currency if named else leg.currency] += amount
-            if not named and leg.kind == Kind.CUSTOMER_WALLET:
-                wallets[leg] += amount
+            if isinstance(leg, str):  # a business account named by its kind
+                sums[business.currency] += amount
+            else:
+                sums[leg.currency] += amount
+                if leg.kind == Kind.CUSTOMER_WALLET:
+                    wallets[leg] += amount
         if any(sums.values()):
             raise UnbalancedTransaction(f"{posting.kind} {posting.reference}: {dict(sums)}")
     for account, delta in wallets.items():
@@ -151,11 +159,12 @@ def post(*, business, postings, actor=None) -> list[LedgerTransaction]:
     by_kind = _lock_business_accounts(business, named, found) if named else {}
     entries = [
         (txn.pk, by_kind[leg] if isinstance(leg, str) else leg, amount)
-        for txn, posting in zip(transactions, postings)
+        for txn, posting in zip(transactions, postings, strict=True)
         for leg, amount in posting.legs
         if amount
     ]
-    accounts, deltas = {}, defaultdict(int)
+    accounts: dict[int, LedgerAccount] = {}
+    deltas: defaultdict[int, int] = defaultdict(int)
     for _, account, amount in entries:
         accounts[account.pk] = account
         deltas[account.pk] += amount
@@ -170,6 +179,7 @@ def post(*, business, postings, actor=None) -> list[LedgerTransaction]:
     return transactions
 
 
-def move(kind, source, target, amount, reference="", memo="") -> Posting:
+def move(kind: str, source: LedgerAccount | str, target: LedgerAccount | str, amount: int, reference: str = "",
+         memo: str = "") -> Posting:
     """A two-leg posting: `amount` from `source` to `target` (locked accounts or business account kinds)."""
     return Posting(kind, [(source, -amount), (target, amount)], reference, memo)

@@ -313,8 +313,10 @@ class SettlementLine(models.Model):
     tenant_path = "settlement__business"
 
     settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT, related_name="lines")
-    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="settlement_line")
-    refund = models.OneToOneField(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="settlement_line")
+    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="settlement_line")
+    refund = models.OneToOneField(Refund, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="settlement_line")
     gross_minor = models.BigIntegerField(default=0)
     refund_minor = models.BigIntegerField(default=0)
     commission_minor = models.BigIntegerField(default=0)
@@ -333,6 +335,10 @@ class SettlementLine(models.Model):
                 name="settlement_line_net_adds_up",
             ),
         ]
+
+    def __str__(self):
+        what = f"payment #{self.payment_id}" if self.payment_id else f"refund #{self.refund_id}"
+        return f"Settlement #{self.settlement_id}: {what}"
 
 
 class TopUp(models.Model):
@@ -364,6 +370,9 @@ class TopUp(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"Top-up #{self.pk} {display(self.amount_minor, self.currency)} {self.status}"
+
 
 class Transfer(models.Model):
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="transfers")
@@ -381,6 +390,9 @@ class Transfer(models.Model):
             models.CheckConstraint(condition=~Q(sender=F("recipient")), name="transfer_not_to_self"),
         ]
         indexes = [models.Index(fields=["sender", "created_at"], name="transfer_sender_day_idx")]
+
+    def __str__(self):
+        return f"Transfer #{self.pk} {display(self.amount_minor, self.currency)}"
 
 
 class ProviderEvent(models.Model):

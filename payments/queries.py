@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from orders.models import Order
 from shopchat import sql
-from shopchat.models import Customer
+from shopchat.models import Business, Customer
 
 from .models import LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Refund, SettlementLine
 
@@ -138,7 +138,7 @@ class _WalletOfCustomer(_Account):
 _ACCOUNT_COLUMNS = ", ".join(f"a.{name}" for name in ACCOUNT_FIELDS)
 
 
-def lock_wallets_by_phone(*, business: Any, wa_ids: Sequence[str]) -> list[LedgerAccount]:
+def lock_wallets_by_phone(*, business: Business, wa_ids: Sequence[str]) -> list[LedgerAccount]:
     """Lock the wallets of the business's customers `wa_ids` (those that have one) in primary-key
     order, each with its customer (`account.customer`: id, wa_id and name) read by the same query."""
     rows = sql.fetch_all(

@@ -1,15 +1,34 @@
 """Reads of the payments app: the wallet summary the chat shows."""
+from datetime import datetime
+from typing import TypedDict
+
+from shopchat.models import Customer
 from shopchat.money import format_major
 
 from .models import FundingSource, LedgerEntry, Wallet
 
 
-def wallet_summary(*, customer, activity: int = 20) -> dict:
+class WalletActivity(TypedDict):
+    kind: str
+    amount: str
+    memo: str
+    created_at: datetime
+
+
+class WalletSummary(TypedDict):
+    customer: str
+    balance: str
+    currency: str
+    funding_sources: list[FundingSource]
+    recent_activity: list[WalletActivity]
+
+
+def wallet_summary(*, customer: Customer, activity: int = 20) -> WalletSummary:
     """Balance, linked cards and recent wallet movements (newest first). A customer without a
     wallet yet has a zero balance; nothing is created by reading."""
     currency = customer.business.currency
     wallet = Wallet.objects.select_related("account").filter(customer=customer).first()
-    entries = []
+    entries: list[WalletActivity] = []
     if wallet is not None:
         entries = [
             {"kind": e.transaction.kind, "amount": format_major(e.amount_minor, currency),

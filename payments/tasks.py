@@ -31,7 +31,8 @@ def deliver_sandbox_callback(self, reference: str, event_type: str) -> int:
     try:
         response = httpx.post(url, content=body, headers=sandbox.signed_headers(body), timeout=10)
     except httpx.HTTPError as exc:
-        raise self.retry(exc=exc, countdown=min(600, 5 * 2 ** self.request.retries))
+        raise self.retry(exc=exc, countdown=min(600, 5 * 2 ** self.request.retries)) from exc
     if response.status_code >= 300:
-        raise self.retry(exc=RuntimeError(f"HTTP {response.status_code}"), countdown=min(600, 5 * 2 ** self.request.retries))
+        raise self.retry(exc=RuntimeError(f"HTTP {response.status_code}"),
+                         countdown=min(600, 5 * 2 ** self.request.retries))
     return response.status_code

@@ -12,6 +12,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = tuple(
     Queue(name, Exchange(name, type="direct"), routing_key=name) for name in ("default", "payments", "notifications")
 )
-app.conf.task_default_exchange = "default"
-app.conf.task_default_routing_key = "default"
+# celery-types declares these settings as read-only properties; Celery's Settings is a mapping that takes them
+app.conf.task_default_exchange = "default"  # type: ignore[misc]
+app.conf.task_default_routing_key = "default"  # type: ignore[misc]
 app.autodiscover_tasks()

@@ -78,6 +78,7 @@ def register(name: str, *, label: str, deliver: Deliver, copies: CopyRule | None
     from .models import OutboxEvent
 
     max_length = OutboxEvent._meta.get_field("channel").max_length
+    assert max_length is not None  # a CharField's
     if not name or len(name) > max_length:
         raise ValueError(f"A channel name has 1 to {max_length} characters, not {name!r}.")
     channel = Channel(name=name, label=label, deliver=deliver, copies=copies,
@@ -116,7 +117,9 @@ def business_relations() -> list[str]:
     return list(dict.fromkeys(r for c in _channels.values() for r in c.business_relations))
 
 
-def undelivered_messages(*, business: Business, order_number: str = "", ticket_id: str = "") -> list[UndeliveredMessage]:
+def undelivered_messages(
+    *, business: Business, order_number: str = "", ticket_id: str = "",
+) -> list[UndeliveredMessage]:
     """The messages about an order (`order_number`) or a ticket (`ticket_id`) that a channel
     could not deliver, for the order and ticket pages of the back office."""
     return [message for c in _channels.values() if c.undelivered is not None

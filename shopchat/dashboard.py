@@ -11,6 +11,7 @@ from django.urls import reverse
 from .models import OutboxEvent
 from .tenancy import business_ids, scope_queryset
 
+
 @dataclass
 class Tile:
     title: str

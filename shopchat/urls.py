@@ -10,8 +10,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("shopchat.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[], permission_classes=[]),
-         name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[], permission_classes=[]),
+        name="api-docs",
+    ),
     path("healthz", healthz, name="healthz"),
     path("", include("shopchat.web_urls")),
     path("", include("chat.urls")),

@@ -9,6 +9,8 @@
   open and follow their business's tickets; only platform staff (superusers or the
   "platform agents" group) see them all and work them.
 """
+from typing import ClassVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -18,8 +20,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from shopchat.errors import DomainError
 from shopchat.channels import undelivered_messages
+from shopchat.errors import DomainError
 from shopchat.money import display
 from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
 
@@ -71,10 +73,10 @@ class TicketDeskAdmin(TenantAdmin):
     list_display = ("number", "subject", "requester", "status", "priority", "assignee", "sla_due", "updated_at")
     list_display_links = ("number", "subject")
     list_filter = (QueueFilter, "status", "priority", "channel")
-    list_select_related = ("customer", "assignee", "requester_user", "business")
+    list_select_related: ClassVar[tuple[str, ...]] = ("customer", "assignee", "requester_user", "business")
     ordering = ("-updated_at",)
     show_full_result_count = False
-    search_fields = ("subject", "=customer__wa_id", "customer__name")
+    search_fields: ClassVar[tuple[str, ...]] = ("subject", "=customer__wa_id", "customer__name")
     actions = ["assign_to_me", "mark_pending", "mark_solved"]
     kind = Ticket.Kind.CUSTOMER
     readonly_fields = (
@@ -94,7 +96,8 @@ class TicketDeskAdmin(TenantAdmin):
     @admin.display(description="requester")
     def requester(self, ticket):
         if ticket.customer_id:
-            return f"{ticket.customer.name} (+{ticket.customer.wa_id})" if ticket.customer.name else f"+{ticket.customer.wa_id}"
+            customer = ticket.customer
+            return f"{customer.name} (+{customer.wa_id})" if customer.name else f"+{customer.wa_id}"
         return ticket.requester_user.get_username() if ticket.requester_user_id else "-"
 
     @admin.display(description="SLA due", ordering=F("next_sla_due_at").asc(nulls_last=True))
@@ -147,12 +150,12 @@ class TicketDeskAdmin(TenantAdmin):
 
     # --- the ticket page ---------------------------------------------------------------
     def get_urls(self):
-        info = self.model._meta.app_label, self.model._meta.model_name
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
         view = self.admin_site.admin_view
         return [
-            path("<path:object_id>/reply/", view(self.reply_view), name="%s_%s_reply" % info),
-            path("<path:object_id>/assign-to-me/", view(self.assign_to_me_view), name="%s_%s_assign_to_me" % info),
-            path("<path:object_id>/status/", view(self.status_view), name="%s_%s_status" % info),
+            path("<path:object_id>/reply/", view(self.reply_view), name=f"{prefix}_reply"),
+            path("<path:object_id>/assign-to-me/", view(self.assign_to_me_view), name=f"{prefix}_assign_to_me"),
+            path("<path:object_id>/status/", view(self.status_view), name=f"{prefix}_status"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -163,7 +166,7 @@ class TicketDeskAdmin(TenantAdmin):
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def desk_context(self, request, ticket) -> dict:
-        info = self.model._meta.app_label, self.model._meta.model_name
+        prefix = f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}"
         works = self.may_work(request, ticket)
         internal = self.may_write_internal(request, ticket)
         canned = []
@@ -173,7 +176,8 @@ class TicketDeskAdmin(TenantAdmin):
         return {
             "ticket_page": True,
             "ticket": ticket,
-            "conversation": selectors.conversation(ticket, include_internal=internal).select_related("ticket__customer"),
+            "conversation": (selectors.conversation(ticket, include_internal=internal)
+                             .select_related("ticket__customer")),
             "can_reply": self.has_view_permission(request, ticket) and ticket.status != Ticket.Status.CLOSED,
             "can_note": internal,
             "can_work": works,
@@ -187,9 +191,9 @@ class TicketDeskAdmin(TenantAdmin):
             "rating": getattr(ticket, "rating", None) if ticket.pk else None,
             "next_statuses": [(s, Ticket.Status(s).label) for s in Ticket.Status.values
                               if s in services.TRANSITIONS[ticket.status]] if works else [],
-            "reply_url": reverse("admin:%s_%s_reply" % info, args=[ticket.pk]),
-            "assign_url": reverse("admin:%s_%s_assign_to_me" % info, args=[ticket.pk]),
-            "status_url": reverse("admin:%s_%s_status" % info, args=[ticket.pk]),
+            "reply_url": reverse(f"{prefix}_reply", args=[ticket.pk]),
+            "assign_url": reverse(f"{prefix}_assign_to_me", args=[ticket.pk]),
+            "status_url": reverse(f"{prefix}_status", args=[ticket.pk]),
         }
 
     def _ticket_or_404(self, request, object_id, work=True):
@@ -201,8 +205,8 @@ class TicketDeskAdmin(TenantAdmin):
         return ticket
 
     def _back(self, ticket):
-        info = self.model._meta.app_label, self.model._meta.model_name
-        return HttpResponseRedirect(reverse("admin:%s_%s_change" % info, args=[ticket.pk]))
+        prefix = f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return HttpResponseRedirect(reverse(f"{prefix}_change", args=[ticket.pk]))
 
     def _run(self, request, action, success: str):
         try:

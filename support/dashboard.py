@@ -14,6 +14,7 @@ def ticket_tiles(user: Any) -> list[Tile]:
     queue = scope_queryset(Ticket.objects.filter(kind=Ticket.Kind.CUSTOMER), user, "support")
     url = reverse("admin:support_ticket_changelist")
     return [
-        Tile("Tickets breaching SLA soon", tickets.breaching_soon(queue).count(), f"{url}?queue=breaching", urgent=True),
+        Tile("Tickets breaching SLA soon", tickets.breaching_soon(queue).count(), f"{url}?queue=breaching",
+             urgent=True),
         Tile("Unassigned tickets", tickets.unassigned(queue).count(), f"{url}?queue=unassigned"),
     ]

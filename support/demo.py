@@ -54,7 +54,7 @@ def seed(*, business, products=None, stdout=None):
         order = Order.objects.filter(business=business, customer=customer).order_by("-created_at").first()
         ticket = services.open_ticket(business=business, customer=customer, subject=subject,
                                       message=conversation[0][1], order=order, priority=priority, tags=["demo"])
-        for who, text, internal in conversation[1:]:
+        for _who, text, internal in conversation[1:]:
             services.reply_to_ticket(ticket=ticket, author=agent, body=text, internal=internal)
         if agent is not None and ticket.assignee_id is None and final != "new":
             services.assign_ticket(ticket=ticket, assignee=agent)

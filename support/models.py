@@ -79,6 +79,9 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: set by `services.open_ticket` on the ticket it returns (its first message).
+    opening_message: "TicketMessage"
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -149,8 +152,7 @@ class TicketMessage(models.Model):
             if customer is None:
                 return "Customer"
             return customer.name or f"+{customer.wa_id}"
-        if self.author_user_id:
-            user = self.author_user
+        if self.author_user_id and (user := self.author_user) is not None:
             return user.get_full_name() or user.email or user.get_username()
         return "API" if self.author_kind == self.AuthorKind.AGENT else "System"
 

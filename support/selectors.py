@@ -1,17 +1,21 @@
 """Reads of the support desk: the customer's open ticket (for the chat engine), the agents'
 queues, and the context shown beside a ticket."""
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from orders.models import Order
+from shopchat.models import Business, Customer
 
 from .models import Ticket, TicketMessage
 
 BREACHING_SOON = timedelta(hours=1)
 
 
-def open_ticket_for(*, business, customer) -> Ticket | None:
+def open_ticket_for(*, business: Business, customer: Customer) -> Ticket | None:
     """The customer's most recent unsolved ticket (new, open, pending or on hold), if any."""
     return (Ticket.objects.filter(business=business, customer=customer, kind=Ticket.Kind.CUSTOMER,
                                   status__in=Ticket.UNSOLVED)
@@ -19,30 +23,35 @@ def open_ticket_for(*, business, customer) -> Ticket | None:
 
 
 # Queues: saved filters over a queryset of tickets the user may already see.
-def mine(queryset, *, user, now=None):
+def mine(queryset: QuerySet[Ticket], *, user: User, now: datetime | None = None) -> QuerySet[Ticket]:
     return queryset.filter(assignee=user, status__in=Ticket.UNSOLVED)
 
 
-def unassigned(queryset, *, user=None, now=None):
+def unassigned(queryset: QuerySet[Ticket], *, user: User | None = None,
+               now: datetime | None = None) -> QuerySet[Ticket]:
     return queryset.filter(assignee__isnull=True, status__in=Ticket.UNSOLVED)
 
 
-def breaching_soon(queryset, *, user=None, now=None):
+def breaching_soon(queryset: QuerySet[Ticket], *, user: User | None = None,
+                   now: datetime | None = None) -> QuerySet[Ticket]:
     """Running clocks due within the hour (or already overdue)."""
     now = now or timezone.now()
     return queryset.filter(status__in=(Ticket.Status.NEW, Ticket.Status.OPEN),
                            next_sla_due_at__lte=now + BREACHING_SOON)
 
 
-def pending(queryset, *, user=None, now=None):
+def pending(queryset: QuerySet[Ticket], *, user: User | None = None,
+            now: datetime | None = None) -> QuerySet[Ticket]:
     return queryset.filter(status=Ticket.Status.PENDING)
 
 
-def all_open(queryset, *, user=None, now=None):
+def all_open(queryset: QuerySet[Ticket], *, user: User | None = None,
+             now: datetime | None = None) -> QuerySet[Ticket]:
     return queryset.filter(status__in=Ticket.UNSOLVED)
 
 
-QUEUES = {
+# key -> (label, the queue's filter, called with `user=` and `now=`)
+QUEUES: dict[str, tuple[str, Callable[..., QuerySet[Ticket]]]] = {
     "mine": ("Mine", mine),
     "unassigned": ("Unassigned", unassigned),
     "breaching": ("Breaching soon", breaching_soon),
@@ -51,7 +60,7 @@ QUEUES = {
 }
 
 
-def conversation(ticket, *, include_internal: bool):
+def conversation(ticket: Ticket, *, include_internal: bool) -> QuerySet[TicketMessage]:
     """The ticket's messages in order, with their authors."""
     messages = TicketMessage.objects.filter(ticket=ticket).select_related("author_user").order_by("created_at", "pk")
     if not include_internal:
@@ -59,7 +68,7 @@ def conversation(ticket, *, include_internal: bool):
     return messages
 
 
-def recent_orders(ticket, limit: int = 5):
+def recent_orders(ticket: Ticket, limit: int = 5) -> QuerySet[Order]:
     """The customer's latest orders, for the agent's context."""
     if not ticket.customer_id:
         return Order.objects.none()

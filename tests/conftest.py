@@ -109,28 +109,31 @@ def live_worker(django_db_setup, django_db_blocker):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "shopchat.settings",
-        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": (
+            f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
         "OUTBOX_BASE_BACKOFF_SECONDS": "0.5",
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "LOG_LEVEL": "WARNING",
     }
     root = Path(__file__).resolve().parent.parent
-    log = open(root / "var" / "test-worker.log", "w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "shopchat", "worker", "-Q", "default,payments,notifications",
-         "--concurrency", "2", "--pool", "threads", "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip",
-         "--without-mingle"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    time.sleep(3)
-    if proc.poll() is not None:
-        pytest.fail("the Celery worker did not start; see var/test-worker.log")
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with open(root / "var" / "test-worker.log", "w") as log:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "celery"), "-A", "shopchat", "worker",
+             "-Q", "default,payments,notifications",
+             "--concurrency", "2", "--pool", "threads", "--loglevel", "WARNING", "--without-heartbeat",
+             "--without-gossip", "--without-mingle"],
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        time.sleep(3)
+        if proc.poll() is not None:
+            pytest.fail("the Celery worker did not start; see var/test-worker.log")
+        yield proc
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @pytest.fixture

@@ -182,8 +182,10 @@ class ItemPriceField(serializers.Field):
 class OrderItemInSerializer(serializers.Serializer):
     retailer_id = TextField(max_length=100)  # unknown ids answer 409 unknown_products
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-    item_price = ItemPriceField(required=False, allow_null=True,
-                                help_text="The price the customer saw; a different current price answers 409 price_changed.")
+    item_price = ItemPriceField(
+        required=False, allow_null=True,
+        help_text="The price the customer saw; a different current price answers 409 price_changed.",
+    )
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, allow_blank=True,
                                       help_text="ISO 4217; another currency than the shop's answers 409.")
 

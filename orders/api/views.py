@@ -66,12 +66,14 @@ class CustomerScopedMixin(BusinessScopedMixin):
 
 
 class CartView(CustomerScopedMixin, APIView):
-    @extend_schema(operation_id="cart_retrieve", parameters=[WA_ID_PARAM], responses={200: CartSerializer, **READ_ERRORS},
+    @extend_schema(operation_id="cart_retrieve", parameters=[WA_ID_PARAM],
+                   responses={200: CartSerializer, **READ_ERRORS},
                    description="The customer's cart at today's prices.")
     def get(self, request, wa_id):
         return self.cart_response(self.get_customer(wa_id))
 
-    @extend_schema(operation_id="cart_clear", parameters=[WA_ID_PARAM], responses={204: None, **READ_ERRORS}, description="Empty the cart.")
+    @extend_schema(operation_id="cart_clear", parameters=[WA_ID_PARAM], responses={204: None, **READ_ERRORS},
+                   description="Empty the cart.")
     def delete(self, request, wa_id):
         services.clear_cart(business=self.business, customer=self.get_customer(wa_id))
         return Response(status=204)
@@ -79,7 +81,8 @@ class CartView(CustomerScopedMixin, APIView):
 
 class CartItemView(CustomerScopedMixin, APIView):
     @extend_schema(
-        operation_id="cart_item_set", parameters=[WA_ID_PARAM, RETAILER_ID], request=CartItemWriteSerializer, responses={200: CartSerializer, **WRITE_ERRORS},
+        operation_id="cart_item_set", parameters=[WA_ID_PARAM, RETAILER_ID], request=CartItemWriteSerializer,
+        responses={200: CartSerializer, **WRITE_ERRORS},
         description="Set the quantity (1-999) of a product in the cart; the customer is created if new. "
                     "Active products only (404 otherwise); a tracked product cannot go above its available "
                     "stock (409 out_of_stock).",
@@ -94,7 +97,8 @@ class CartItemView(CustomerScopedMixin, APIView):
                                quantity=serializer.validated_data["quantity"])
         return self.cart_response(customer)
 
-    @extend_schema(operation_id="cart_item_remove", parameters=[WA_ID_PARAM, RETAILER_ID], responses={200: CartSerializer, **READ_ERRORS},
+    @extend_schema(operation_id="cart_item_remove", parameters=[WA_ID_PARAM, RETAILER_ID],
+                   responses={200: CartSerializer, **READ_ERRORS},
                    description="Take a product out of the cart.")
     def delete(self, request, wa_id, retailer_id):
         customer = self.get_customer(wa_id)
@@ -180,7 +184,8 @@ class OrderMixin(CustomerScopedMixin):
 
 
 class OrderDetailView(OrderMixin, APIView):
-    @extend_schema(operation_id="order_retrieve", parameters=[NUMBER], responses={200: OrderDetailSerializer, **READ_ERRORS},
+    @extend_schema(operation_id="order_retrieve", parameters=[NUMBER],
+                   responses={200: OrderDetailSerializer, **READ_ERRORS},
                    description="An order with its lines, totals and status history.")
     def get(self, request, number):
         order = self.get_order(number, history=True)
@@ -227,7 +232,8 @@ class CustomerOrdersView(CustomerScopedMixin, generics.ListAPIView):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "business": self.business}
 
-    @extend_schema(operation_id="customer_orders_list", parameters=[WA_ID_PARAM], responses={200: OrderSerializer(many=True), **READ_ERRORS},
+    @extend_schema(operation_id="customer_orders_list", parameters=[WA_ID_PARAM],
+                   responses={200: OrderSerializer(many=True), **READ_ERRORS},
                    description="The customer's orders, newest first.")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

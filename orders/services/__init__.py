@@ -30,7 +30,7 @@ from .placement import MAX_LINES, place_order
 from .totals import compute_totals
 
 __all__ = [
-    "MAX_LINES", "MAX_QUANTITY", "TRANSITIONS", "can_transition", "cancel_order", "check_transition", "clear_cart", "compute_totals",
-    "deliver_order", "expire_order", "expire_unpaid_orders", "mark_paid", "mark_refunded", "order_event_data",
-    "place_order", "remove_cart_item", "set_cart_item", "ship_order",
+    "MAX_LINES", "MAX_QUANTITY", "TRANSITIONS", "can_transition", "cancel_order", "check_transition", "clear_cart",
+    "compute_totals", "deliver_order", "expire_order", "expire_unpaid_orders", "mark_paid", "mark_refunded",
+    "order_event_data", "place_order", "remove_cart_item", "set_cart_item", "ship_order",
 ]

@@ -1,13 +1,11 @@
 """The chat customer's cart. It holds no stock: availability is checked again, under lock,
 when the order is placed."""
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Product
 from shopchat.errors import InvalidInput, check_tenant
-from shopchat.models import Customer
+from shopchat.models import Business, Customer
 
 from ..errors import OutOfStock, ProductUnavailable
 from ..models import Cart, CartItem
@@ -15,7 +13,7 @@ from ..models import Cart, CartItem
 MAX_QUANTITY = 999
 
 
-def set_cart_item(*, business: Any, customer: Customer, product: Product, quantity: int) -> CartItem:
+def set_cart_item(*, business: Business, customer: Customer, product: Product, quantity: int) -> CartItem:
     """Put `quantity` of `product` in the customer's cart (replacing what was there).
 
     Active products only; a tracked product cannot go above what is available now."""
@@ -35,7 +33,7 @@ def set_cart_item(*, business: Any, customer: Customer, product: Product, quanti
     return item
 
 
-def remove_cart_item(*, business: Any, customer: Customer, product: Product) -> bool:
+def remove_cart_item(*, business: Business, customer: Customer, product: Product) -> bool:
     """Take `product` out of the customer's cart; False when it was not there."""
     check_tenant(business, customer, product)
     with transaction.atomic():
@@ -43,7 +41,7 @@ def remove_cart_item(*, business: Any, customer: Customer, product: Product) -> 
     return bool(deleted)
 
 
-def clear_cart(*, business: Any, customer: Customer) -> int:
+def clear_cart(*, business: Business, customer: Customer) -> int:
     """Empty the customer's cart; returns how many items were removed."""
     check_tenant(business, customer)
     with transaction.atomic():

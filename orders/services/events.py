@@ -13,7 +13,7 @@ from ..models import Order, OrderLine
 def order_event_data(order: Order, lines: Sequence[OrderLine] | None = None, **extra: Any) -> dict[str, Any]:
     """The payload of `order.*` events; `customer` lets the chat adapter message the customer."""
     money = order.currency
-    data = {
+    data: dict[str, Any] = {
         "order": order.number, "status": order.status, "currency": money,
         "total": format_major(order.total_minor, money),
         "customer": customer_ref(order.customer),
@@ -21,7 +21,8 @@ def order_event_data(order: Order, lines: Sequence[OrderLine] | None = None, **e
     if lines is not None:
         data.update({
             "subtotal": format_major(order.subtotal_minor, money), "tax": format_major(order.tax_minor, money),
-            "shipping": format_major(order.shipping_minor, money), "discount": format_major(order.discount_minor, money),
+            "shipping": format_major(order.shipping_minor, money),
+            "discount": format_major(order.discount_minor, money),
             "lines": [{"retailer_id": line.retailer_id, "title": line.title, "quantity": line.quantity,
                        "unit_price": format_major(line.unit_price_minor, money),
                        "line_total": format_major(line.line_total_minor, money)} for line in lines],

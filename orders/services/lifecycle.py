@@ -18,9 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from shopchat.actors import Actor
 from shopchat.errors import DomainError, InvalidInput
 from shopchat.money import display, format_major
 from shopchat.outbox import Event
@@ -34,7 +36,7 @@ from .events import order_event_data
 Status = Order.Status
 
 # What may follow what. Guards that depend on more than the status are in can_transition.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     Status.PENDING_PAYMENT: {Status.PAID, Status.CANCELLED, Status.EXPIRED},
     Status.PAID: {Status.SHIPPED, Status.CANCELLED, Status.PARTLY_REFUNDED, Status.REFUNDED},
     Status.SHIPPED: {Status.DELIVERED, Status.PARTLY_REFUNDED, Status.REFUNDED},
@@ -77,7 +79,7 @@ def check_transition(order: Order, to: str) -> None:
         raise refusal
 
 
-def _actor(actor: Any) -> tuple[Any, str]:
+def _actor(actor: Actor) -> tuple[User | None, str]:
     """(user or None, label) for the history: a staff user, an API key, or the system."""
     if actor is None:
         return None, "system"
@@ -86,14 +88,14 @@ def _actor(actor: Any) -> tuple[Any, str]:
     return None, str(actor)[:150]
 
 
-def transition_row(order: Order, from_status: str, to_status: str, *, actor: Any = None,
+def transition_row(order: Order, from_status: str, to_status: str, *, actor: Actor = None,
                    note: str = "") -> OrderTransition:
     user, label = _actor(actor)
     return OrderTransition(order=order, from_status=from_status, to_status=to_status, actor=user, actor_label=label,
                            note=note or "")
 
 
-def _move(unit: UnitOfWork, order: Order, to: str, *, actor: Any = None, note: str = "",
+def _move(unit: UnitOfWork, order: Order, to: str, *, actor: Actor = None, note: str = "",
           event_extra: dict[str, Any] | None = None, **fields: Any) -> Order:
     """Apply a transition to a locked order: check it, and give the unit of work the order's
     update, its transition and `order.<to>`."""
@@ -126,7 +128,7 @@ def _release_stock(unit: UnitOfWork, order: Order, *, sold: bool = False) -> Non
     unit.change(Order, order.pk, stock_reserved=False)
 
 
-def mark_paid(*, order: Order, actor: Any = None, note: str = "") -> Order:
+def mark_paid(*, order: Order, actor: Actor = None, note: str = "") -> Order:
     """Payment captured (called by payments, within its unit of work). Paying a paid order again
     changes nothing; paying an expired or cancelled one is an IllegalTransition (payments then
     refunds the money).
@@ -146,7 +148,7 @@ def mark_paid(*, order: Order, actor: Any = None, note: str = "") -> Order:
     return order
 
 
-def mark_refunded(*, order: Order, refunded_minor: int, actor: Any = None) -> Order:
+def mark_refunded(*, order: Order, refunded_minor: int, actor: Actor = None) -> Order:
     """Record that `refunded_minor` has been refunded on the order *in all so far* (called by
     payments after each refund, within its unit of work): partly_refunded below the total,
     refunded at the total.
@@ -185,7 +187,7 @@ def _refund_step(order: Order, refunded_minor: int) -> tuple[DomainError | None,
     return (None, to) if can_transition(order, to) else (illegal(order, to), None)
 
 
-def cancel_order(*, order: Order, actor: Any = None, reason: str = "") -> Order:
+def cancel_order(*, order: Order, actor: Actor = None, reason: str = "") -> Order:
     """Cancel an order that has not shipped, releasing its stock.
 
     A paid order is cancelled only once its money is back: `payments.services.cancel_order`
@@ -194,7 +196,7 @@ def cancel_order(*, order: Order, actor: Any = None, reason: str = "") -> Order:
     """
     with transaction.atomic(savepoint=False), unit_of_work(business=order.business) as unit:
         order = queries.lock_order(unit, order_id=order.pk)
-        refusal = refusal_to(order, Status.CANCELLED)
+        refusal: IllegalTransition | RefundFirst | None = refusal_to(order, Status.CANCELLED)
         if refusal is None and order.paid_at is not None and order.refunded_minor < order.total_minor:
             refusal = RefundFirst(order.number)
         if refusal is None:
@@ -206,7 +208,7 @@ def cancel_order(*, order: Order, actor: Any = None, reason: str = "") -> Order:
     return order
 
 
-def ship_order(*, order: Order, tracking_number: str = "", carrier: str = "", actor: Any = None) -> Order:
+def ship_order(*, order: Order, tracking_number: str = "", carrier: str = "", actor: Actor = None) -> Order:
     """The merchant shipped a paid order: its reservation becomes a sale."""
     with transaction.atomic(savepoint=False), unit_of_work(business=order.business) as unit:
         order = queries.lock_order(unit, order_id=order.pk)
@@ -222,7 +224,7 @@ def ship_order(*, order: Order, tracking_number: str = "", carrier: str = "", ac
     return order
 
 
-def deliver_order(*, order: Order, actor: Any = None) -> Order:
+def deliver_order(*, order: Order, actor: Actor = None) -> Order:
     """The shipped order reached the customer."""
     with transaction.atomic(savepoint=False), unit_of_work(business=order.business) as unit:
         order = queries.lock_order(unit, order_id=order.pk)
@@ -253,7 +255,8 @@ def expire_unpaid_orders(*, now: datetime | None = None, batch: int = 200, limit
     """Expire every unpaid order past its time (beat, every minute); each in its own
     transaction, so one busy order never holds up the rest. Returns how many expired."""
     now = now or timezone.now()
-    expired, seen = 0, set()
+    expired = 0
+    seen: set[int] = set()
     while len(seen) < limit:
         ids = [pk for pk in Order.objects.filter(status=Status.PENDING_PAYMENT, expires_at__lte=now)
                .exclude(pk__in=seen).order_by("expires_at").values_list("pk", flat=True)[:batch]]

@@ -1,10 +1,9 @@
 """Order numbers: per business, never handed out twice (a rolled-back placement leaves a gap)."""
-from typing import Any
-
 from django.db import transaction
 from django.db.models import F, Max
 
 from shopchat import sql
+from shopchat.models import Business
 
 from .. import queries
 from ..models import Order, OrderCounter
@@ -13,7 +12,7 @@ from ..models import Order, OrderCounter
 _sequences_known: set[int] = set()
 
 
-def next_sequence(business: Any) -> int:
+def next_sequence(business: Business) -> int:
     """The business's next order sequence.
 
     PostgreSQL: one database sequence per business. `nextval` takes no row lock, so the
@@ -34,7 +33,7 @@ def next_sequence(business: Any) -> int:
     return OrderCounter.objects.values_list("last_sequence", flat=True).get(business=business)
 
 
-def _highest_sequence(business: Any) -> int:
+def _highest_sequence(business: Business) -> int:
     """Where numbering goes on from: above every order and counter value already there, and
     never below 1000 (so numbers look like DG-1042 from the first order)."""
     highest = Order.objects.filter(business=business).aggregate(highest=Max("sequence"))["highest"] or 0

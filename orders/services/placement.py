@@ -1,7 +1,7 @@
 """Placing an order: from the cart or from `items` (WhatsApp's `order` message), with stock
 reserved under lock as the placement's last step."""
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -9,9 +9,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.models import Product
 from shopchat import sql
+from shopchat.actors import Actor
 from shopchat.errors import BusinessSuspended, InvalidInput, check_tenant
-from shopchat.models import Customer
+from shopchat.models import Business, Customer
 from shopchat.money import MoneyError, display, format_major, to_minor
 from shopchat.outbox import Event, staff_email
 from shopchat.uow import UnitOfWork, unit_of_work
@@ -28,8 +30,8 @@ from .totals import compute_totals
 MAX_LINES = 100
 
 
-def place_order(*, business: Any, customer: Customer, items: Sequence[dict[str, Any]] | None = None,
-                from_cart: bool = False, address: str = "", note: str = "", actor: Any = None) -> Order:
+def place_order(*, business: Business, customer: Customer, items: Sequence[dict[str, Any]] | None = None,
+                from_cart: bool = False, address: str = "", note: str = "", actor: Actor = None) -> Order:
     """Place an order for a chat customer and reserve its stock.
 
     From the customer's cart (`from_cart=True`; the cart is emptied) or from `items`
@@ -52,10 +54,12 @@ def place_order(*, business: Any, customer: Customer, items: Sequence[dict[str, 
         if from_cart:
             # a double tap on "place order" waits here for the first, then finds the cart empty
             Cart.objects.select_for_update().filter(customer=customer).values_list("pk").first()
-            rows = list(CartItem.objects.filter(cart__customer=customer).values_list("product__retailer_id", "quantity"))
+            rows = list(CartItem.objects.filter(cart__customer=customer)
+                        .values_list("product__retailer_id", "quantity"))
             if not rows:
                 raise EmptyCart()
-            quantities, claimed = dict(rows), {}
+            quantities: dict[str, int] = dict(rows)
+            claimed: dict[str, int] = {}
         else:
             if items is None:
                 raise InvalidInput("items", "Send items, or from_cart: true to order the cart.")
@@ -78,7 +82,8 @@ def place_order(*, business: Any, customer: Customer, items: Sequence[dict[str, 
         position = {rid: n for n, rid in enumerate(quantities)}  # lines in the order they were asked for
         lines = [
             OrderLine(product=p, retailer_id=p.retailer_id, title=p.title, unit_price_minor=p.current_price_minor,
-                      quantity=quantities[p.retailer_id], line_total_minor=p.current_price_minor * quantities[p.retailer_id],
+                      quantity=quantities[p.retailer_id],
+                      line_total_minor=p.current_price_minor * quantities[p.retailer_id],
                       stock_reserved=p.is_tracked)
             for p in sorted(by_id.values(), key=lambda p: position[p.retailer_id])
         ]
@@ -94,7 +99,8 @@ def place_order(*, business: Any, customer: Customer, items: Sequence[dict[str, 
         sql.insert([order])
         for line in lines:
             line.order = order
-        order._prefetched_objects_cache = {"lines": lines}  # the answer shows them without reading them back
+        # the answer shows them without reading them back (Django's prefetch cache: not in the stubs)
+        order._prefetched_objects_cache = {"lines": lines}  # type: ignore[attr-defined]
         unit.add(*lines, transition_row(order, "", Status.PENDING_PAYMENT, actor=actor, note="placed"))
         unit.emit(Event("order.placed", order_event_data(order, lines=lines)),
                   staff_email(subject=f"New order {order.number} ({display(order.total_minor, order.currency)})",
@@ -106,7 +112,7 @@ def place_order(*, business: Any, customer: Customer, items: Sequence[dict[str, 
     return order
 
 
-def _wanted_items(business: Any, items: Any) -> tuple[dict[str, int], dict[str, int]]:
+def _wanted_items(business: Business, items: Sequence[Mapping[str, Any]]) -> tuple[dict[str, int], dict[str, int]]:
     """Validate `items` into {retailer_id: quantity} and {retailer_id: claimed price in minor
     units}. Repeated ids add up."""
     if not isinstance(items, (list, tuple)) or not items:
@@ -141,12 +147,12 @@ def _wanted_items(business: Any, items: Any) -> tuple[dict[str, int], dict[str, 
     return dict(quantities), prices
 
 
-def _check_available(products: Any, quantities: dict[str, int]) -> None:
+def _check_available(products: Iterable[Product], quantities: dict[str, int]) -> None:
     short = [
         {"retailer_id": p.retailer_id, "title": p.title, "requested": quantities[p.retailer_id],
          "available": p.available_quantity}
         for p in sorted(products, key=lambda p: p.retailer_id)
-        if p.is_tracked and quantities[p.retailer_id] > p.available_quantity
+        if p.available_quantity is not None and quantities[p.retailer_id] > p.available_quantity  # tracked
     ]
     if short:
         raise OutOfStock(short)
@@ -155,7 +161,8 @@ def _check_available(products: Any, quantities: dict[str, int]) -> None:
 def _reserve_stock(unit: UnitOfWork, order: Order, lines: list[OrderLine], quantities: dict[str, int]) -> None:
     """Lock the order's stock rows, check availability again under the lock and reserve it.
     A product whose tracking was switched since it was read gets its line's flag corrected."""
-    locked = queries.lock_stock(product_ids=[line.product_id for line in lines])
+    # every line of a new order has its product
+    locked = queries.lock_stock(product_ids=[line.product_id for line in lines if line.product_id is not None])
     _check_available(locked, quantities)
     reserve = {p.pk: quantities[p.retailer_id] for p in locked if p.is_tracked}
     if reserve:

@@ -1,13 +1,14 @@
 """Order totals: exact, in minor units, always `total = subtotal + tax + shipping - discount`."""
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+
+from shopchat.models import Business
 
 
 def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def compute_totals(*, business: Any, items_minor: int) -> dict[str, int]:
+def compute_totals(*, business: Business, items_minor: int) -> dict[str, int]:
     """Subtotal, tax, shipping, discount and total (minor units) for goods worth `items_minor`
     at their shelf prices. Always total = subtotal + tax + shipping - discount.
 

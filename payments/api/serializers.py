@@ -26,7 +26,8 @@ class WrittenOut:
 class PaymentRequestSerializer(serializers.Serializer):
     # WhatsApp Pay payments are started by the customer in WhatsApp, never through this API
     method = serializers.ChoiceField(choices=[(m.value, m.label) for m in (Payment.Method.WALLET, Payment.Method.CARD)])
-    funding_source = serializers.IntegerField(required=False, min_value=1, help_text="Id of a linked card (method card).")
+    funding_source = serializers.IntegerField(required=False, min_value=1,
+                                              help_text="Id of a linked card (method card).")
 
     def validate(self, data):
         if data["method"] == Payment.Method.CARD and not data.get("funding_source"):
@@ -132,7 +133,8 @@ class TransferSerializer(WrittenOut, serializers.ModelSerializer):
         return {
             "id": transfer.pk, "sender": transfer.sender.wa_id, "to": transfer.recipient.wa_id,
             "amount": format_major(transfer.amount_minor, currency), "currency": transfer.currency,
-            "note": transfer.note, "balance": self.get_balance(transfer), "created_at": self.datetime(transfer.created_at),
+            "note": transfer.note, "balance": self.get_balance(transfer),
+            "created_at": self.datetime(transfer.created_at),
         }
 
 

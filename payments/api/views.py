@@ -34,7 +34,8 @@ DECLINED = OpenApiResponse(s.PaymentSerializer, description="Declined or insuffi
 
 
 def _failed(code: str, message: str, key: str, data: dict) -> Response:
-    return Response(error_body(402, code or "payment_failed", message or "The payment failed.", **{key: data}), status=402)
+    return Response(error_body(402, code or "payment_failed", message or "The payment failed.", **{key: data}),
+                    status=402)
 
 
 class OrderPaymentView(BusinessScopedMixin, APIView):
@@ -100,7 +101,8 @@ class WalletMixin(BusinessScopedMixin):
 
 
 class WalletView(WalletMixin, APIView):
-    @extend_schema(operation_id="wallet_retrieve", parameters=[WA_ID_PARAM], responses={200: s.WalletSerializer, **ERRORS})
+    @extend_schema(operation_id="wallet_retrieve", parameters=[WA_ID_PARAM],
+                   responses={200: s.WalletSerializer, **ERRORS})
     def get(self, request, wa_id):
         summary = selectors.wallet_summary(customer=self.customer(wa_id))
         return Response(s.WalletSerializer(summary).data)
@@ -121,7 +123,8 @@ class FundingSourceView(WalletMixin, APIView):
 
 
 class TopUpView(WalletMixin, APIView):
-    @extend_schema(operation_id="wallet_top_up", parameters=[WA_ID_PARAM, IDEMPOTENCY], request=s.TopUpRequestSerializer,
+    @extend_schema(operation_id="wallet_top_up", parameters=[WA_ID_PARAM, IDEMPOTENCY],
+                   request=s.TopUpRequestSerializer,
                    responses={201: s.TopUpSerializer, 202: s.TopUpSerializer, 402: DECLINED, **MONEY_ERRORS})
     @idempotent()
     def post(self, request, wa_id):
@@ -139,7 +142,8 @@ class TopUpView(WalletMixin, APIView):
 
 
 class TransferView(WalletMixin, APIView):
-    @extend_schema(operation_id="wallet_transfer", parameters=[WA_ID_PARAM, IDEMPOTENCY], request=s.TransferRequestSerializer,
+    @extend_schema(operation_id="wallet_transfer", parameters=[WA_ID_PARAM, IDEMPOTENCY],
+                   request=s.TransferRequestSerializer,
                    responses={201: s.TransferSerializer, **MONEY_ERRORS},
                    description="Send money to another customer by phone number; their wallet is created on "
                                "first receipt. Limits per transfer and per day are the business's.")
@@ -161,7 +165,8 @@ class ProviderWebhookView(APIView):
     permission_classes = []
 
     @extend_schema(operation_id="payment_provider_webhook", auth=[], request=OpenApiTypes.OBJECT,
-                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, description="Provider, e.g. sandbox.")],
+                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH,
+                                                description="Provider, e.g. sandbox.")],
                    responses={200: s.CallbackAckSerializer, **errors(400, 404, 429)},
                    description="Signed callbacks from a payment provider; de-duplicated by the provider's event id.")
     def post(self, request, name):

@@ -99,7 +99,8 @@ def _apply_payment_event(unit: UnitOfWork, order: Order, payment: Payment, event
     if event.type == "charge.failed":
         if payment.status not in LIVE:
             return f"ignored: payment already {payment.status}"
-        fail_payment(unit, payment, event.failure_code or "card_declined", event.failure_reason or "The payment failed.")
+        fail_payment(unit, payment, event.failure_code or "card_declined",
+                     event.failure_reason or "The payment failed.")
         return "failed"
     return "ignored: unhandled event type"
 
@@ -195,7 +196,8 @@ def _apply_whatsapp_status(unit: UnitOfWork, order: Order, status: str, transact
     if existing is None:
         payment = Payment.objects.create(
             business=order.business, order=order, customer=order.customer, method=Payment.Method.WHATSAPP,
-            provider=WHATSAPP, provider_reference=transaction_id, amount_minor=order.total_minor, currency=order.currency)
+            provider=WHATSAPP, provider_reference=transaction_id, amount_minor=order.total_minor,
+            currency=order.currency)
     else:  # a failure reported for this transaction, then its success
         payment = existing
         unit.change(Payment, payment.pk, failure_code="", failure_reason="")

@@ -1,18 +1,17 @@
 """Cancelling an order, refunding it first when it is paid: the one operation that knows both
 orders and payments, so it lives on the payments side (orders knows nothing of payments)."""
-from typing import Any
-
 from django.db import transaction
 
 from orders import queries as order_queries
 from orders import services as order_services
 from orders.models import Order
+from shopchat.actors import Actor
 from shopchat.uow import unit_of_work
 
 from .refunds import refund_locked_order
 
 
-def cancel_order(*, order: Order, actor: Any = None, reason: str = "") -> Order:
+def cancel_order(*, order: Order, actor: Actor = None, reason: str = "") -> Order:
     """Cancel an order that has not shipped, releasing its stock; a paid order is refunded first
     (all that is left), in this same transaction: if the refund fails, nothing is cancelled.
 

@@ -27,7 +27,8 @@ def commission_for(business: Business, amount_minor: int) -> int:
 
 def payment_event(payment: Payment, event_type: str, **extra: Any) -> Event:
     return Event(event_type, {
-        "payment": payment.pk, "order": payment.order.number, "amount": format_major(payment.amount_minor, payment.currency),
+        "payment": payment.pk, "order": payment.order.number,
+        "amount": format_major(payment.amount_minor, payment.currency),
         "currency": payment.currency, "method": payment.method, "status": payment.status,
         "customer": customer_ref(payment.customer), **extra,
     })

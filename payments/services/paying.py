@@ -56,7 +56,8 @@ def pay_order_by_number(*, business: Business, number: str, method: str,
     with transaction.atomic(savepoint=False), unit_of_work(business=business) as unit:
         payable = queries.lock_payable_order(business_id=business.pk, currency=business.currency, number=number,
                                              wallet=method == Payment.Method.WALLET)
-        source, refusal = None, None
+        source: FundingSource | None = None
+        refusal: DomainError | None = None
         if payable is None:
             refusal = NotFound()
         elif funding_source_id is not None:
@@ -92,7 +93,8 @@ def _pay(unit: UnitOfWork, business: Business, payable: queries.PayableOrder | N
         payment.pk, payment.provider = payable.next_payment_id, "wallet"  # numbered by the lock's query, if it did
         wallet = _wallet(business, payable)
         if wallet is None or wallet.balance_minor < payment.amount_minor:
-            return fail_payment(unit, payment, "insufficient_funds", "The wallet balance is too low for this order."), None
+            failed = fail_payment(unit, payment, "insufficient_funds", "The wallet balance is too low for this order.")
+            return failed, None
         capture_payment(unit, payment, source=wallet)
         return payment, None
     if method != Payment.Method.CARD:

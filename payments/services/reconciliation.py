@@ -1,8 +1,9 @@
 """Reconciliation: the proof that the ledger agrees with payments, refunds, commission, top-ups
 and payouts (`manage.py reconcile`, exit 1 on any difference). Reads only."""
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import F, Q, Sum
+from django.db.models import Aggregate, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from shopchat.models import Business
@@ -19,28 +20,32 @@ class Difference:
     expected: int
     actual: int
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.business} {self.currency} {self.check}: expected {self.expected}, ledger says {self.actual}"
 
 
 PROVIDER_METHODS = (Payment.Method.CARD, Payment.Method.WHATSAPP)  # money through provider clearing
+
+# (business id, currency) -> the row of sums of one table
+Sums = dict[tuple[int, str], dict[str, Any]]
 
 
 def reconcile(*, business: Business | None = None) -> list[Difference]:
     """Prove the ledger: every transaction balances, every balance equals its entries, no
     wallet is negative, and per business and currency the accounts equal what payments,
     refunds, commission, top-ups and payouts say they should. Returns the differences."""
-    diffs = []
+    diffs: list[Difference] = []
     businesses = {b.pk: b for b in (Business.objects.filter(pk=business.pk) if business else Business.objects.all())}
     scope = Q(transaction__business_id__in=list(businesses)) if business else Q()
     for row in (LedgerEntry.objects.filter(scope).values("transaction_id", "transaction__business__slug", "currency")
                 .annotate(total=Sum("amount_minor")).exclude(total=0)):
         diffs.append(Difference(row["transaction__business__slug"], row["currency"],
                                 f"transaction {row['transaction_id']} sums to zero", 0, row["total"]))
-    accounts = LedgerAccount.objects.filter(business_id__in=list(businesses)) if business else LedgerAccount.objects.all()
+    accounts = (LedgerAccount.objects.filter(business_id__in=list(businesses)) if business
+                else LedgerAccount.objects.all())
     entry_sums = dict(LedgerEntry.objects.filter(account__in=accounts).values("account_id")
                       .annotate(total=Sum("amount_minor")).values_list("account_id", "total"))
-    totals = {}
+    totals: dict[tuple[int, str, str], int] = {}
     for account in accounts.select_related("business"):
         expected = entry_sums.get(account.pk, 0)
         if account.balance_minor != expected:
@@ -52,8 +57,9 @@ def reconcile(*, business: Business | None = None) -> list[Difference]:
         key = (account.business_id, account.currency, account.kind)
         totals[key] = totals.get(key, 0) + account.balance_minor
 
-    def sums(queryset, **aggregates):
-        return {(r["business_id"], r["currency"]): r for r in queryset.values("business_id", "currency").annotate(**aggregates)}
+    def sums(queryset: QuerySet[Any], **aggregates: Aggregate) -> Sums:
+        return {(r["business_id"], r["currency"]): r
+                for r in queryset.values("business_id", "currency").annotate(**aggregates)}
 
     pay_scope = {"business_id__in": list(businesses)} if business else {}
     captured = sums(Payment.objects.filter(status=Payment.Status.CAPTURED, **pay_scope),
@@ -67,8 +73,8 @@ def reconcile(*, business: Business | None = None) -> list[Difference]:
     payouts = sums(Settlement.objects.filter(**pay_scope), total=Sum("payout_minor"))
     keys = set(captured) | set(refunds) | set(topups) | set(payouts) | {(b, c) for b, c, _ in totals}
     for business_id, currency in sorted(keys):
-        def get(table, name):
-            return (table.get((business_id, currency)) or {}).get(name) or 0
+        def get(table: Sums, name: str, key: tuple[int, str] = (business_id, currency)) -> int:
+            return (table.get(key) or {}).get(name) or 0
 
         gross, commission = get(captured, "gross"), get(captured, "commission")
         expected = {
@@ -88,7 +94,8 @@ def reconcile(*, business: Business | None = None) -> list[Difference]:
         lines_net=Coalesce(Sum("lines__net_minor"), 0)).exclude(lines_net=F("net_minor")).select_related("business")
     for settlement in statements[:100]:
         diffs.append(Difference(settlement.business.slug, settlement.currency,
-                                f"settlement {settlement.pk} net = its lines", settlement.net_minor, settlement.lines_net))
+                                f"settlement {settlement.pk} net = its lines", settlement.net_minor,
+                                settlement.lines_net))
     settled_without_line = Payment.objects.filter(settlement__isnull=False, settlement_line__isnull=True, **pay_scope)
     for payment in settled_without_line.select_related("business")[:100]:
         diffs.append(Difference(payment.business.slug, payment.currency, f"payment {payment.pk} has a statement line",

@@ -5,14 +5,13 @@ Locks (DESIGN.md): the order row first, then the customer's wallet, then the bus
 accounts, then the captured payment row. The order's own record of it
 (`orders.services.mark_refunded`) joins this unit of work, with the order already held.
 """
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
 from orders import queries as order_queries
 from orders import services as order_services
 from orders.models import Order
+from shopchat.actors import Actor, staff_user
 from shopchat.errors import InvalidInput
 from shopchat.money import display, format_major
 from shopchat.outbox import notify_staff
@@ -28,14 +27,14 @@ from .capturing import payment_event
 Txn = LedgerTransaction.Kind
 
 
-def refund_order(*, order: Order, amount_minor: int | None = None, actor: Any = None, reason: str = "") -> Refund:
+def refund_order(*, order: Order, amount_minor: int | None = None, actor: Actor = None, reason: str = "") -> Refund:
     """Refund all that is left of the order's captured payment (amount None) or part of it."""
     with transaction.atomic(), unit_of_work(business=order.business) as unit:
         locked = order_queries.lock_order(unit, order_id=order.pk)
         return refund_locked_order(unit, locked, amount_minor=amount_minor, actor=actor, reason=reason)
 
 
-def refund_locked_order(unit: UnitOfWork, order: Order, *, amount_minor: int | None, actor: Any,
+def refund_locked_order(unit: UnitOfWork, order: Order, *, amount_minor: int | None, actor: Actor,
                         reason: str) -> Refund:
     """`refund_order` for a change that holds the order's lock in `unit` (a cancellation)."""
     accounts = ledger.lock(business=order.business, kinds=(Kind.MERCHANT_PAYABLE, Kind.PROVIDER_CLEARING),
@@ -55,7 +54,7 @@ def refund_locked_order(unit: UnitOfWork, order: Order, *, amount_minor: int | N
     return refund_payment(unit, payment, amount, accounts, actor=actor, reason=reason)
 
 
-def refund_payment(unit: UnitOfWork, payment: Payment, amount: int, accounts: ledger.Accounts, *, actor: Any = None,
+def refund_payment(unit: UnitOfWork, payment: Payment, amount: int, accounts: ledger.Accounts, *, actor: Actor = None,
                    reason: str = "", update_order: bool = True) -> Refund:
     """Money back: merchant payable -> the wallet, or -> provider clearing with the card refunded
     through the provider. `accounts` are locked by the caller (wallet, payable, clearing); with
@@ -72,16 +71,19 @@ def refund_payment(unit: UnitOfWork, payment: Payment, amount: int, accounts: le
         # ledger records the refund and the staff are asked to return the money there.
         target = accounts[Kind.PROVIDER_CLEARING]
         notify_staff(business=business,
-                     subject=f"Refund {display(amount, payment.currency)} of order {payment.order.number} in your gateway",
+                     subject=(f"Refund {display(amount, payment.currency)} of order {payment.order.number} "
+                              "in your gateway"),
                      body=f"Order {payment.order.number} was paid with WhatsApp Pay (transaction "
                           f"{payment.provider_reference}). Please refund {display(amount, payment.currency)} to the "
                           f"customer in your payment gateway's dashboard.\nReason: {reason or '-'}")
     else:
-        target = accounts.wallet(payment.customer_id)
+        wallet = accounts.wallet(payment.customer_id)
+        assert wallet is not None  # the payment came from it
+        target = wallet
     refund = Refund.objects.create(business=business, payment=payment, amount_minor=amount,
                                    currency=payment.currency, reason=reason[:200],
                                    provider_reference=provider_reference,
-                                   created_by=actor if getattr(actor, "pk", None) else None)
+                                   created_by=staff_user(actor))
     ledger.post(business=business, actor=refund.created_by, postings=[
         move(Txn.REFUND, accounts[Kind.MERCHANT_PAYABLE], target, amount, f"refund:{refund.pk}",
              f"Refund of order {payment.order.number}"),

@@ -4,13 +4,13 @@ statement and a payout to the merchant's account, each payment and refund settle
 Locks: the business's merchant-payable and payouts accounts, then the payment and refund rows
 it claims (DESIGN.md order: ledger accounts before the rows that reference them)."""
 import logging
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from shopchat.actors import Actor, staff_user
 from shopchat.models import Business
 from shopchat.money import display, format_major
 from shopchat.outbox import emit_event, notify_staff
@@ -29,7 +29,7 @@ def _after_claim_batch(settlement: Settlement, batch: int) -> None:
     """Called after each claimed batch (a seam for tests that kill a run halfway)."""
 
 
-def settle_business(*, business: Business, actor: Any = None, batch_size: int = 10_000) -> Settlement | None:
+def settle_business(*, business: Business, actor: Actor = None, batch_size: int = 10_000) -> Settlement | None:
     """Settle every captured, unsettled payment and unsettled refund of the business into one
     statement, and pay the net (less any debt carried from before) out through the provider.
 
@@ -53,13 +53,13 @@ class _NothingToSettle(Exception):
     pass
 
 
-def _settle(business, actor, batch_size) -> Settlement:
+def _settle(business: Business, actor: Actor, batch_size: int) -> Settlement:
     accounts = ledger.lock(business=business, kinds=(Kind.MERCHANT_PAYABLE, Kind.PAYOUTS))
     previous = Settlement.objects.filter(business=business).order_by("-period_end").values("period_end").first()
     settlement = Settlement.objects.create(
         business=business, currency=business.currency, period_start=previous["period_end"] if previous else None,
         period_end=timezone.now(), payout_account=business.payout_account,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=staff_user(actor),
     )
     claimed = 0
     for model, condition in ((Payment, Q(status=Payment.Status.CAPTURED)), (Refund, Q())):
@@ -113,15 +113,17 @@ def _settle(business, actor, batch_size) -> Settlement:
             "commission": format_major(settlement.commission_minor, business.currency),
             "payments": settlement.payment_count, "payout_reference": reference,
         })
-        notify_staff(business=business, subject=f"Settlement {settlement.pk}: {display(payout, business.currency)} paid out",
-                     body=(f"{settlement.payment_count} payments, gross {display(settlement.gross_minor, business.currency)}, "
+        notify_staff(business=business,
+                     subject=f"Settlement {settlement.pk}: {display(payout, business.currency)} paid out",
+                     body=(f"{settlement.payment_count} payments, "
+                           f"gross {display(settlement.gross_minor, business.currency)}, "
                            f"refunds {display(settlement.refunds_minor, business.currency)}, commission "
                            f"{display(settlement.commission_minor, business.currency)}; paid out "
                            f"{display(payout, business.currency)} to {business.payout_account_masked}."))
     return settlement
 
 
-def settle_all(*, actor: Any = None) -> list[Settlement]:
+def settle_all(*, actor: Actor = None) -> list[Settlement]:
     """The daily run: settle every active business with a payout account. One business's
     failure is logged and does not stop the others (the next run retries it)."""
     done = []

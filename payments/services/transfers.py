@@ -25,7 +25,7 @@ from shopchat.validators import normalize_wa_id, validate_wa_id
 from .. import ledger
 from ..errors import InsufficientFunds, TransferLimitExceeded
 from ..ledger import move
-from ..models import LedgerTransaction, Transfer
+from ..models import LedgerAccount, LedgerTransaction, Transfer
 
 Txn = LedgerTransaction.Kind
 
@@ -47,7 +47,9 @@ def transfer(*, sender: Customer, to_wa_id: str, amount_minor: int, note: str = 
     if amount_minor <= 0:
         raise InvalidInput("amount", "The amount must be more than zero.")
     if business.transfer_limit_minor is not None and amount_minor > business.transfer_limit_minor:
-        raise TransferLimitExceeded(f"At most {display(business.transfer_limit_minor, business.currency)} per transfer.")
+        raise TransferLimitExceeded(
+            f"At most {display(business.transfer_limit_minor, business.currency)} per transfer."
+        )
     to_wa_id = normalize_wa_id(to_wa_id)
     try:
         validate_wa_id(to_wa_id)
@@ -64,8 +66,10 @@ def transfer(*, sender: Customer, to_wa_id: str, amount_minor: int, note: str = 
 
 def _transfer(business: Business, sender: Customer, to_wa_id: str, amount_minor: int,
               note: str) -> tuple[SentTransfer | None, DomainError | None]:
-    wallets = {account.customer.wa_id: account for account in ledger.lock_wallets_by_phone(
-        business=business, wa_ids=[sender.wa_id, to_wa_id])}
+    wallets: dict[str, LedgerAccount] = {}
+    for account in ledger.lock_wallets_by_phone(business=business, wa_ids=[sender.wa_id, to_wa_id]):
+        assert account.customer is not None  # locked with its customer
+        wallets[account.customer.wa_id] = account
     source = wallets.get(sender.wa_id)
     if source is None or source.balance_minor < amount_minor:
         return None, InsufficientFunds()
@@ -79,11 +83,13 @@ def _transfer(business: Business, sender: Customer, to_wa_id: str, amount_minor:
             return None, TransferLimitExceeded(f"Daily limit reached: {display(left, business.currency)} left today.")
     target = wallets.get(to_wa_id)
     if target is None:  # the first receipt: a new wallet comes after the sender's in primary-key order
-        recipient = upsert_customer(business=business, wa_id=to_wa_id)
-        ledger.ensure_wallet(recipient)
-        target = ledger.lock(business=business, customers=[recipient.pk]).wallet(recipient.pk)
-        target.customer = recipient
+        newcomer = upsert_customer(business=business, wa_id=to_wa_id)
+        ledger.ensure_wallet(newcomer)
+        target = ledger.lock(business=business, customers=[newcomer.pk]).wallet(newcomer.pk)
+        assert target is not None  # ensure_wallet made it
+        target.customer = newcomer
     recipient = target.customer
+    assert recipient is not None
     sent_transfer, = sql.insert([Transfer(business=business, sender=sender, recipient=recipient,
                                           amount_minor=amount_minor, currency=business.currency, note=note[:140])])
     ledger.post(business=business, postings=[

@@ -91,14 +91,16 @@ def complete_top_up(top: TopUp) -> None:
     top-up's row (or just created it) in its transaction."""
     business, customer = top.business, top.customer
     accounts = ledger.lock(business=business, kinds=(Kind.PROVIDER_CLEARING,), customers=[customer.pk])
+    wallet = accounts.wallet(customer.pk)
+    assert wallet is not None  # `top_up` made sure of it
     ledger.post(business=business, postings=[
-        move(Txn.TOP_UP, accounts[Kind.PROVIDER_CLEARING], accounts.wallet(customer.pk), top.amount_minor,
+        move(Txn.TOP_UP, accounts[Kind.PROVIDER_CLEARING], wallet, top.amount_minor,
              f"top_up:{top.pk}", "Wallet top-up"),
     ])
     TopUp.objects.filter(pk=top.pk).update(status=TopUp.Status.SUCCEEDED, updated_at=timezone.now())
     top.status = TopUp.Status.SUCCEEDED
     emit_event(business=business, event_type="wallet.topped_up", data={
         "top_up": top.pk, "amount": format_major(top.amount_minor, top.currency), "currency": top.currency,
-        "balance": format_major(accounts.wallet(customer.pk).balance_minor, top.currency),
+        "balance": format_major(wallet.balance_minor, top.currency),
         "customer": customer_ref(customer),
     })

@@ -192,7 +192,8 @@ class TicketStatusView(TicketMixin, APIView):
 class CustomerTicketsView(TicketMixin, APIView):
     @extend_schema(
         operation_id="customer_tickets_list",
-        parameters=[WA_ID_PARAM, OpenApiParameter("cursor", OpenApiTypes.STR), OpenApiParameter("page_size", OpenApiTypes.INT)],
+        parameters=[WA_ID_PARAM, OpenApiParameter("cursor", OpenApiTypes.STR),
+                    OpenApiParameter("page_size", OpenApiTypes.INT)],
         responses={200: s.TicketPageSerializer, **errors(400, 401, 403, 404, 429)},
         description="The customer's tickets, newest first.",
     )

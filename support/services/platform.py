@@ -7,6 +7,7 @@ from shopchat.models import Business, OutboxEvent
 from shopchat.outbox import emit_event
 
 PLATFORM_AGENTS_GROUP = "platform agents"
+_CACHED = "_is_platform_agent"  # the attribute caching the answer on the user object
 
 
 def is_platform_agent(user: User | AnonymousUser | None) -> bool:
@@ -16,9 +17,10 @@ def is_platform_agent(user: User | AnonymousUser | None) -> bool:
         return False
     if user.is_superuser:
         return True
-    cached = getattr(user, "_is_platform_agent", None)
+    cached = getattr(user, _CACHED, None)
     if cached is None:
-        cached = user._is_platform_agent = user.groups.filter(name=PLATFORM_AGENTS_GROUP).exists()
+        cached = user.groups.filter(name=PLATFORM_AGENTS_GROUP).exists()
+        setattr(user, _CACHED, cached)
     return cached
 
 

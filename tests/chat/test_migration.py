@@ -5,7 +5,7 @@ written through the models as they were then, and the migrations run forward: th
 back through the chat app's models, and permissions granted on them stay attached. No database
 marker: this runs on SQLite and on PostgreSQL alike.
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -39,7 +39,7 @@ def write_rows_before_the_move(old_apps) -> dict:
     outbound = OutboundMessage.objects.create(
         business=business, customer=customer, kind="text", body={"type": "text", "text": {"body": "Hello"}},
         wa_message_id="wamid.OUT1", status="failed", error_code=131047, error_title="Re-engagement message",
-        order_number="SC-1042", in_reply_to=inbound, status_at=datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc),
+        order_number="SC-1042", in_reply_to=inbound, status_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
     )
     dead = DeadLetter.objects.create(business=business, reason="not JSON", body="{oops")
     # contenttypes and auth are not part of the move: their current models write these rows

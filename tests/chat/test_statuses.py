@@ -104,7 +104,8 @@ def test_captured_payment_status_pays_the_order_once(client, wa_order):
     from shopchat.models import OutboxEvent
 
     for _ in range(2):
-        assert post_webhook(client, payment_status("inbound_payment_status_captured.json", wa_order.number)).status_code == 200
+        status = payment_status("inbound_payment_status_captured.json", wa_order.number)
+        assert post_webhook(client, status).status_code == 200
     payment = Payment.objects.get()
     assert (payment.method, payment.status, payment.provider_reference) == ("whatsapp", "captured", "pay_PGTEST0001")
     assert payment.amount_minor == wa_order.total_minor == 24000 and payment.commission_minor == 480 + 300

@@ -9,7 +9,12 @@ from chat.models import DeadLetter, InboundMessage, OutboundMessage
 from chat.services import configure_whatsapp
 from shopchat.models import Customer
 from tests.chat.conftest import (
-    CUSTOMER_WA_ID, PHONE_NUMBER_ID, payload, post_webhook, raw_payload, text_payload,
+    CUSTOMER_WA_ID,
+    PHONE_NUMBER_ID,
+    payload,
+    post_webhook,
+    raw_payload,
+    text_payload,
 )
 from tests.factories import BusinessFactory
 

@@ -1,6 +1,6 @@
 """The outbox's channel registry: apps register channels, the kernel delivers and copies events
 through them without importing the apps."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -18,7 +18,7 @@ def sms():
     copied_types = set()
 
     def undelivered(*, business, order_number="", ticket_id=""):
-        at = datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc)
+        at = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
         return [UndeliveredMessage(status_at=at, kind="sms", error_code=30003, error_title="Unreachable")] \
             if order_number else []
 
@@ -92,7 +92,7 @@ def test_unknown_channel_is_named():
 
 def test_event_on_an_unknown_channel_stays_pending(business):
     event = OutboxEvent.objects.create(business=business, channel="fax", event_type="x", payload={},
-                                       next_attempt_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+                                       next_attempt_at=datetime(2026, 1, 1, tzinfo=UTC))
     with pytest.raises(channels.UnknownChannel):
         outbox.deliver(event.pk)
     event.refresh_from_db()

@@ -36,7 +36,9 @@ OPERATIONS = {
 
 def events(kind=None):
     qs = OutboxEvent.objects.filter(channel="webhook", event_type__startswith="order.")
-    return list(qs.filter(event_type=kind)) if kind else list(qs.order_by("created_at").values_list("event_type", flat=True))
+    if kind:
+        return list(qs.filter(event_type=kind))
+    return list(qs.order_by("created_at").values_list("event_type", flat=True))
 
 
 @pytest.mark.parametrize("operation, status", [(op, s) for op in OPERATIONS for s in ALL if s not in ALLOWED[op]])
@@ -258,8 +260,8 @@ def test_new_orders_email_owners_and_managers(business, customer, product, djang
     MembershipFactory(business=business, role="manager", user=UserFactory(username="man@example.com"))
     MembershipFactory(business=business, role="agent", user=UserFactory(username="agent@example.com"))
     with django_capture_on_commit_callbacks(execute=True):
-        order = services.place_order(business=business, customer=customer, items=[{"retailer_id": "TEA", "quantity": 1}],
-                                     address="12 MG Road")
+        order = services.place_order(business=business, customer=customer,
+                                     items=[{"retailer_id": "TEA", "quantity": 1}], address="12 MG Road")
     sent = [m for m in mail.outbox if order.number in m.subject]
     assert len(sent) == 1
     assert sorted(sent[0].to) == ["man@example.com", "own@example.com"]

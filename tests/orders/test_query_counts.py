@@ -47,7 +47,8 @@ def test_placement_from_the_cart_is_bounded_too(business, customer, make_product
         services.set_cart_item(business=business, customer=customer, product=product, quantity=2)
     with CaptureQueriesContext(connection) as queries:
         services.place_order(business=business, customer=customer, from_cart=True)
-    assert len(queries.captured_queries) <= MAX_QUERIES + 3, len(queries.captured_queries)  # lock, read and empty the cart
+    # lock, read and empty the cart
+    assert len(queries.captured_queries) <= MAX_QUERIES + 3, len(queries.captured_queries)
 
 
 def test_placement_through_the_api_is_bounded(api, customer, make_product, django_assert_max_num_queries):

@@ -73,7 +73,8 @@ def test_placed_order_carries_exclusive_totals(business, customer, make_product)
     business.save()
     make_product("A", price_minor=60000)
     order = services.place_order(business=business, customer=customer, items=[{"retailer_id": "A", "quantity": 2}])
-    assert (order.subtotal_minor, order.tax_minor, order.shipping_minor, order.total_minor) == (120000, 21600, 0, 141600)
+    totals = (order.subtotal_minor, order.tax_minor, order.shipping_minor, order.total_minor)
+    assert totals == (120000, 21600, 0, 141600)
 
 
 def test_api_shows_totals_as_decimal_strings(api, business, customer, make_product):

@@ -86,7 +86,8 @@ def test_callback_for_an_unknown_reference_is_not_recorded_so_a_retry_can_apply(
 
 
 def test_unknown_provider_is_404(client, db):
-    assert client.post("/api/v1/payments/providers/acme/webhook/", b"{}", content_type="application/json").status_code == 404
+    response = client.post("/api/v1/payments/providers/acme/webhook/", b"{}", content_type="application/json")
+    assert response.status_code == 404
 
 
 def test_pending_top_up_completes_on_callback(client, customer, monkeypatch):

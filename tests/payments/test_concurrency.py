@@ -50,8 +50,10 @@ def test_two_transfers_racing_on_one_wallet_never_overdraw_it(shop):
     sender = CustomerFactory(business=shop)
     fund(sender, 10_000)
     results = race(
-        lambda: services.transfer(sender=Customer.objects.get(pk=sender.pk), to_wa_id="919800000001", amount_minor=7_000).transfer,
-        lambda: services.transfer(sender=Customer.objects.get(pk=sender.pk), to_wa_id="919800000002", amount_minor=7_000).transfer,
+        lambda: services.transfer(sender=Customer.objects.get(pk=sender.pk), to_wa_id="919800000001",
+                                  amount_minor=7_000).transfer,
+        lambda: services.transfer(sender=Customer.objects.get(pk=sender.pk), to_wa_id="919800000002",
+                                  amount_minor=7_000).transfer,
     )
     assert sum(isinstance(r, Transfer) for r in results) == 1
     assert sum(isinstance(r, errors.InsufficientFunds) for r in results) == 1
@@ -77,7 +79,8 @@ def test_many_transfers_in_a_ring_keep_every_wallet_at_or_above_zero(shop):
         return go
 
     race(*[send(i) for i in range(4)])
-    assert all(b >= 0 for b in LedgerAccount.objects.filter(kind="customer_wallet").values_list("balance_minor", flat=True))
+    balances = LedgerAccount.objects.filter(kind="customer_wallet").values_list("balance_minor", flat=True)
+    assert all(b >= 0 for b in balances)
     assert sum(wallet_balance(p) for p in people) == 4_000
     assert services.reconcile() == []
 

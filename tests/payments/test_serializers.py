@@ -17,7 +17,8 @@ def both(serializer_class, instance, **context):
 
 def test_payments_written_out_equal_their_fields(funded):
     captured = services.pay_order(order=order_for(funded, 12_345), method="wallet")
-    declined = services.pay_order(order=order_for(funded), method="card", funding_source=add_card(funded, DECLINED_CARD))
+    declined = services.pay_order(order=order_for(funded), method="card",
+                                  funding_source=add_card(funded, DECLINED_CARD))
     for payment in (captured, declined):
         written, fields = both(PaymentSerializer, payment, currency=payment.currency)
         assert written == fields

@@ -6,7 +6,7 @@ from shopchat.models import OutboxEvent
 from support import services
 from support.models import CannedReply, PlatformTicket, Ticket, TicketMessage
 from tests.conftest import staff_client
-from tests.factories import CustomerFactory, MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.support.conftest import make_order
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,8 @@ def test_priority_edits_in_the_form_keep_status_and_assignee(manager_client, tic
 
 # --- queues ---------------------------------------------------------------------------------
 def test_queues_filter_mine_unassigned_and_pending(agent_client, open_ticket):
-    mine, unassigned, waiting = open_ticket(subject="MINE-T"), open_ticket(subject="FREE-T"), open_ticket(subject="WAIT-T")
+    mine, _unassigned = open_ticket(subject="MINE-T"), open_ticket(subject="FREE-T")
+    waiting = open_ticket(subject="WAIT-T")
     services.assign_ticket(ticket=mine, assignee=agent_client.user)
     services.change_status(ticket=waiting, status="pending")
     html = page(agent_client, f"{TICKETS}?queue=mine")

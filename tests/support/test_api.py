@@ -75,7 +75,7 @@ def test_an_internal_note_from_the_integration_writes_no_outbox_event(integratio
 
 # --- the integration ---------------------------------------------------------------------------
 def test_the_integration_lists_tickets_by_status(integration_api, open_ticket):
-    first, second = open_ticket(), open_ticket()
+    _first, second = open_ticket(), open_ticket()
     services.change_status(ticket=second, status="pending")
     response = integration_api.get(TICKETS, {"status": "pending"})
     assert response.status_code == 200
