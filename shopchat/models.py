@@ -30,6 +30,7 @@ def new_feed_token() -> str:
 
 class Business(models.Model):
     class Status(models.TextChoices):
+        PENDING = "pending", "Pending approval"
         ACTIVE = "active", "Active"
         SUSPENDED = "suspended", "Suspended"
 
@@ -137,6 +138,7 @@ class Customer(models.Model):
     name = models.CharField(max_length=200, blank=True)
     locale = models.CharField(max_length=16, blank=True)
     last_inbound_at = models.DateTimeField(null=True, blank=True, help_text="Last message from the customer.")
+    is_test = models.BooleanField(default=False, help_text="The merchant's own test chats: left out of revenue.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
