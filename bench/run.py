@@ -52,6 +52,7 @@ def bench_environment(db_url: str) -> dict:
         "API_KEY_RATE": "10000000/min",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "shopchat.settings",
+        "OUTBOUND_ALLOW_PRIVATE": "True",  # the fake Cloud API and receivers listen on 127.0.0.1
     }
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
     try:

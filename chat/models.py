@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from shopchat.models import Customer
+from shopchat.outbound import validate_public_url
 
 API_VERSION_VALIDATOR = RegexValidator(r"^v\d{1,3}\.\d{1,2}$", "A Graph API version such as v23.0.")
 DIGITS_VALIDATOR = RegexValidator(r"^\d{1,32}$", "Digits only, as Meta shows it.")
@@ -38,7 +39,7 @@ class WhatsAppConfig(models.Model):
     app_secret = models.CharField(max_length=200, help_text="The Meta app's secret; signs the webhooks. Write-only.")
     verify_token = models.CharField(max_length=200, help_text="The token you enter with the callback URL at Meta.")
     base_url = models.URLField(
-        default="https://graph.facebook.com", max_length=300,
+        default="https://graph.facebook.com", max_length=300, validators=[validate_public_url],
         help_text="Meta's Graph API, or a Solution Provider's compatible endpoint.",
     )
     api_version = models.CharField(max_length=8, default="v23.0", validators=[API_VERSION_VALIDATOR])

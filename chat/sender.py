@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from shopchat import outbound
 from shopchat.outbox import DeliveryFailed, NothingToDeliver
 
 from . import messages as wa
@@ -38,8 +39,9 @@ def client() -> httpx.Client:
     """One pooled HTTP client per process (created after the worker forks)."""
     global _client
     if _client is None:
-        _client = httpx.Client(timeout=settings.OUTBOX_TIMEOUT_SECONDS,
-                               limits=httpx.Limits(max_connections=50, max_keepalive_connections=20))
+        # Through the outbound guard: the base URL is the merchant's choice (a Solution Provider's).
+        _client = outbound.client(timeout=settings.OUTBOX_TIMEOUT_SECONDS,
+                                  limits=httpx.Limits(max_connections=50, max_keepalive_connections=20))
     return _client
 
 
@@ -98,6 +100,8 @@ def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
         response = client().post(config.messages_url, json=request,
                                  headers={"Authorization": f"Bearer {config.access_token}"},
                                  timeout=settings.OUTBOX_TIMEOUT_SECONDS)
+    except outbound.OutboundRefused as exc:
+        _fail(message, None, f"Not sent, address refused: {exc.message}", attempted=False)
     except httpx.HTTPError as exc:
         _retry(message, None, f"{type(exc).__name__}: {exc}")
     data = _json(response)

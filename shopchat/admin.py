@@ -3,7 +3,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from . import outbox, services
+from . import outbound, outbox, services
 from .models import ApiKey, Business, Customer, Membership, OutboxEvent
 from .tenancy import TenantAdmin
 
@@ -181,14 +181,16 @@ class OutboxEventAdmin(TenantAdmin):
                     "short_error")
     list_filter = ("status", "channel", "event_type", "business")
     search_fields = ("=id", "event_type")
-    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+    # The last error as the outbox records it (status and short reason, never a receiver's body).
+    readonly_fields = [f.name for f in OutboxEvent._meta.fields if f.name != "last_error"] + ["short_error"]
+    exclude = ("last_error",)
     actions = ["resend"]
     list_select_related = ("business",)
     show_full_result_count = False
 
     @admin.display(description="last error")
     def short_error(self, obj):
-        return (obj.last_error or "")[:80]
+        return outbound.public_reason(obj.last_error)
 
     def has_add_permission(self, request):
         return False

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from . import channels
 from .money import CURRENCY_CHOICES, display
+from .outbound import validate_public_url
 from .validators import (
     mask_account,
     validate_currency,
@@ -58,7 +59,7 @@ class Business(models.Model):
     )
 
     # Event webhooks to the chat gateway.
-    webhook_url = models.URLField(blank=True, max_length=500)
+    webhook_url = models.URLField(blank=True, max_length=500, validators=[validate_public_url])
     webhook_secret = models.CharField(max_length=80, default=new_webhook_secret)
 
     # Orders: tax, shipping, numbering, expiry of unpaid orders.

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import channels
+from . import channels, outbound
 from .models import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -288,14 +288,19 @@ def post_webhook(event: OutboxEvent) -> None:
         "X-Shopchat-Signature": sign(business.webhook_secret, body, int(time.time())),
     }
     try:
-        response = httpx.post(business.webhook_url, content=body, headers=headers,
-                              timeout=settings.OUTBOX_TIMEOUT_SECONDS)
+        # Through the outbound guard: the merchant chose this address (no private targets, no
+        # redirects followed, checked again at connect time).
+        response = outbound.post(business.webhook_url, content=body, headers=headers,
+                                 timeout=settings.OUTBOX_TIMEOUT_SECONDS)
+    except outbound.OutboundRefused as exc:
+        raise DeliveryFailed(f"refused: {exc.message}"[:500], retry=False) from None
     except httpx.HTTPError as exc:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}"[:500]) from None
     if not 200 <= response.status_code < 300:
         # 4xx other than 408/429 will not get better by itself, but the receiver may be
         # misconfigured for a while: keep retrying within the day like any other failure.
-        raise DeliveryFailed(f"HTTP {response.status_code}: {response.text[:300]}")
+        # The status and its reason only: the answer's body is the receiver's, never shown.
+        raise DeliveryFailed(outbound.short_reason(response))
 
 
 def send_email(event: OutboxEvent) -> None:

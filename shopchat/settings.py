@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE = {
     "catalog-purge-import-files": {"task": "catalog.tasks.purge_import_files", "schedule": crontab(hour=3, minute=41)},
 }
 
+# --- outbound calls to addresses a merchant chose (shopchat/outbound.py) ----------------
+# True lets webhooks and provider URLs point at loopback/private addresses: tests and the local
+# demo only (their receivers listen on 127.0.0.1). Never in production.
+OUTBOUND_ALLOW_PRIVATE = env.bool("OUTBOUND_ALLOW_PRIVATE", default=False)
+
 # --- outbox delivery -------------------------------------------------------------------
 OUTBOX_TIMEOUT_SECONDS = env.float("OUTBOX_TIMEOUT_SECONDS", default=5.0)
 # Publish committed events to Celery from a background thread (batched across requests)

@@ -113,6 +113,7 @@ def live_worker(django_db_setup, django_db_blocker):
             f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
         "OUTBOX_BASE_BACKOFF_SECONDS": "0.5",
+        "OUTBOUND_ALLOW_PRIVATE": "True",  # the test receivers listen on 127.0.0.1
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "LOG_LEVEL": "WARNING",
     }
