@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DataError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -93,23 +94,23 @@ def verify_subscription(*, mode: str, token: str) -> bool:
 def receive_webhook(*, body: bytes, signature: str) -> bool:
     """Verify and store one webhook POST; False when the signature is missing or wrong.
 
-    The app secret is per business and one POST may carry entries of several numbers: each
-    entry is kept only if the signature is valid for the secret of the business owning its
-    phone-number id. Bodies that do not parse are kept as dead letters (Meta is answered 200,
-    retrying would not help). Unknown phone-number ids are logged and ignored.
+    The signature is checked on the raw bytes before anything is parsed: the phone-number ids
+    are read from the bytes to find whose app secret to check (one POST may carry entries of
+    several numbers: each entry is kept only if the signature is valid for the secret of the
+    business owning its phone-number id). Only then is the body parsed (depth-limited). A body
+    that is not Meta's shape, or an item in it that is malformed, PostgreSQL could not store or
+    is older than WHATSAPP_WEBHOOK_MAX_AGE_SECONDS, becomes a dead letter with its reason, and
+    Meta is answered 200 (retrying would not help); the other items of the batch are stored.
+    Unknown phone-number ids are logged and ignored.
     """
     if not signature or not signature.startswith("sha256="):
         return False
-    try:
-        payload = webhook.loads(body)
-    except webhook.BadPayload:
-        payload = None
-    ids = webhook.phone_number_ids(body, payload)
+    ids = webhook.phone_number_ids(body)
     if ids:
         configs = list(WhatsAppConfig.objects.filter(phone_number_id__in=ids, enabled=True)
                        .only("business_id", "phone_number_id", "app_secret"))
         if not configs:
-            log.warning("whatsapp webhook: unknown phone-number id(s) %s ignored", ", ".join(sorted(ids)))
+            log.warning("whatsapp webhook: unknown phone-number id(s) %s ignored", ", ".join(sorted(ids))[:300])
             return True
     else:  # nothing names a number (e.g. a field other than messages): try each app secret in use
         secrets = (WhatsAppConfig.objects.filter(enabled=True).order_by("app_secret")
@@ -120,15 +121,17 @@ def receive_webhook(*, body: bytes, signature: str) -> bool:
     verified = _verified(configs, body, signature)
     if not verified:
         return False
-    if payload is None:
-        _dead_letter(verified, "not JSON", body)
-        return True
     try:
-        envelope = webhook.read_envelope(payload)
+        envelope = webhook.read_envelope(webhook.loads(body), freshness=webhook.Freshness(
+            max_age=settings.WHATSAPP_WEBHOOK_MAX_AGE_SECONDS))
     except webhook.BadPayload as exc:
         _dead_letter(verified, str(exc), body)
         return True
-    _store(envelope, {c.phone_number_id: c for c in verified})
+    try:
+        _store(envelope, {c.phone_number_id: c for c in verified}, verified)
+    except DataError as exc:  # a value the checks above missed: keep the body, not a half batch
+        log.warning("whatsapp webhook: batch not storable (%s)", type(exc).__name__)
+        _dead_letter(verified, f"not storable: {type(exc).__name__}", body)
     return True
 
 
@@ -146,12 +149,13 @@ def _verified(configs: Iterable[WhatsAppConfig], body: bytes, signature: str) ->
 def _dead_letter(configs: Sequence[WhatsAppConfig], reason: str, body: bytes, business_id: int | None = None) -> None:
     if business_id is None and len({c.business_id for c in configs}) == 1:
         business_id = configs[0].business_id
-    DeadLetter.objects.create(business_id=business_id, reason=reason[:300],
-                              body=body[:DEAD_LETTER_BODY_LIMIT].decode("utf-8", "replace"))
-    log.warning("whatsapp webhook: dead letter (%s)", reason)
+    DeadLetter.objects.create(business_id=business_id, reason=webhook.safe_text(reason.encode(), 300)[:300],
+                              body=webhook.safe_text(body, DEAD_LETTER_BODY_LIMIT))
+    log.warning("whatsapp webhook: dead letter (%s)", reason[:100])
 
 
-def _store(envelope: webhook.Envelope, configs: dict[str, WhatsAppConfig]) -> None:
+def _store(envelope: webhook.Envelope, configs: dict[str, WhatsAppConfig],
+           verified: Sequence[WhatsAppConfig] = ()) -> None:
     rows: list[InboundMessage] = []
     seen: set[tuple[int, str]] = set()  # (business id, record key)
     tasks: dict[tuple[int, int], list[str]] = {}  # (business id, group) -> record keys
@@ -177,9 +181,19 @@ def _store(envelope: webhook.Envelope, configs: dict[str, WhatsAppConfig]) -> No
         for pid, reason, fragment in envelope.problems:
             config = configs.get(pid)
             if config is not None:
-                _dead_letter([], reason, json.dumps(fragment).encode(), business_id=config.business_id)
+                _dead_letter([], reason, _fragment(fragment), business_id=config.business_id)
+            elif not pid:  # no number named: the business if the signature names one
+                _dead_letter(verified, reason, _fragment(fragment))
         for (business_id, _), keys in tasks.items():
             transaction.on_commit(functools.partial(enqueue_processing, business_id, keys))
+
+
+def _fragment(fragment: Any) -> bytes:
+    """A problem item as bytes for its dead letter (ASCII JSON: surrogates and NUL escaped)."""
+    try:
+        return json.dumps(fragment).encode()
+    except (ValueError, RecursionError):
+        return repr(fragment)[:DEAD_LETTER_BODY_LIMIT].encode("ascii", "backslashreplace")
 
 
 def enqueue_processing(business_id: int, keys: list[str]) -> bool:
@@ -224,7 +238,21 @@ def process_message(*, inbound_id: int) -> bool:
     except Exception as exc:  # a bug or an outage: keep the row for the sweep, do not lose it
         log.exception("whatsapp: processing inbound %s failed", inbound_id)
         InboundMessage.objects.filter(pk=inbound_id).update(attempts=F("attempts") + 1, error=repr(exc)[:2000])
+        _dead_letter_if_exhausted(inbound_id, exc)
         return False
+
+
+def _dead_letter_if_exhausted(inbound_id: int, exc: Exception) -> None:
+    """A message that failed MAX_ATTEMPTS times is given up: marked processed (the sweep stops
+    taking it) and kept as a dead letter with its payload and the error, for the back office."""
+    with transaction.atomic():
+        given_up = InboundMessage.objects.filter(pk=inbound_id, processed_at__isnull=True,
+                                                 attempts__gte=MAX_ATTEMPTS).update(processed_at=timezone.now())
+        if not given_up:
+            return
+        row = InboundMessage.objects.only("business_id", "payload", "attempts").get(pk=inbound_id)
+        _dead_letter([], f"processing failed {row.attempts} times: {type(exc).__name__}", _fragment(row.payload),
+                     business_id=row.business_id)
 
 
 def _count_attempt(inbound: InboundMessage, error: str) -> None:

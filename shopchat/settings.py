@@ -253,6 +253,11 @@ OUTBOX_BASE_BACKOFF_SECONDS = env.float("OUTBOX_BASE_BACKOFF_SECONDS", default=1
 OUTBOX_MAX_BACKOFF_SECONDS = env.float("OUTBOX_MAX_BACKOFF_SECONDS", default=3600.0)
 IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 
+# --- WhatsApp webhooks -------------------------------------------------------------------
+# Messages and statuses timestamped longer ago than this are dead letters, not processed (a
+# replayed old body). Meta retries an undelivered webhook for up to 7 days: one day beyond.
+WHATSAPP_WEBHOOK_MAX_AGE_SECONDS = env.int("WHATSAPP_WEBHOOK_MAX_AGE_SECONDS", default=8 * 24 * 3600)
+
 # --- demo data -------------------------------------------------------------------------
 # Each app adds what it shows in the demo; seed_demo calls these in order.
 DEMO_SEEDERS = [

@@ -13,3 +13,4 @@ BENCH_ENDPOINTS = True
 API_KEY_CACHE_SECONDS = 0  # tests change keys and businesses between requests
 THROTTLE_REDIS_URL = ""  # counters in the per-test local-memory cache (tests/core tests the Redis path)
 OUTBOUND_ALLOW_PRIVATE = True  # receivers and the fake Cloud API listen on 127.0.0.1 (test_outbound turns it off)
+WHATSAPP_WEBHOOK_MAX_AGE_SECONDS = None  # the recorded payloads are from 2025 (test_webhook_hardening turns it on)
