@@ -10,7 +10,9 @@ writes and the stored response commit together or not at all. On PostgreSQL the 
 holds an advisory lock on the key until the call's transaction ends, so a twin sent meanwhile
 is told 409 at once rather than waiting on the uncommitted claim. If the call raises, its
 writes roll back and the error response is stored in a transaction of its own (a declined card
-stays declined on retry); an unexpected error stores nothing, so the client may retry.
+stays declined on retry); an unexpected error stores nothing, so the client may retry. A
+deadlock or serialization failure runs the whole call again (`shopchat.conflicts`), then
+answers 409 `conflict`, stored nowhere.
 
 Two statements inside the call's transaction, written out (`shopchat.queries`): the ORM would
 spend longer building them than the database spends running them, on every call that moves money.
@@ -28,7 +30,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from . import queries
+from . import conflicts, queries
 from .api.errors import ApiError, error_response_for
 from .errors import DomainError
 from .models import IdempotencyRecord
@@ -109,24 +111,30 @@ def idempotent(required: bool = True):
                 raise ApiError(400, "invalid", "Idempotency-Key is longer than 255 characters.",
                                fields={HEADER: ["at most 255 characters"]})
             business_id, print_ = request.auth.business_id, fingerprint(request)
-            try:
-                with transaction.atomic():
-                    record_id, replay = _claim(business_id, key, print_)
-                    if replay is not None:
-                        return replay
-                    response = method(self, request, *args, **kwargs)
-                    if response.status_code >= 500:
-                        raise _Unstored(response)
-                    _store(record_id, response)
-                    return response
-            except _Unstored as unstored:
-                return unstored.response
-            except ApiError as exc:
-                if exc.code in ("idempotency_key_reused", "idempotency_in_progress"):
-                    raise
-                return _error_answer(business_id, key, print_, exc)
-            except (APIException, DomainError) as exc:
-                return _error_answer(business_id, key, print_, exc)
+
+            def attempt():
+                try:
+                    with transaction.atomic():
+                        record_id, replay = _claim(business_id, key, print_)
+                        if replay is not None:
+                            return replay
+                        response = method(self, request, *args, **kwargs)
+                        if response.status_code >= 500:
+                            raise _Unstored(response)
+                        _store(record_id, response)
+                        return response
+                except _Unstored as unstored:
+                    return unstored.response
+                except ApiError as exc:
+                    if exc.code in ("idempotency_key_reused", "idempotency_in_progress"):
+                        raise
+                    return _error_answer(business_id, key, print_, exc)
+                except (APIException, DomainError) as exc:
+                    return _error_answer(business_id, key, print_, exc)
+
+            # A deadlock or serialization failure rolled the whole call back (claim included):
+            # run it again, then answer 409 `conflict` (stored nowhere: a retry may succeed).
+            return conflicts.run_retrying(attempt, what=type(self).__name__)
 
         return wrapper
 

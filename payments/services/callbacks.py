@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from orders import queries as order_queries
 from orders.models import Order
+from shopchat.conflicts import retry_conflicts
 from shopchat.models import Business
 from shopchat.money import display
 from shopchat.outbox import notify_staff
@@ -41,6 +42,7 @@ class CallbackOutcome:
     duplicate: bool
 
 
+@retry_conflicts
 def handle_provider_callback(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> CallbackOutcome:
     """Verify, de-duplicate and apply a provider callback.
 
@@ -128,6 +130,7 @@ def _apply_top_up_event(top: TopUp, event: CallbackEvent) -> str:
 
 # --- WhatsApp Pay ----------------------------------------------------------------------------
 
+@retry_conflicts
 def handle_whatsapp_payment_status(*, business: Business, reference_id: str, status: str, transaction_id: str,
                                    error: Any = None) -> Payment | None:
     """Settle a WhatsApp Pay result (a `statuses[]` item of `type: payment`, parsed by the

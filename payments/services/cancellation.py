@@ -6,11 +6,13 @@ from orders import queries as order_queries
 from orders import services as order_services
 from orders.models import Order
 from shopchat.actors import Actor
+from shopchat.conflicts import retry_conflicts
 from shopchat.uow import unit_of_work
 
 from .refunds import refund_locked_order
 
 
+@retry_conflicts
 def cancel_order(*, order: Order, actor: Actor = None, reason: str = "") -> Order:
     """Cancel an order that has not shipped, releasing its stock; a paid order is refunded first
     (all that is left), in this same transaction: if the refund fails, nothing is cancelled.

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from orders.models import Order
 from shopchat import sql
+from shopchat.conflicts import retry_conflicts
 from shopchat.errors import DomainError, InvalidInput, NotFound
 from shopchat.models import Business, Customer
 from shopchat.uow import UnitOfWork, unit_of_work
@@ -29,6 +30,7 @@ from .wallet import usable_source
 Outcome = tuple[Payment | None, DomainError | None]
 
 
+@retry_conflicts
 def pay_order(*, order: Order, method: str, funding_source: FundingSource | None = None) -> Payment:
     """Pay a pending order from the customer's wallet or a linked card.
 
@@ -48,6 +50,7 @@ def pay_order(*, order: Order, method: str, funding_source: FundingSource | None
     return payment  # type: ignore[return-value]
 
 
+@retry_conflicts
 def pay_order_by_number(*, business: Business, number: str, method: str,
                         funding_source_id: int | None = None) -> Payment:
     """`pay_order` for the gateway API: the business's order `number` (NotFound when it has

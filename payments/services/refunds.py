@@ -12,6 +12,7 @@ from orders import queries as order_queries
 from orders import services as order_services
 from orders.models import Order
 from shopchat.actors import Actor, staff_user
+from shopchat.conflicts import retry_conflicts
 from shopchat.errors import InvalidInput
 from shopchat.money import display, format_major
 from shopchat.outbox import notify_staff
@@ -27,6 +28,7 @@ from .capturing import payment_event
 Txn = LedgerTransaction.Kind
 
 
+@retry_conflicts
 def refund_order(*, order: Order, amount_minor: int | None = None, actor: Actor = None, reason: str = "") -> Refund:
     """Refund all that is left of the order's captured payment (amount None) or part of it."""
     with transaction.atomic(), unit_of_work(business=order.business) as unit:

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shopchat import sql
+from shopchat.conflicts import retry_conflicts
 from shopchat.errors import DomainError, InvalidInput
 from shopchat.models import Business, Customer
 from shopchat.money import display, format_major
@@ -38,6 +39,7 @@ class SentTransfer:
     sender_balance_minor: int
 
 
+@retry_conflicts
 def transfer(*, sender: Customer, to_wa_id: str, amount_minor: int, note: str = "") -> SentTransfer:
     """Send money from the sender's wallet to another customer of the same business by phone
     number; the recipient (and their wallet) is created on first receipt. Per-transfer and

@@ -16,6 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from shopchat.conflicts import TransactionConflict, is_transaction_conflict
 from shopchat.errors import DomainError, ErrorKind
 
 log = logging.getLogger("shopchat.api")
@@ -113,8 +114,15 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if is_transaction_conflict(exc):  # a deadlock no retry cleared: the caller may send it again
+        response = error_response_for(TransactionConflict())
+        response["Retry-After"] = "1"
+        return response
     if isinstance(exc, DomainError):
-        return error_response_for(exc)
+        response = error_response_for(exc)
+        if isinstance(exc, TransactionConflict):
+            response["Retry-After"] = "1"
+        return response
     if isinstance(exc, (exceptions.APIException, DjangoValidationError)):
         response = drf_exception_handler(exc, context) if isinstance(exc, exceptions.APIException) else None
         formatted = error_response_for(exc)
