@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from shopchat.payloads import pretty_json, text_of
 from shopchat.tenancy import TenantAdmin
 
 from . import services
@@ -112,9 +113,14 @@ class OutboundMessageAdmin(TenantAdmin):
     list_filter = ("status", "kind", DeliveryFilter, "business")
     search_fields = ("=order_number", "=ticket_id", "=customer__wa_id", "=wa_message_id")
     list_select_related = ("customer", "business")
-    readonly_fields = [f.name for f in OutboundMessage._meta.fields]
+    readonly_fields = [f.name if f.name != "body" else "body_shown" for f in OutboundMessage._meta.fields]
+    exclude = ("body",)
     show_full_result_count = False
     actions = ["send_again"]
+
+    @admin.display(description="body")
+    def body_shown(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.body))
 
     @admin.action(description="Send the selected failed messages again")
     def send_again(self, request, queryset):
@@ -135,8 +141,13 @@ class InboundMessageAdmin(TenantAdmin):
     list_filter = ("type", "business")
     search_fields = ("=wa_id", "=wa_message_id")
     list_select_related = ("business",)
-    readonly_fields = [f.name for f in InboundMessage._meta.fields]
+    readonly_fields = [f.name if f.name != "payload" else "payload_shown" for f in InboundMessage._meta.fields]
+    exclude = ("payload",)
     show_full_result_count = False
+
+    @admin.display(description="payload")
+    def payload_shown(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.payload))
 
     def has_add_permission(self, request):
         return False
@@ -196,7 +207,7 @@ class ConversationAdmin(TenantAdmin):
             "<table><thead><tr><th>when</th><th>from</th><th>message</th><th>delivery</th></tr></thead>"
             "<tbody>{}</tbody></table>",
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                             ((f"{when:%Y-%m-%d %H:%M:%S}", who, text[:500], state)
+                             ((f"{when:%Y-%m-%d %H:%M:%S}", who, text_of(text), state)
                               for when, who, text, state in rows)),
         )
 

@@ -2,12 +2,14 @@
 de-duplication and the conversation view), the messages sent with their delivery state, and
 payloads that could not be parsed (dead letters for the back office)."""
 import re
+from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
 
 from shopchat.models import Customer
 from shopchat.outbound import validate_public_url
+from shopchat.payloads import SafeJSONDecoder, dig, text_of
 
 API_VERSION_VALIDATOR = RegexValidator(r"^v\d{1,3}\.\d{1,2}$", "A Graph API version such as v23.0.")
 DIGITS_VALIDATOR = RegexValidator(r"^\d{1,32}$", "Digits only, as Meta shows it.")
@@ -85,7 +87,7 @@ class InboundMessage(models.Model):
     wa_id = models.CharField("from", max_length=32, blank=True)
     profile_name = models.CharField(max_length=200, blank=True)
     type = models.CharField(max_length=20)
-    payload = models.JSONField()
+    payload = models.JSONField(decoder=SafeJSONDecoder)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -125,7 +127,8 @@ class OutboundMessage(models.Model):
     business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="whatsapp_outbound")
     customer = models.ForeignKey("shopchat.Customer", on_delete=models.CASCADE, related_name="whatsapp_outbound")
     kind = models.CharField(max_length=20, help_text="text, template or the interactive type")
-    body = models.JSONField(help_text="The message object, without `to` and `messaging_product`.")
+    body = models.JSONField(decoder=SafeJSONDecoder,
+                            help_text="The message object, without `to` and `messaging_product`.")
     wa_message_id = models.CharField("WhatsApp message id", max_length=200, blank=True, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error_code = models.IntegerField(null=True, blank=True)
@@ -179,25 +182,35 @@ class DeadLetter(models.Model):
         return f"{self.reason} ({self.received_at:%Y-%m-%d %H:%M})"
 
 
-def summarize(kind: str, body: dict) -> str:
-    """One line for the conversation view: what was said, whatever the message type."""
-    body = body or {}
+def summarize(kind: str, body: Any) -> str:
+    """One line for the conversation view: what was said, whatever the message type, and
+    whatever shape was stored (a payload that is not what Meta documents still gets a line)."""
+    line = _summary(kind, body if isinstance(body, dict) else {})
+    return text_of(line, SUMMARY_LENGTH)
+
+
+SUMMARY_LENGTH = 500
+
+
+def _summary(kind: str, body: dict) -> str:
     if kind == "text":
-        return (body.get("text") or {}).get("body", "")
+        return text_of(dig(body, "text", "body"))
     if kind == InboundMessage.STATUS:
-        return f"status {body.get('status', '')}"
+        return f"status {text_of(body.get('status'), 40)}"
     if kind == "order":
-        items = (body.get("order") or {}).get("product_items") or []
-        return "cart: " + ", ".join(f"{i.get('quantity')} x {i.get('product_retailer_id')}" for i in items)
+        items = dig(body, "order", "product_items")
+        items = items if isinstance(items, list) else []
+        return "cart: " + ", ".join(
+            f"{text_of(dig(i, 'quantity'), 10)} x {text_of(dig(i, 'product_retailer_id'), 60)}" for i in items[:50])
     if kind == "template":
-        return f"template {(body.get('template') or {}).get('name', '')}"
-    interactive = body.get("interactive") or {}
-    if interactive:
-        reply = interactive.get("button_reply") or interactive.get("list_reply")
-        if reply:
-            return f"tapped {reply.get('title', '')} [{reply.get('id', '')}]"
-        text = (interactive.get("body") or {}).get("text", "")
-        return f"[{interactive.get('type', kind)}] {text}".strip()
+        return f"template {text_of(dig(body, 'template', 'name'), 100)}"
+    interactive = body.get("interactive")
+    if isinstance(interactive, dict) and interactive:
+        reply = dig(interactive, "button_reply") or dig(interactive, "list_reply")
+        if isinstance(reply, dict):
+            return f"tapped {text_of(reply.get('title'), 60)} [{text_of(reply.get('id'), 60)}]"
+        text = text_of(dig(interactive, "body", "text"))
+        return f"[{text_of(interactive.get('type') or kind, 40)}] {text}".strip()
     if kind == "button":
-        return f"tapped {(body.get('button') or {}).get('text', '')}"
-    return re.sub(r"_", " ", kind)
+        return f"tapped {text_of(dig(body, 'button', 'text'), 60)}"
+    return re.sub(r"_", " ", str(kind))

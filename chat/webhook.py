@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from shopchat.payloads import nesting_depth
+
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 # The phone-number ids a body names, read from the raw bytes: whose secret to check is decided
 # before anything is parsed (an unsigned or wrongly signed body is never parsed at all).
@@ -23,8 +25,6 @@ PHONE_ID_RE = re.compile(rb'"phone_number_id"\s*:\s*"?(\d{1,32})')
 # Meta's envelope nests about ten levels deep; a body nested deeper than this is not Meta's
 # (and would exhaust the parser's recursion, or PostgreSQL's, on the way in or out).
 MAX_DEPTH = 64
-_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
 
 
 class BadPayload(ValueError):
@@ -40,18 +40,6 @@ def signature_ok(secret: str, raw: bytes, header: str) -> bool:
     if not secret or not header:
         return False
     return hmac.compare_digest(signature_for(secret, raw).encode(), header.strip().encode())
-
-
-def nesting_depth(raw: bytes) -> int:
-    """How deep the arrays and objects of a JSON text nest, without parsing it (strings skipped)."""
-    depth = deepest = 0
-    for byte in _STRINGS.sub(b"", raw).translate(None, _NOT_BRACKETS):
-        if byte in b"[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
 
 
 def _refuse_constant(name: str) -> Any:

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from . import outbound, outbox, services
 from .models import ApiKey, Business, Customer, Membership, OutboxEvent
+from .payloads import pretty_json
 from .tenancy import TenantAdmin
 
 admin.site.site_header = "shopchat back office"
@@ -182,11 +183,16 @@ class OutboxEventAdmin(TenantAdmin):
     list_filter = ("status", "channel", "event_type", "business")
     search_fields = ("=id", "event_type")
     # The last error as the outbox records it (status and short reason, never a receiver's body).
-    readonly_fields = [f.name for f in OutboxEvent._meta.fields if f.name != "last_error"] + ["short_error"]
-    exclude = ("last_error",)
+    readonly_fields = [f.name if f.name != "payload" else "payload_shown" for f in OutboxEvent._meta.fields
+                       if f.name != "last_error"] + ["short_error"]
+    exclude = ("last_error", "payload")
     actions = ["resend"]
     list_select_related = ("business",)
     show_full_result_count = False
+
+    @admin.display(description="payload")
+    def payload_shown(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.payload))
 
     @admin.display(description="last error")
     def short_error(self, obj):

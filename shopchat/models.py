@@ -12,6 +12,7 @@ from django.db.models import Q
 from . import channels
 from .money import CURRENCY_CHOICES, display
 from .outbound import validate_public_url
+from .payloads import SafeJSONDecoder
 from .validators import (
     mask_account,
     validate_currency,
@@ -204,7 +205,7 @@ class OutboxEvent(models.Model):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="events")
     channel = models.CharField(max_length=10, choices=channels.choices, default=Channel.WEBHOOK)
     event_type = models.CharField(max_length=64, db_index=True)
-    payload = models.JSONField(default=dict)
+    payload = models.JSONField(default=dict, decoder=SafeJSONDecoder)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
