@@ -1,6 +1,7 @@
 """Back office for the core: business settings, staff, chat customers, API keys, events."""
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import password_validation
 from django.utils.html import format_html
 
 from . import outbound, outbox, services
@@ -74,6 +75,20 @@ class NewMemberForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ("business", "role", "available_for_tickets")
+
+    def clean(self):
+        cleaned = super().clean()
+        password, email = cleaned.get("password"), cleaned.get("email")
+        if password and email:
+            from django.contrib.auth import get_user_model
+
+            User = get_user_model()
+            user = User.objects.filter(username=email).first() or User(username=email, email=email)
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
 
 
 @admin.register(Membership)

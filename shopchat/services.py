@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -52,6 +52,7 @@ def create_business(*, name: str, currency: str, owner_email: str, password: str
         except IntegrityError:
             raise BusinessError(f"The slug {slug!r} is taken.") from None
         user = User.objects.filter(username=owner_email).first()
+        check_password(password, user or User(username=owner_email, email=owner_email))
         if user is None:
             user = User.objects.create_user(username=owner_email, email=owner_email, password=password)
         elif password:
@@ -62,12 +63,23 @@ def create_business(*, name: str, currency: str, owner_email: str, password: str
     return business
 
 
+def check_password(password: str | None, user: Any) -> None:
+    """A staff password follows AUTH_PASSWORD_VALIDATORS (length, common, numeric, like the
+    user's name), wherever staff are created or changed; raises BusinessError naming why."""
+    if password:
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            raise BusinessError(" ".join(exc.messages)) from None
+
+
 def add_member(*, business: Business, email: str, role: str, password: str | None = None,
                available_for_tickets: bool = True) -> Membership:
     """Give `email` a role in the business; the staff account is created when it is new."""
     User = get_user_model()
     with transaction.atomic():
         user, _ = User.objects.get_or_create(username=email, defaults={"email": email, "is_staff": True})
+        check_password(password, user)
         if password:
             user.set_password(password)
             user.save()

@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from . import twofactor
 from .api.errors import json_not_found
 from .health import healthz
 
 urlpatterns = [
+    path("admin/2fa/", include(twofactor)),  # before the admin's own catch-all
     path("admin/", admin.site.urls),
     path("api/v1/", include("shopchat.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
