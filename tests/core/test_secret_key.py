@@ -16,7 +16,8 @@ def start(**environment):
                           cwd=Path(settings.BASE_DIR), env=env, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("key", [None, "", settings.DEV_SECRET_KEY, "short-key"], ids=["unset", "empty", "dev", "short"])
+@pytest.mark.parametrize("key", [None, "", settings.DEV_SECRET_KEY, "short-key"],
+                         ids=["unset", "empty", "dev", "short"])
 def test_debug_off_without_a_real_key_refuses_to_start(key):
     result = start(DEBUG="False", **({"SECRET_KEY": key} if key is not None else {}))
     assert result.returncode != 0 and "started" not in result.stdout
