@@ -16,6 +16,7 @@ from orders.models import Order
 from shopchat.errors import DomainError
 from shopchat.models import Business
 from shopchat.money import display, format_major
+from shopchat.spreadsheets import SpreadsheetWriter
 from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, WrittenByServices, business_ids, scope_queryset
 
 from . import services
@@ -257,7 +258,7 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
         cur = settlement.currency
         response = HttpResponse(content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="settlement-{settlement.pk}.csv"'
-        out = csv.writer(response)
+        out = SpreadsheetWriter(csv.writer(response))  # cells a spreadsheet would run are escaped
         out.writerow(["line", "order", "payment", "refund", "gross", "refund_amount", "commission", "net", "currency"])
         for line in self._lines(settlement).iterator(chunk_size=2000):
             order = (line.payment.order if line.payment_id else line.refund.payment.order).number

@@ -8,6 +8,7 @@ from . import outbound, outbox, services
 from .models import ApiKey, Business, Customer, Membership, OutboxEvent
 from .payloads import pretty_json
 from .tenancy import TenantAdmin
+from .validators import mask_secret
 
 admin.site.site_header = "shopchat back office"
 admin.site.site_title = "shopchat"
@@ -22,14 +23,15 @@ class BusinessAdmin(TenantAdmin):
     list_display = ("name", "slug", "currency", "status", "commission_percent", "payout_account_masked", "created_at")
     list_filter = ("status", "currency")
     search_fields = ("name", "slug", "wa_display_number")
-    readonly_fields = ("payout_account_masked", "created_at")
-    actions = ["suspend", "reactivate"]
+    readonly_fields = ("payout_account_masked", "webhook_secret_masked", "created_at")
+    actions = ["suspend", "reactivate", "rotate_webhook_secret"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "status", "currency", "country", "time_zone")}),
         ("WhatsApp", {"fields": ("wa_phone_number_id", "wa_display_number", "greeting")}),
         ("Platform commission", {"fields": ("commission_percent", "commission_fixed_minor")}),
         ("Payouts", {"fields": ("payout_account", "payout_account_masked")}),
-        ("Gateway webhooks", {"fields": ("webhook_url", "webhook_secret")}),
+        # The secret is shown once, when it is made (a new business, a rotation), then masked.
+        ("Gateway webhooks", {"fields": ("webhook_url", "webhook_secret_masked")}),
         ("Orders", {"fields": ("order_prefix", "tax_rate_percent", "prices_include_tax", "shipping_fee_minor",
                                "free_shipping_over_minor", "unpaid_order_minutes")}),
         ("Wallet limits", {"fields": ("transfer_limit_minor", "daily_transfer_limit_minor")}),
@@ -48,6 +50,26 @@ class BusinessAdmin(TenantAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    @admin.display(description="webhook secret")
+    def webhook_secret_masked(self, obj):
+        return mask_secret(obj.webhook_secret) if obj else ""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            self._show_secret_once(request, obj)
+
+    def _show_secret_once(self, request, business):
+        messages.warning(request, format_html(
+            "The webhook secret of {} is <code>{}</code>. Copy it to your gateway now: it will not be shown again.",
+            business.name, business.webhook_secret))
+
+    @admin.action(description="Rotate the webhook secret (the new one is shown once)", permissions=["change"])
+    def rotate_webhook_secret(self, request, queryset):
+        for business in queryset:
+            business.webhook_secret = services.rotate_webhook_secret(business=business)
+            self._show_secret_once(request, business)
 
     @admin.action(description="Suspend the selected businesses")
     def suspend(self, request, queryset):

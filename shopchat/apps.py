@@ -12,3 +12,9 @@ class ShopchatConfig(AppConfig):
         channels.register("webhook", label="Gateway webhook", deliver=outbox.post_webhook)
         channels.register("email", label="E-mail to staff", deliver=outbox.send_email)
         dashboard.register(area="events", tiles=dashboard.failed_notification_tiles, position=40)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .twofactor import remember_devices
+
+        user_logged_in.connect(remember_devices, dispatch_uid="shopchat-2fa-devices")

@@ -5,7 +5,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -64,7 +64,11 @@ class Business(models.Model):
     webhook_secret = models.CharField(max_length=80, default=new_webhook_secret)
 
     # Orders: tax, shipping, numbering, expiry of unpaid orders.
-    order_prefix = models.CharField(max_length=6, default="SC", help_text="Order numbers read PREFIX-1042.")
+    order_prefix = models.CharField(
+        max_length=6, default="SC", help_text="Order numbers read PREFIX-1042. Letters and digits.",
+        validators=[RegexValidator(r"^[A-Za-z0-9]{1,6}$", "Use letters and digits only (at most 6).",
+                                   code="invalid_order_prefix")],
+    )
     tax_rate_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],

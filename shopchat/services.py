@@ -89,6 +89,16 @@ def add_member(*, business: Business, email: str, role: str, password: str | Non
     return membership
 
 
+def rotate_webhook_secret(*, business: Business) -> str:
+    """A new webhook signing secret for the business; returns it (shown once, then masked).
+    Events signed from now on use it: the gateway must be given it at once."""
+    from .models import new_webhook_secret
+
+    secret = new_webhook_secret()
+    Business.objects.filter(pk=business.pk).update(webhook_secret=secret)
+    return secret
+
+
 def suspend_businesses(*, businesses: Iterable[Business]) -> int:
     """Platform staff suspend businesses: their staff and API keys lose access (API keys within
     API_KEY_CACHE_SECONDS in other web processes)."""

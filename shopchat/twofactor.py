@@ -36,12 +36,32 @@ PREFIX = "/admin/2fa/"
 OPEN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/jsi18n/")
 
 
-def must_use_second_factor(user: Any) -> bool:
+SESSION_FLAG = "shopchat_2fa_device"  # whether the user had a confirmed device when they logged in
+
+
+def has_device(request: HttpRequest) -> bool:
+    """Whether the session's user has a confirmed authenticator, asked once per session (at login,
+    or on the first admin page of a session made before this) so admin pages cost no query."""
+    flag = request.session.get(SESSION_FLAG)
+    if flag is None:
+        flag = request.session[SESSION_FLAG] = user_has_device(request.user, confirmed=True)
+    return bool(flag)
+
+
+def remember_devices(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """user_logged_in receiver (connected in ShopchatConfig.ready): note in the new session
+    whether the user owes a code (a session check, not a business flow)."""
+    if request is not None and hasattr(request, "session") and getattr(user, "is_staff", False):
+        request.session[SESSION_FLAG] = user_has_device(user, confirmed=True)
+
+
+def must_use_second_factor(request: HttpRequest) -> bool:
+    user = request.user
     if not (user.is_authenticated and user.is_staff):
         return False
     if user.is_superuser and settings.REQUIRE_STAFF_2FA:
         return True
-    return user_has_device(user, confirmed=True)
+    return has_device(request)
 
 
 class StaffTwoFactorMiddleware:
@@ -54,8 +74,8 @@ class StaffTwoFactorMiddleware:
         path_ = request.path
         if path_.startswith("/admin/") and not path_.startswith(PREFIX) and not path_.startswith(OPEN_PATHS):
             user = request.user
-            if must_use_second_factor(user) and not user.is_verified():  # type: ignore[union-attr]
-                target = "twofactor-verify" if user_has_device(user, confirmed=True) else "twofactor-setup"
+            if must_use_second_factor(request) and not user.is_verified():  # type: ignore[union-attr]
+                target = "twofactor-verify" if has_device(request) else "twofactor-setup"
                 return HttpResponseRedirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)
 
@@ -92,6 +112,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=user, confirmed=False).delete()
             otp_login(request, device)
+            request.session[SESSION_FLAG] = True
             log.info("2fa: user %s confirmed an authenticator", user.pk)
             return HttpResponseRedirect(_next(request))
         log.warning("2fa: wrong confirmation code for user %s", user.pk)
@@ -99,7 +120,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     qr = segno.make(device.config_url, error="m")
     return render(request, "admin/twofactor/setup.html", _context(
         request, title=_("Set up two-factor login"), form=form, qr_svg=qr.svg_inline(scale=4),
-        key=_grouped(device.bin_key), required=must_use_second_factor(user)))
+        key=_grouped(device.bin_key), required=must_use_second_factor(request)))
 
 
 @staff_member_required

@@ -67,3 +67,10 @@ def mask_account(value: str) -> str:
         return f"{name[:2]}{'*' * max(len(name) - 2, 2)}@{bank}"
     compact = value.replace(" ", "")
     return f"{compact[:4]} **** **** {compact[-4:]}"
+
+
+def mask_secret(value: str) -> str:
+    """Enough of a secret to recognise it, never the secret."""
+    if not value:
+        return ""
+    return "*" * 8 + (value[-4:] if len(value) >= 12 else "")

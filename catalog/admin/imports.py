@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 
+from shopchat.spreadsheets import SpreadsheetWriter
 from shopchat.tenancy import TenantAdmin
 
 from .. import services
@@ -94,7 +95,7 @@ class ImportJobAdmin(TenantAdmin):
     def errors_view(self, request, pk):
         job = self._job(request, pk)
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = SpreadsheetWriter(csv.writer(out, lineterminator="\n"))  # reasons quote the cells
         writer.writerow(["row", "column", "reason"])
         writer.writerows(job.errors)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

@@ -5,6 +5,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from shopchat.money import MoneyError, format_major, to_minor
+from shopchat.spreadsheets import starts_like_a_formula, unescape_cell
 
 from ..models import Product
 from .columns import (  # noqa: E501
@@ -23,7 +24,8 @@ from .columns import (  # noqa: E501
 # --- field rules ---------------------------------------------------------------------------
 
 def _text(raw: object) -> str:
-    return "" if raw is None else str(raw).strip()
+    """A cell as text: trimmed, and a spreadsheet escape (`'=...`, from our own export) undone."""
+    return "" if raw is None else unescape_cell(str(raw).strip())
 
 
 def parse_price(raw: object, currency: str) -> int:
@@ -133,6 +135,9 @@ def _title(raw: object, currency: str) -> tuple[str, str]:
         raise ValueError("title is missing")
     if len(text) > MAX_TITLE:
         raise ValueError(f"title is longer than {MAX_TITLE} characters ({len(text)})")
+    if starts_like_a_formula(text) or starts_like_a_formula(str(raw).lstrip(" ")):
+        # The live feed goes to Meta as stored; a spreadsheet opening it would run the title.
+        raise ValueError(f"title begins with {text[:1]!r}: spreadsheets would read it as a formula")
     return "title", text
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from shopchat.money import exponent
+from shopchat.spreadsheets import escape_cell
 
 from ..models import Product
 from .columns import COLUMNS
@@ -28,15 +29,20 @@ def feed_lines(rows: Iterable[tuple[Any, ...]], *, currency: str, delimiter: str
 
     `for_meta`: inventory is what can still be sold (on hand - reserved), and a tracked product
     with nothing left reads 'out of stock'. Otherwise inventory is the stock on hand, so an
-    export imported again changes nothing."""
+    export imported again changes nothing.
+
+    Not `for_meta` (an export people open in a spreadsheet): cells that would run as a formula
+    are escaped (`shopchat.spreadsheets`; the import undoes it). Meta's feed is read by a machine
+    and written as stored; formula-like titles are refused at import instead."""
     writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator="\n")
+    escape: Callable[[Any], Any] = (lambda value: value) if for_meta else escape_cell
     clean: Callable[[Any], Any]
     if delimiter == "\t":
         def clean(value: Any) -> Any:
-            return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+            return escape(str(value).replace("\t", " ").replace("\r", " ").replace("\n", " "))
     else:
         def clean(value: Any) -> Any:
-            return value
+            return escape(value)
     yield writer.writerow(COLUMNS)
     for (retailer_id, title, description, availability, condition, price, sale, link, image, brand, ptype,
          stock, reserved) in rows:

@@ -160,3 +160,18 @@ def test_outbox_admin_shows_the_status_and_never_an_answer_body(business, admin_
     for url in ("/admin/shopchat/outboxevent/", f"/admin/shopchat/outboxevent/{event.pk}/change/"):
         page = admin_client.get(url).content.decode()
         assert "HTTP 200" in page and "secret-banner" not in page
+
+
+@pytest.mark.django_db
+def test_the_webhook_secret_is_masked_and_a_rotation_shows_the_new_one_once(business, owner_client, manager_client):
+    old = business.webhook_secret
+    page = owner_client.get(f"/admin/shopchat/business/{business.pk}/change/").content.decode()
+    assert old not in page and old[-4:] in page
+    response = owner_client.post("/admin/shopchat/business/", {"action": "rotate_webhook_secret",
+                                                               "_selected_action": [business.pk]}, follow=True)
+    business.refresh_from_db()
+    assert business.webhook_secret != old and business.webhook_secret in response.content.decode()
+    assert business.webhook_secret not in owner_client.get(f"/admin/shopchat/business/{business.pk}/change/").content.decode()
+    manager_client.post("/admin/shopchat/business/", {"action": "rotate_webhook_secret",
+                                                      "_selected_action": [business.pk]})
+    assert Business.objects.get(pk=business.pk).webhook_secret == business.webhook_secret
