@@ -4,20 +4,26 @@ the fulfilment actions (ship with tracking numbers, deliver, cancel), all throug
 
 The payments app extends this page with the order's payments and refunds, and makes "cancel"
 refund paid orders first (payments/admin.py registers its subclass in place of this one)."""
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
 from shopchat.channels import undelivered_messages
+from shopchat.dashboard import period_for
 from shopchat.errors import DomainError
-from shopchat.money import display
+from shopchat.money import label
 from shopchat.tenancy import TenantAdmin, TenantInline, WrittenByServices
 from shopchat.validators import normalize_wa_id
 
 from . import services
+from .dashboard import WINDOWS, window
 from .models import Cart, CartItem, Order, OrderLine, OrderTransition
 
 SHIP_AT_ONCE = 100
@@ -31,6 +37,39 @@ class BoundedCountPaginator(Paginator):
     @cached_property
     def count(self):
         return self.object_list[: self.LIMIT + 1].count()
+
+
+class WindowFilter(admin.SimpleListFilter):
+    """Orders paid (or placed) today / in 7 / in 30 days, in the business's time zone: the
+    windows the dashboard's tiles count, so a tile and the list it opens agree."""
+
+    field = "paid_at"
+
+    def lookups(self, request, model_admin):
+        return [("today", _("Today")), ("7d", _("Last 7 days")), ("30d", _("Last 30 days"))]
+
+    def queryset(self, request, queryset):
+        key = self.value()
+        period = period_for(request.user)
+        if key == "24h":
+            return queryset.filter(**{f"{self.field}__gte": period.now - timedelta(hours=24)})
+        if key in WINDOWS:
+            return queryset.filter(**{f"{self.field}__gte": window(period, key)[0]})
+        return queryset
+
+
+class PaidInFilter(WindowFilter):
+    title = _("paid in")
+    parameter_name = "paid_in"
+
+
+class PlacedInFilter(WindowFilter):
+    title = _("placed in")
+    parameter_name = "placed_in"
+    field = "created_at"
+
+    def lookups(self, request, model_admin):
+        return [("24h", _("Last 24 hours")), *super().lookups(request, model_admin)]
 
 
 class PaidFilter(admin.SimpleListFilter):
@@ -54,29 +93,33 @@ class ReadOnlyInline(WrittenByServices, TenantInline):
     can_delete = False
 
 
-class OrderLineInline(ReadOnlyInline, admin.TabularInline):
+class OrderLineInline(ReadOnlyInline, TabularInline):
     model = OrderLine
     fields = ("retailer_id", "title", "quantity", "unit_price", "line_total")
     readonly_fields = fields
 
     @admin.display(description="unit price")
     def unit_price(self, line):
-        return display(line.unit_price_minor, line.order.currency)
+        return label(line.unit_price_minor, line.order.currency)
 
     @admin.display(description="line total")
     def line_total(self, line):
-        return display(line.line_total_minor, line.order.currency)
+        return label(line.line_total_minor, line.order.currency)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("order")
 
 
-class OrderTransitionInline(ReadOnlyInline, admin.TabularInline):
+class OrderTransitionInline(ReadOnlyInline, TabularInline):
     model = OrderTransition
     verbose_name = "status change"
     verbose_name_plural = "status history"
-    fields = ("created_at", "from_status", "to_status", "actor_label", "note")
+    fields = ("created_at", "step", "actor_label", "note")
     readonly_fields = fields
+
+    @admin.display(description=_("change"))
+    def step(self, transition):
+        return str(transition)
 
 
 class ShipForm(forms.Form):
@@ -93,11 +136,11 @@ class ShipForm(forms.Form):
         return [(order, self[f"tracking_{order.pk}"]) for order in self.orders]
 
 
-def _money(field, label):
+def _money(field, title):
     """A read-only column showing the order's amount `field` in its currency."""
-    @admin.display(description=label)
+    @admin.display(description=title)
     def show(self, order):
-        return display(getattr(order, field), order.currency)
+        return label(getattr(order, field), order.currency)
     return show
 
 
@@ -106,7 +149,7 @@ class OrderAdmin(TenantAdmin):
     tenant_area = "orders"
     list_display = ("number", "created_at", "customer_display", "status", "total_display", "is_paid",
                     "tracking_number")
-    list_filter = ("status", ("created_at", admin.DateFieldListFilter), PaidFilter)
+    list_filter = ("status", PaidFilter, PlacedInFilter, PaidInFilter, ("created_at", admin.DateFieldListFilter))
     search_fields = ("=number", "=customer__wa_id", "customer__name")
     search_help_text = "Order number, customer phone (as digits) or customer name."
     list_select_related = ("customer",)
@@ -234,7 +277,7 @@ class OrderAdmin(TenantAdmin):
         self._apply(request, queryset, "cancelled", lambda order: self.cancel(order, request.user))
 
 
-class CartItemInline(TenantInline, admin.TabularInline):
+class CartItemInline(TenantInline, TabularInline):
     tenant_area = "customers"
     model = CartItem
     extra = 0

@@ -8,6 +8,7 @@ as an OrderTransition (who, when, from, to, note). The rules themselves live in 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from shopchat.models import Business, Customer
@@ -136,7 +137,8 @@ class OrderTransition(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.from_status or 'placed'} -> {self.to_status}"
+        start = Order.Status(self.from_status).label if self.from_status in Order.Status.values else _("Placed")
+        return f"{start} → {self.get_to_status_display()}"
 
 
 class OrderCounter(models.Model):

@@ -10,12 +10,13 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from unfold.admin import ModelAdmin, TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
 from orders.admin import OrderAdmin, OrderLineInline, OrderTransitionInline
 from orders.models import Order
 from shopchat.errors import DomainError
 from shopchat.models import Business
-from shopchat.money import display, format_major
+from shopchat.money import format_major, label
 from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, WrittenByServices, business_ids, scope_queryset
 
 from . import services
@@ -34,15 +35,15 @@ from .models import (
 )
 
 
-def money(field, label):
-    @admin.display(description=label, ordering=field)
+def money(field, title):
+    @admin.display(description=title, ordering=field)
     def show(self, obj):
-        return display(getattr(obj, field), obj.currency)
+        return label(getattr(obj, field), obj.currency)
 
     return show
 
 
-class RefundInline(WrittenByServices, TenantInline, admin.TabularInline):
+class RefundInline(WrittenByServices, TenantInline, TabularInline):
     model = Refund
     tenant_area = "payments"
     fields = ("created_at", "amount", "reason", "created_by", "provider_reference", "settlement")
@@ -52,7 +53,7 @@ class RefundInline(WrittenByServices, TenantInline, admin.TabularInline):
     amount = money("amount_minor", "amount")
 
 
-class PaymentInline(WrittenByServices, TenantInline, admin.TabularInline):
+class PaymentInline(WrittenByServices, TenantInline, TabularInline):
     """For the order page (see OrderWithPaymentsAdmin)."""
 
     model = Payment
@@ -166,11 +167,13 @@ class LedgerAccountAdmin(WrittenByServices, TenantAdmin):
     balance = money("balance_minor", "balance")
 
 
-class LedgerEntryInline(WrittenByServices, TenantInline, admin.TabularInline):
+class LedgerEntryInline(WrittenByServices, TenantInline, TabularInline):
     model = LedgerEntry
     tenant_area = "payments"
-    fields = readonly_fields = ("account", "amount_minor", "currency", "created_at")
+    fields = readonly_fields = ("account", "amount", "created_at")
     extra = 0
+
+    amount = money("amount_minor", "amount")
 
 
 @admin.register(LedgerTransaction)
@@ -184,7 +187,7 @@ class LedgerTransactionAdmin(WrittenByServices, TenantAdmin):
 
 
 @admin.register(ProviderEvent)
-class ProviderEventAdmin(WrittenByServices, admin.ModelAdmin):
+class ProviderEventAdmin(WrittenByServices, ModelAdmin):
     """Provider callbacks are platform data: superusers only."""
 
     list_display = ("received_at", "provider", "event_type", "event_id", "reference", "outcome")
@@ -243,12 +246,12 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
     def statement_view(self, request, pk):
         settlement = self._settlement(request, pk)
         cur = settlement.currency
-        rows = [(line, display(line.gross_minor, cur), display(line.refund_minor, cur),
-                 display(line.commission_minor, cur), display(line.net_minor, cur))
+        rows = [(line, label(line.gross_minor, cur), label(line.refund_minor, cur),
+                 label(line.commission_minor, cur), label(line.net_minor, cur))
                 for line in self._lines(settlement)[:5000]]
         context = {**self.admin_site.each_context(request), "title": f"Settlement statement #{settlement.pk}",
                    "settlement": settlement, "rows": rows, "opts": self.model._meta,
-                   "totals": {name: display(getattr(settlement, f"{name}_minor"), cur)
+                   "totals": {name: label(getattr(settlement, f"{name}_minor"), cur)
                               for name in ("gross", "refunds", "commission", "net", "opening", "payout", "closing")}}
         return TemplateResponse(request, "admin/payments/settlement/statement.html", context)
 
@@ -322,7 +325,7 @@ class OrderWithPaymentsAdmin(OrderAdmin):
         rows = (Refund.objects.filter(payment__order=order).select_related("created_by")
                 .order_by("created_at", "id"))
         return format_html_join("", "<p>{} &middot; {} &middot; payment #{} &middot; {} &middot; {}</p>", (
-            (r.created_at.strftime("%Y-%m-%d %H:%M"), display(r.amount_minor, r.currency), r.payment_id,
+            (r.created_at.strftime("%Y-%m-%d %H:%M"), label(r.amount_minor, r.currency), r.payment_id,
              r.reason or "-", r.created_by or "by the system") for r in rows)) or "None"
 
     def cancel(self, order, actor):

@@ -46,7 +46,7 @@ def test_statement_page_and_csv(owner_client, business, customer):
     paid_order(customer, 10_000)
     settlement = services.settle_business(business=business)
     page = owner_client.get(f"/admin/payments/settlement/{settlement.pk}/statement/")
-    assert page.status_code == 200 and "INR 100.00" in page.content.decode()
+    assert page.status_code == 200 and "₹ 100.00" in page.content.decode()
     csv = owner_client.get(f"/admin/payments/settlement/{settlement.pk}/statement.csv")
     assert csv["Content-Type"] == "text/csv"
     lines = csv.content.decode().splitlines()
