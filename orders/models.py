@@ -184,3 +184,24 @@ class CartItem(models.Model):
 
     def __str__(self):
         return f"{self.quantity} x {self.product_id}"
+
+
+class OrderNote(models.Model):
+    """A staff member's note on an order (the order page's timeline): internal, never sent to the
+    customer. Merchant-written text, so it may name people: it goes with the order."""
+
+    tenant_path = "order__business"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    author_label = models.CharField("by", max_length=150, blank=True)
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="order_note_order_idx")]
+
+    def __str__(self):
+        return _("Note by %(author)s on %(order)s") % {"author": self.author_label or "-", "order": self.order_id}

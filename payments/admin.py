@@ -9,10 +9,10 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
-from orders.admin import OrderAdmin, OrderLineInline, OrderTransitionInline
+from orders.admin import OrderAdmin
 from orders.models import Order
 from shopchat.errors import DomainError
 from shopchat.models import Business
@@ -33,6 +33,7 @@ from .models import (
     Transfer,
     Wallet,
 )
+from .workspace import PaymentsWorkspace
 
 
 def money(field, title):
@@ -53,23 +54,6 @@ class RefundInline(WrittenByServices, TenantInline, TabularInline):
     amount = money("amount_minor", "amount")
 
 
-class PaymentInline(WrittenByServices, TenantInline, TabularInline):
-    """For the order page (see OrderWithPaymentsAdmin)."""
-
-    model = Payment
-    tenant_area = "payments"
-    fields = ("id", "created_at", "method", "status", "amount", "refunded", "failure_reason", "settlement")
-    readonly_fields = fields
-    extra = 0
-    show_change_link = True
-
-    amount = money("amount_minor", "amount")
-    refunded = money("refunded_minor", "refunded")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("settlement__business")
-
-
 @admin.register(Payment)
 class PaymentAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "payments"
@@ -82,30 +66,12 @@ class PaymentAdmin(WrittenByServices, TenantAdmin):
                        "commission", "provider", "provider_reference", "failure_code", "failure_reason",
                        "captured_at", "settlement", "created_at", "updated_at")
     fields = readonly_fields
-    inlines = [RefundInline]
-    actions = ["refund_in_full"]
+    inlines = [RefundInline]  # refunds are made on the order's page (confirmation, amount, reason)
     show_full_result_count = False
 
     amount = money("amount_minor", "amount")
     refunded = money("refunded_minor", "refunded")
     commission = money("commission_minor", "commission")
-
-    def has_refund_permission(self, request):
-        return self._can(request, CHANGE)
-
-    @admin.action(description="Refund the selected payments in full", permissions=["refund"])
-    def refund_in_full(self, request, queryset):
-        done = 0
-        for payment in queryset.select_related("order"):
-            if not self._can(request, CHANGE, payment):
-                continue
-            try:
-                services.refund_order(order=payment.order, actor=request.user, reason="Refunded in the back office")
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{payment.order}: {exc.message}", messages.WARNING)
-        if done:
-            self.message_user(request, f"Refunded {done} payment(s).", messages.SUCCESS)
 
 
 @admin.register(Refund)
@@ -305,31 +271,11 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
         return super().changelist_view(request, extra_context)
 
 
-class OrderWithPaymentsAdmin(OrderAdmin):
-    """The order page with its money: the payments inline, the refunds made, and a "cancel" that
-    refunds a paid order first. Registered in place of orders' own admin: payments sits above
-    orders, so it extends the page rather than orders knowing payments."""
-
-    inlines = [OrderLineInline, PaymentInline, OrderTransitionInline]
-
-    def order_page_fields(self, request, order) -> tuple:
-        shown = ("refunds",) if self._sees_payments(request, order) else ()
-        return (*shown, *super().order_page_fields(request, order))
-
-    @staticmethod
-    def _sees_payments(request, order) -> bool:
-        return request.user.is_superuser or order.business_id in business_ids(request.user, "payments")
-
-    @admin.display(description="refunds")
-    def refunds(self, order):
-        rows = (Refund.objects.filter(payment__order=order).select_related("created_by")
-                .order_by("created_at", "id"))
-        return format_html_join("", "<p>{} &middot; {} &middot; payment #{} &middot; {} &middot; {}</p>", (
-            (r.created_at.strftime("%Y-%m-%d %H:%M"), label(r.amount_minor, r.currency), r.payment_id,
-             r.reason or "-", r.created_by or "by the system") for r in rows)) or "None"
-
-    def cancel(self, order, actor):
-        return services.cancel_order(order=order, actor=actor, reason="cancelled by the shop")
+class OrderWithPaymentsAdmin(PaymentsWorkspace, OrderAdmin):
+    """The order workspace with its money: payments, ledger lines, refunds (full or part, with a
+    confirmation and a once-only key), and a "cancel" that refunds a paid order first.
+    Registered in place of orders' own admin: payments sits above orders, so it extends the
+    page rather than orders knowing payments (payments/workspace.py)."""
 
 
 admin.site.unregister(Order)
