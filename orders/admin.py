@@ -27,7 +27,7 @@ from shopchat.validators import normalize_wa_id
 from . import services
 from .dashboard import WINDOWS, window
 from .export import export_orders
-from .models import Cart, CartItem, Order
+from .models import Cart, CartItem, CustomerAddress, Order
 from .workspace import OrderWorkspace
 
 SHIP_AT_ONCE = 100
@@ -264,6 +264,26 @@ class CartAdmin(TenantAdmin):
     search_fields = ("=customer__wa_id", "customer__name")
     readonly_fields = ("business", "customer", "created_at", "updated_at")
     inlines = [CartItemInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CustomerAddress)
+class CustomerAddressAdmin(TenantAdmin):
+    """The customers' saved delivery addresses (read-only: the customer gives them in the chat
+    or the gateway saves them through the API)."""
+
+    tenant_area = "customers"
+    list_display = ("customer", "label", "line1", "city", "postcode", "country", "last_used_at")
+    list_select_related = ("customer",)
+    search_fields = ("=customer__wa_id", "customer__name", "postcode")
+    readonly_fields = ("business", "customer", "label", "name", "line1", "line2", "city", "postcode", "region",
+                       "country", "phone", "latitude", "longitude", "last_used_at", "created_at", "updated_at")
     show_full_result_count = False
 
     def has_add_permission(self, request):

@@ -39,6 +39,21 @@ class NoteForm(forms.Form):
                            help_text=gettext_lazy("Internal: the customer never sees it."))
 
 
+def delivery_lines(order: Order) -> list[str]:
+    """The order's structured delivery address (its snapshot at placement), line by line."""
+    address = order.delivery_address or {}
+    if not address:
+        return []
+    lines = [address.get(k) for k in ("name", "line1", "line2") if address.get(k)]
+    lines.append(" ".join(p for p in (address.get("postcode"), address.get("city")) if p))
+    lines += [address.get(k) for k in ("region", "country") if address.get(k)]
+    if address.get("phone"):
+        lines.append(f"+{address['phone']}")
+    if address.get("latitude") is not None:
+        lines.append(f"pin {address['latitude']}, {address['longitude']}")
+    return [str(line) for line in lines if line]
+
+
 class OrderWorkspace:
     """Mixed into OrderAdmin: the change page is the workspace (nothing on an order is edited
     as a form; it moves through its actions)."""
@@ -86,6 +101,7 @@ class OrderWorkspace:
                        "total": label(line.line_total_minor, currency)} for line in lines],
             "totals": totals,
             "customer": customer,
+            "delivery_lines": delivery_lines(order), "fulfilment": order.get_fulfilment_display(),
             "customer_url": reverse("admin:shopchat_customer_change", args=[customer.pk]),
             "timeline": timeline(order, request.user),
             "actions": self.workspace_actions(request, order) if self.has_change_permission(request, order)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0003_order_fk_indexes_covered_by_composites'),
+        ('orders', '0004_delivery_address_saved_addresses'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
