@@ -62,7 +62,7 @@ class OrderWorkspace:
 
     # --- the page ---------------------------------------------------------------------------
     def workspace_urls(self):
-        view = self.admin_site.admin_view  # type: ignore[attr-defined]
+        view = self.admin_site.admin_view
         return [
             path("<path:object_id>/ship/", view(self.ship_view), name="orders_order_ship"),
             path("<path:object_id>/deliver/", view(self.deliver_view), name="orders_order_deliver"),

@@ -75,9 +75,9 @@ class PaymentsWorkspace:
     """Mixed into the order admin that payments registers (OrderWithPaymentsAdmin)."""
 
     def workspace_urls(self):
-        view = self.admin_site.admin_view  # type: ignore[attr-defined]
+        view = self.admin_site.admin_view
         return [path("<path:object_id>/refund/", view(self.refund_view), name="orders_order_refund"),
-                *super().workspace_urls()]  # type: ignore[misc]
+                *super().workspace_urls()]
 
     def sees_payments(self, request, order: Order) -> bool:
         return request.user.is_superuser or order.business_id in business_ids(request.user, "payments")
@@ -121,7 +121,7 @@ class PaymentsWorkspace:
         `confirm`: the refund, made once for that key however often it arrives."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        order = self._order(request, object_id, change=True)  # type: ignore[attr-defined]
+        order = self._order(request, object_id, change=True)
         back = HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
         if not self.may_refund(request, order):
             messages.error(request, _("Your role does not include refunds."))
@@ -138,7 +138,7 @@ class PaymentsWorkspace:
                     messages.error(request, " ".join(errors))
                 return back
             return TemplateResponse(request, "admin/payments/order/refund_confirm.html", {
-                **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+                **self.admin_site.each_context(request),
                 "title": _("Refund order %(number)s?") % {"number": order.number}, "order": order,
                 "opts": Order._meta, "amount": label(form.cleaned_data["amount"], order.currency),
                 "left": label(left, order.currency), "reason": form.cleaned_data["reason"],
