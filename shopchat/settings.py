@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "payments",
     "support",
     "chat",
+    "web",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    """The public web (floor 5): sign-up, the shop page with its QR code, the chat in the browser."""
+
+    name = "web"
+    label = "web"
+    verbose_name = "Public web"
