@@ -18,6 +18,7 @@ class Tile:
     count: int
     url: str
     urgent: bool = False
+    status: str = ""  # shown instead of the count when set (a checklist step: "Done", "To do")
 
 
 TileProvider = Callable[[Any], list[Tile]]

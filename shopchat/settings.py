@@ -137,6 +137,14 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shopchat <noreply@shopchat.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- public web (sign-up, shop page, browser chat) --------------------------------------
+SIGNUP_AUTO_APPROVE = env.bool("SIGNUP_AUTO_APPROVE", default=False)  # else platform staff approve each sign-up
+SIGNUP_RATE_PER_HOUR = env.int("SIGNUP_RATE_PER_HOUR", default=5)  # sign-up attempts per client IP
+SIGNUP_MIN_SECONDS = env.float("SIGNUP_MIN_SECONDS", default=3.0)  # a form sent faster than this is a bot's
+WEB_CHAT_RATE_PER_MINUTE = env.int("WEB_CHAT_RATE_PER_MINUTE", default=30)  # messages per browser-chat visitor
+# Trust X-Forwarded-For for the client IP (rate limits) only behind a proxy that sets it.
+USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
+
 # --- security in production ------------------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

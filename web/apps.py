@@ -7,3 +7,10 @@ class WebConfig(AppConfig):
     name = "web"
     label = "web"
     verbose_name = "Public web"
+
+    def ready(self):
+        from shopchat import dashboard
+
+        from .onboarding import onboarding_tiles
+
+        dashboard.register(area="settings", tiles=onboarding_tiles, position=5)

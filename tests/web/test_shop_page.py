@@ -75,19 +75,45 @@ def test_collection_filter_lists_the_collections_products(client, shop):
     assert 'aria-current="page">Spices' in html
 
 
-def test_pages_hold_24_products_and_link_the_next_page(client, shop):
+def next_link(html, rel):
+    return re.search(rf'rel="{rel}" href="\?([^"]+)"', html).group(1).replace("&amp;", "&")
+
+
+def test_the_catalog_is_paged_24_at_a_time_by_cursor_both_ways(client, shop):
     for n in range(30):
         ProductFactory(business=shop, title=f"Item {n:02d}")
     first = client.get("/shop/ashas-pantry/").content.decode()
-    assert first.count('class="product-card"') == 24 and "Page 1 of 2" in first and 'rel="next"' in first
-    second = client.get("/shop/ashas-pantry/", {"page": 2}).content.decode()
-    assert second.count('class="product-card"') == 6 and "Item 29" in second
+    assert first.count('class="product-card"') == 24 and 'rel="prev"' not in first
+    second = client.get("/shop/ashas-pantry/?" + next_link(first, "next")).content.decode()
+    assert second.count('class="product-card"') == 6 and "Item 24" in second and "Item 23" not in second
+    assert 'rel="next"' not in second
+    back = client.get("/shop/ashas-pantry/?" + next_link(second, "prev")).content.decode()
+    assert back.count('class="product-card"') == 24 and "Item 00" in back and "Item 23" in back
 
 
-def test_a_page_number_that_is_not_a_number_shows_a_page_not_an_error(client, shop):
+def test_a_searchs_results_are_paged_by_number(client, shop):
+    for n in range(30):
+        ProductFactory(business=shop, title=f"Rice {n:02d}")
+    first = client.get("/shop/ashas-pantry/", {"q": "rice"}).content.decode()
+    assert first.count('class="product-card"') == 24 and "Page 1 of 2" in first
+    second = client.get("/shop/ashas-pantry/?" + next_link(first, "next")).content.decode()
+    assert second.count('class="product-card"') == 6 and "Page 2 of 2" in second
+
+
+def test_deep_pages_cost_the_same_few_queries(client, shop, django_assert_max_num_queries):
+    for n in range(60):
+        ProductFactory(business=shop, title=f"Item {n:02d}")
+    last = ProductFactory(business=shop, title="Item 99")
+    with django_assert_max_num_queries(4):  # business, collections, the cursor's title, the page
+        html = client.get("/shop/ashas-pantry/", {"after": last.pk - 5}).content.decode()
+    assert "Item 99" in html
+
+
+def test_a_page_or_cursor_that_is_not_a_number_shows_a_page_not_an_error(client, shop):
     ProductFactory(business=shop)
-    assert client.get("/shop/ashas-pantry/", {"page": "x'; drop"}).status_code == 200
-    assert client.get("/shop/ashas-pantry/", {"page": "99999"}).status_code == 200
+    for params in ({"page": "x'; drop"}, {"page": "99999"}, {"after": "abc"}, {"before": "-1"}, {"after": "99999999"}):
+        assert client.get("/shop/ashas-pantry/", params).status_code == 200, params
+    assert client.get("/shop/ashas-pantry/", {"q": "x", "page": "nope"}).status_code == 200
 
 
 def test_order_on_whatsapp_prefills_a_text_the_engine_reads_back(client, shop):

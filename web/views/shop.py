@@ -16,11 +16,12 @@ def shop_page(request: HttpRequest, slug: str) -> HttpResponse:
         collections = selectors.shop_collections(business)
         listing = selectors.product_page(business, query=request.GET.get("q", ""),
                                          collection_slug=request.GET.get("collection", ""),
-                                         number=request.GET.get("page", 1), collections=collections)
+                                         number=request.GET.get("page", 1), after=request.GET.get("after"),
+                                         before=request.GET.get("before"), collections=collections)
         url = shop.absolute(reverse("web:shop", args=[business.slug]))
         return render_to_string("web/shop.html", {
             "business": business, "collections": collections, "listing": listing,
-            "cards": [shop.card(business, p) for p in listing.page.object_list],
+            "cards": [shop.card(business, p) for p in listing.products],
             "chat_link": shop.chat_link(business), "url": url,
             "browser_chat": "",
         }, request=request)
