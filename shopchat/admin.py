@@ -52,15 +52,16 @@ class BusinessAdmin(TenantAdmin):
 
     @admin.display(description=_("Shop page and QR code"))
     def shop_links(self, obj):
-        """The public page and its QR code for the shop window (the URLs are the public web's,
-        reversed by name: the kernel imports nothing above it)."""
+        """The public page, its QR code for the shop window and the merchant's own test chat (the
+        URLs are the public web's, reversed by name: the kernel imports nothing above it)."""
         if obj is None or not obj.pk:
             return "-"
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a> · <a href="{}" download>{}</a> · '
-            '<a href="{}" download>{}</a>',
+            '<a href="{}" download>{}</a> · <a href="{}" target="_blank" rel="noopener">{}</a>',
             reverse("web:shop", args=[obj.slug]), _("Shop page"), reverse("web:shop-qr-png", args=[obj.slug]),
-            _("QR code (PNG)"), reverse("web:shop-qr-svg", args=[obj.slug]), _("QR code (SVG)"))
+            _("QR code (PNG)"), reverse("web:shop-qr-svg", args=[obj.slug]), _("QR code (SVG)"),
+            reverse("web:try-shop", args=[obj.slug]), _("Try your shop"))
 
     @admin.action(description=_("Approve the selected businesses (pending sign-ups)"))
     def approve(self, request, queryset):

@@ -27,7 +27,7 @@ def steps(business: Business) -> list[tuple[str, bool, str]]:
         (_("Set your payout account"), bool(business.payout_account), change),
         (_("Set the webhook of your chat gateway"), bool(business.webhook_url), change),
         (_("Try your shop"), Customer.objects.filter(business=business, is_test=True).exists(),
-         reverse("web:shop", args=[business.slug])),
+         reverse("web:try-shop", args=[business.slug])),
     ]
 
 

@@ -6,6 +6,7 @@ fields and the language, for CACHE_SECONDS (stock held by new orders shows withi
 import hashlib
 import json
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,9 +31,18 @@ def absolute(path: str) -> str:
 
 
 def chat_link(business: Business) -> str:
-    """The shop's "Hi" link: WhatsApp when the business shows its number, else the shop page."""
+    """The shop's "Hi" link: WhatsApp when the business shows its number, else the browser chat
+    (else, with that closed too, the shop page)."""
     return (links.wa_me_link(display_number=business.wa_display_number, text=links.greeting_text())
-            or absolute(reverse("web:shop", args=[business.slug])))
+            or absolute(reverse("web:chat" if business.web_chat_enabled else "web:shop", args=[business.slug])))
+
+
+def browser_chat_link(business: Business, text: str = "") -> str:
+    """The chat in the browser, its message box prefilled with `text` ("" when it is closed)."""
+    if not business.web_chat_enabled:
+        return ""
+    url = reverse("web:chat", args=[business.slug])
+    return f"{url}?{urlencode({'text': text})}" if text else url
 
 
 def order_link(business: Business, product: Product) -> str:
@@ -51,6 +61,8 @@ def card(business: Business, product: Product) -> dict:
         "in_stock": in_stock(product),
         "url": reverse("web:product", args=[business.slug, product.retailer_id]),
         "order_link": order_link(business, product),
+        "chat_order_link": browser_chat_link(
+            business, links.order_text(title=product.title, retailer_id=product.retailer_id)),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import shop, signup
+from .views import chat, shop, signup
 
 app_name = "web"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("shop/<slug:slug>/p/<str:retailer_id>/", shop.product_page, name="product"),
     path("shop/<slug:slug>/qr.svg", shop.qr_svg, name="shop-qr-svg"),
     path("shop/<slug:slug>/qr.png", shop.qr_png, name="shop-qr-png"),
+    path("shop/<slug:slug>/chat/", chat.chat_page, name="chat"),
+    path("shop/<slug:slug>/chat/send/", chat.chat_send, name="chat-send"),
+    path("shop/<slug:slug>/chat/messages/", chat.chat_poll, name="chat-poll"),
+    path("shop/<slug:slug>/chat/try/", chat.try_shop, name="try-shop"),
 ]

@@ -23,7 +23,7 @@ def shop_page(request: HttpRequest, slug: str) -> HttpResponse:
             "business": business, "collections": collections, "listing": listing,
             "cards": [shop.card(business, p) for p in listing.products],
             "chat_link": shop.chat_link(business), "url": url,
-            "browser_chat": "",
+            "browser_chat": shop.browser_chat_link(business),
         }, request=request)
 
     return HttpResponse(shop.cached(request, business, build))
@@ -39,7 +39,7 @@ def product_page(request: HttpRequest, slug: str, retailer_id: str) -> HttpRespo
         return render_to_string("web/product.html", {
             "business": business, "card": shop.card(business, product), "product": product, "url": url,
             "json_ld": shop.product_json_ld(business, product, url), "chat_link": shop.chat_link(business),
-            "browser_chat": "",
+            "browser_chat": shop.browser_chat_link(business),
         }, request=request)
 
     return HttpResponse(shop.cached(request, business, build))
