@@ -121,7 +121,9 @@ def try_shop(request: HttpRequest, slug: str) -> HttpResponse:
     member = Membership.objects.filter(user_id=user.pk or 0, business=business).exists()
     if not (user.is_superuser or member):
         raise Http404("No such shop.")
-    _, token = webchat.start_visitor(business=business, is_test=True)
     response = redirect("web:chat", slug=business.slug)
-    _set_cookie(response, business, token)
+    current = _visitor(request, business)
+    if current is None or not current.is_test:  # this browser's test chat goes on where it was
+        _, token = webchat.start_visitor(business=business, is_test=True)
+        _set_cookie(response, business, token)
     return response
