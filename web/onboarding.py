@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from chat.models import WhatsAppConfig
-from shopchat.dashboard import Tile
+from shopchat.dashboard import Period, Tile
 from shopchat.models import Business, Customer, Membership
 
 from .models import SignUp
@@ -31,7 +31,7 @@ def steps(business: Business) -> list[tuple[str, bool, str]]:
     ]
 
 
-def onboarding_tiles(user: Any) -> list[Tile]:
+def onboarding_tiles(user: Any, period: Period) -> list[Tile]:
     """The checklist of each active business `user` owns, while a step is left."""
     businesses = list(Business.objects.filter(memberships__user=user, memberships__role=Membership.Role.OWNER,
                                               status=Business.Status.ACTIVE).order_by("name")[:5])
@@ -41,6 +41,7 @@ def onboarding_tiles(user: Any) -> list[Tile]:
         if all(step[1] for step in checklist):
             continue
         prefix = f"{business.name}: " if len(businesses) > 1 else ""
-        tiles += [Tile(prefix + title, int(done), url, status=_("Done") if done else _("To do"))
+        tiles += [Tile(prefix + title, int(done), url, value=_("Done") if done else _("To do"),
+                       note=_("Getting started"))
                   for title, done, url in checklist]
     return tiles
