@@ -162,6 +162,10 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shopchat <noreply@shopchat.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Unfold's login page sends no `next` field: after logging in, staff land on the back office
+# (not on Django's default /accounts/profile/, which does not exist here).
+LOGIN_REDIRECT_URL = "admin:index"
+
 # --- public web (sign-up, shop page, browser chat) --------------------------------------
 SIGNUP_AUTO_APPROVE = env.bool("SIGNUP_AUTO_APPROVE", default=False)  # else platform staff approve each sign-up
 SIGNUP_RATE_PER_HOUR = env.int("SIGNUP_RATE_PER_HOUR", default=5)  # sign-up attempts per client IP
