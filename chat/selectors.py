@@ -1,5 +1,7 @@
 """Reads of the chat app: messages not delivered (for the order and ticket pages), and what the
 conversation engine reads (catalog sections, search, the wallet balance)."""
+from django.utils.translation import pgettext
+
 from catalog.models import Collection, CollectionProduct, Product
 from catalog.selectors import search_products
 from payments.models import LedgerAccount
@@ -56,7 +58,7 @@ def collection_sections(business: Business, max_items: int, max_sections: int) -
     if not sections:
         products = list(Product.objects.filter(business=business, is_active=True).order_by("title")[:max_items])
         if products:
-            sections.append(("Products", products))
+            sections.append((pgettext("section title", "Products"), products))
     return sections
 
 

@@ -8,12 +8,16 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import channels
+from .languages import CHAT_LANGUAGES, DEFAULT_GREETING, NATIVE_NAMES
 from .money import CURRENCY_CHOICES, display
 from .validators import (
     mask_account,
     validate_currency,
+    validate_language_texts,
     validate_payout_account,
     validate_time_zone,
     validate_wa_id,
@@ -44,7 +48,14 @@ class Business(models.Model):
     # WhatsApp identity (the Cloud API credentials live in the WhatsApp adapter's own model).
     wa_phone_number_id = models.CharField("WhatsApp phone-number id", max_length=32, blank=True, db_index=True)
     wa_display_number = models.CharField("WhatsApp display number", max_length=20, blank=True)
-    greeting = models.TextField(blank=True, default="Hi! Welcome to our shop. Here is our catalog.")
+    greeting = models.TextField(blank=True, default=DEFAULT_GREETING)
+    language = models.CharField(
+        _("default language"), max_length=8, default="en", choices=[(c, NATIVE_NAMES[c]) for c in CHAT_LANGUAGES],
+        help_text=_("The chat's language for customers whose language is not known."))
+    greetings = models.JSONField(
+        _("greeting in other languages"), default=dict, blank=True, validators=[validate_language_texts],
+        help_text=_('By language code, e.g. {"de": "Willkommen!", "hi": "स्वागत है!"}; the greeting above '
+                    "answers the languages not given."))
 
     # Platform commission: percent of each captured payment plus a fixed amount (minor units).
     commission_percent = models.DecimalField(
@@ -109,6 +120,12 @@ class Business(models.Model):
 
     def money(self, minor: int) -> str:
         return display(minor, self.currency)
+
+    def greeting_in(self, language: str) -> str:
+        """The merchant's greeting in `language`, else their default greeting (the starting one
+        translated into the active language)."""
+        text = str((self.greetings or {}).get(language) or "").strip() or self.greeting
+        return gettext(DEFAULT_GREETING) if text == DEFAULT_GREETING else text
 
 
 class Membership(models.Model):
