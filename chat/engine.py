@@ -11,13 +11,17 @@ sends them. The routes, in order:
 - a tapped button or list row -> the action named by its id (`pay_wallet:<order>`,
   `pay_card:<order>`, `cancel:<order>`, `product:<retailer id>`, `buy:<retailer id>`,
   `catalog`, `help`);
-- "help" / "support" -> a ticket; while it is open, the customer's texts join it;
-- first contact or a greeting -> the greeting and the catalog;
+- "language" / "Sprache" / "lingua"... -> the language menu (`language:<code>` rows); a language's
+  name ("Deutsch", "हिंदी") -> that language, saved;
+- "help" / "Hilfe" / "aiuto" / "मदद"... -> a ticket; while it is open, the customer's texts join it;
+- first contact or a greeting of any of the six languages -> the greeting and the catalog;
 - any other text -> a catalog search.
+
+Every reply is in the customer's language (`shopchat.languages.customer_language`); while none is
+saved, the language a text message is written in is saved as theirs (`chat.language.detect`).
 """
 import contextlib
 import logging
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -32,20 +36,17 @@ from orders.models import Order
 from payments import services as payment_services
 from payments.models import Payment
 from shopchat.errors import DomainError
-from shopchat.languages import Speech
+from shopchat.languages import CHAT_LANGUAGES, NATIVE_NAMES, Speech
+from shopchat.services import put_customer
 from support import selectors as support_selectors
 from support import services as support_services
 
+from . import language as words_of_languages
 from . import messages as wa
 from . import order_details, selectors
 
 log = logging.getLogger(__name__)
 
-GREETINGS = {
-    "hi", "hii", "hiii", "hello", "helo", "hey", "hey there", "hiya", "hola", "namaste", "namaskar", "start",
-    "menu", "catalog", "catalogue", "shop", "good morning", "good afternoon", "good evening", "hi there",
-}
-HELP_WORDS = {"help", "support", "agent", "human", "customer care", "customer support", "complaint"}
 IGNORED_TYPES = {"reaction", "system", "unsupported", "errors"}
 LIST_ROWS = wa.MAX_ROWS
 PRODUCT_LIST_ITEMS = wa.MAX_PRODUCTS
@@ -61,6 +62,8 @@ class Reply:
 def respond(*, config, customer, message: dict, first_contact: bool = False) -> list[Reply]:
     """The replies to one inbound message (Meta's message object), in the customer's language."""
     conversation = Conversation(config, customer)
+    if message.get("type") == "text":
+        conversation.learn_language(str((message.get("text") or {}).get("body") or ""))
     with translation.override(conversation.language):
         return _respond(conversation, message, first_contact)
 
@@ -87,7 +90,7 @@ def _respond(conversation: "Conversation", message: dict, first_contact: bool) -
 
 
 def normalize(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    return words_of_languages.words_of(text)
 
 
 class Conversation:
@@ -99,22 +102,45 @@ class Conversation:
         self.speech = Speech.of(customer, self.business)
         self.language = self.speech.language
 
+    def learn_language(self, body: str) -> None:
+        """No language saved yet: the language this message is written in becomes the customer's
+        (saved, so it holds from now on and the API shows it); a message that tells nothing
+        ("hi", a product name) leaves the number's country or the business default in charge."""
+        if self.customer.locale:
+            return
+        language = words_of_languages.detect(body)
+        if language is not None:
+            self.choose_language(language)
+
+    def choose_language(self, language: str) -> None:
+        locale = words_of_languages.locale_of(language)
+        put_customer(business=self.business, wa_id=self.customer.wa_id, locale=locale)
+        self.customer.locale = locale
+        self.speech = Speech.of(self.customer, self.business)
+        self.language = self.speech.language
+
     def money(self, minor: int) -> str:
         return self.speech.money(minor)
 
     def buttons_to_go_on(self) -> list[tuple[str, str]]:
-        return [("catalog", pgettext("button", "Browse catalog")), ("help", pgettext("button", "Talk to us"))]
+        return [("catalog", pgettext("button", "Browse catalog")), ("help", pgettext("button", "Talk to us")),
+                ("language", pgettext("button", "Language"))]
 
     # --- text -------------------------------------------------------------------------------
     def text(self, body: str, first_contact: bool) -> list[Reply]:
         words = normalize(body)
-        if words in HELP_WORDS or words.startswith(("help ", "support ")):
+        if words_of_languages.asks_for_language(words):
+            return self.language_menu()
+        if (named := words_of_languages.named_language(words)) is not None:
+            return self.switch_language(named)
+        if words_of_languages.asks_for_help(words):
             return self.support(body)
         ticket = self.open_ticket()
+        greeting = words_of_languages.is_greeting(words)
         if ticket is not None:
             support_services.add_customer_message(ticket=ticket, body=body)
-            return self.greeting() if words in GREETINGS else []
-        if first_contact or words in GREETINGS or not words:
+            return self.greeting() if greeting else []
+        if first_contact or greeting or not words:
             return self.greeting()
         return self.search(body)
 
@@ -277,6 +303,8 @@ class Conversation:
             return self.catalog()
         if name == "help":
             return self.support("The customer asked for help in the chat.")  # a note to the agents
+        if name == "language":
+            return self.switch_language(arg) if arg in CHAT_LANGUAGES else self.language_menu()
         return [Reply(wa.reply_buttons(_("Sorry, that option is not available any more."),
                                        self.buttons_to_go_on(), footer=self.footer))]
 
@@ -344,6 +372,20 @@ class Conversation:
             return (_("Sorry, we do not have enough in stock:") + "\n" + "\n".join(lines)
                     + "\n" + _("Nothing was ordered. Please change your cart and send it again."))
         return _("We could not place your order: %(reason)s") % {"reason": exc.message}
+
+    # --- language -----------------------------------------------------------------------------
+    def language_menu(self) -> list[Reply]:
+        rows = [(f"language:{code}", NATIVE_NAMES[code], "") for code in CHAT_LANGUAGES]
+        return [Reply(wa.list_message(_("Which language would you like me to write in?"),
+                                      pgettext("list button", "Languages"),
+                                      [(pgettext("section title", "Languages"), rows)], footer=self.footer))]
+
+    def switch_language(self, language: str) -> list[Reply]:
+        """Save the customer's choice and answer in the new language."""
+        self.choose_language(language)
+        with translation.override(self.language):
+            return [Reply(wa.reply_buttons(_("Okay, from now on I will write to you in English."),
+                                           self.buttons_to_go_on()[:2], footer=self.footer))]
 
     # --- support ------------------------------------------------------------------------------
     def open_ticket(self):

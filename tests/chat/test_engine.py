@@ -107,7 +107,7 @@ def test_search_with_a_catalog_answers_a_product_list(wa_config, customer, produ
 def test_search_finding_nothing_answers_kindly_with_buttons(wa_config, customer, products):
     (reply,) = bodies(respond(config=wa_config, customer=customer, message=text("bicycle")))
     assert "nothing matches" in reply["interactive"]["body"]["text"]
-    assert [b["reply"]["id"] for b in reply["interactive"]["action"]["buttons"]] == ["catalog", "help"]
+    assert [b["reply"]["id"] for b in reply["interactive"]["action"]["buttons"]] == ["catalog", "help", "language"]
 
 
 def test_inactive_products_are_not_found(wa_config, customer, products):
