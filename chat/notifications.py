@@ -106,7 +106,9 @@ def describe(event_type: str, data: dict, config, speech: Speech | None = None) 
         "order.cancelled": lambda: _("Order %(number)s has been cancelled.") % {"number": number},
         "order.expired": lambda: _("Order %(number)s expired because it was not paid in time. Send Hi to order again.")
         % {"number": number},
-        "ticket.reply": lambda: _("Support (ticket #%(ticket)s):") % {"ticket": data.get("ticket", "")}
+        # the ticket's number per business (#1042), as the chat told it when the ticket was opened
+        "ticket.reply": lambda: _("Support (ticket #%(ticket)s):")
+        % {"ticket": data.get("number") or data.get("ticket", "")}
         + f"\n{data.get('body', '')}",
     }
     if event_type == "payment.refunded":
