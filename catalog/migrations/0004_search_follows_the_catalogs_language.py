@@ -77,7 +77,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("catalog", "0002_search_import"),
+        ("catalog", "0003_product_price_labels"),
         ("shopchat", "0008_business_language_greetings"),
     ]
 
