@@ -33,7 +33,8 @@ class BusinessForm(MoneyFieldsMixin, forms.ModelForm):
     class Meta:
         model = Business
         fields = ("name", "slug", "status", "currency", "country", "time_zone", "wa_phone_number_id",
-                  "wa_display_number", "greeting", "commission_percent", "commission_fixed_minor", "payout_account",
+                  "wa_display_number", "language", "greeting", "greetings", "commission_percent",
+                  "commission_fixed_minor", "payout_account",
                   "webhook_url", "webhook_secret", "order_prefix", "tax_rate_percent", "prices_include_tax",
                   "shipping_fee_minor", "free_shipping_over_minor", "unpaid_order_minutes", "transfer_limit_minor",
                   "daily_transfer_limit_minor", "ticket_auto_close_days", "auto_assign_tickets", "feed_token")
@@ -51,7 +52,7 @@ class BusinessAdmin(TenantAdmin):
     actions = ["suspend", "reactivate"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "status", "currency", "country", "time_zone")}),
-        ("WhatsApp", {"fields": ("wa_phone_number_id", "wa_display_number", "greeting")}),
+        ("WhatsApp", {"fields": ("wa_phone_number_id", "wa_display_number", "language", "greeting", "greetings")}),
         ("Platform commission", {"fields": ("commission_percent", "commission_fixed_minor")}),
         ("Payouts", {"fields": ("payout_account", "payout_account_masked")}),
         ("Gateway webhooks", {"fields": ("webhook_url", "webhook_secret")}),
