@@ -38,8 +38,9 @@ def _setup(ctx, fake_url):
     from shopchat.models import Customer
 
     business = ctx.business
-    configure_whatsapp(business=business, phone_number_id=PHONE_NUMBER_ID, access_token="bench-token",
-                       app_secret=APP_SECRET, verify_token="bench-verify", base_url=fake_url)
+    config = configure_whatsapp(business=business, phone_number_id=PHONE_NUMBER_ID, access_token="bench-token",
+                                app_secret=APP_SECRET, verify_token="bench-verify", base_url=fake_url)
+    type(config).objects.filter(pk=config.pk).update(messages_per_second=1000)  # a supermarket's tier (chat.pacing)
     for i in range(20):
         Product.objects.get_or_create(business=business, retailer_id=f"WA-TEA-{i}",
                                       defaults={"title": f"Bench tea {i}", "price_minor": 10000 + i})

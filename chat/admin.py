@@ -23,7 +23,7 @@ class WhatsAppConfigForm(forms.ModelForm):
         model = WhatsAppConfig
         fields = ("business", "phone_number_id", "access_token", "app_secret", "verify_token", "base_url",
                   "api_version", "catalog_id", "payment_configuration", "payment_gateway", "template_name",
-                  "template_language", "enabled")
+                  "template_language", "enabled", "messages_per_second")
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def __init__(self, *args, **kwargs):
@@ -56,7 +56,7 @@ class WhatsAppConfigAdmin(TenantAdmin):
     list_select_related = ("business",)
     fieldsets = (
         (None, {"fields": ("business", "enabled", "phone_number_id", "access_token", "app_secret", "verify_token")}),
-        ("Cloud API", {"fields": ("base_url", "api_version")}),
+        ("Cloud API", {"fields": ("base_url", "api_version", "messages_per_second")}),
         ("Commerce", {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
         ("Outside the 24-hour window", {"fields": ("template_name", "template_language")}),
     )

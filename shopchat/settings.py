@@ -187,6 +187,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 THROTTLE_REDIS_URL = env("THROTTLE_REDIS_URL", default=REDIS_URL)  # per-key call counters
+# WhatsApp send pacing (chat.pacing): each number's and each recipient's turn, shared through Redis.
+WHATSAPP_PACING = env.bool("WHATSAPP_PACING", default=True)
+WHATSAPP_PACING_REDIS_URL = env("WHATSAPP_PACING_REDIS_URL", default=REDIS_URL)
 THROTTLE_SYNC_SECONDS = env.float("THROTTLE_SYNC_SECONDS", default=0.2)
 API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5.0)
 
