@@ -28,12 +28,17 @@ class WhatsAppConfigForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "messages_per_second" in self.fields:
+            self.fields["messages_per_second"].required = False  # empty: the number keeps its tier
         if self.instance.pk:
             for name in SECRET_FIELDS:
                 if name in self.fields:
                     self.fields[name].required = False
                     self.fields[name].help_text = (
                         f"Stored: {mask_secret(getattr(self.instance, name))}. Leave empty to keep it.")
+
+    def clean_messages_per_second(self):
+        return self.cleaned_data.get("messages_per_second") or self.instance.messages_per_second
 
     def clean(self):
         cleaned = super().clean()
