@@ -8,6 +8,6 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from shopchat import dashboard
 
-        from .dashboard import order_tiles
+        from .dashboard import sales_tiles
 
-        dashboard.register(area="orders", tiles=order_tiles, position=10)
+        dashboard.register(area="orders", tiles=sales_tiles, position=10)

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = "Payments and settlement"
+
+    def ready(self):
+        from orders import timeline
+        from shopchat import dashboard
+
+        from .dashboard import refund_tiles
+        from .workspace import timeline_entries
+
+        dashboard.register(area="payments", tiles=refund_tiles, position=15)
+        timeline.register(area="payments", entries=timeline_entries)
