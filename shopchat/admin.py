@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from . import outbox, services
 from .models import ApiKey, Business, Customer, Membership, OutboxEvent
+from .privacy.admin import CustomerPrivacyActions
 from .tenancy import TenantAdmin
 
 admin.site.site_header = "shopchat back office"
@@ -111,7 +112,7 @@ class MembershipAdmin(TenantAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(TenantAdmin):
+class CustomerAdmin(CustomerPrivacyActions, TenantAdmin):
     tenant_area = "customers"
     list_display = ("wa_id", "name", "locale", "business", "last_inbound_at", "created_at")
     list_filter = ("business",)
