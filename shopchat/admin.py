@@ -33,6 +33,8 @@ class BusinessAdmin(TenantAdmin):
                                "free_shipping_over_minor", "unpaid_order_minutes")}),
         ("Wallet limits", {"fields": ("transfer_limit_minor", "daily_transfer_limit_minor")}),
         ("Support", {"fields": ("ticket_auto_close_days", "auto_assign_tickets")}),
+        ("Privacy (how long personal data is kept)", {"fields": (
+            "retention_chat_days", "retention_payload_days", "retention_dead_letter_days", "retention_outbox_days")}),
         ("Catalog feed", {"fields": ("feed_token",)}),
     )
 

@@ -9,6 +9,9 @@ class ShopchatConfig(AppConfig):
         from . import channels, dashboard, outbox, privacy
         from .api import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)
         from .privacy import kernel as privacy_kernel
+        from .privacy import logs as privacy_logs
+
+        privacy_logs.install()
 
         channels.register("webhook", label="Gateway webhook", deliver=outbox.post_webhook)
         channels.register("email", label="E-mail to staff", deliver=outbox.send_email)

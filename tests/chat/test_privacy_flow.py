@@ -4,6 +4,7 @@ after erasure no table (and on PostgreSQL no `pg_dump` of the database) holds th
 number, name or a sentence they wrote, while the ledger reconciles and the settlement totals
 stay as they were. Runs on SQLite and PostgreSQL (committed data, tasks eager)."""
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -171,3 +172,18 @@ def test_a_later_message_from_the_erased_number_starts_a_new_customer(full_flow,
     fresh = Customer.objects.get(business=business, wa_id=CUSTOMER_WA_ID)
     assert fresh.pk != customer.pk and not fresh.orders.exists()
     assert privacy.export_customer(customer=fresh)["orders"] == []
+
+
+@pytest.fixture
+def info_logs(caplog):
+    caplog.set_level(logging.INFO)
+    return caplog
+
+
+def test_logs_of_the_full_flow_hold_neither_the_number_nor_the_name(info_logs, full_flow):
+    customer, _, _ = full_flow
+    privacy.erase_customer(customer=customer, actor="test")
+    records = info_logs.get_records("setup") + info_logs.records
+    text = "\n".join(r.getMessage() + (r.exc_text or "") for r in records if r.levelno >= logging.INFO)
+    assert len(records) > 20  # the flow did log (deliveries, tasks, HTTP calls)
+    assert [s for s in (CUSTOMER_WA_ID, "Zephyrine", "Quillfeather") if s in text] == []
