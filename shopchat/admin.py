@@ -120,7 +120,8 @@ class CustomerAdmin(CustomerPrivacyActions, TenantAdmin):
     list_filter = ("business",)
     search_fields = ("=wa_id", "name")
     list_select_related = ("business",)
-    readonly_fields = ("created_at", "updated_at", "last_inbound_at")
+    readonly_fields = ("created_at", "updated_at", "last_inbound_at", "marketing_opt_in_at", "marketing_opt_in_source",
+                       "marketing_opt_out_at", "marketing_opt_out_source", "erased_at")
     show_full_result_count = False
 
 

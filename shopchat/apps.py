@@ -16,5 +16,6 @@ class ShopchatConfig(AppConfig):
         channels.register("webhook", label="Gateway webhook", deliver=outbox.post_webhook)
         channels.register("email", label="E-mail to staff", deliver=outbox.send_email)
         dashboard.register(area="events", tiles=dashboard.failed_notification_tiles, position=40)
+        dashboard.register(area="customers", tiles=dashboard.erasure_request_tiles, position=45)
         privacy.register("kernel", position=90, export=privacy_kernel.export, erase=privacy_kernel.erase,
                          purge=privacy_kernel.purge)

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.urls import reverse
 
-from .models import OutboxEvent
-from .tenancy import business_ids, scope_queryset
+from .models import ErasureRecord, OutboxEvent
+from .tenancy import CHANGE, business_ids, scope_queryset
 
 
 @dataclass
@@ -44,3 +44,13 @@ def failed_notification_tiles(user: Any) -> list[Tile]:
     failed = scope_queryset(OutboxEvent.objects.filter(status=OutboxEvent.Status.FAILED), user, "events").count()
     return [Tile("Notifications that failed", failed,
                  reverse("admin:shopchat_outboxevent_changelist") + "?status__exact=failed", urgent=True)]
+
+
+def erasure_request_tiles(user: Any) -> list[Tile]:
+    """For the roles that confirm them (owners, managers)."""
+    if not user.is_superuser and not business_ids(user, "customers", CHANGE):
+        return []
+    waiting = scope_queryset(ErasureRecord.objects.filter(status=ErasureRecord.Status.REQUESTED), user,
+                             "customers").count()
+    return [Tile("Data-erasure requests to confirm", waiting,
+                 reverse("admin:shopchat_erasurerecord_changelist") + "?status__exact=requested", urgent=bool(waiting))]

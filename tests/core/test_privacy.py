@@ -200,3 +200,31 @@ def test_other_business_staff_cannot_erase(business, other_business, customer):
                                                 "confirm": "yes"})
     customer.refresh_from_db()
     assert customer.erased_at is None
+
+
+# --- consent through the API -----------------------------------------------------------------
+
+def test_put_customer_records_the_marketing_opt_in_with_its_time_and_source(api, customer):
+    answer = api.put(f"/api/v1/customers/{WA_ID}/", {"marketing_opt_in": True}, format="json")
+    assert answer.status_code == 200 and answer.json()["marketing_opt_in_at"]
+    customer.refresh_from_db()
+    first = customer.marketing_opt_in_at
+    assert customer.marketing_opt_in_source == "api"
+    api.put(f"/api/v1/customers/{WA_ID}/", {"marketing_opt_in": True}, format="json")
+    customer.refresh_from_db()
+    assert customer.marketing_opt_in_at == first  # told again: the first time stays
+    api.put(f"/api/v1/customers/{WA_ID}/", {"marketing_opt_in": False}, format="json")
+    customer.refresh_from_db()
+    assert customer.marketing_opt_out_at and customer.marketing_opt_out_source == "api"
+
+
+def test_put_customer_with_a_non_boolean_opt_in_names_the_field(api, customer):
+    answer = api.put(f"/api/v1/customers/{WA_ID}/", {"marketing_opt_in": "perhaps"}, format="json")
+    assert answer.status_code == 400 and "marketing_opt_in" in answer.json()["error"]["fields"]
+
+
+def test_erasure_requests_wait_on_the_owners_dashboard_not_the_agents(business, customer):
+    privacy.request_erasure(customer=customer)
+    owner_page = staff_client(business, "owner").get("/admin/").content.decode()
+    assert "Data-erasure requests to confirm" in owner_page
+    assert "Data-erasure requests" not in staff_client(business, "agent").get("/admin/").content.decode()
