@@ -18,7 +18,7 @@ from shopchat.tenancy import TenantAdmin, TenantInline, WrittenByServices
 from shopchat.validators import normalize_wa_id
 
 from . import services
-from .models import Cart, CartItem, Order, OrderLine, OrderTransition
+from .models import Cart, CartItem, CustomerAddress, Order, OrderLine, OrderTransition
 
 SHIP_AT_ONCE = 100
 
@@ -119,7 +119,8 @@ class OrderAdmin(TenantAdmin):
         (None, {"fields": ("number", "status", "business", "customer_link", "created_at", "expires_at")}),
         ("Totals", {"fields": ("subtotal_display", "tax_display", "shipping_display", "discount_display",
                                "total_display", "refunded_display")}),
-        ("Delivery", {"fields": ("address", "note", "carrier", "tracking_number")}),
+        ("Delivery", {"fields": ("fulfilment", "address", "delivery_address_display", "note", "carrier",
+                                 "tracking_number")}),
         ("Dates", {"fields": ("paid_at", "shipped_at", "delivered_at", "cancelled_at", "updated_at")}),
     )
 
@@ -128,6 +129,20 @@ class OrderAdmin(TenantAdmin):
         if obj is not None:
             fieldsets.append(("Refunds and chat", {"fields": self.order_page_fields(request, obj)}))
         return fieldsets
+
+    @admin.display(description="Delivery address")
+    def delivery_address_display(self, order):
+        address = order.delivery_address or {}
+        if not address:
+            return "-"
+        lines = [address.get(k) for k in ("name", "line1", "line2") if address.get(k)]
+        lines.append(" ".join(p for p in (address.get("postcode"), address.get("city")) if p))
+        lines += [address.get(k) for k in ("region", "country") if address.get(k)]
+        if address.get("phone"):
+            lines.append(f"+{address['phone']}")
+        if address.get("latitude") is not None:
+            lines.append(f"pin {address['latitude']}, {address['longitude']}")
+        return format_html_join(format_html("<br>"), "{}", ((line,) for line in lines if line))
 
     def order_page_fields(self, request, order) -> tuple:
         """The last section of the order page; apps above add their fields to it."""
@@ -258,6 +273,26 @@ class CartAdmin(TenantAdmin):
     search_fields = ("=customer__wa_id", "customer__name")
     readonly_fields = ("business", "customer", "created_at", "updated_at")
     inlines = [CartItemInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CustomerAddress)
+class CustomerAddressAdmin(TenantAdmin):
+    """The customers' saved delivery addresses (read-only: the customer gives them in the chat
+    or the gateway saves them through the API)."""
+
+    tenant_area = "customers"
+    list_display = ("customer", "label", "line1", "city", "postcode", "country", "last_used_at")
+    list_select_related = ("customer",)
+    search_fields = ("=customer__wa_id", "customer__name", "postcode")
+    readonly_fields = ("business", "customer", "label", "name", "line1", "line2", "city", "postcode", "region",
+                       "country", "phone", "latitude", "longitude", "last_used_at", "created_at", "updated_at")
     show_full_result_count = False
 
     def has_add_permission(self, request):

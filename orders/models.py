@@ -13,6 +13,12 @@ from catalog.models import Product
 from shopchat.models import Business, Customer
 
 
+class Fulfilment(models.TextChoices):
+    DELIVERY = "delivery", "Delivery"
+    PICKUP = "pickup", "Pick up in store"
+    UNDECIDED = "undecided", "To choose"  # a chat order, until the customer says how to receive it
+
+
 class Order(models.Model):
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", "Pending payment"
@@ -37,7 +43,15 @@ class Order(models.Model):
     shipping_minor = models.BigIntegerField(default=0)
     discount_minor = models.BigIntegerField(default=0)
     total_minor = models.BigIntegerField(default=0)
-    address = models.TextField(blank=True)
+    address = models.TextField(blank=True, help_text="The delivery address on one line (or the gateway's free text).")
+    delivery_address = models.JSONField(
+        null=True, blank=True,
+        help_text="The structured delivery address at placement: {name, line1, line2, city, postcode, region, "
+                  "country, phone, latitude, longitude} (see orders.services.addresses.Address); null when "
+                  "none was given or the order is picked up in store.")
+    # db_default: rows written by hand-made SQL (the bench floor) need not name the column
+    fulfilment = models.CharField(max_length=10, choices=Fulfilment.choices, default=Fulfilment.DELIVERY,
+                                  db_default=Fulfilment.DELIVERY)
     note = models.TextField(blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -182,3 +196,41 @@ class CartItem(models.Model):
 
     def __str__(self):
         return f"{self.quantity} x {self.product_id}"
+
+
+class CustomerAddress(models.Model):
+    """A delivery address a customer saved under a label ("home", "office"): the same
+    structure as an order's `delivery_address` snapshot. Personal data: part of the customer's
+    export and erasure."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses", db_index=False)
+    label = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    phone = models.CharField(max_length=16, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-last_used_at", "-id"]
+        verbose_name_plural = "customer addresses"
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "label"], name="customer_address_label_unique"),
+            models.CheckConstraint(condition=Q(latitude__isnull=True) | (Q(latitude__gte=-90) & Q(latitude__lte=90)),
+                                   name="customer_address_latitude_range"),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | (Q(longitude__gte=-180) & Q(longitude__lte=180)),
+                name="customer_address_longitude_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.line1}, {self.city}"

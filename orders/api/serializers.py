@@ -8,7 +8,7 @@ from rest_framework import serializers
 from shopchat.api.serializers import MoneyField, WaIdField
 from shopchat.money import format_major
 
-from ..models import Order
+from ..models import Fulfilment, Order
 from ..services import MAX_LINES, MAX_QUANTITY
 
 RETAILER_ID_PATTERN = r"^[A-Za-z0-9_.\-]{1,100}$"
@@ -41,6 +41,44 @@ def flat_errors(detail, prefix=""):
                 out += flat_errors(value, f"{prefix}[{index}]")
         return out
     return [f"{prefix}: {detail}" if prefix else str(detail)]
+
+
+@extend_schema_field({"oneOf": [
+    {"type": "string", "maxLength": 2000, "description": "Free text (kept as written, not checked)."},
+    {"type": "object", "description": "A structured address, checked for its country: name, line1, line2, city, "
+                                      "postcode, region, country (ISO 3166-1 alpha-2), phone, latitude, longitude.",
+     "properties": {k: {"type": "string"} for k in ("name", "line1", "line2", "city", "postcode", "region",
+                                                    "country", "phone")},
+     "required": ["line1"]},
+]})
+class AddressOrTextField(serializers.Field):
+    """The delivery address of a placement: a structured object (validated by the orders
+    service, which names the bad field as `address.<field>`) or free text as before."""
+
+    default_error_messages = {"invalid": "Send the address as an object (line1, city, postcode, country) or text."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            return TextField(max_length=2000, allow_blank=True).run_validation(data)
+        if isinstance(data, dict):
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+class DeliveryAddressSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    line1 = serializers.CharField()
+    line2 = serializers.CharField()
+    city = serializers.CharField()
+    postcode = serializers.CharField()
+    region = serializers.CharField()
+    country = serializers.CharField()
+    phone = serializers.CharField()
+    latitude = serializers.CharField(allow_null=True)
+    longitude = serializers.CharField(allow_null=True)
 
 
 class CustomerRefSerializer(serializers.Serializer):
@@ -115,7 +153,9 @@ class OrderSerializer(serializers.Serializer):
     discount = MoneyField(source="discount_minor")
     total = MoneyField(source="total_minor")
     refunded = MoneyField(source="refunded_minor")
-    address = serializers.CharField()
+    address = serializers.CharField(help_text="The delivery address on one line.")
+    delivery_address = DeliveryAddressSerializer(allow_null=True, help_text="The structured address, if given.")
+    fulfilment = serializers.ChoiceField(choices=Fulfilment.choices)
     note = serializers.CharField()
     tracking_number = serializers.CharField()
     carrier = serializers.CharField()
@@ -139,7 +179,9 @@ class OrderSerializer(serializers.Serializer):
             "subtotal": format_major(order.subtotal_minor, money), "tax": format_major(order.tax_minor, money),
             "shipping": format_major(order.shipping_minor, money),
             "discount": format_major(order.discount_minor, money), "total": format_major(order.total_minor, money),
-            "refunded": format_major(order.refunded_minor, money), "address": order.address, "note": order.note,
+            "refunded": format_major(order.refunded_minor, money), "address": order.address,
+            "delivery_address": order.delivery_address, "fulfilment": str(order.fulfilment),
+            "note": order.note,
             "tracking_number": order.tracking_number, "carrier": order.carrier,
             "expires_at": _datetime(order.expires_at), "paid_at": _datetime(order.paid_at),
             "shipped_at": _datetime(order.shipped_at), "delivered_at": _datetime(order.delivered_at),
@@ -197,7 +239,11 @@ class PlaceOrderSerializer(serializers.Serializer):
     from_cart = serializers.BooleanField(default=False, help_text="Order what is in the customer's cart.")
     items = serializers.ListField(child=OrderItemInSerializer(), required=False, min_length=1, max_length=MAX_LINES,
                                   help_text="The items of a WhatsApp order message (instead of from_cart).")
-    address = TextField(max_length=2000, required=False, allow_blank=True, default="")
+    address = AddressOrTextField(required=False, default="")
+    address_label = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                          help_text="Deliver to one of the customer's saved addresses instead.")
+    fulfilment = serializers.ChoiceField(choices=[Fulfilment.DELIVERY, Fulfilment.PICKUP], default=Fulfilment.DELIVERY,
+                                         help_text="pickup: the customer collects it in store (no shipping fee).")
     note = TextField(max_length=2000, required=False, allow_blank=True, default="")
 
     def to_internal_value(self, data):

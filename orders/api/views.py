@@ -169,6 +169,7 @@ class OrdersView(CustomerScopedMixin, generics.ListAPIView):
             items = [{k: v for k, v in item.items() if v not in (None, "")} for item in data["items"]]
         order = services.place_order(business=self.business, customer=customer, items=items,
                                      from_cart=data["from_cart"], address=data["address"], note=data["note"],
+                                     address_label=data["address_label"], fulfilment=data["fulfilment"],
                                      actor=request.user)
         return Response(OrderSerializer(order, context={"business": self.business}).data, status=201)
 

@@ -20,7 +20,8 @@ from shopchat.uow import UnitOfWork, unit_of_work
 
 from .. import queries
 from ..errors import CurrencyMismatch, EmptyCart, OutOfStock, PriceChanged, UnknownProducts
-from ..models import Cart, CartItem, Order, OrderLine
+from ..models import Cart, CartItem, Fulfilment, Order, OrderLine
+from .addresses import Address, delivery_address_for
 from .cart import MAX_QUANTITY
 from .events import new_order_mail, order_event_data
 from .lifecycle import Status, transition_row
@@ -31,13 +32,19 @@ MAX_LINES = 100
 
 
 def place_order(*, business: Business, customer: Customer, items: Sequence[dict[str, Any]] | None = None,
-                from_cart: bool = False, address: str = "", note: str = "", actor: Actor = None) -> Order:
+                from_cart: bool = False, address: str | Mapping[str, Any] | Address = "", address_label: str = "",
+                fulfilment: Fulfilment = Fulfilment.DELIVERY, note: str = "", actor: Actor = None) -> Order:
     """Place an order for a chat customer and reserve its stock.
 
     From the customer's cart (`from_cart=True`; the cart is emptied) or from `items`
     ([{"retailer_id", "quantity", "item_price"?, "currency"?}], the shape of a WhatsApp `order`
-    message). Raises UnknownProducts, PriceChanged (an `item_price` that is not the current
-    price), OutOfStock, or InvalidInput naming the field; writes nothing when it raises.
+    message). `address`: a structured address (an `Address`, or a mapping validated by
+    `addresses.clean_address`; kept as the order's `delivery_address` snapshot and written out
+    as its `address` text) or free text; `address_label`: one of the customer's saved addresses.
+    `fulfilment` PICKUP ships nothing (no shipping fee, no address); UNDECIDED lets the chat ask
+    afterwards (`shipping.choose_delivery`). Raises UnknownProducts, PriceChanged (an
+    `item_price` that is not the current price), OutOfStock, or InvalidInput naming the field;
+    writes nothing when it raises.
     Emits `order.placed` and e-mails the owners and managers, through the outbox.
 
     Reads without locks and writes the order first; the stock rows are locked last, in
@@ -50,6 +57,8 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
         raise BusinessSuspended("This business is suspended and takes no orders.")
     if from_cart and items is not None:
         raise InvalidInput("items", "Send either items or from_cart, not both.")
+    delivery_address = delivery_address_for(business=business, customer=customer, address=address,
+                                            address_label=address_label, fulfilment=fulfilment)
     with transaction.atomic(), unit_of_work(business=business) as unit:
         if from_cart:
             # a double tap on "place order" waits here for the first, then finds the cart empty
@@ -87,12 +96,15 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
                       stock_reserved=p.is_tracked)
             for p in sorted(by_id.values(), key=lambda p: position[p.retailer_id])
         ]
-        totals = compute_totals(business=business, items_minor=sum(line.line_total_minor for line in lines))
+        totals = compute_totals(business=business, items_minor=sum(line.line_total_minor for line in lines),
+                                shipping_minor=0 if fulfilment == Fulfilment.PICKUP else None)
         now = timezone.now()
         sequence = next_sequence(business)
         order = Order(
             business=business, customer=customer, sequence=sequence, number=f"{business.order_prefix}-{sequence}",
-            currency=business.currency, address=address or "", note=note or "",
+            currency=business.currency, note=note or "", fulfilment=fulfilment,
+            address=delivery_address.one_line() if delivery_address else address if isinstance(address, str) else "",
+            delivery_address=delivery_address.as_snapshot() if delivery_address else None,
             expires_at=now + timedelta(minutes=business.unpaid_order_minutes),
             stock_reserved=any(line.stock_reserved for line in lines), **totals,
         )

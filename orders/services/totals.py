@@ -8,14 +8,15 @@ def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def compute_totals(*, business: Business, items_minor: int) -> dict[str, int]:
+def compute_totals(*, business: Business, items_minor: int, shipping_minor: int | None = None) -> dict[str, int]:
     """Subtotal, tax, shipping, discount and total (minor units) for goods worth `items_minor`
     at their shelf prices. Always total = subtotal + tax + shipping - discount.
 
     Tax-inclusive prices: tax is the part of the price that is tax, and the subtotal is the
     net amount (so the total is what the shelf prices add up to, plus shipping). Tax-exclusive:
     tax is added on top. Shipping is the business's flat fee, free when the goods reach
-    `free_shipping_over_minor`; it is not taxed. No discount rule yet (the field is kept).
+    `free_shipping_over_minor`, unless the caller priced it (`shipping_minor`: store pickup,
+    a shipping option); it is not taxed. No discount rule yet (the field is kept).
     """
     rate = Decimal(business.tax_rate_percent)
     if business.prices_include_tax:
@@ -25,8 +26,12 @@ def compute_totals(*, business: Business, items_minor: int) -> dict[str, int]:
         tax = round_half_up(Decimal(items_minor) * rate / Decimal(100))
         subtotal = items_minor
     threshold = business.free_shipping_over_minor
-    shipping = 0 if items_minor == 0 or (threshold is not None and items_minor >= threshold) \
-        else business.shipping_fee_minor
+    if shipping_minor is not None:
+        shipping = shipping_minor
+    elif items_minor == 0 or (threshold is not None and items_minor >= threshold):
+        shipping = 0
+    else:
+        shipping = business.shipping_fee_minor
     discount = 0
     return {"subtotal_minor": subtotal, "tax_minor": tax, "shipping_minor": shipping,
             "discount_minor": discount, "total_minor": subtotal + tax + shipping - discount}

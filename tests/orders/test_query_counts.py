@@ -59,3 +59,21 @@ def test_placement_through_the_api_is_bounded(api, customer, make_product, djang
     with django_assert_max_num_queries(MAX_QUERIES + 2):
         response = api.post("/api/v1/orders/", {"customer": customer.wa_id, "items": items}, format="json")
     assert response.status_code == 201
+
+
+def test_a_structured_address_costs_no_query_and_a_saved_one_costs_one(business, customer, make_product):
+    from orders.services.addresses import clean_address, save_address
+
+    address = {"line1": "17 MG Road", "city": "Bengaluru", "postcode": "560001", "region": "Karnataka",
+               "country": "IN"}
+    save_address(business=business, customer=customer, label="home", address=clean_address(address, customer=customer))
+    services.place_order(business=business, customer=customer,
+                         items=[{"retailer_id": make_product("WARM").retailer_id, "quantity": 1}])  # numbering
+    make_product("P", stock=100)
+    items = [{"retailer_id": "P", "quantity": 1}]
+    counts = []
+    for extra in ({}, {"address": address}, {"address_label": "home"}):
+        with CaptureQueriesContext(connection) as queries:
+            services.place_order(business=business, customer=customer, items=items, **extra)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1] == counts[2] - 1, counts
