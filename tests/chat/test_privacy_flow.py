@@ -18,6 +18,7 @@ from django.db.models import Sum
 from chat.models import OutboundMessage
 from orders import services as orders
 from orders.models import Order
+from orders.services.addresses import clean_address, save_address
 from payments import services as payments
 from payments.models import LedgerAccount, Settlement
 from shopchat.models import Customer, ErasureRecord
@@ -41,10 +42,11 @@ CHAT_SENTENCE = "Please ring the bell twice at the blue gate"
 TICKET_SENTENCE = "My parrot Bartholomew knocked the cracked mug off the shelf"
 FOLLOW_UP = "The crack runs all along the handle, photos tomorrow"
 TRANSFER_NOTE = "violin lessons in Lisbon"
-ADDRESS = "14 Juniper Crescent, Koregaon Park, Pune"
+ADDRESS = {"name": NAME, "line1": "14 Juniper Crescent", "city": "Pune", "postcode": "411001",
+           "region": "Maharashtra", "country": "IN", "phone": "919822334455"}
 ORDER_NOTE = "Leave it with the neighbour Farouk upstairs"
 SECRETS = [CUSTOMER_WA_ID, "Zephyrine", "Quillfeather", CHAT_SENTENCE, TICKET_SENTENCE, FOLLOW_UP, TRANSFER_NOTE,
-           ADDRESS, ORDER_NOTE]
+           "Juniper Crescent", "919822334455", ORDER_NOTE]
 
 
 def named(body):
@@ -76,9 +78,11 @@ def full_flow(client, business, wa_config, fake_cloud, products):
     orders.ship_order(order=order, tracking_number="TRK1", carrier="India Post")
     orders.deliver_order(order=Order.objects.get(pk=order.pk))
 
+    home = clean_address(ADDRESS)
+    save_address(business=business, customer=customer, label="home", address=home)
     second = orders.place_order(business=business, customer=customer, items=[{"retailer_id": "SKU-MUG-WHITE",
                                                                               "quantity": 1}],
-                                address=ADDRESS, note=ORDER_NOTE)
+                                address_label="home", note=ORDER_NOTE)
     payments.cancel_order(order=second)
 
     friend = CustomerFactory(business=business, wa_id="15550009999", name="Friend")
@@ -104,7 +108,9 @@ def test_export_holds_every_record_of_the_full_flow(full_flow):
     assert [o["number"] for o in doc["orders"]][0] == order.number and len(doc["orders"]) == 2
     assert doc["orders"][0]["lines"] and [h["to"] for h in doc["orders"][0]["history"]][:2] == ["pending_payment",
                                                                                                 "paid"]
-    assert doc["addresses"] == [ADDRESS]
+    assert doc["addresses"] == [clean_address(ADDRESS).one_line()]
+    assert doc["orders"][1]["delivery_address"]["line1"] == "14 Juniper Crescent"
+    assert [(a["label"], a["phone"]) for a in doc["saved_addresses"]] == [("home", "919822334455")]
     assert [p["status"] for p in doc["payments"]] == ["captured"]
     assert [r["amount_minor"] for r in doc["refunds"]] == [10_000]
     assert doc["wallet"]["balances"][0]["balance_minor"] == 0
