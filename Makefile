@@ -52,7 +52,15 @@ test-browser: dev-deps
 	$(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no browser tests: failing"; exit 1; fi; exit $$status
 
-bench: dev-deps
+# The django-oscar peer of the gateway bench runs from a virtualenv of its own (its own Django).
+OSCAR_VENV := var/bench-oscar-venv
+
+$(OSCAR_VENV)/.installed: requirements-bench.txt
+	$(PYTHON) -m venv $(OSCAR_VENV)
+	$(OSCAR_VENV)/bin/pip install -q -r requirements-bench.txt
+	touch $@
+
+bench: dev-deps $(OSCAR_VENV)/.installed
 	$(BIN)/python -m bench.run
 
 clean:

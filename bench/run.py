@@ -92,7 +92,7 @@ def discover(only: set) -> list:
 
     modules = []
     for info in pkgutil.iter_modules(bench.__path__):
-        if info.name in ("run", "harness", "floor_urls") or info.name.startswith("_"):
+        if info.name in ("run", "harness", "floor_urls", "cpu", "oscar_peer") or info.name.startswith("_"):
             continue
         if only and info.name not in only:
             continue

@@ -30,10 +30,14 @@ def cart_contents(*, business: Business, customer: Customer) -> CartContents:
         CartItem.objects.filter(cart__business=business, cart__customer=customer)
         .select_related("product").order_by("created_at", "id")
     )
+    return contents_of(business=business, customer=customer, items=[(i.product, i.quantity) for i in items])
+
+
+def contents_of(*, business: Business, customer: Customer, items: list[tuple[Product, int]]) -> CartContents:
+    """The cart's answer from its items ((product, quantity), in cart order) already read."""
     lines: list[CartLine] = [
-        {"product": item.product, "quantity": item.quantity,
-         "line_total_minor": item.product.current_price_minor * item.quantity}
-        for item in items
+        {"product": product, "quantity": quantity, "line_total_minor": product.current_price_minor * quantity}
+        for product, quantity in items
     ]
     return {"customer": customer, "currency": business.currency, "items": lines,
             "subtotal_minor": sum(line["line_total_minor"] for line in lines),

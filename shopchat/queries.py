@@ -1,4 +1,5 @@
-"""The kernel's hand-written statements: claiming an idempotency key and storing its answer.
+"""The kernel's hand-written statements: claiming an idempotency key and storing its answer, and
+creating a chat customer.
 
 Every call that moves money makes both, inside its own transaction, so they are written out with
 the SQL toolkit (`shopchat.sql`) from the model's metadata."""
@@ -9,7 +10,7 @@ from typing import Any, Final, Literal
 from django.utils import timezone
 
 from . import sql
-from .models import IdempotencyRecord
+from .models import Customer, IdempotencyRecord
 
 
 class Busy(Enum):
@@ -62,3 +63,15 @@ def store_idempotent_response(*, record_id: int, response_status: int, response_
     """The call's answer, kept for its retries (the call's last statement)."""
     sql.update(IdempotencyRecord, record_id, state=IdempotencyRecord.State.DONE, response_status=response_status,
                response_body=response_body)
+
+
+def insert_customer(*, customer: Customer) -> bool:
+    """INSERT the unsaved `customer` unless its business already has that wa_id (a concurrent
+    call created it): True, with its key set, when this call created it. One statement that
+    never fails on the unique key, so it needs no savepoint inside a caller's transaction."""
+    insert = sql.insert_statement([customer], on_conflict_do_nothing=("business", "wa_id"))
+    key = sql.fetch_value(insert.sql, insert.params)
+    if key is None:
+        return False
+    insert.set_keys([key])
+    return True

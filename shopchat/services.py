@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import sql
+from . import queries, sql
 from .api.auth import forget_cached_key, hash_secret
 from .models import ApiKey, Business, Customer, Membership
 from .validators import normalize_wa_id, validate_currency, validate_wa_id
@@ -129,7 +129,9 @@ def put_customer(*, business: Business, wa_id: str, name: str | None = None, loc
     """Create the chat customer or update the fields given; writes nothing when nothing changed.
     `inbound`: a message from the customer arrived now (moves `last_inbound_at` on).
 
-    One written-out lookup: every order placed and every chat message looks the customer up."""
+    One written-out lookup: every order placed and every chat message looks the customer up; a
+    new customer is one INSERT ... ON CONFLICT DO NOTHING more (a concurrent twin's row wins and
+    is updated), so it needs neither a transaction nor a savepoint, inside a caller's or not."""
     wa_id = normalize_wa_id(wa_id)
     validate_wa_id(wa_id)
     changes: dict[str, str | datetime] = {k: v for k, v in (("name", name), ("locale", locale)) if v is not None}
@@ -137,12 +139,11 @@ def put_customer(*, business: Business, wa_id: str, name: str | None = None, loc
     if inbound:  # a new message always moves it on
         changes["last_inbound_at"] = timezone.now()
     if customer is None:
-        try:
-            with transaction.atomic():
-                customer = Customer.objects.create(business=business, wa_id=wa_id, **changes)
+        customer = Customer(business=business, wa_id=wa_id, **changes)
+        if queries.insert_customer(customer=customer):  # one statement: no transaction, no savepoint
             return SavedCustomer(customer, True)
-        except IntegrityError:  # created by a concurrent call: fall through to update it
-            customer = Customer.objects.get(business=business, wa_id=wa_id)
+        # created by a concurrent call since the lookup: update that one
+        customer = Customer.objects.get(business=business, wa_id=wa_id)
     customer.business = business
     changed = {k: v for k, v in changes.items() if k == "last_inbound_at" or getattr(customer, k) != v}
     if changed:

@@ -93,9 +93,9 @@ class CartItemView(CustomerScopedMixin, APIView):
         wa_id = clean_wa_id(wa_id)
         product = self.get_scoped_or_404(Product.objects.filter(is_active=True), retailer_id=retailer_id)
         customer = self.get_customer(wa_id, create=True)
-        services.set_cart_item(business=self.business, customer=customer, product=product,
-                               quantity=serializer.validated_data["quantity"])
-        return self.cart_response(customer)
+        contents = services.set_cart_item(business=self.business, customer=customer, product=product,
+                                          quantity=serializer.validated_data["quantity"])
+        return Response(CartSerializer(contents, context={"business": self.business}).data)
 
     @extend_schema(operation_id="cart_item_remove", parameters=[WA_ID_PARAM, RETAILER_ID],
                    responses={200: CartSerializer, **READ_ERRORS},

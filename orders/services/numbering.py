@@ -33,6 +33,19 @@ def next_sequence(business: Business) -> int:
     return OrderCounter.objects.values_list("last_sequence", flat=True).get(business=business)
 
 
+def insert_numbered(order: Order) -> None:
+    """INSERT the unsaved `order` with the business's next number (sets its key, sequence and
+    number). PostgreSQL, once the business's sequence is known to this process: numbered by the
+    INSERT itself, one statement; otherwise `next_sequence` first."""
+    business = order.business
+    if sql.is_postgres() and business.pk in _sequences_known:
+        queries.insert_numbered_order(order)
+        return
+    order.sequence = next_sequence(business)
+    order.number = f"{business.order_prefix}-{order.sequence}"
+    sql.insert([order])
+
+
 def _highest_sequence(business: Business) -> int:
     """Where numbering goes on from: above every order and counter value already there, and
     never below 1000 (so numbers look like DG-1042 from the first order)."""

@@ -25,10 +25,20 @@ from .read import (
     select_models,
     select_models_sql,
 )
-from .write import Statement, Update, add_by_id, insert, insert_statement, update, update_statement, write
+from .write import (
+    Statement,
+    Update,
+    add_by_id,
+    insert,
+    insert_statement,
+    run_together,
+    update,
+    update_statement,
+    write,
+)
 
 __all__ = [
     "Lock", "Statement", "Update", "add_by_id", "column", "fetch_all", "fetch_one", "fetch_value", "find_model",
     "insert", "insert_statement", "is_postgres", "locking", "model_from_row", "partial", "placeholders", "quote",
-    "select_models", "select_models_sql", "table", "update", "update_statement", "write",
+    "run_together", "select_models", "select_models_sql", "table", "update", "update_statement", "write",
 ]

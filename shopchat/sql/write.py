@@ -160,6 +160,18 @@ def write(*, updates: Sequence[Update] = (), inserts: Sequence[M] = ()) -> list[
     return objs
 
 
+def run_together(statements: Sequence[Statement]) -> None:
+    """Run writes that need no answer (UPDATEs, DELETEs, INSERTs without RETURNING) as one
+    statement on PostgreSQL (each a data-modifying WITH query of it), one by one elsewhere. As
+    with `write`, they must not depend on each other's effects (one snapshot)."""
+    if not is_postgres() or len(statements) < 2:
+        for statement in statements:
+            statement.run()
+        return
+    parts = ", ".join(f"run{n} AS ({statement.sql})" for n, statement in enumerate(statements))
+    Statement(f"WITH {parts} SELECT 1", [p for statement in statements for p in statement.params]).run()
+
+
 def _run_insert(statement: InsertStatement) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, statement.params)

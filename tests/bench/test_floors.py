@@ -56,3 +56,28 @@ def test_ticket_floor_writes_the_ticket_its_message_and_one_event(business):
     ticket = Ticket.objects.get(pk=response.json()["id"])
     assert ticket.customer == customer and ticket.messages.get().body == "Where is my order?"
     assert OutboxEvent.objects.filter(business=business, event_type="ticket.created").count() == 1
+
+
+def test_gateway_floor_runs_the_five_steps_and_places_the_carted_item(business):
+    product = ProductFactory(business=business, stock_quantity=5, price_minor=2500)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SEQUENCE IF NOT EXISTS bench_floor_gateway_number")
+    client, base = Client(), f"/bench/floor/gateway/{business.pk}"
+    listed = client.get(f"{base}/products/")
+    assert listed.status_code == 200 and listed.json()["results"][0]["retailer_id"] == product.retailer_id
+    assert client.get(f"{base}/products/{product.retailer_id}/").json()["price_minor"] == 2500
+    assert client.put(f"{base}/customers/919812345678/", {"name": "Asha", "locale": "en_IN"},
+                      content_type="application/json").status_code == 201
+    assert client.put(f"{base}/customers/919812345678/", {"name": "Asha K", "locale": "en_IN"},
+                      content_type="application/json").status_code == 200
+    carted = client.put(f"{base}/customers/919812345678/cart/items/{product.retailer_id}/", {"quantity": 2},
+                        content_type="application/json")
+    assert carted.status_code == 200 and carted.json()["quantity"] == 2
+    placed = client.post(f"{base}/orders/", {"customer": "919812345678"}, content_type="application/json")
+    assert placed.status_code == 201 and placed.json()["total"] == 5000
+    order = Order.objects.get(business=business, number=placed.json()["number"])
+    assert order.customer.name == "Asha K" and order.lines.get().quantity == 2
+    product.refresh_from_db()
+    assert product.reserved_quantity == 2
+    assert client.post(f"{base}/orders/", {"customer": "919812345678"},
+                       content_type="application/json").status_code == 409  # the cart is empty now

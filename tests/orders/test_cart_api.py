@@ -108,3 +108,15 @@ def test_same_number_at_another_business_is_another_customer(api, other_api, cus
     CustomerFactory(business=other_business, wa_id=customer.wa_id)
     api.put(ITEM.format(customer.wa_id, "TEA"), {"quantity": 3}, format="json")
     assert other_api.get(CART.format(customer.wa_id)).json()["items"] == []
+
+
+def test_setting_an_item_again_answers_the_whole_cart_in_cart_order(api, make_product):
+    make_product("A", price_minor=1000)
+    make_product("B", price_minor=2000, stock=5)
+    api.put("/api/v1/customers/919800000201/cart/items/A/", {"quantity": 1}, format="json")
+    api.put("/api/v1/customers/919800000201/cart/items/B/", {"quantity": 2}, format="json")
+    response = api.put("/api/v1/customers/919800000201/cart/items/A/", {"quantity": 3}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert [(i["retailer_id"], i["quantity"], i["available"]) for i in body["items"]] == [("A", 3, None), ("B", 2, 5)]
+    assert body["item_count"] == 5 and body["subtotal"] == "70.00"
