@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from shopchat.models import Business, Customer
 
 TOMBSTONE = "[erased]"
+PREFIX = 12  # a text the customer wrote is looked for inside other strings from this length on
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Erasure:
     texts: set[str] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=dict)
     _compiled: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _by_prefix: dict[str, list[str]] | None = field(default=None, init=False, repr=False)
 
     @property
     def identities(self) -> list[str]:
@@ -53,13 +55,30 @@ class Erasure:
             self._compiled = re.compile("|".join(parts), re.IGNORECASE)
         return self._compiled
 
+    def _long_texts(self) -> dict[str, list[str]]:
+        """The texts of PREFIX characters or more, by their first PREFIX characters."""
+        if self._by_prefix is None:
+            self._by_prefix = {}
+            for text in self.texts:
+                if len(text) >= PREFIX:
+                    self._by_prefix.setdefault(text[:PREFIX], []).append(text)
+        return self._by_prefix
+
     def mentions(self, value: str) -> bool:
-        """True when `value` names the customer or is (or holds) a text they wrote."""
+        """True when `value` names the customer or is (or holds) a text they wrote. Linear in
+        `value`, whatever the number of texts (one lookup per position, not one scan per text)."""
         if not value:
             return False
         if value in self.texts or self._pattern().search(value):
             return True
-        return any(len(t) >= 12 and t in value for t in self.texts)
+        by_prefix = self._long_texts()
+        if not by_prefix or len(value) < PREFIX:
+            return False
+        for start in range(len(value) - PREFIX + 1):
+            candidates = by_prefix.get(value[start:start + PREFIX])
+            if candidates and any(value.startswith(t, start) for t in candidates):
+                return True
+        return False
 
     def scrub(self, value: str) -> str:
         """`value`, or the tombstone when it names the customer or repeats what they wrote."""

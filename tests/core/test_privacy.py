@@ -228,3 +228,14 @@ def test_erasure_requests_wait_on_the_owners_dashboard_not_the_agents(business, 
     owner_page = staff_client(business, "owner").get("/admin/").content.decode()
     assert "Data-erasure requests to confirm" in owner_page
     assert "Data-erasure requests" not in staff_client(business, "agent").get("/admin/").content.decode()
+
+
+def test_erasure_finds_what_the_customer_wrote_inside_longer_strings():
+    from shopchat.privacy import Erasure
+
+    erasure = Erasure(business=None, customer=None, wa_id="4915112345678", name="Ottilie Brandhuber",
+                      tombstone_wa_id="erased0", texts={"Hi", "ring the bell twice please", *map(str, range(5000))})
+    assert erasure.mentions("New message: ring the bell twice please!")
+    assert erasure.mentions("Hi") and erasure.mentions("for OTTILIE") and erasure.mentions("to +4915112345678")
+    assert not erasure.mentions("Hi there, ring the bell") and not erasure.mentions("Hit")
+    assert erasure.scrub_json({"a": ["x", "Brandhuber's order"], "b": 3}) == {"a": ["x", "[erased]"], "b": 3}
