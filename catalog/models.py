@@ -10,6 +10,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from shopchat.models import Business
 
@@ -38,8 +39,9 @@ class Product(models.Model):
     )
     title = models.CharField(max_length=200, validators=[MaxLengthValidator(200)])
     description = models.TextField(blank=True)
-    price_minor = models.BigIntegerField("price (minor units)")
-    sale_price_minor = models.BigIntegerField("sale price (minor units)", null=True, blank=True)
+    # Kept in minor units; the back office shows and takes them in the major unit (ProductForm).
+    price_minor = models.BigIntegerField("price")
+    sale_price_minor = models.BigIntegerField("sale price", null=True, blank=True)
     availability = models.CharField(max_length=20, choices=Availability.choices, default=Availability.IN_STOCK)
     condition = models.CharField(max_length=12, choices=Condition.choices, default=Condition.NEW)
     brand = models.CharField(max_length=100, blank=True)
@@ -111,7 +113,7 @@ class Collection(models.Model):
         return self.name
 
 
-class CollectionProduct(models.Model):  # noqa: DJ008 - the inline shows product and position; a label would load both
+class CollectionProduct(models.Model):
     """A product's place in a collection (collections are ordered)."""
 
     tenant_path = "collection__business"
@@ -125,6 +127,11 @@ class CollectionProduct(models.Model):  # noqa: DJ008 - the inline shows product
         constraints = [
             models.UniqueConstraint(fields=["collection", "product"], name="collection_product_unique"),
         ]
+
+    def __str__(self):
+        # The ids only: a label with titles would load the product and collection for every row.
+        return _("Product #%(product)s in collection #%(collection)s (position %(position)s)") % {
+            "product": self.product_id, "collection": self.collection_id, "position": self.position}
 
     def clean(self):
         from django.core.exceptions import ObjectDoesNotExist, ValidationError

@@ -4,21 +4,31 @@ the fulfilment actions (ship with tracking numbers, deliver, cancel), all throug
 
 The payments app extends this page with the order's payments and refunds, and makes "cancel"
 refund paid orders first (payments/admin.py registers its subclass in place of this one)."""
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
+from unfold.contrib.filters.admin import AutocompleteSelectFilter  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
-from shopchat.channels import undelivered_messages
+from shopchat.dashboard import period_for
 from shopchat.errors import DomainError
-from shopchat.money import display
-from shopchat.tenancy import TenantAdmin, TenantInline, WrittenByServices
+from shopchat.money import label
+from shopchat.tenancy import TenantAdmin, TenantInline
 from shopchat.validators import normalize_wa_id
 
 from . import services
-from .models import Cart, CartItem, CustomerAddress, Order, OrderLine, OrderTransition
+from .dashboard import WINDOWS, window
+from .export import export_orders
+from .models import Cart, CartItem, CustomerAddress, Order
+from .workspace import OrderWorkspace
 
 SHIP_AT_ONCE = 100
 
@@ -31,6 +41,39 @@ class BoundedCountPaginator(Paginator):
     @cached_property
     def count(self):
         return self.object_list[: self.LIMIT + 1].count()
+
+
+class WindowFilter(admin.SimpleListFilter):
+    """Orders paid (or placed) today / in 7 / in 30 days, in the business's time zone: the
+    windows the dashboard's tiles count, so a tile and the list it opens agree."""
+
+    field = "paid_at"
+
+    def lookups(self, request, model_admin):
+        return [("today", _("Today")), ("7d", _("Last 7 days")), ("30d", _("Last 30 days"))]
+
+    def queryset(self, request, queryset):
+        key = self.value()
+        period = period_for(request.user)
+        if key == "24h":
+            return queryset.filter(**{f"{self.field}__gte": period.now - timedelta(hours=24)})
+        if key in WINDOWS:
+            return queryset.filter(**{f"{self.field}__gte": window(period, key)[0]})
+        return queryset
+
+
+class PaidInFilter(WindowFilter):
+    title = _("paid in")
+    parameter_name = "paid_in"
+
+
+class PlacedInFilter(WindowFilter):
+    title = _("placed in")
+    parameter_name = "placed_in"
+    field = "created_at"
+
+    def lookups(self, request, model_admin):
+        return [("24h", _("Last 24 hours")), *super().lookups(request, model_admin)]
 
 
 class PaidFilter(admin.SimpleListFilter):
@@ -48,37 +91,6 @@ class PaidFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyInline(WrittenByServices, TenantInline):
-    tenant_area = "orders"
-    extra = 0
-    can_delete = False
-
-
-class OrderLineInline(ReadOnlyInline, admin.TabularInline):
-    model = OrderLine
-    fields = ("retailer_id", "title", "quantity", "unit_price", "line_total")
-    readonly_fields = fields
-
-    @admin.display(description="unit price")
-    def unit_price(self, line):
-        return display(line.unit_price_minor, line.order.currency)
-
-    @admin.display(description="line total")
-    def line_total(self, line):
-        return display(line.line_total_minor, line.order.currency)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("order")
-
-
-class OrderTransitionInline(ReadOnlyInline, admin.TabularInline):
-    model = OrderTransition
-    verbose_name = "status change"
-    verbose_name_plural = "status history"
-    fields = ("created_at", "from_status", "to_status", "actor_label", "note")
-    readonly_fields = fields
-
-
 class ShipForm(forms.Form):
     carrier = forms.CharField(max_length=100, required=False, help_text="For all the orders below.")
 
@@ -93,76 +105,56 @@ class ShipForm(forms.Form):
         return [(order, self[f"tracking_{order.pk}"]) for order in self.orders]
 
 
-def _money(field, label):
+def _money(field, title):
     """A read-only column showing the order's amount `field` in its currency."""
-    @admin.display(description=label)
+    @admin.display(description=title)
     def show(self, order):
-        return display(getattr(order, field), order.currency)
+        return label(getattr(order, field), order.currency)
     return show
 
 
 @admin.register(Order)
-class OrderAdmin(TenantAdmin):
+class OrderAdmin(OrderWorkspace, TenantAdmin):
+    """The order list (filters, search, CSV export, bulk actions) and, as its change page, the
+    order workspace (orders/workspace.py)."""
+
     tenant_area = "orders"
     list_display = ("number", "created_at", "customer_display", "status", "total_display", "is_paid",
                     "tracking_number")
-    list_filter = ("status", ("created_at", admin.DateFieldListFilter), PaidFilter)
-    search_fields = ("=number", "=customer__wa_id", "customer__name")
-    search_help_text = "Order number, customer phone (as digits) or customer name."
+    list_filter = ("status", PaidFilter, PlacedInFilter, PaidInFilter, ("created_at", admin.DateFieldListFilter),
+                   ("customer", AutocompleteSelectFilter))
+    search_fields = ("=number",)
+    search_help_text = _("Order number (with or without its prefix), customer phone (with or without the "
+                         "country code), customer name or tracking number.")
     list_select_related = ("customer",)
     show_full_result_count = False
     paginator = BoundedCountPaginator
     ordering = ("-created_at",)
-    inlines = [OrderLineInline, OrderTransitionInline]
     actions = ["mark_shipped", "mark_delivered", "cancel_orders"]
-    fieldsets = (
-        (None, {"fields": ("number", "status", "business", "customer_link", "created_at", "expires_at")}),
-        ("Totals", {"fields": ("subtotal_display", "tax_display", "shipping_display", "discount_display",
-                               "total_display", "refunded_display")}),
-        ("Delivery", {"fields": ("fulfilment", "address", "delivery_address_display", "note", "carrier",
-                                 "tracking_number")}),
-        ("Dates", {"fields": ("paid_at", "shipped_at", "delivered_at", "cancelled_at", "updated_at")}),
-    )
+    change_list_template = "admin/orders/order/change_list.html"
 
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is not None:
-            fieldsets.append(("Refunds and chat", {"fields": self.order_page_fields(request, obj)}))
-        return fieldsets
-
-    @admin.display(description="Delivery address")
-    def delivery_address_display(self, order):
-        address = order.delivery_address or {}
-        if not address:
-            return "-"
-        lines = [address.get(k) for k in ("name", "line1", "line2") if address.get(k)]
-        lines.append(" ".join(p for p in (address.get("postcode"), address.get("city")) if p))
-        lines += [address.get(k) for k in ("region", "country") if address.get(k)]
-        if address.get("phone"):
-            lines.append(f"+{address['phone']}")
-        if address.get("latitude") is not None:
-            lines.append(f"pin {address['latitude']}, {address['longitude']}")
-        return format_html_join(format_html("<br>"), "{}", ((line,) for line in lines if line))
-
-    def order_page_fields(self, request, order) -> tuple:
-        """The last section of the order page; apps above add their fields to it."""
-        return ("failed_chat_messages",)
-
-    def cancel(self, order, actor):
-        """The "cancel" action's operation (payments makes it refund paid orders first)."""
-        return services.cancel_order(order=order, actor=actor, reason="cancelled by the shop")
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f for fieldset in self.get_fieldsets(request, obj) for f in fieldset[1]["fields"]]
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [path("export.csv", view(self.export_view), name="orders_order_export"),
+                *self.workspace_urls(), *super().get_urls()]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("business", "customer")
 
     def get_search_results(self, request, queryset, search_term):
-        digits = normalize_wa_id(search_term)
-        if digits.isdigit() and 8 <= len(digits) <= 15:  # "+91 98xxx ..." as typed: the customer's phone
-            return queryset.filter(customer__wa_id=digits), False
-        return super().get_search_results(request, queryset, search_term.strip())
+        """One OR of what a merchant types: the number as printed ("DG-1042"), the bare number
+        ("1042"), the phone with or without its country code, the customer's name, a tracking number."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        match = Q(number__iexact=term) | Q(tracking_number=term) | Q(customer__name__icontains=term)
+        bare = term.lstrip("#")
+        if bare.isdigit() and len(bare) < 10:
+            match |= Q(sequence=int(bare))
+        digits = normalize_wa_id(term)
+        if digits.isdigit() and 6 <= len(digits) <= 15:
+            match |= Q(customer__wa_id=digits) | Q(customer__wa_id__endswith=digits)
+        return queryset.filter(match), False
 
     def has_add_permission(self, request):
         return False  # orders come from the chat; the back office moves them on
@@ -175,28 +167,11 @@ class OrderAdmin(TenantAdmin):
     def customer_display(self, order):
         return f"{order.customer.name or 'Customer'} (+{order.customer.wa_id})"
 
-    @admin.display(description="customer")
-    def customer_link(self, order):
-        return format_html('<a href="/admin/shopchat/customer/{}/change/">{}</a>', order.customer_id,
-                           self.customer_display(order))
-
     @admin.display(description="paid", boolean=True)
     def is_paid(self, order):
         return order.paid_at is not None
 
-    subtotal_display = _money("subtotal_minor", "subtotal")
-    tax_display = _money("tax_minor", "tax")
-    shipping_display = _money("shipping_minor", "shipping")
-    discount_display = _money("discount_minor", "discount")
     total_display = _money("total_minor", "total")
-    refunded_display = _money("refunded_minor", "refunded")
-
-    @admin.display(description="chat messages not delivered")
-    def failed_chat_messages(self, order):
-        undelivered = undelivered_messages(business=order.business, order_number=order.number)
-        return format_html_join("", "<p>{} &middot; {} &middot; error {}: {}</p>", (
-            (m.status_at.strftime("%Y-%m-%d %H:%M") if m.status_at else "-", m.kind, m.error_code or "-",
-             m.error_title or "-") for m in undelivered)) or "None"
 
     # --- actions (through the services) -------------------------------------------------
     def _apply(self, request, queryset, verb, operation):
@@ -218,7 +193,14 @@ class OrderAdmin(TenantAdmin):
 
     @admin.action(description="Mark shipped (with tracking numbers)", permissions=["change"])
     def mark_shipped(self, request, queryset):
+        # Only what can ship: paid (or partly refunded) and not shipped yet.
+        queryset = queryset.filter(status__in=(Order.Status.PAID, Order.Status.PARTLY_REFUNDED),
+                                   shipped_at__isnull=True)
         orders = list(queryset.order_by("created_at")[:SHIP_AT_ONCE + 1])
+        if not orders:
+            self.message_user(request, _("None of the selected orders can ship (only paid orders not yet shipped)."),
+                              messages.WARNING)
+            return None
         if len(orders) > SHIP_AT_ONCE:
             orders = orders[:SHIP_AT_ONCE]
             self.message_user(request, f"Only the first {SHIP_AT_ONCE} orders are shown; ship the rest next.",
@@ -248,8 +230,17 @@ class OrderAdmin(TenantAdmin):
     def cancel_orders(self, request, queryset):
         self._apply(request, queryset, "cancelled", lambda order: self.cancel(order, request.user))
 
+    # --- CSV export -------------------------------------------------------------------------
+    def export_view(self, request):
+        """The list as it is filtered and searched, as CSV (cells that a spreadsheet would run as
+        a formula are escaped)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return export_orders(changelist.get_queryset(request))
 
-class CartItemInline(TenantInline, admin.TabularInline):
+
+class CartItemInline(TenantInline, TabularInline):
     tenant_area = "customers"
     model = CartItem
     extra = 0

@@ -9,8 +9,8 @@ class OrdersConfig(AppConfig):
         from shopchat import dashboard, privacy
 
         from . import privacy as orders_privacy
-        from .dashboard import order_tiles
+        from .dashboard import sales_tiles
 
-        dashboard.register(area="orders", tiles=order_tiles, position=10)
+        dashboard.register(area="orders", tiles=sales_tiles, position=10)
         privacy.register("orders", position=20, export=orders_privacy.export, check=orders_privacy.check,
                          collect=orders_privacy.collect, erase=orders_privacy.erase)

@@ -1,22 +1,120 @@
-"""Orders' tiles on the back-office home page."""
+"""Orders' figures on the back-office home page: revenue today / 7 / 30 days against the period
+before, orders placed and their average value, paid vs unpaid, the chat conversations that
+ordered, orders to ship, and the charts of sales per day and orders by status.
+
+Five aggregate queries whatever the number of orders (grouped by currency, so platform staff
+across businesses see each currency apart). Revenue is what paid orders were worth when they
+were paid (refunds are their own tile), the merchant's test chats left out. Each tile links to
+the order list with the same window (`?paid_in=` / `?placed_in=`, see orders.admin)."""
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from shopchat.dashboard import Tile
+from shopchat.dashboard import SALES, Chart, Period, Tile, change
+from shopchat.models import Customer
+from shopchat.money import label, to_major
 from shopchat.tenancy import scope_queryset
 
 from .models import Order
 
+WINDOWS = {"today": 1, "7d": 7, "30d": 30}
 
-def order_tiles(user: Any) -> list[Tile]:
-    orders = scope_queryset(Order.objects.all(), user, "orders")
-    since = timezone.now() - timedelta(hours=24)
+
+def window(period: Period, key: str) -> tuple[Any, Any]:
+    """(start, end) of the window `key` ('today', '7d', '30d') ending now."""
+    return period.days_ago(WINDOWS[key]), period.now
+
+
+def _money(by_currency: dict[str, int]) -> str:
+    shown = [label(amount, currency) for currency, amount in sorted(by_currency.items()) if amount]
+    return " · ".join(shown) or "0"
+
+
+def _sum(rows, key) -> int:
+    return sum(row[key] or 0 for row in rows)
+
+
+def sales_tiles(user: Any, period: Period) -> list:
+    orders = scope_queryset(Order.objects.all(), user, "orders").exclude(customer__is_test=True)
     url = reverse("admin:orders_order_changelist")
-    return [
-        Tile("Paid orders to ship", orders.filter(status=Order.Status.PAID).count(), f"{url}?status__exact=paid",
-             urgent=True),
-        Tile("New orders, last 24 hours", orders.filter(created_at__gte=since).count(), url),
-    ]
+    starts = {key: period.days_ago(days) for key, days in WINDOWS.items()}
+    before = {key: start - timedelta(days=WINDOWS[key]) for key, start in starts.items()}
+    earliest = before["30d"]
+    sums: dict[str, Any] = {}
+    for key, start in starts.items():
+        sums[f"rev_{key}"] = Sum("total_minor", filter=Q(paid_at__gte=start))
+        sums[f"prev_{key}"] = Sum("total_minor", filter=Q(paid_at__gte=before[key], paid_at__lt=start))
+    rows = list(orders.filter(Q(paid_at__gte=earliest) | Q(created_at__gte=earliest)).values("currency").annotate(
+        **sums,
+        paid_30d=Count("pk", filter=Q(paid_at__gte=starts["30d"])),
+        placed_30d=Count("pk", filter=Q(created_at__gte=starts["30d"])),
+        placed_prev=Count("pk", filter=Q(created_at__gte=earliest, created_at__lt=starts["30d"])),
+        unpaid_30d=Count("pk", filter=Q(created_at__gte=starts["30d"], paid_at__isnull=True)),
+    ).order_by("currency"))
+
+    tiles: list = []
+    titles = {"today": _("Revenue today"), "7d": _("Revenue, 7 days"), "30d": _("Revenue, 30 days")}
+    for key in WINDOWS:
+        current = {row["currency"]: row[f"rev_{key}"] or 0 for row in rows}
+        previous = {row["currency"]: row[f"prev_{key}"] or 0 for row in rows}
+        tiles.append(Tile(titles[key], sum(current.values()), f"{url}?paid_in={key}", value=_money(current),
+                          change=change(sum(current.values()), sum(previous.values())) if len(rows) <= 1 else None,
+                          note=_("before: %(amount)s") % {"amount": _money(previous)}, group=SALES))
+    placed, paid = _sum(rows, "placed_30d"), _sum(rows, "paid_30d")
+    tiles.append(Tile(_("Orders, 30 days"), placed, f"{url}?placed_in=30d",
+                      change=change(placed, _sum(rows, "placed_prev")), group=SALES))
+    aov = {row["currency"]: (row["rev_30d"] or 0) // row["paid_30d"] for row in rows if row["paid_30d"]}
+    tiles.append(Tile(_("Average order value, 30 days"), paid, f"{url}?paid_in=30d", value=_money(aov),
+                      note=_("%(count)s paid orders") % {"count": paid}, group=SALES))
+    unpaid = _sum(rows, "unpaid_30d")
+    tiles.append(Tile(_("Paid vs unpaid, 30 days"), paid, f"{url}?placed_in=30d&paid=no",
+                      value=f"{placed - unpaid} / {unpaid}",
+                      note=_("placed in 30 days: paid / not paid"), group=SALES))
+
+    conversations = scope_queryset(Customer.objects.all(), user, "orders").filter(
+        last_inbound_at__gte=starts["30d"], is_test=False).aggregate(
+        talked=Count("pk"),
+        ordered=Count("pk", filter=Q(Exists(Order.objects.filter(customer=OuterRef("pk"),
+                                                                 created_at__gte=starts["30d"])))))
+    talked, ordered = conversations["talked"], conversations["ordered"]
+    share = round(ordered * 100 / talked) if talked else 0
+    tiles.append(Tile(_("Chat conversations, 30 days"), talked, reverse("admin:shopchat_customer_changelist")
+                      + "?talked_in=30d", value=str(talked),
+                      note=_("%(share)s%% ordered (%(count)s)") % {"share": share, "count": ordered}, group=SALES))
+
+    day_ago = period.now - timedelta(hours=24)
+    to_ship = orders.filter(Q(status=Order.Status.PAID) | Q(created_at__gte=day_ago)).aggregate(
+        to_ship=Count("pk", filter=Q(status=Order.Status.PAID)), new=Count("pk", filter=Q(created_at__gte=day_ago)))
+    tiles.append(Tile(_("Paid orders to ship"), to_ship["to_ship"], f"{url}?status__exact=paid", urgent=True))
+    tiles.append(Tile(_("New orders, last 24 hours"), to_ship["new"], f"{url}?placed_in=24h"))
+
+    tiles.append(_sales_chart(orders, period, url))
+    tiles.append(_status_chart(orders, period, url))
+    return tiles
+
+
+def _sales_chart(orders, period: Period, url: str) -> Chart:
+    start = period.days_ago(30)
+    days = [period.date(start + timedelta(days=n)) for n in range(30)]
+    rows = (orders.filter(paid_at__gte=start).annotate(day=TruncDate("paid_at", tzinfo=period.today.tzinfo))
+            .values("day", "currency").annotate(total=Sum("total_minor")).order_by("day"))
+    series: dict[str, dict[str, int]] = {}
+    for row in rows:
+        series.setdefault(row["currency"], {})[row["day"].isoformat()] = row["total"] or 0
+    datasets = [{"label": currency, "data": [str(to_major(by_day.get(day, 0), currency)) for day in days]}
+                for currency, by_day in sorted(series.items())]
+    return Chart(_("Sales per day, 30 days"), "bar", [day[5:] for day in days], datasets or
+                 [{"label": _("sales"), "data": [0] * len(days)}], url=f"{url}?paid_in=30d")
+
+
+def _status_chart(orders, period: Period, url: str) -> Chart:
+    counts = dict(orders.filter(created_at__gte=period.days_ago(30)).values_list("status").annotate(n=Count("pk"))
+                  .order_by())
+    statuses = [status for status in Order.Status if counts.get(status.value)] or list(Order.Status)
+    return Chart(_("Orders by status, 30 days"), "bar", [str(status.label) for status in statuses],
+                 [{"label": _("orders"), "data": [counts.get(status.value, 0) for status in statuses]}],
+                 url=f"{url}?placed_in=30d")

@@ -8,6 +8,7 @@ as an OrderTransition (who, when, from, to, note). The rules themselves live in 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from shopchat.models import Business, Customer
@@ -150,7 +151,8 @@ class OrderTransition(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.from_status or 'placed'} -> {self.to_status}"
+        start = Order.Status(self.from_status).label if self.from_status in Order.Status.values else _("Placed")
+        return f"{start} → {self.get_to_status_display()}"
 
 
 class OrderCounter(models.Model):
@@ -196,6 +198,27 @@ class CartItem(models.Model):
 
     def __str__(self):
         return f"{self.quantity} x {self.product_id}"
+
+
+class OrderNote(models.Model):
+    """A staff member's note on an order (the order page's timeline): internal, never sent to the
+    customer. Merchant-written text, so it may name people: it goes with the order."""
+
+    tenant_path = "order__business"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    author_label = models.CharField("by", max_length=150, blank=True)
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="order_note_order_idx")]
+
+    def __str__(self):
+        return _("Note by %(author)s on %(order)s") % {"author": self.author_label or "-", "order": self.order_id}
 
 
 class CustomerAddress(models.Model):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shopchat.models import Customer
 from shopchat.privacy import TOMBSTONE, Erasure
 
-from .models import CartItem, CustomerAddress, Order, OrderTransition
+from .models import CartItem, CustomerAddress, Order, OrderNote, OrderTransition
 
 Status = Order.Status
 
@@ -84,4 +84,7 @@ def erase(erasure: Erasure) -> None:
         t.note = TOMBSTONE
     OrderTransition.objects.bulk_update(changed, ["note"], batch_size=500)
     erasure.count("order history notes", len(changed))
+    notes = [n for n in OrderNote.objects.filter(order__customer=erasure.customer).only("id", "text")
+             if erasure.mentions(n.text)]
+    erasure.count("staff notes", OrderNote.objects.filter(pk__in=[n.pk for n in notes]).update(text=TOMBSTONE))
     erasure.count("cart items", CartItem.objects.filter(cart__customer=erasure.customer).delete()[0])

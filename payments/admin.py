@@ -9,13 +9,14 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from unfold.admin import ModelAdmin, TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
-from orders.admin import OrderAdmin, OrderLineInline, OrderTransitionInline
+from orders.admin import OrderAdmin
 from orders.models import Order
 from shopchat.errors import DomainError
 from shopchat.models import Business
-from shopchat.money import display, format_major
+from shopchat.money import format_major, label
 from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, WrittenByServices, business_ids, scope_queryset
 
 from . import services
@@ -32,17 +33,18 @@ from .models import (
     Transfer,
     Wallet,
 )
+from .workspace import PaymentsWorkspace
 
 
-def money(field, label):
-    @admin.display(description=label, ordering=field)
+def money(field, title):
+    @admin.display(description=title, ordering=field)
     def show(self, obj):
-        return display(getattr(obj, field), obj.currency)
+        return label(getattr(obj, field), obj.currency)
 
     return show
 
 
-class RefundInline(WrittenByServices, TenantInline, admin.TabularInline):
+class RefundInline(WrittenByServices, TenantInline, TabularInline):
     model = Refund
     tenant_area = "payments"
     fields = ("created_at", "amount", "reason", "created_by", "provider_reference", "settlement")
@@ -50,23 +52,6 @@ class RefundInline(WrittenByServices, TenantInline, admin.TabularInline):
     extra = 0
 
     amount = money("amount_minor", "amount")
-
-
-class PaymentInline(WrittenByServices, TenantInline, admin.TabularInline):
-    """For the order page (see OrderWithPaymentsAdmin)."""
-
-    model = Payment
-    tenant_area = "payments"
-    fields = ("id", "created_at", "method", "status", "amount", "refunded", "failure_reason", "settlement")
-    readonly_fields = fields
-    extra = 0
-    show_change_link = True
-
-    amount = money("amount_minor", "amount")
-    refunded = money("refunded_minor", "refunded")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("settlement__business")
 
 
 @admin.register(Payment)
@@ -81,30 +66,12 @@ class PaymentAdmin(WrittenByServices, TenantAdmin):
                        "commission", "provider", "provider_reference", "failure_code", "failure_reason",
                        "captured_at", "settlement", "created_at", "updated_at")
     fields = readonly_fields
-    inlines = [RefundInline]
-    actions = ["refund_in_full"]
+    inlines = [RefundInline]  # refunds are made on the order's page (confirmation, amount, reason)
     show_full_result_count = False
 
     amount = money("amount_minor", "amount")
     refunded = money("refunded_minor", "refunded")
     commission = money("commission_minor", "commission")
-
-    def has_refund_permission(self, request):
-        return self._can(request, CHANGE)
-
-    @admin.action(description="Refund the selected payments in full", permissions=["refund"])
-    def refund_in_full(self, request, queryset):
-        done = 0
-        for payment in queryset.select_related("order"):
-            if not self._can(request, CHANGE, payment):
-                continue
-            try:
-                services.refund_order(order=payment.order, actor=request.user, reason="Refunded in the back office")
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{payment.order}: {exc.message}", messages.WARNING)
-        if done:
-            self.message_user(request, f"Refunded {done} payment(s).", messages.SUCCESS)
 
 
 @admin.register(Refund)
@@ -166,11 +133,13 @@ class LedgerAccountAdmin(WrittenByServices, TenantAdmin):
     balance = money("balance_minor", "balance")
 
 
-class LedgerEntryInline(WrittenByServices, TenantInline, admin.TabularInline):
+class LedgerEntryInline(WrittenByServices, TenantInline, TabularInline):
     model = LedgerEntry
     tenant_area = "payments"
-    fields = readonly_fields = ("account", "amount_minor", "currency", "created_at")
+    fields = readonly_fields = ("account", "amount", "created_at")
     extra = 0
+
+    amount = money("amount_minor", "amount")
 
 
 @admin.register(LedgerTransaction)
@@ -184,7 +153,7 @@ class LedgerTransactionAdmin(WrittenByServices, TenantAdmin):
 
 
 @admin.register(ProviderEvent)
-class ProviderEventAdmin(WrittenByServices, admin.ModelAdmin):
+class ProviderEventAdmin(WrittenByServices, ModelAdmin):
     """Provider callbacks are platform data: superusers only."""
 
     list_display = ("received_at", "provider", "event_type", "event_id", "reference", "outcome")
@@ -243,12 +212,12 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
     def statement_view(self, request, pk):
         settlement = self._settlement(request, pk)
         cur = settlement.currency
-        rows = [(line, display(line.gross_minor, cur), display(line.refund_minor, cur),
-                 display(line.commission_minor, cur), display(line.net_minor, cur))
+        rows = [(line, label(line.gross_minor, cur), label(line.refund_minor, cur),
+                 label(line.commission_minor, cur), label(line.net_minor, cur))
                 for line in self._lines(settlement)[:5000]]
         context = {**self.admin_site.each_context(request), "title": f"Settlement statement #{settlement.pk}",
                    "settlement": settlement, "rows": rows, "opts": self.model._meta,
-                   "totals": {name: display(getattr(settlement, f"{name}_minor"), cur)
+                   "totals": {name: label(getattr(settlement, f"{name}_minor"), cur)
                               for name in ("gross", "refunds", "commission", "net", "opening", "payout", "closing")}}
         return TemplateResponse(request, "admin/payments/settlement/statement.html", context)
 
@@ -302,31 +271,11 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
         return super().changelist_view(request, extra_context)
 
 
-class OrderWithPaymentsAdmin(OrderAdmin):
-    """The order page with its money: the payments inline, the refunds made, and a "cancel" that
-    refunds a paid order first. Registered in place of orders' own admin: payments sits above
-    orders, so it extends the page rather than orders knowing payments."""
-
-    inlines = [OrderLineInline, PaymentInline, OrderTransitionInline]
-
-    def order_page_fields(self, request, order) -> tuple:
-        shown = ("refunds",) if self._sees_payments(request, order) else ()
-        return (*shown, *super().order_page_fields(request, order))
-
-    @staticmethod
-    def _sees_payments(request, order) -> bool:
-        return request.user.is_superuser or order.business_id in business_ids(request.user, "payments")
-
-    @admin.display(description="refunds")
-    def refunds(self, order):
-        rows = (Refund.objects.filter(payment__order=order).select_related("created_by")
-                .order_by("created_at", "id"))
-        return format_html_join("", "<p>{} &middot; {} &middot; payment #{} &middot; {} &middot; {}</p>", (
-            (r.created_at.strftime("%Y-%m-%d %H:%M"), display(r.amount_minor, r.currency), r.payment_id,
-             r.reason or "-", r.created_by or "by the system") for r in rows)) or "None"
-
-    def cancel(self, order, actor):
-        return services.cancel_order(order=order, actor=actor, reason="cancelled by the shop")
+class OrderWithPaymentsAdmin(PaymentsWorkspace, OrderAdmin):
+    """The order workspace with its money: payments, ledger lines, refunds (full or part, with a
+    confirmation and a once-only key), and a "cancel" that refunds a paid order first.
+    Registered in place of orders' own admin: payments sits above orders, so it extends the
+    page rather than orders knowing payments (payments/workspace.py)."""
 
 
 admin.site.unregister(Order)

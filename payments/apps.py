@@ -6,9 +6,14 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments and settlement"
 
     def ready(self):
-        from shopchat import privacy
+        from orders import timeline
+        from shopchat import dashboard, privacy
 
         from . import privacy as payments_privacy
+        from .dashboard import refund_tiles
+        from .workspace import timeline_entries
 
+        dashboard.register(area="payments", tiles=refund_tiles, position=15)
+        timeline.register(area="payments", entries=timeline_entries)
         privacy.register("payments", position=30, export=payments_privacy.export, check=payments_privacy.check,
                          collect=payments_privacy.collect, erase=payments_privacy.erase)

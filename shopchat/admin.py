@@ -2,22 +2,51 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from . import outbox, services
+from .backoffice.forms import MoneyFieldsMixin
+from .dashboard import period_for
 from .models import ApiKey, Business, Customer, Membership, OutboxEvent
+from .money import label
 from .privacy.admin import CustomerPrivacyActions
 from .tenancy import TenantAdmin
 
-admin.site.site_header = "shopchat back office"
+admin.site.site_header = _("shopchat back office")
 admin.site.site_title = "shopchat"
-admin.site.index_title = "Your shop"
+admin.site.index_title = _("Dashboard")
 
 PLATFORM_ONLY_FIELDS = ("status", "commission_percent", "commission_fixed_minor", "slug")
+MONEY_LABELS = {
+    "commission_fixed_minor": _("Commission, fixed per payment"),
+    "shipping_fee_minor": _("Shipping fee"),
+    "free_shipping_over_minor": _("Free shipping over"),
+    "transfer_limit_minor": _("Wallet transfer limit"),
+    "daily_transfer_limit_minor": _("Daily wallet transfer limit"),
+}
+
+
+class BusinessForm(MoneyFieldsMixin, forms.ModelForm):
+    """Fees and limits in the shop's currency ("40.00"), kept in minor units."""
+
+    money_fields = tuple(MONEY_LABELS)
+
+    class Meta:
+        model = Business
+        fields = ("name", "slug", "status", "currency", "country", "time_zone", "wa_phone_number_id",
+                  "wa_display_number", "greeting", "commission_percent", "commission_fixed_minor", "payout_account",
+                  "webhook_url", "webhook_secret", "order_prefix", "tax_rate_percent", "prices_include_tax",
+                  "shipping_fee_minor", "free_shipping_over_minor", "unpaid_order_minutes", "transfer_limit_minor",
+                  "daily_transfer_limit_minor", "ticket_auto_close_days", "auto_assign_tickets", "feed_token",
+                  "retention_chat_days", "retention_payload_days", "retention_dead_letter_days",
+                  "retention_outbox_days")
+        labels = MONEY_LABELS
 
 
 @admin.register(Business)
 class BusinessAdmin(TenantAdmin):
     tenant_area = "settings"
+    form = BusinessForm
     list_display = ("name", "slug", "currency", "status", "commission_percent", "payout_account_masked", "created_at")
     list_filter = ("status", "currency")
     search_fields = ("name", "slug", "wa_display_number")
@@ -41,8 +70,21 @@ class BusinessAdmin(TenantAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            fields += list(PLATFORM_ONLY_FIELDS) + ["feed_token"]
+            fields += [f for f in PLATFORM_ONLY_FIELDS if f != "commission_fixed_minor"]
+            fields += ["commission_fixed", "feed_token"]
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [(title, {**options, "fields": tuple("commission_fixed" if f == "commission_fixed_minor" else f
+                                                    for f in options["fields"])})
+                for title, options in fieldsets]
+
+    @admin.display(description=MONEY_LABELS["commission_fixed_minor"])
+    def commission_fixed(self, obj):
+        return label(obj.commission_fixed_minor, obj.currency)
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -113,11 +155,27 @@ class MembershipAdmin(TenantAdmin):
         obj.refresh_from_db()
 
 
+class TalkedInFilter(admin.SimpleListFilter):
+    """Customers who wrote in the last 30 days (the dashboard's "chat conversations" tile)."""
+
+    title = _("wrote in")
+    parameter_name = "talked_in"
+
+    def lookups(self, request, model_admin):
+        return [("7d", _("Last 7 days")), ("30d", _("Last 30 days"))]
+
+    def queryset(self, request, queryset):
+        days = {"7d": 7, "30d": 30}.get(self.value() or "")
+        if days:
+            return queryset.filter(last_inbound_at__gte=period_for(request.user).days_ago(days), is_test=False)
+        return queryset
+
+
 @admin.register(Customer)
 class CustomerAdmin(CustomerPrivacyActions, TenantAdmin):
     tenant_area = "customers"
     list_display = ("wa_id", "name", "locale", "business", "last_inbound_at", "created_at")
-    list_filter = ("business",)
+    list_filter = (TalkedInFilter, "business")
     search_fields = ("=wa_id", "name")
     list_select_related = ("business",)
     readonly_fields = ("created_at", "updated_at", "last_inbound_at", "marketing_opt_in_at", "marketing_opt_in_source",

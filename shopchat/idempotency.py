@@ -24,13 +24,14 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from . import queries
 from .api.errors import ApiError, error_response_for
-from .errors import DomainError
+from .errors import Conflict, DomainError
 from .models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -143,6 +144,32 @@ def _error_answer(business_id, key, print_, exc):
 class _Unstored(Exception):
     def __init__(self, response):
         self.response = response
+
+
+def run_once(*, business_id: int, key: str, fingerprint: str, operation, describe=lambda result: {}):
+    """The same once-only guarantee for a caller outside the API (a back-office form that moves
+    money carries its own key, so a double click or a resent form does the work once).
+
+    Answers (result, True) when this call did the work, (stored answer, False) when the key was
+    used before (the first call's `describe(result)`). Raises InProgress while a twin still runs.
+    If `operation` raises, nothing is kept (the claim rolls back with the work) and the error
+    goes to the caller, who may try again with the same key."""
+    with transaction.atomic():
+        record_id = queries.claim_idempotency_key(business_id=business_id, key=key, fingerprint=fingerprint)
+        if record_id is queries.BUSY:
+            raise InProgress()
+        if record_id is None:
+            record = IdempotencyRecord.objects.filter(business_id=business_id, key=key).first()
+            return (record.response_body if record else None), False
+        result = operation()
+        queries.store_idempotent_response(record_id=record_id, response_status=200,
+                                          response_body=json.loads(json.dumps(describe(result), cls=DjangoJSONEncoder)))
+        return result, True
+
+
+class InProgress(Conflict):
+    def __init__(self) -> None:
+        super().__init__(_("The same operation is still running; wait a moment."), code="idempotency_in_progress")
 
 
 def purge_expired() -> int:

@@ -64,6 +64,21 @@ def display(minor: int, currency: str) -> str:
     return f"{currency} {format_major(minor, currency)}"
 
 
+# How people write the currencies most shops here sell in; others show their ISO code.
+SYMBOLS = {
+    "INR": "₹", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "BRL": "R$", "AUD": "A$", "CAD": "C$",
+    "CHF": "CHF", "NGN": "₦", "KES": "KSh", "ZAR": "R", "AED": "AED", "SGD": "S$", "MXN": "MX$",
+}
+
+
+def label(minor: int, currency: str) -> str:
+    """4000 in INR -> '₹ 40.00'; 124950 -> '₹ 1,249.50' (the back office's form: symbol, grouped
+    digits, every decimal of the currency). Exact: no floats."""
+    value = to_major(minor, currency)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{SYMBOLS.get(currency, currency)} {abs(value):,}"
+
+
 def from_offset(value: int, offset: int, currency: str) -> int:
     """WhatsApp's {"value": v, "offset": o} -> minor units of `currency`."""
     return to_minor(Decimal(int(value)) / Decimal(int(offset)), currency)

@@ -24,6 +24,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
+    # The back office's theme (django-unfold): before django.contrib.admin so its templates win.
+    "unfold",
+    "unfold.contrib.filters",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -118,6 +121,28 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# The back office (django-unfold): title, favicon, the sidebar grouped by what a merchant does
+# (shopchat/backoffice/navigation.py) and the sales dashboard (shopchat/backoffice/dashboard.py).
+UNFOLD = {
+    "SITE_TITLE": "shopchat",
+    "SITE_HEADER": "shopchat back office",
+    "SITE_SYMBOL": "storefront",
+    "SITE_URL": "/admin/",
+    "SITE_FAVICONS": [{"rel": "icon", "sizes": "any", "type": "image/svg+xml",
+                       "href": "shopchat.backoffice.navigation.favicon_url"}],
+    "SHOW_HISTORY": False,
+    "SHOW_VIEW_ON_SITE": False,
+    "DASHBOARD_CALLBACK": "shopchat.backoffice.dashboard.dashboard_callback",
+    "STYLES": ["shopchat.backoffice.navigation.styles_url"],
+    "SCRIPTS": ["shopchat.backoffice.navigation.scripts_url"],
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": "shopchat.backoffice.navigation.show_all_applications",
+        "navigation": "shopchat.backoffice.navigation.sidebar",
+    },
+    "LOGIN": {"form": "shopchat.backoffice.forms.EmailLoginForm"},
+}
+
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

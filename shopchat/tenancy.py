@@ -8,6 +8,9 @@ they are members of, with what their role allows in the model's *area*:
     manager  catalog, customers, orders, payments, support; reads settlements, events, settings
     agent    support; reads orders and customers
 
+The "developer" area (the back office's Developer section: outbox, dead letters, raw inbound)
+is the owners'; platform staff see everything anyway.
+
 `TenantAdmin` applies this to every changelist, change form, foreign-key and many-to-many
 choice, autocomplete, list filter and action. Superusers see everything. The API applies the
 same rule by starting every queryset from the API key's business (`shopchat.api.views`).
@@ -15,6 +18,7 @@ same rule by starting every queryset from the API key's business (`shopchat.api.
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from unfold.admin import ModelAdmin as UnfoldModelAdmin  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
 from .models import Business, Membership
 
@@ -25,7 +29,7 @@ ROLE_AREAS = {
     Role.OWNER: {
         "settings": CHANGE, "staff": CHANGE, "catalog": CHANGE, "customers": CHANGE, "orders": CHANGE,
         "payments": CHANGE, "settlements": VIEW, "support": CHANGE, "support_config": CHANGE, "events": CHANGE,
-        "platform_support": CHANGE,
+        "platform_support": CHANGE, "developer": VIEW,
     },
     Role.MANAGER: {
         "settings": VIEW, "catalog": CHANGE, "customers": CHANGE, "orders": CHANGE, "payments": CHANGE,
@@ -88,8 +92,11 @@ def row_business_id(obj):
     return value.pk
 
 
-class TenantAdmin(admin.ModelAdmin):
-    """Base class of every merchant-facing ModelAdmin. Set `tenant_area`."""
+class TenantAdmin(UnfoldModelAdmin):
+    """Base class of every merchant-facing ModelAdmin. Set `tenant_area`.
+
+    It builds on django-unfold's ModelAdmin (the back office's theme), so every admin gets the
+    theme and the tenancy rules from this one class."""
 
     tenant_area = "settings"
     list_per_page = 50

@@ -32,6 +32,19 @@ def handler404(request, exception=None):
     return page_not_found(request, exception)
 
 
+def handler403(request, exception=None):
+    """Staff who may not open a back-office page get it inside the back office (sidebar and all);
+    everyone else gets the plain page."""
+    if request.path.startswith("/admin/") and getattr(request.user, "is_staff", False):
+        from django.template.response import TemplateResponse
+
+        response = TemplateResponse(request, "admin/403.html", admin.site.each_context(request), status=403)
+        return response.render()
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)
+
+
 def handler500(request):
     if request.path.startswith(("/api/", "/webhooks/")):
         from .api.errors import json_server_error

@@ -19,10 +19,11 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from shopchat.channels import undelivered_messages
 from shopchat.errors import DomainError
-from shopchat.money import display
+from shopchat.money import label
 from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
 
 from . import selectors, services
@@ -183,7 +184,7 @@ class TicketDeskAdmin(TenantAdmin):
             "can_work": works,
             "canned_replies": canned,
             "recent_orders": [
-                {"number": o.number, "status": o.get_status_display(), "total": display(o.total_minor, o.currency),
+                {"number": o.number, "status": o.get_status_display(), "total": label(o.total_minor, o.currency),
                  "created_at": o.created_at} for o in selectors.recent_orders(ticket)
             ] if works else [],
             "chat_failures": [] if ticket.is_platform else undelivered_messages(business=ticket.business,
@@ -370,11 +371,41 @@ class CannedReplyAdmin(TenantAdmin):
     fields = ("business", "title", "body")
 
 
+WEEKDAYS = [("1", _("Monday")), ("2", _("Tuesday")), ("3", _("Wednesday")), ("4", _("Thursday")),
+            ("5", _("Friday")), ("6", _("Saturday")), ("7", _("Sunday"))]
+
+
+class SlaPolicyForm(forms.ModelForm):
+    """Working days as weekday boxes (kept as ISO digits, "12345" = Monday to Friday)."""
+
+    business_days = forms.MultipleChoiceField(label=_("Working days"), choices=WEEKDAYS,
+                                              widget=forms.CheckboxSelectMultiple, initial=list("12345"))
+
+    class Meta:
+        model = SlaPolicy
+        fields = ("business", "priority", "first_response_minutes", "resolution_minutes", "around_the_clock",
+                  "business_days", "day_starts", "day_ends")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["business_days"] = list(self.instance.business_days or "")
+
+    def clean_business_days(self):
+        return "".join(sorted(set(self.cleaned_data["business_days"])))
+
+
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(TenantAdmin):
     tenant_area = "support_config"
+    form = SlaPolicyForm
     list_display = ("business", "priority", "first_response_minutes", "resolution_minutes", "around_the_clock",
-                    "business_days", "day_starts", "day_ends")
+                    "working_days", "day_starts", "day_ends")
+
+    @admin.display(description=_("working days"))
+    def working_days(self, policy):
+        names = dict(WEEKDAYS)
+        return ", ".join(str(names[d])[:3] for d in policy.business_days if d in names)
     list_select_related = ("business",)
     fields = ("business", "priority", "first_response_minutes", "resolution_minutes", "around_the_clock",
               "business_days", "day_starts", "day_ends")

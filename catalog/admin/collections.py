@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from unfold.admin import TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
 from shopchat.tenancy import TenantAdmin, TenantInline
 
@@ -12,7 +13,7 @@ ESTIMATE_ABOVE = 20_000
 
 
 
-class CollectionProductInline(TenantInline, admin.TabularInline):
+class CollectionProductInline(TenantInline, TabularInline):
     tenant_area = "catalog"
     model = CollectionProduct
     autocomplete_fields = ("product",)

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 
 from shopchat.errors import DomainError
 from shopchat.models import Business
-from shopchat.money import MoneyError, display, to_major, to_minor
+from shopchat.money import MoneyError, label, to_major, to_minor
 from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
 
 from .. import feeds, queries, selectors, services
@@ -185,7 +185,7 @@ class ProductAdmin(TenantAdmin):
 
     @admin.display(description="Sale price")
     def sale(self, obj):
-        return display(obj.sale_price_minor, obj.business.currency) if obj.sale_price_minor is not None else "-"
+        return label(obj.sale_price_minor, obj.business.currency) if obj.sale_price_minor is not None else "-"
 
     @admin.display(description="Available")
     def available(self, obj):

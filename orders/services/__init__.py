@@ -7,6 +7,7 @@ nothing of payments: cancelling a paid order (which refunds it) is `payments.ser
 - `cart`: the chat customer's cart;
 - `placement`: placing an order and reserving its stock;
 - `lifecycle`: TRANSITIONS, and each step of an order's life;
+- `notes`: staff notes on an order;
 - `totals`, `numbering`, `events`: what the steps share.
 
 Stock: `Product.stock_quantity` NULL means untracked (always available). The database CHECK
@@ -26,11 +27,13 @@ from .lifecycle import (
     mark_refunded,
     ship_order,
 )
+from .notes import add_order_note
 from .placement import MAX_LINES, place_order
 from .totals import compute_totals
 
 __all__ = [
-    "MAX_LINES", "MAX_QUANTITY", "TRANSITIONS", "can_transition", "cancel_order", "check_transition", "clear_cart",
-    "compute_totals", "deliver_order", "expire_order", "expire_unpaid_orders", "mark_paid", "mark_refunded",
-    "order_event_data", "place_order", "remove_cart_item", "set_cart_item", "ship_order",
+    "MAX_LINES", "MAX_QUANTITY", "TRANSITIONS", "add_order_note", "can_transition", "cancel_order",
+    "check_transition", "clear_cart", "compute_totals", "deliver_order", "expire_order", "expire_unpaid_orders",
+    "mark_paid", "mark_refunded", "order_event_data", "place_order", "remove_cart_item", "set_cart_item",
+    "ship_order",
 ]

@@ -139,8 +139,8 @@ def test_order_page_shows_payments_refunds_and_failed_chat_messages(owner_client
     failed_message(wa_config.business, customer, 1, order_number=order.number)
     failed_message(wa_config.business, customer, 2, order_number="OTHER-1")
     html = owner_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
-    assert 'id="payments-group"' in html and "INR 240.00" in html
-    assert "INR 50.00" in html and "one tin was dented" in html
+    assert 'id="payments-group"' in html and "₹ 240.00" in html
+    assert "₹ 50.00" in html and "one tin was dented" in html
     assert "error 131047: Re-engagement message 1" in html and "Re-engagement message 2" not in html
 
 

@@ -29,7 +29,7 @@ def test_the_ticket_page_shows_the_conversation_orders_and_canned_replies(agent_
     CannedReply.objects.create(business=business, title="Shipped", body="Hi {customer_name}, {order_number} shipped")
     html = page(agent_client, f"{TICKETS}{ticket.pk}/change/")
     assert html.index("Where is it?") < html.index("Checking the courier")
-    assert "DG-1042" in html and "INR 125.00" in html
+    assert "DG-1042" in html and "₹ 125.00" in html
     assert "Hi Asha, DG-1042 shipped" in html
 
 

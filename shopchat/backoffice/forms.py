@@ -1,0 +1,120 @@
+"""Back-office form pieces: the login that asks for an e-mail, and money entered in major units.
+
+`MoneyField` shows and takes "40.00" for an amount the model keeps as 4000 minor units, converts
+exactly (shopchat.money.to_minor: no floats, no more decimals than the currency has) and names
+the currency beside the input."""
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from unfold.forms import AuthenticationForm
+from unfold.widgets import UnfoldAdminTextInputWidget
+
+from ..money import CURRENCY_EXPONENTS, MoneyError, exponent, to_major, to_minor
+
+MAX_MINOR = 2**63 - 1  # what a BigIntegerField holds
+
+
+class EmailLoginForm(AuthenticationForm):
+    """Staff log in with their e-mail (it is their username); the label says so."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("E-mail")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "inputmode": "email"})
+
+
+class MoneyInput(UnfoldAdminTextInputWidget):
+    """A text input showing minor units as a major-unit amount, the currency as its prefix."""
+
+    def __init__(self, currency: str = "", attrs: dict | None = None):
+        self.currency = currency
+        super().__init__(attrs={"inputmode": "decimal", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, int) and self.currency:
+            return str(to_major(value, self.currency))
+        return str(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if self.currency:
+            context["widget"]["prefix"] = self.currency
+        return context
+
+
+class MoneyField(forms.Field):
+    """An amount typed in major units ("40.00"), cleaned to exact minor units (4000).
+
+    `currency` is the business's; set it per form instance with `set_currency` when the form is
+    built for one row (see MoneyFieldsMixin)."""
+
+    default_error_messages = {
+        "invalid": _("Enter an amount such as 40.00."),
+        "negative": _("Enter an amount of zero or more."),
+    }
+
+    def __init__(self, *, currency: str = "INR", allow_negative: bool = False, **kwargs):
+        self.currency = currency
+        self.allow_negative = allow_negative
+        kwargs.setdefault("widget", MoneyInput(currency))
+        super().__init__(**kwargs)
+
+    def set_currency(self, currency: str) -> None:
+        self.currency = currency
+        if isinstance(self.widget, MoneyInput):
+            self.widget.currency = currency
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(to_major(value, self.currency))
+        return value
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().replace(",", "").removeprefix(self.currency).strip()
+        try:
+            minor = to_minor(text, self.currency)
+        except MoneyError:
+            places = exponent(self.currency)
+            raise forms.ValidationError(
+                _("Enter an amount in %(currency)s with at most %(places)s decimals, such as %(example)s.")
+                % {"currency": self.currency, "places": places, "example": to_major(4000, self.currency)},
+                code="invalid") from None
+        if abs(minor) > MAX_MINOR:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if minor < 0 and not self.allow_negative:
+            raise forms.ValidationError(self.error_messages["negative"], code="negative")
+        return minor
+
+
+class MoneyFieldsMixin:
+    """For a ModelForm: the fields named in `Meta.money_fields` (model fields in minor units)
+    become MoneyFields in the row's currency (`currency_of(instance)`, else the business's)."""
+
+    money_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        currency = self.currency_of()
+        for name in self.money_fields:
+            if name in self.fields:
+                old = self.fields[name]
+                field = MoneyField(currency=currency, required=old.required, label=old.label,
+                                   help_text=old.help_text, allow_negative=getattr(self, "allow_negative", False))
+                self.fields[name] = field
+
+    def currency_of(self) -> str:
+        posted = getattr(self, "data", {}).get(self.add_prefix("currency")) if hasattr(self, "add_prefix") else None
+        if posted in CURRENCY_EXPONENTS:
+            return posted
+        instance = getattr(self, "instance", None)
+        currency = getattr(instance, "currency", None)
+        if not currency and getattr(instance, "business_id", None):
+            currency = instance.business.currency  # type: ignore[union-attr]
+        return currency or self.default_currency
+
+    default_currency = "INR"
