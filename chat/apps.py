@@ -7,11 +7,12 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat (WhatsApp)"
 
     def ready(self):
-        """Register the `whatsapp` outbox channel: the kernel delivers through it and copies
-        customer-facing events to it without importing this app."""
+        """Register the `whatsapp` and `webchat` outbox channels: the kernel delivers through them
+        and copies customer-facing events to them without importing this app; and the chat's part
+        of privacy (export, erasure, retention)."""
         from shopchat import channels, privacy
 
-        from . import notifications, selectors, sender
+        from . import notifications, selectors, sender, webchat
         from . import privacy as chat_privacy
 
         channels.register(
@@ -19,5 +20,7 @@ class ChatConfig(AppConfig):
             copies=notifications.goes_to_the_chat, business_relations=["whatsapp_config"],
             undelivered=selectors.undelivered_messages,
         )
+        channels.register(webchat.CHANNEL, label="Browser chat message", deliver=webchat.deliver,
+                          copies=webchat.goes_to_web_chat)
         privacy.register("chat", position=50, export=chat_privacy.export, collect=chat_privacy.collect,
                          erase=chat_privacy.erase, purge=chat_privacy.purge)

@@ -17,7 +17,7 @@ from django.db.models import Q
 from shopchat.models import Business, Customer
 from shopchat.privacy import TOMBSTONE, Erasure
 
-from .models import DeadLetter, InboundMessage, OutboundMessage, summarize
+from .models import DeadLetter, InboundMessage, OutboundMessage, WebChatMessage, WebChatVisitor, summarize
 
 ERASED = {"erased": True}
 
@@ -30,11 +30,14 @@ def _inbound(customer: Customer):
 def export(customer: Customer) -> dict[str, Any]:
     inbound = _inbound(customer).exclude(type=InboundMessage.STATUS).order_by("id")
     outbound = OutboundMessage.objects.filter(customer=customer).order_by("id")
+    web = WebChatMessage.objects.filter(customer=customer).order_by("id")
     return {"chat_messages": {
         "received": [{"id": m.wa_message_id, "type": m.type, "text": summarize(m.type, m.payload),
                       "profile_name": m.profile_name, "at": m.received_at} for m in inbound],
         "sent": [{"id": m.wa_message_id, "kind": m.kind, "text": summarize(m.kind, m.body), "status": m.status,
                   "at": m.created_at, "status_at": m.status_at} for m in outbound],
+        "browser_chat": [{"direction": m.direction, "kind": m.kind, "text": summarize(m.kind, m.body),
+                          "at": m.created_at} for m in web],
     }}
 
 
@@ -43,6 +46,9 @@ def collect(customer: Customer) -> list[str]:
     for kind, payload in _inbound(customer).exclude(type=InboundMessage.STATUS).values_list("type", "payload"):
         if kind == "text":
             texts.append(summarize(kind, payload))
+    for kind, body in WebChatMessage.objects.filter(customer=customer, direction=WebChatMessage.Direction.IN,
+                                                    kind="text").values_list("kind", "body"):
+        texts.append(summarize(kind, body))
     return texts
 
 
@@ -56,6 +62,9 @@ def erase(erasure: Erasure) -> None:
     erasure.count("messages sent", outbound.update(body=ERASED, note=""))
     failed = [m for m in outbound.exclude(error_title="").only("id", "error_title") if erasure.mentions(m.error_title)]
     OutboundMessage.objects.filter(pk__in=[m.pk for m in failed]).update(error_title=TOMBSTONE)
+    erasure.count("browser-chat messages", WebChatMessage.objects.filter(customer=customer).update(body=ERASED))
+    # the browser's cookie token no longer leads to the erased customer
+    erasure.count("browser-chat visitors", WebChatVisitor.objects.filter(customer=customer).delete()[0])
     letters = DeadLetter.objects.filter(Q(business=business) | Q(business__isnull=True), body__contains=erasure.wa_id)
     erasure.count("dead letters", letters.update(body=TOMBSTONE, reason=TOMBSTONE))
 
@@ -77,6 +86,8 @@ def purge(business: Business, now: datetime, batch: int) -> dict[str, int]:
             inbound.filter(done, type=InboundMessage.STATUS, received_at__lt=payload_cutoff), batch),
         "messages sent": _delete_batch(OutboundMessage.objects.filter(
             business=business, created_at__lt=chat_cutoff).exclude(status=OutboundMessage.Status.QUEUED), batch),
+        "browser-chat messages": _delete_batch(WebChatMessage.objects.filter(
+            business=business, created_at__lt=chat_cutoff), batch),
         "dead letters": _delete_batch(DeadLetter.objects.filter(business=business, received_at__lt=letter_cutoff),
                                       batch),
     }

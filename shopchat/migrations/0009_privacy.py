@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shopchat', '0007_customer_is_test_business_pending'),
+        ('shopchat', '0008_business_public_shop_page'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
