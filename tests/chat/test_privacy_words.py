@@ -43,3 +43,17 @@ def test_delete_my_data_opens_one_erasure_request_and_tells_what_happens(wa_conf
     assert (request.status, request.source, request.customer) == ("requested", "chat", customer)
     customer.refresh_from_db()
     assert customer.erased_at is None  # staff confirm it in the back office
+
+
+def test_erasure_empties_the_browser_chat_and_forgets_its_visitor(business, customer):
+    from chat.models import WebChatMessage, WebChatVisitor
+    from shopchat.privacy import services as privacy
+
+    WebChatVisitor.objects.create(business=business, customer=customer, token_hash="a" * 64)
+    WebChatMessage.objects.create(business=business, customer=customer, direction="in", kind="text",
+                                  body={"text": {"body": "my flat is above the bakery"}})
+    assert privacy.export_customer(customer=customer)["chat_messages"]["browser_chat"][0]["text"] == (
+        "my flat is above the bakery")
+    privacy.erase_customer(customer=customer, actor="test")
+    assert WebChatMessage.objects.get().body == {"erased": True}
+    assert not WebChatVisitor.objects.exists()
