@@ -8,10 +8,12 @@ class ChatConfig(AppConfig):
 
     def ready(self):
         """Register the `whatsapp` and `webchat` outbox channels: the kernel delivers through them
-        and copies customer-facing events to them without importing this app."""
-        from shopchat import channels
+        and copies customer-facing events to them without importing this app; and the chat's part
+        of privacy (export, erasure, retention)."""
+        from shopchat import channels, privacy
 
         from . import notifications, selectors, sender, webchat
+        from . import privacy as chat_privacy
 
         channels.register(
             notifications.CHANNEL, label="WhatsApp message", deliver=sender.send_message,
@@ -20,3 +22,5 @@ class ChatConfig(AppConfig):
         )
         channels.register(webchat.CHANNEL, label="Browser chat message", deliver=webchat.deliver,
                           copies=webchat.goes_to_web_chat)
+        privacy.register("chat", position=50, export=chat_privacy.export, collect=chat_privacy.collect,
+                         erase=chat_privacy.erase, purge=chat_privacy.purge)

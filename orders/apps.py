@@ -6,8 +6,11 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
-        from shopchat import dashboard
+        from shopchat import dashboard, privacy
 
+        from . import privacy as orders_privacy
         from .dashboard import sales_tiles
 
         dashboard.register(area="orders", tiles=sales_tiles, position=10)
+        privacy.register("orders", position=20, export=orders_privacy.export, check=orders_privacy.check,
+                         collect=orders_privacy.collect, erase=orders_privacy.erase)

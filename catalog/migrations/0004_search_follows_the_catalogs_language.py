@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("catalog", "0003_product_price_labels"),
-        ("shopchat", "0009_business_language_greetings"),
+        ("shopchat", "0010_business_language_greetings"),
     ]
 
     operations = [migrations.RunPython(forward, backward)]
