@@ -8,9 +8,12 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         from orders import timeline
         from shopchat import dashboard
+        from shopchat.backoffice import customer_page
 
+        from .customer_section import wallet_section
         from .dashboard import refund_tiles
         from .workspace import timeline_entries
 
         dashboard.register(area="payments", tiles=refund_tiles, position=15)
         timeline.register(area="payments", entries=timeline_entries)
+        customer_page.register(area="payments", section=wallet_section, position=20)
