@@ -121,6 +121,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Staff are the only people who log in: after the back office's login (unfold's form posts no
+# `next` of its own) they land on the dashboard.
+LOGIN_REDIRECT_URL = "/admin/"
+
 # The back office (django-unfold): title, favicon, the sidebar grouped by what a merchant does
 # (shopchat/backoffice/navigation.py) and the sales dashboard (shopchat/backoffice/dashboard.py).
 UNFOLD = {
