@@ -84,9 +84,10 @@ def from_outbound(message: OutboundMessage) -> Bubble:
     bubble = _body(Bubble(mine=True, at=message.created_at, key=f"out-{message.pk}"), message.body or {})
     if message.status == OutboundMessage.Status.FAILED:
         bubble.failed = True
-        bubble.note = _("not delivered: %(error)s") % {"error": message.error_title or message.error_code or "-"}
+        failure = " ".join(str(x) for x in (message.error_code, message.error_title) if x) or "-"
+        bubble.note = _("not delivered (failed %(error)s)") % {"error": failure}
     else:
-        bubble.note = " · ".join(x for x in (message.get_status_display().lower(), message.note) if x)
+        bubble.note = " · ".join(str(x) for x in (message.get_status_display(), message.note) if x)
     return bubble
 
 
