@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 # The packages mypy checks (configured in pyproject.toml): every one, named so none drops out unseen.
-MYPY_PACKAGES := shopchat catalog orders payments support chat bench
+MYPY_PACKAGES := shopchat catalog orders payments support chat web bench
 
 .PHONY: run test test-browser lint worker bench venv dev-deps migrate clean
 

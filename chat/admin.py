@@ -5,13 +5,23 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shopchat.tenancy import TenantAdmin
 
 from . import services
 from .inbox import AwaitingFilter, InboxMixin
-from .models import Conversation, DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig, mask_secret
+from .models import (
+    Conversation,
+    DeadLetter,
+    InboundMessage,
+    OutboundMessage,
+    WebChatMessage,
+    WebChatVisitor,
+    WhatsAppConfig,
+    mask_secret,
+)
 
 SECRET_FIELDS = ("access_token", "app_secret")
 CONVERSATION_LENGTH = 200
@@ -201,3 +211,35 @@ def _state(message) -> str:
     if message.status == OutboundMessage.Status.FAILED:
         return f"failed {message.error_code or ''} {message.error_title}".strip()
     return message.get_status_display()
+
+
+@admin.register(WebChatVisitor)
+class WebChatVisitorAdmin(TenantAdmin):
+    """The chats in the browser (the shop page's chat, and the merchant's own test chats)."""
+
+    tenant_area = "customers"
+    list_display = ("customer", "is_test", "created_at", "business")
+    list_filter = ("is_test", "business")
+    search_fields = ("=customer__wa_id",)
+    list_select_related = ("customer", "business")
+    fields = ("customer", "business", "is_test", "created_at", "transcript")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="conversation (latest last)")
+    def transcript(self, obj):
+        rows = list(WebChatMessage.objects.filter(customer_id=obj.customer_id).order_by("-id")[:CONVERSATION_LENGTH])
+        if not rows:
+            return "No messages yet."
+        return format_html(
+            "<table><thead><tr><th>when</th><th>from</th><th>message</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                             ((f"{m.created_at:%Y-%m-%d %H:%M:%S}", "customer" if m.direction == "in" else "shop",
+                               m.summary[:500]) for m in reversed(rows))),
+        )

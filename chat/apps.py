@@ -7,12 +7,13 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat (WhatsApp)"
 
     def ready(self):
-        """Register the `whatsapp` outbox channel: the kernel delivers through it and copies
-        customer-facing events to it without importing this app."""
+        """Register the `whatsapp` and `webchat` outbox channels: the kernel delivers through them
+        and copies customer-facing events to them without importing this app; and the back
+        office's chat tile and customer-page section."""
         from shopchat import channels, dashboard
         from shopchat.backoffice import customer_page
 
-        from . import notifications, selectors, sender
+        from . import notifications, selectors, sender, webchat
         from .customer_section import conversation_section
         from .dashboard import failed_message_tiles
 
@@ -21,5 +22,7 @@ class ChatConfig(AppConfig):
             copies=notifications.goes_to_the_chat, business_relations=["whatsapp_config"],
             undelivered=selectors.undelivered_messages, reaches=selectors.reaches_customers,
         )
+        channels.register(webchat.CHANNEL, label="Browser chat message", deliver=webchat.deliver,
+                          copies=webchat.goes_to_web_chat)
         dashboard.register(area="customers", tiles=failed_message_tiles, position=45)
         customer_page.register(area="customers", section=conversation_section, position=40)

@@ -5,7 +5,8 @@ other apps' services, and their domain errors (with their data: which items, whi
 much stock) are answered in words. It returns the replies; the caller stores and
 sends them. The routes, in order:
 
-- a message whose `context.referred_product` names a product -> that product;
+- a message whose `context.referred_product` names a product, or a text ending in a product's
+  id as the shop page's "Order on WhatsApp" prefills it (`chat.links`) -> that product;
 - `order` (WhatsApp's cart) -> `orders.services.place_order` -> a payment request
   (`order_details` with a WhatsApp payment configuration, else buttons wallet / card link / cancel);
 - a tapped button or list row -> the action named by its id (`pay_wallet:<order>`,
@@ -32,8 +33,8 @@ from shopchat.money import display
 from support import selectors as support_selectors
 from support import services as support_services
 
+from . import links, order_details, selectors
 from . import messages as wa
-from . import order_details, selectors
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,9 @@ class Conversation:
 
     # --- text -------------------------------------------------------------------------------
     def text(self, body: str, first_contact: bool) -> list[Reply]:
+        ordered = links.product_reference(body)  # "Order on WhatsApp" of the shop page
+        if ordered and Product.objects.filter(business=self.business, retailer_id=ordered).exists():
+            return self.product(ordered)
         words = normalize(body)
         if words in HELP_WORDS or words.startswith(("help ", "support ")):
             return self.support(body)

@@ -200,3 +200,54 @@ def summarize(kind: str, body: dict) -> str:
     if kind == "button":
         return f"tapped {(body.get('button') or {}).get('text', '')}"
     return re.sub(r"_", " ", kind)
+
+
+# --- the chat in the browser (web-chat channel) --------------------------------------------
+
+class WebChatVisitor(models.Model):
+    """Someone chatting with a shop in the browser: the chat customer behind a cookie token (only
+    its hash is stored). Its customer's `wa_id` is in the reserved range `webchat.WA_PREFIX`, so
+    the channel is known from the id alone; the merchant's own "Try your shop" chats are tests."""
+
+    business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="web_chat_visitors")
+    customer = models.OneToOneField("shopchat.Customer", on_delete=models.CASCADE, related_name="web_chat")
+    token_hash = models.CharField(max_length=64, unique=True)
+    is_test = models.BooleanField(default=False, help_text="The merchant's own test chat.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "browser-chat visitor"
+
+    def __str__(self):
+        return f"browser chat {self.customer_id}{' (test)' if self.is_test else ''}"
+
+
+class WebChatMessage(models.Model):
+    """A message of a browser chat, either way: what the visitor sent, and what the engine and the
+    order, payment and ticket events answered (the body in WhatsApp's message shape, rendered by
+    the page as WhatsApp shows it). Stored is delivered: the page fetches what is new."""
+
+    class Direction(models.TextChoices):
+        IN = "in", "From the customer"
+        OUT = "out", "To the customer"
+
+    business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="web_chat_messages")
+    customer = models.ForeignKey("shopchat.Customer", on_delete=models.CASCADE, related_name="web_chat_messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=20)
+    body = models.JSONField()
+    order_number = models.CharField(max_length=20, blank=True)
+    source_event = models.UUIDField(null=True, blank=True, unique=True,
+                                    help_text="The outbox event this message tells the customer about.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["customer", "id"], name="webchat_message_customer_idx")]
+
+    def __str__(self):
+        return f"{self.direction} {self.kind} ({self.customer_id})"
+
+    @property
+    def summary(self) -> str:
+        return summarize(self.kind, self.body)

@@ -18,6 +18,7 @@ from . import messages as wa
 from .models import OutboundMessage, WhatsAppConfig
 
 CHANNEL = "whatsapp"  # the OutboxEvent.channel of WhatsApp messages
+WEB_CHAT_PREFIX = "999"  # `chat.webchat.WA_PREFIX`: the browser chat's customers, never on WhatsApp
 REPLY_EVENT = "whatsapp.reply"
 CHAT_EVENTS = {
     "order.paid", "order.shipped", "order.delivered", "order.cancelled", "order.expired",
@@ -33,8 +34,9 @@ def goes_to_the_chat(business: Business, event_type: str, data: dict) -> bool:
     """Whether a customer-facing webhook event also goes into the chat: when the business serves
     its own WhatsApp number. The API-key lookup loads the number's settings with the business
     (this channel's registered relation), so API requests ask the database nothing here."""
-    if event_type not in CHAT_EVENTS or not (data.get("customer") or {}).get("wa_id"):
-        return False
+    wa_id = str((data.get("customer") or {}).get("wa_id") or "")
+    if event_type not in CHAT_EVENTS or not wa_id or wa_id.startswith(WEB_CHAT_PREFIX):
+        return False  # none, or a customer of the chat in the browser (`chat.webchat`)
     try:
         return business.whatsapp_config.enabled
     except WhatsAppConfig.DoesNotExist:

@@ -1,6 +1,7 @@
 """Back office for the core: business settings, staff, chat customers, API keys, events."""
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +38,8 @@ class BusinessForm(MoneyFieldsMixin, forms.ModelForm):
                   "wa_display_number", "greeting", "commission_percent", "commission_fixed_minor", "payout_account",
                   "webhook_url", "webhook_secret", "order_prefix", "tax_rate_percent", "prices_include_tax",
                   "shipping_fee_minor", "free_shipping_over_minor", "unpaid_order_minutes", "transfer_limit_minor",
-                  "daily_transfer_limit_minor", "ticket_auto_close_days", "auto_assign_tickets", "feed_token")
+                  "daily_transfer_limit_minor", "ticket_auto_close_days", "auto_assign_tickets", "feed_token",
+                  "description", "logo_url", "web_chat_enabled")
         labels = MONEY_LABELS
 
 
@@ -48,11 +50,12 @@ class BusinessAdmin(TenantAdmin):
     list_display = ("name", "slug", "currency", "status", "commission_percent", "payout_account_masked", "created_at")
     list_filter = ("status", "currency")
     search_fields = ("name", "slug", "wa_display_number")
-    readonly_fields = ("payout_account_masked", "created_at")
-    actions = ["suspend", "reactivate"]
+    readonly_fields = ("payout_account_masked", "created_at", "shop_links")
+    actions = ["approve", "suspend", "reactivate"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "status", "currency", "country", "time_zone")}),
         ("WhatsApp", {"fields": ("wa_phone_number_id", "wa_display_number", "greeting")}),
+        ("Public shop page", {"fields": ("description", "logo_url", "web_chat_enabled", "shop_links")}),
         ("Platform commission", {"fields": ("commission_percent", "commission_fixed_minor")}),
         ("Payouts", {"fields": ("payout_account", "payout_account_masked")}),
         ("Gateway webhooks", {"fields": ("webhook_url", "webhook_secret")}),
@@ -88,6 +91,25 @@ class BusinessAdmin(TenantAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    @admin.display(description=_("Shop page and QR code"))
+    def shop_links(self, obj):
+        """The public page, its QR code for the shop window and the merchant's own test chat (the
+        URLs are the public web's, reversed by name: the kernel imports nothing above it)."""
+        if obj is None or not obj.pk:
+            return "-"
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a> · <a href="{}" download>{}</a> · '
+            '<a href="{}" download>{}</a> · <a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("web:shop", args=[obj.slug]), _("Shop page"), reverse("web:shop-qr-png", args=[obj.slug]),
+            _("QR code (PNG)"), reverse("web:shop-qr-svg", args=[obj.slug]), _("QR code (SVG)"),
+            reverse("web:try-shop", args=[obj.slug]), _("Try your shop"))
+
+    @admin.action(description=_("Approve the selected businesses (pending sign-ups)"))
+    def approve(self, request, queryset):
+        if request.user.is_superuser:
+            count = services.approve_businesses(businesses=queryset)
+            self.message_user(request, _("%(count)d business(es) approved.") % {"count": count}, messages.SUCCESS)
+
     @admin.action(description="Suspend the selected businesses")
     def suspend(self, request, queryset):
         if request.user.is_superuser:
@@ -103,6 +125,7 @@ class BusinessAdmin(TenantAdmin):
         if not request.user.is_superuser:
             actions.pop("suspend", None)
             actions.pop("reactivate", None)
+            actions.pop("approve", None)
         return actions
 
 

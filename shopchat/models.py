@@ -46,6 +46,14 @@ class Business(models.Model):
     wa_display_number = models.CharField("WhatsApp display number", max_length=20, blank=True)
     greeting = models.TextField(blank=True, default="Hi! Welcome to our shop. Here is our catalog.")
 
+    # The public shop page (/shop/<slug>/) and the chat in the browser.
+    description = models.TextField(blank=True, help_text="Shown on the public shop page.")
+    logo_url = models.URLField("logo", max_length=500, blank=True, help_text="The address of the shop's logo image.")
+    web_chat_enabled = models.BooleanField(
+        "public web chat", default=True,
+        help_text="Anyone may shop in the browser chat of the shop page. Your own test chat stays on.",
+    )
+
     # Platform commission: percent of each captured payment plus a fixed amount (minor units).
     commission_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("2.00"),

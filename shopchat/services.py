@@ -83,6 +83,13 @@ def suspend_businesses(*, businesses: Iterable[Business]) -> int:
     return Business.objects.filter(pk__in=[b.pk for b in businesses]).update(status=Business.Status.SUSPENDED)
 
 
+def approve_businesses(*, businesses: Iterable[Business]) -> int:
+    """Platform staff approve signed-up businesses: pending ones become active (their staff get
+    the back office, their shop page goes public). Others are left as they are."""
+    return (Business.objects.filter(pk__in=[b.pk for b in businesses], status=Business.Status.PENDING)
+            .update(status=Business.Status.ACTIVE))
+
+
 def reactivate_businesses(*, businesses: Iterable[Business]) -> int:
     return Business.objects.filter(pk__in=[b.pk for b in businesses]).update(status=Business.Status.ACTIVE)
 

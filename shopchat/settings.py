@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "payments",
     "support",
     "chat",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -121,10 +122,6 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Staff are the only people who log in: after the back office's login (unfold's form posts no
-# `next` of its own) they land on the dashboard.
-LOGIN_REDIRECT_URL = "/admin/"
-
 # The back office (django-unfold): title, favicon, the sidebar grouped by what a merchant does
 # (shopchat/backoffice/navigation.py) and the sales dashboard (shopchat/backoffice/dashboard.py).
 UNFOLD = {
@@ -164,6 +161,18 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shopchat <noreply@shopchat.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Unfold's login page sends no `next` field: after logging in, staff land on the back office
+# (not on Django's default /accounts/profile/, which does not exist here).
+LOGIN_REDIRECT_URL = "admin:index"
+
+# --- public web (sign-up, shop page, browser chat) --------------------------------------
+SIGNUP_AUTO_APPROVE = env.bool("SIGNUP_AUTO_APPROVE", default=False)  # else platform staff approve each sign-up
+SIGNUP_RATE_PER_HOUR = env.int("SIGNUP_RATE_PER_HOUR", default=5)  # sign-up attempts per client IP
+SIGNUP_MIN_SECONDS = env.float("SIGNUP_MIN_SECONDS", default=3.0)  # a form sent faster than this is a bot's
+WEB_CHAT_RATE_PER_MINUTE = env.int("WEB_CHAT_RATE_PER_MINUTE", default=30)  # messages per browser-chat visitor
+# Trust X-Forwarded-For for the client IP (rate limits) only behind a proxy that sets it.
+USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
 
 # --- security in production ------------------------------------------------------------
 if not DEBUG:

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", lambda request: redirect("admin:index"), name="home"),
     path("", include("payments.urls")),
     path("", include("catalog.urls")),
+    path("", include("web.urls")),
 ]

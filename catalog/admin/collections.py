@@ -7,6 +7,7 @@ from unfold.admin import TabularInline  # type: ignore[import-untyped,unused-ign
 from shopchat.tenancy import TenantAdmin, TenantInline
 
 from ..models import Collection, CollectionProduct
+from ..versions import bump_catalog_version
 
 LOW_STOCK = 5
 ESTIMATE_ABOVE = 20_000
@@ -34,6 +35,14 @@ class CollectionAdmin(TenantAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(product_count=Count("entries"))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        bump_catalog_version(form.instance.business_id)  # the public shop page lists collections
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_catalog_version(obj.business_id)
 
     @admin.display(description="Products", ordering="product_count")
     def product_count(self, obj):

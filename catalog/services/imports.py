@@ -17,6 +17,7 @@ from .. import feeds, queries
 from ..feeds import CleanRow, FeedError, RowError
 from ..models import Collection, CollectionProduct, ImportJob, Product
 from ..queries import ProductUpsert
+from ..versions import bump_catalog_version
 from .upsert import ANALYZE_AFTER_ROWS, BATCH_SIZE, stock_problem, upsert
 
 log = logging.getLogger("shopchat.catalog")
@@ -87,6 +88,7 @@ def _deactivate_missing(business: Business, present_ids: set[str]) -> int:
         with transaction.atomic():
             Product.objects.filter(pk__in=missing[start:start + BATCH_SIZE]).update(
                 is_active=False, feed_hash="", updated_at=timezone.now())
+            bump_catalog_version(business.pk)
     return len(missing)
 
 

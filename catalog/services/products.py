@@ -12,6 +12,7 @@ from .. import feeds, queries
 from ..errors import InvalidProduct, ProductNotFound, StockBelowReserved
 from ..models import Product
 from ..queries import ProductUpsert
+from ..versions import bump_catalog_version
 from .upsert import MAX_BATCH_ITEMS, stock_problem, upsert, upsert_row, with_defaults
 
 # --- single products (API, back office) ----------------------------------------------------
@@ -27,6 +28,7 @@ def save_product(*, product: Product) -> Product:
             product.reserved_quantity = current
         product.feed_hash = ""
         product.save()
+        bump_catalog_version(product.business_id)
     return product
 
 
@@ -59,6 +61,7 @@ def update_product(*, business: Business, retailer_id: str, changes: Mapping[str
             raise StockBelowReserved(retailer_id, product.stock_quantity, product.reserved_quantity)
         product.feed_hash = ""
         product.save(update_fields=[*changes, "feed_hash", "updated_at"])
+        bump_catalog_version(business.pk)
     return product
 
 
@@ -74,19 +77,27 @@ def deactivate_product(*, business: Business, retailer_id: str) -> Product:
             is_active=False, feed_hash="", updated_at=timezone.now())
         if not updated:
             raise ProductNotFound(retailer_id)
+        bump_catalog_version(business.pk)
     return Product.objects.get(business=business, retailer_id=retailer_id)
 
 
 def set_products_active(*, products: QuerySet[Product], active: bool) -> int:
     """Activate or deactivate many products at once (a back office action)."""
     with transaction.atomic():
+        _bump_versions_of(products)
         return products.update(is_active=active, feed_hash="", updated_at=timezone.now())
 
 
 def mark_out_of_stock(*, products: QuerySet[Product]) -> int:
     with transaction.atomic():
+        _bump_versions_of(products)
         return products.update(availability=Product.Availability.OUT_OF_STOCK, feed_hash="",
                                updated_at=timezone.now())
+
+
+def _bump_versions_of(products: QuerySet[Product]) -> None:
+    for business_id in set(products.order_by().values_list("business_id", flat=True).distinct()):
+        bump_catalog_version(business_id)
 
 
 # --- batch (Meta items_batch style) --------------------------------------------------------
@@ -169,4 +180,5 @@ def apply_product_batch(*, business: Business, items: Sequence[Mapping[str, Any]
         upsert(business=business, rows=upserts)
         if deletes:
             Product.objects.filter(pk__in=deletes).update(is_active=False, feed_hash="", updated_at=timezone.now())
+            bump_catalog_version(business.pk)
     return results

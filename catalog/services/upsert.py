@@ -9,6 +9,7 @@ from shopchat.models import Business
 from .. import feeds, queries
 from ..models import Product
 from ..queries import ImportState, ProductUpsert
+from ..versions import bump_catalog_version
 
 BATCH_SIZE = 2000
 MAX_BATCH_ITEMS = 5000
@@ -29,6 +30,7 @@ def upsert(*, business: Business, rows: Sequence[ProductUpsert]) -> dict[str, in
     Returns {retailer_id: pk} of the rows written."""
     if not rows:
         return {}
+    bump_catalog_version(business.pk)
     if sql.is_postgres():
         return {w.retailer_id: w.id for w in queries.upsert_products_by_copy(business_id=business.pk, rows=rows)}
     objs = [

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.apps import apps
 
 ROOT = Path(__file__).resolve().parents[2]
-FLOORS = {"shopchat": 0, "catalog": 1, "orders": 2, "payments": 3, "support": 3, "chat": 4}
+FLOORS = {"shopchat": 0, "catalog": 1, "orders": 2, "payments": 3, "support": 3, "chat": 4, "web": 5}
 
 def project_modules():
     """(dotted name, path) of every module of the apps, migrations left out."""

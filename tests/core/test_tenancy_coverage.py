@@ -7,7 +7,7 @@ from shopchat.models import Business
 from shopchat.tenancy import TenantAdmin, TenantInline, is_tenant_model, scope_queryset, tenant_path
 from tests.conftest import staff_client
 
-OUR_APPS = {"shopchat", "catalog", "orders", "payments", "support", "chat"}
+OUR_APPS = {"shopchat", "catalog", "orders", "payments", "support", "chat", "web"}
 
 
 def merchant_models():

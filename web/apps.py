@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    """The public web (floor 5): sign-up, the shop page with its QR code, the chat in the browser."""
+
+    name = "web"
+    label = "web"
+    verbose_name = "Public web"
+
+    def ready(self):
+        from shopchat import dashboard
+
+        from .onboarding import onboarding_tiles
+
+        dashboard.register(area="settings", tiles=onboarding_tiles, position=5)
