@@ -22,14 +22,18 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from catalog.models import Product
 from orders import services as order_services
 from orders.errors import OutOfStock, PriceChanged, UnknownProducts
 from orders.models import Order
 from payments import services as payment_services
 from payments.models import Payment
+from shopchat import consent
 from shopchat.errors import DomainError
 from shopchat.money import display
+from shopchat.privacy import services as privacy_services
 from support import selectors as support_selectors
 from support import services as support_services
 
@@ -43,6 +47,17 @@ GREETINGS = {
     "menu", "catalog", "catalogue", "shop", "good morning", "good afternoon", "good evening", "hi there",
 }
 HELP_WORDS = {"help", "support", "agent", "human", "customer care", "customer support", "complaint"}
+# Marketing opt-out (docs/PRIVACY.md, "Consent"), in the chat's languages: en, de, it, es, pt, hi.
+STOP_WORDS = {
+    "stop", "unsubscribe", "stopp", "abmelden", "basta", "alto", "parar", "cancelar suscripcion", "sair",
+    "रोकें", "रोको", "बंद",
+}
+# "Delete my data": an erasure request staff confirm in the back office.
+DELETE_WORDS = {
+    "delete my data", "erase my data", "delete my account", "remove my data", "lösche meine daten",
+    "meine daten löschen", "daten löschen", "cancella i miei dati", "elimina i miei dati", "borrar mis datos",
+    "eliminar mis datos", "apagar meus dados", "excluir meus dados", "मेरा डेटा हटाएं", "मेरा डेटा मिटाएं",
+}
 IGNORED_TYPES = {"reaction", "system", "unsupported", "errors"}
 LIST_ROWS = wa.MAX_ROWS
 PRODUCT_LIST_ITEMS = wa.MAX_PRODUCTS
@@ -82,6 +97,10 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
+STOP_NORMALIZED = {normalize(w) for w in STOP_WORDS}
+DELETE_NORMALIZED = {normalize(w) for w in DELETE_WORDS}
+
+
 class Conversation:
     def __init__(self, config, customer):
         self.config = config
@@ -98,6 +117,10 @@ class Conversation:
         if ordered and Product.objects.filter(business=self.business, retailer_id=ordered).exists():
             return self.product(ordered)
         words = normalize(body)
+        if words in STOP_NORMALIZED:
+            return self.stop_marketing()
+        if words in DELETE_NORMALIZED:
+            return self.delete_my_data()
         if words in HELP_WORDS or words.startswith(("help ", "support ")):
             return self.support(body)
         ticket = self.open_ticket()
@@ -107,6 +130,21 @@ class Conversation:
         if first_contact or words in GREETINGS or not words:
             return self.greeting()
         return self.search(body)
+
+    # --- privacy ----------------------------------------------------------------------------
+    def stop_marketing(self) -> list[Reply]:
+        consent.opt_out(customer=self.customer, source="chat")
+        return [Reply(wa.text(_(
+            "Done: %(shop)s will send you no more offers. Replies to your messages and updates about "
+            "your orders still reach you.") % {"shop": self.business.name}))]
+
+    def delete_my_data(self) -> list[Reply]:
+        privacy_services.request_erasure(customer=self.customer)
+        return [Reply(wa.text(_(
+            "We have your request to delete your data. %(shop)s will check it within 30 days: open orders "
+            "and money left in your wallet are settled first. Then your name, number and messages are erased "
+            "everywhere (payment records stay, as the law requires) and you will hear from us no more.")
+            % {"shop": self.business.name}))]
 
     def other(self, kind, message) -> list[Reply]:
         if kind in IGNORED_TYPES:

@@ -11,6 +11,7 @@ from .backoffice.forms import MoneyFieldsMixin
 from .dashboard import period_for
 from .models import ApiKey, Business, Customer, Membership, OutboxEvent
 from .money import label
+from .privacy.admin import CustomerPrivacyActions
 from .tenancy import TenantAdmin
 
 admin.site.site_header = _("shopchat back office")
@@ -39,7 +40,8 @@ class BusinessForm(MoneyFieldsMixin, forms.ModelForm):
                   "webhook_url", "webhook_secret", "order_prefix", "tax_rate_percent", "prices_include_tax",
                   "shipping_fee_minor", "free_shipping_over_minor", "unpaid_order_minutes", "transfer_limit_minor",
                   "daily_transfer_limit_minor", "ticket_auto_close_days", "auto_assign_tickets", "feed_token",
-                  "description", "logo_url", "web_chat_enabled")
+                  "description", "logo_url", "web_chat_enabled", "retention_chat_days", "retention_payload_days",
+                  "retention_dead_letter_days", "retention_outbox_days")
         labels = MONEY_LABELS
 
 
@@ -63,6 +65,8 @@ class BusinessAdmin(TenantAdmin):
                                "free_shipping_over_minor", "unpaid_order_minutes")}),
         ("Wallet limits", {"fields": ("transfer_limit_minor", "daily_transfer_limit_minor")}),
         ("Support", {"fields": ("ticket_auto_close_days", "auto_assign_tickets")}),
+        ("Privacy (how long personal data is kept)", {"fields": (
+            "retention_chat_days", "retention_payload_days", "retention_dead_letter_days", "retention_outbox_days")}),
         ("Catalog feed", {"fields": ("feed_token",)}),
     )
 
@@ -191,13 +195,14 @@ class TalkedInFilter(admin.SimpleListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(TenantAdmin):
+class CustomerAdmin(CustomerPrivacyActions, TenantAdmin):
     tenant_area = "customers"
     list_display = ("wa_id", "name", "locale", "business", "last_inbound_at", "created_at")
     list_filter = (TalkedInFilter, "business")
     search_fields = ("=wa_id", "name")
     list_select_related = ("business",)
-    readonly_fields = ("created_at", "updated_at", "last_inbound_at")
+    readonly_fields = ("created_at", "updated_at", "last_inbound_at", "marketing_opt_in_at", "marketing_opt_in_source",
+                       "marketing_opt_out_at", "marketing_opt_out_source", "erased_at")
     show_full_result_count = False
     change_form_template = "admin/shopchat/customer/change_form.html"
 

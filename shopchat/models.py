@@ -91,6 +91,18 @@ class Business(models.Model):
     ticket_auto_close_days = models.PositiveIntegerField(default=7)
     auto_assign_tickets = models.BooleanField(default=False)
 
+    # Privacy: how long personal data is kept (days), purged by a beat job (shopchat.privacy).
+    retention_chat_days = models.PositiveIntegerField(
+        "keep chat messages (days)", default=180, validators=[MinValueValidator(1)],
+        help_text="Messages in and out, with their text.")
+    retention_payload_days = models.PositiveIntegerField(
+        "keep raw webhook payloads (days)", default=30, validators=[MinValueValidator(1)],
+        help_text="Delivery statuses and payment-provider callbacks (the de-duplication ids stay).")
+    retention_dead_letter_days = models.PositiveIntegerField(
+        "keep dead letters (days)", default=30, validators=[MinValueValidator(1)])
+    retention_outbox_days = models.PositiveIntegerField(
+        "keep delivered notifications (days)", default=30, validators=[MinValueValidator(1)])
+
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -147,6 +159,15 @@ class Customer(models.Model):
     locale = models.CharField(max_length=16, blank=True)
     last_inbound_at = models.DateTimeField(null=True, blank=True, help_text="Last message from the customer.")
     is_test = models.BooleanField(default=False, help_text="The merchant's own test chats: left out of revenue.")
+    # Consent to business-initiated (marketing) messages: when and how it was given or withdrawn
+    # (shopchat.consent). Service messages inside the 24-hour window need none.
+    marketing_opt_in_at = models.DateTimeField(null=True, blank=True)
+    marketing_opt_in_source = models.CharField(max_length=40, blank=True,
+                                               help_text="Where the opt-in came from: chat, api, import, web...")
+    marketing_opt_out_at = models.DateTimeField(null=True, blank=True)
+    marketing_opt_out_source = models.CharField(max_length=40, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="Personal data replaced by tombstones (shopchat.privacy).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -250,3 +271,8 @@ class IdempotencyRecord(models.Model):
     def __str__(self):
         return f"{self.key} ({self.state})"
 
+
+
+from .privacy.models import ErasureRecord  # noqa: E402  (the privacy kernel's table, app shopchat)
+
+__all__ = ["ApiKey", "Business", "Customer", "ErasureRecord", "IdempotencyRecord", "Membership", "OutboxEvent"]

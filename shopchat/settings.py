@@ -158,6 +158,9 @@ else:
 
 # --- e-mail ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+if EMAIL_CONFIG.get("EMAIL_BACKEND") == "django.core.mail.backends.console.EmailBackend":
+    # the embedded default writes who got what, never the body (customers' names and addresses)
+    EMAIL_CONFIG["EMAIL_BACKEND"] = "shopchat.privacy.mail.SummaryConsoleBackend"
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shopchat <noreply@shopchat.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -267,6 +270,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "shopchat.tasks.sweep_outbox", "schedule": 60.0},
     "idempotency-purge": {"task": "shopchat.tasks.purge_idempotency_records", "schedule": crontab(minute=17)},
+    "privacy-retention": {"task": "shopchat.tasks.purge_expired_data", "schedule": crontab(hour=4, minute=11)},
     "support-sla-breaches": {"task": "support.tasks.flag_breaching_tickets", "schedule": 60.0},
     "support-auto-close": {"task": "support.tasks.close_solved_tickets", "schedule": crontab(minute=23)},
     "whatsapp-inbound-sweep": {"task": "chat.tasks.sweep_inbound", "schedule": 60.0},
@@ -306,7 +310,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # personal data masked at INFO and above (shopchat.privacy.logs; every record is masked when
+    # it is made, the filter covers a handler that sees a record made before Django started)
+    "filters": {"personal_data": {"()": "shopchat.privacy.logs.PersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "kombu.connection": {"level": "ERROR"}},
 }

@@ -77,7 +77,11 @@ def test_the_shipping_fee_is_set_in_rupees(owner_client, business):
             "webhook_url": "", "webhook_secret": business.webhook_secret, "wa_phone_number_id": "",
             "wa_display_number": "",
             "ticket_auto_close_days": business.ticket_auto_close_days, "auto_assign_tickets": "on",
-            "prices_include_tax": "on" if business.prices_include_tax else ""}
+            "prices_include_tax": "on" if business.prices_include_tax else "",
+            "retention_chat_days": business.retention_chat_days,
+            "retention_payload_days": business.retention_payload_days,
+            "retention_dead_letter_days": business.retention_dead_letter_days,
+            "retention_outbox_days": business.retention_outbox_days}
     response = owner_client.post(f"/admin/shopchat/business/{business.pk}/change/", form)
     assert response.status_code == 302, response.context["adminform"].form.errors
     business.refresh_from_db()
