@@ -34,17 +34,22 @@ class WhatsAppConfigForm(forms.ModelForm):
         model = WhatsAppConfig
         fields = ("business", "phone_number_id", "access_token", "app_secret", "verify_token", "base_url",
                   "api_version", "catalog_id", "payment_configuration", "payment_gateway", "template_name",
-                  "template_language", "enabled")
+                  "template_language", "enabled", "messages_per_second")
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "messages_per_second" in self.fields:
+            self.fields["messages_per_second"].required = False  # empty: the number keeps its tier
         if self.instance.pk:
             for name in SECRET_FIELDS:
                 if name in self.fields:
                     self.fields[name].required = False
                     self.fields[name].help_text = (
                         f"Stored: {mask_secret(getattr(self.instance, name))}. Leave empty to keep it.")
+
+    def clean_messages_per_second(self):
+        return self.cleaned_data.get("messages_per_second") or self.instance.messages_per_second
 
     def clean(self):
         cleaned = super().clean()
@@ -67,7 +72,7 @@ class WhatsAppConfigAdmin(TenantAdmin):
     list_select_related = ("business",)
     fieldsets = (
         (None, {"fields": ("business", "enabled", "phone_number_id", "access_token", "app_secret", "verify_token")}),
-        ("Cloud API", {"fields": ("base_url", "api_version")}),
+        ("Cloud API", {"fields": ("base_url", "api_version", "messages_per_second")}),
         ("Commerce", {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
         ("Outside the 24-hour window", {"fields": ("template_name", "template_language")}),
     )

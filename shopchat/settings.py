@@ -84,7 +84,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if IS_POSTGRES and env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+# Behind PgBouncer in transaction mode (docs/SCALING.md): each transaction may run on another
+# server connection, so nothing may live in the session between transactions. Django's
+# server-side cursors (`.iterator()`) are such state; prepared statements are too before
+# PgBouncer 1.21 (set DATABASE_PREPARED_STATEMENTS=True there with max_prepared_statements).
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+if IS_POSTGRES and DATABASE_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+if IS_POSTGRES and env.bool("DATABASE_PREPARED_STATEMENTS", default=not DATABASE_TRANSACTION_POOLING):
     # Parameters bound by the server, and a statement run a few times on a connection prepared
     # there: PostgreSQL parses and plans each hot statement (placing and paying orders, moving
     # money) once per connection instead of on every call. Turn off behind a pooler in
@@ -228,6 +235,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 THROTTLE_REDIS_URL = env("THROTTLE_REDIS_URL", default=REDIS_URL)  # per-key call counters
+# WhatsApp send pacing (chat.pacing): each number's and each recipient's turn, shared through Redis.
+WHATSAPP_PACING = env.bool("WHATSAPP_PACING", default=True)
+WHATSAPP_PACING_REDIS_URL = env("WHATSAPP_PACING_REDIS_URL", default=REDIS_URL)
 THROTTLE_SYNC_SECONDS = env.float("THROTTLE_SYNC_SECONDS", default=0.2)
 API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5.0)
 

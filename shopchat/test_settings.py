@@ -12,3 +12,4 @@ OUTBOX_PUBLISH_IN_BACKGROUND = False  # eager Celery: deliveries happen at commi
 BENCH_ENDPOINTS = True
 API_KEY_CACHE_SECONDS = 0  # tests change keys and businesses between requests
 THROTTLE_REDIS_URL = ""  # counters in the per-test local-memory cache (tests/core tests the Redis path)
+WHATSAPP_PACING = False  # tests/chat/test_pacing.py turns it on; elsewhere one test's sends would pace the next's
