@@ -8,7 +8,7 @@ from payments.models import LedgerAccount
 from shopchat.channels import UndeliveredMessage
 from shopchat.models import Business, Customer
 
-from .models import OutboundMessage
+from .models import OutboundMessage, WhatsAppConfig
 
 
 def chat_failures(*, business: Business, order_number: str = "", ticket_id: str = "") -> list[OutboundMessage]:
@@ -65,3 +65,8 @@ def collection_sections(business: Business, max_items: int, max_sections: int) -
 def wallet_balance(customer: Customer) -> int:
     return (LedgerAccount.objects.filter(customer=customer, kind=LedgerAccount.Kind.CUSTOMER_WALLET)
             .values_list("balance_minor", flat=True).first() or 0)
+
+
+def reaches_customers(business: Business) -> bool:
+    """The business has an enabled WhatsApp number: messages can reach its customers."""
+    return WhatsAppConfig.objects.filter(business=business, enabled=True).exists()

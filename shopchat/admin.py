@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import outbox, services
+from .backoffice.customer_page import sections_for
 from .backoffice.forms import MoneyFieldsMixin
 from .dashboard import period_for
 from .models import ApiKey, Business, Customer, Membership, OutboxEvent
@@ -204,6 +205,17 @@ class CustomerAdmin(CustomerPrivacyActions, TenantAdmin):
     readonly_fields = ("created_at", "updated_at", "last_inbound_at", "marketing_opt_in_at", "marketing_opt_in_source",
                        "marketing_opt_out_at", "marketing_opt_out_source", "erased_at")
     show_full_result_count = False
+    change_form_template = "admin/shopchat/customer/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The customer page: orders and total spent, wallet, tickets and conversation (sections
+        the apps register, shopchat/backoffice/customer_page.py) above the profile form."""
+        customer = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if customer is not None and self.has_view_permission(request, customer):
+            extra["customer_sections"] = sections_for(customer, request.user)
+            extra["title"] = customer.name or f"+{customer.wa_id}"
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
 
 @admin.register(ApiKey)

@@ -312,6 +312,7 @@ DEMO_SEEDERS = [
     "orders.demo.seed",
     "payments.demo.seed",
     "support.demo.seed",
+    "chat.demo.seed",
 ]
 
 # --- bench -----------------------------------------------------------------------------
