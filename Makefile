@@ -10,7 +10,12 @@ PYTEST_ARGS ?=
 # The packages mypy checks (configured in pyproject.toml): every one, named so none drops out unseen.
 MYPY_PACKAGES := shopchat catalog orders payments support chat web bench
 
-.PHONY: run test test-browser lint worker bench venv dev-deps migrate clean
+# Translations: the .po catalogs in locale/ are committed; the .mo files are built from them here
+# (Babel's pure-Python compiler, so a fresh machine needs no GNU gettext). `make messages`
+# extracts the marked strings and updates the catalogs (that needs GNU gettext's xgettext/msgmerge).
+LANGUAGES := de it es pt_BR hi
+
+.PHONY: run test test-browser lint worker bench venv dev-deps migrate clean messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +30,17 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	touch $@
 
 venv: $(VENV)/.runtime
+	@$(BIN)/python manage.py compile_translations
+
+compile-messages: venv
+
+messages: venv
+	$(BIN)/python manage.py makemessages $(foreach l,$(LANGUAGES),-l $(l)) --add-location=file --no-obsolete \
+	  --ignore='tests/*' --ignore='bench/*' --ignore='var/*' --ignore='scripts/*' --ignore='staticfiles/*'
+	$(MAKE) compile-messages
 
 dev-deps: $(VENV)/.dev
+	@$(BIN)/python manage.py compile_translations
 
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 
 from shopchat import sql
@@ -99,27 +99,30 @@ def upsert_products_by_copy(*, business_id: int, rows: Iterable[ProductUpsert]) 
     columns = ", ".join(c(Product, f) for f in COPY_FIELDS)
     updated_at = c(Product, "updated_at")
     updates = ", ".join(f"{c(Product, f)} = EXCLUDED.{c(Product, f)}" for f in COPY_FIELDS if f != "retailer_id")
-    with connection.cursor() as cursor:
+    # One transaction, and the table dropped at its commit: behind PgBouncer in transaction mode
+    # the next transaction may run on another server connection, so nothing may outlive it (a
+    # session-level temporary table would be missing there, or left behind for another client).
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {tmp} ("
             + ", ".join(f"{c(Product, f)} {COPY_TYPES.get(f, 'text')}" for f in COPY_FIELDS)
-            + ") ON COMMIT DELETE ROWS"
+            + ") ON COMMIT DROP"
         )
         with cursor.cursor.copy(f"COPY {tmp} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 values = row.values
                 copy.write_row([row.retailer_id, *(values[f] for f in HASHED_FIELDS), row.is_active, row.feed_hash])
-    written = sql.fetch_all(
-        WrittenProduct,
-        f"INSERT INTO {sql.table(Product)} ({c(Product, 'business')}, {columns}, {c(Product, 'reserved_quantity')}, "
-        f"{c(Product, 'created_at')}, {updated_at}) "
-        f"SELECT %s, {columns}, 0, now(), now() FROM {tmp} "
-        f"ON CONFLICT ({c(Product, 'business')}, {c(Product, 'retailer_id')}) "
-        f"DO UPDATE SET {updates}, {updated_at} = EXCLUDED.{updated_at} "
-        f"RETURNING {c(Product, 'retailer_id')} AS retailer_id, {c(Product, 'id')} AS id",
-        [business_id],
-    )
-    sql.Statement(f"TRUNCATE {tmp}").run()
+        written = sql.fetch_all(
+            WrittenProduct,
+            f"INSERT INTO {sql.table(Product)} ({c(Product, 'business')}, {columns}, "
+            f"{c(Product, 'reserved_quantity')}, {c(Product, 'created_at')}, {updated_at}) "
+            f"SELECT %s, {columns}, 0, now(), now() FROM {tmp} "
+            f"ON CONFLICT ({c(Product, 'business')}, {c(Product, 'retailer_id')}) "
+            f"DO UPDATE SET {updates}, {updated_at} = EXCLUDED.{updated_at} "
+            f"RETURNING {c(Product, 'retailer_id')} AS retailer_id, {c(Product, 'id')} AS id",
+            [business_id],
+        )
+        sql.Statement(f"TRUNCATE {tmp}").run()  # the next batch of the same transaction starts empty
     return written
 
 

@@ -1,13 +1,19 @@
 """Catalog reads that are more than a filter: text search, and the querysets the API lists.
 
-Search on PostgreSQL is full-text over a weighted document (title A > brand B > description C,
-the 'simple' configuration so every language's words match as typed), every word a prefix
-("basm" finds basmati), all words required, ranked by ts_rank. On SQLite the same call
+Search on PostgreSQL is full-text over a weighted document (title A > brand B > description C),
+every word a prefix ("basm" finds basmati), all words required, ranked by ts_rank. The document
+holds each word as typed (the 'simple' configuration) and, for a catalog in German, Italian,
+Spanish or Portuguese (the business's language), also its stem in that language, so "Äpfel" finds
+"Apfel" and "mela" finds "mele"; a query asks for either form of each word. Hindi and English
+catalogs keep the words as typed. The trigger of migration 0003 builds the document, and builds
+it again for every product of a business whose language changes. On SQLite the same call
 matches each word as a substring of title, brand or description and ranks title hits before
 brand hits before description hits, so simple queries give the same products in the same
 order of relevance.
 """
 import datetime
+import functools
+import operator
 import re
 from typing import Any
 
@@ -22,19 +28,35 @@ from shopchat.models import Business
 from .models import Collection, Product
 
 MAX_TERMS = 8
-WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Letters, digits and the vowel signs of the Indic scripts (Devanagari to Sinhala), which \w leaves
+# out; not the danda (।, ॥), which ends a sentence.
+WORD_RE = re.compile(r"(?:\w|[\u0900-\u0963\u0966-\u0DFF])+", re.UNICODE)
 SEARCH_CONFIG = "simple"
+# The business's language -> PostgreSQL's text-search configuration that stems its words (the same
+# table is written into the trigger's SQL by migration 0003); other languages: words as typed.
+STEMMING_CONFIGS = {"de": "german", "it": "italian", "es": "spanish", "pt-br": "portuguese"}
 # ts_rank weights for D, C, B, A: a title hit counts ten times a description hit.
 RANK_WEIGHTS = [0.05, 0.1, 0.4, 1.0]
 
 
-def search_document() -> CombinedExpression:
-    """The weighted tsvector expression stored in Product.search_vector."""
-    return (
+def search_config(language: str | None) -> str:
+    """The stemming configuration of a catalog in `language` ('simple' when there is none)."""
+    return STEMMING_CONFIGS.get(str(language or ""), SEARCH_CONFIG)
+
+
+def search_document(language: str | None = None) -> CombinedExpression:
+    """The weighted tsvector expression the trigger stores in Product.search_vector."""
+    document = (
         SearchVector("title", weight="A", config=SEARCH_CONFIG)
         + SearchVector("brand", weight="B", config=SEARCH_CONFIG)
         + SearchVector("description", weight="C", config=SEARCH_CONFIG)
     )
+    config = search_config(language)
+    if config != SEARCH_CONFIG:
+        document = (document + SearchVector("title", weight="A", config=config)
+                    + SearchVector("brand", weight="B", config=config)
+                    + SearchVector("description", weight="C", config=config))
+    return document
 
 
 def search_terms(query: str) -> list[str]:
@@ -48,17 +70,27 @@ def search_products(*, business: Business, query: str,
     if queryset is None:
         queryset = Product.objects.all()
     queryset = queryset.filter(business=business, is_active=True).defer("search_vector")
-    return rank_matches(queryset, query).order_by("-search_score", "id")
+    return rank_matches(queryset, query, language=business.language).order_by("-search_score", "id")
 
 
-def rank_matches(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
+def rank_matches(queryset: QuerySet[Product], query: str, language: str | None = None) -> QuerySet[Product]:
     """`queryset` cut to the rows matching `query`, annotated with `search_score` (not ordered).
-    Used by search_products and by the back office's search box."""
+    `language`: the catalog's (the business's), whose stems also match; without it, words match
+    as typed. Used by search_products, the API's `q` and the back office's search box."""
     terms = search_terms(query)
     if not terms:
         return queryset.none().annotate(search_score=Value(0, output_field=BigIntegerField()))
     if sql.is_postgres():
-        tsquery = SearchQuery(" & ".join(f"{t}:*" for t in terms), search_type="raw", config=SEARCH_CONFIG)
+        config = search_config(language)
+
+        def word(term: str) -> SearchQuery:
+            as_typed = SearchQuery(f"{term}:*", search_type="raw", config=SEARCH_CONFIG)
+            if config == SEARCH_CONFIG:
+                return as_typed
+            # A stop word stems to nothing; the word as typed still counts.
+            return as_typed | SearchQuery(f"{term}:*", search_type="raw", config=config)
+
+        tsquery = functools.reduce(operator.and_, (word(t) for t in terms))
         rank = SearchRank(F("search_vector"), tsquery, weights=RANK_WEIGHTS)
         return queryset.filter(search_vector=tsquery).annotate(
             search_score=Cast(rank * Value(1_000_000.0), output_field=BigIntegerField())

@@ -3,14 +3,16 @@ a conversation view per customer, sent messages with their delivery state (failu
 their order number or ticket), and the dead-letter list of payloads that could not be read."""
 from django import forms
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from shopchat.payloads import pretty_json, text_of
+from shopchat.payloads import pretty_json
 from shopchat.tenancy import TenantAdmin
 
 from . import services
+from .inbox import AwaitingFilter, InboxMixin
 from .models import (
     Conversation,
     DeadLetter,
@@ -33,17 +35,22 @@ class WhatsAppConfigForm(forms.ModelForm):
         model = WhatsAppConfig
         fields = ("business", "phone_number_id", "access_token", "app_secret", "verify_token", "base_url",
                   "api_version", "catalog_id", "payment_configuration", "payment_gateway", "template_name",
-                  "template_language", "enabled")
+                  "template_language", "enabled", "messages_per_second")
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "messages_per_second" in self.fields:
+            self.fields["messages_per_second"].required = False  # empty: the number keeps its tier
         if self.instance.pk:
             for name in SECRET_FIELDS:
                 if name in self.fields:
                     self.fields[name].required = False
                     self.fields[name].help_text = (
                         f"Stored: {mask_secret(getattr(self.instance, name))}. Leave empty to keep it.")
+
+    def clean_messages_per_second(self):
+        return self.cleaned_data.get("messages_per_second") or self.instance.messages_per_second
 
     def clean(self):
         cleaned = super().clean()
@@ -66,7 +73,7 @@ class WhatsAppConfigAdmin(TenantAdmin):
     list_select_related = ("business",)
     fieldsets = (
         (None, {"fields": ("business", "enabled", "phone_number_id", "access_token", "app_secret", "verify_token")}),
-        ("Cloud API", {"fields": ("base_url", "api_version")}),
+        ("Cloud API", {"fields": ("base_url", "api_version", "messages_per_second")}),
         ("Commerce", {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
         ("Outside the 24-hour window", {"fields": ("template_name", "template_language")}),
     )
@@ -177,22 +184,34 @@ class DeadLetterAdmin(TenantAdmin):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(TenantAdmin):
-    """One page per customer: what they wrote and what we sent, with each message's delivery state."""
+class ConversationAdmin(InboxMixin, TenantAdmin):
+    """The inbox: every conversation of the business, newest first, those waiting for an answer
+    marked; each opens the live conversation page (chat/inbox.py)."""
 
     tenant_area = "customers"
-    list_display = ("wa_id", "name", "business", "last_inbound_at")
+    list_display = ("display_name", "wa_id", "waiting", "last_inbound_at", "business")
+    list_display_links = ("display_name",)
     search_fields = ("=wa_id", "name")
-    list_filter = ("business",)
+    list_filter = (AwaitingFilter, "business")
     list_select_related = ("business",)
-    fields = ("wa_id", "name", "business", "last_inbound_at", "transcript")
-    readonly_fields = fields
+    ordering = (F("last_inbound_at").desc(nulls_last=True), "-id")
     show_full_result_count = False
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs.filter(Exists(InboundMessage.objects.filter(customer=OuterRef("pk")))
                          | Exists(OutboundMessage.objects.filter(customer=OuterRef("pk"))))
+
+    def get_urls(self):
+        return [*self.inbox_urls(), *super().get_urls()]
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if request.user.is_superuser else tuple(f for f in shown if f != "business")
+
+    @admin.display(description=_("customer"), ordering="name")
+    def display_name(self, obj):
+        return obj.name or f"+{obj.wa_id}"
 
     def has_add_permission(self, request):
         return False
@@ -202,23 +221,6 @@ class ConversationAdmin(TenantAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="conversation (latest last)")
-    def transcript(self, obj):
-        inbound = [(m.received_at, "customer", m.summary, "") for m in
-                   InboundMessage.objects.filter(customer=obj).order_by("-id")[:CONVERSATION_LENGTH]]
-        outbound = [(m.created_at, "shop", m.summary, _state(m)) for m in
-                    OutboundMessage.objects.filter(customer=obj).order_by("-id")[:CONVERSATION_LENGTH]]
-        rows = sorted(inbound + outbound, key=lambda r: r[0])[-CONVERSATION_LENGTH:]
-        if not rows:
-            return "No messages yet."
-        return format_html(
-            "<table><thead><tr><th>when</th><th>from</th><th>message</th><th>delivery</th></tr></thead>"
-            "<tbody>{}</tbody></table>",
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                             ((f"{when:%Y-%m-%d %H:%M:%S}", who, text_of(text), state)
-                              for when, who, text, state in rows)),
-        )
 
 
 def _state(message) -> str:

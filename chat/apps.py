@@ -8,15 +8,24 @@ class ChatConfig(AppConfig):
 
     def ready(self):
         """Register the `whatsapp` and `webchat` outbox channels: the kernel delivers through them
-        and copies customer-facing events to them without importing this app."""
-        from shopchat import channels
+        and copies customer-facing events to them without importing this app; the chat's part
+        of privacy (export, erasure, retention); the back office's chat tile and customer section."""
+        from shopchat import channels, dashboard, privacy
+        from shopchat.backoffice import customer_page
 
         from . import notifications, selectors, sender, webchat
+        from . import privacy as chat_privacy
+        from .customer_section import conversation_section
+        from .dashboard import failed_message_tiles
 
         channels.register(
             notifications.CHANNEL, label="WhatsApp message", deliver=sender.send_message,
             copies=notifications.goes_to_the_chat, business_relations=["whatsapp_config"],
-            undelivered=selectors.undelivered_messages,
+            undelivered=selectors.undelivered_messages, reaches=selectors.reaches_customers,
         )
         channels.register(webchat.CHANNEL, label="Browser chat message", deliver=webchat.deliver,
                           copies=webchat.goes_to_web_chat)
+        privacy.register("chat", position=50, export=chat_privacy.export, collect=chat_privacy.collect,
+                         erase=chat_privacy.erase, purge=chat_privacy.purge)
+        dashboard.register(area="customers", tiles=failed_message_tiles, position=45)
+        customer_page.register(area="customers", section=conversation_section, position=40)

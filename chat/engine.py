@@ -12,15 +12,23 @@ sends them. The routes, in order:
 - a tapped button or list row -> the action named by its id (`pay_wallet:<order>`,
   `pay_card:<order>`, `cancel:<order>`, `product:<retailer id>`, `buy:<retailer id>`,
   `catalog`, `help`);
-- "help" / "support" -> a ticket; while it is open, the customer's texts join it;
-- first contact or a greeting -> the greeting and the catalog;
+- "language" / "Sprache" / "lingua"... -> the language menu (`language:<code>` rows); a language's
+  name ("Deutsch", "हिंदी") -> that language, saved;
+- "help" / "Hilfe" / "aiuto" / "मदद"... -> a ticket; while it is open, the customer's texts join it;
+- first contact or a greeting of any of the six languages -> the greeting and the catalog;
 - any other text -> a catalog search.
+
+Every reply is in the customer's language (`shopchat.languages.customer_language`); while none is
+saved, the language a text message is written in is saved as theirs (`chat.language.detect`).
 """
 import contextlib
 import logging
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from catalog.models import Product
 from orders import services as order_services
@@ -28,21 +36,31 @@ from orders.errors import OutOfStock, PriceChanged, UnknownProducts
 from orders.models import Order
 from payments import services as payment_services
 from payments.models import Payment
+from shopchat import consent
 from shopchat.errors import DomainError
-from shopchat.money import display
+from shopchat.languages import CHAT_LANGUAGES, NATIVE_NAMES, Speech
+from shopchat.privacy import services as privacy_services
+from shopchat.services import put_customer
 from support import selectors as support_selectors
 from support import services as support_services
 
+from . import language as words_of_languages
 from . import links, order_details, selectors
 from . import messages as wa
 
 log = logging.getLogger(__name__)
 
-GREETINGS = {
-    "hi", "hii", "hiii", "hello", "helo", "hey", "hey there", "hiya", "hola", "namaste", "namaskar", "start",
-    "menu", "catalog", "catalogue", "shop", "good morning", "good afternoon", "good evening", "hi there",
+# Marketing opt-out (docs/PRIVACY.md, "Consent"), in the chat's languages: en, de, it, es, pt, hi.
+STOP_WORDS = {
+    "stop", "unsubscribe", "stopp", "abmelden", "basta", "alto", "parar", "cancelar suscripcion", "sair",
+    "रोकें", "रोको", "बंद",
 }
-HELP_WORDS = {"help", "support", "agent", "human", "customer care", "customer support", "complaint"}
+# "Delete my data": an erasure request staff confirm in the back office.
+DELETE_WORDS = {
+    "delete my data", "erase my data", "delete my account", "remove my data", "lösche meine daten",
+    "meine daten löschen", "daten löschen", "cancella i miei dati", "elimina i miei dati", "borrar mis datos",
+    "eliminar mis datos", "apagar meus dados", "excluir meus dados", "मेरा डेटा हटाएं", "मेरा डेटा मिटाएं",
+}
 IGNORED_TYPES = {"reaction", "system", "unsupported", "errors"}
 LIST_ROWS = wa.MAX_ROWS
 PRODUCT_LIST_ITEMS = wa.MAX_PRODUCTS
@@ -56,8 +74,15 @@ class Reply:
 
 
 def respond(*, config, customer, message: dict, first_contact: bool = False) -> list[Reply]:
-    """The replies to one inbound message (Meta's message object)."""
+    """The replies to one inbound message (Meta's message object), in the customer's language."""
     conversation = Conversation(config, customer)
+    if message.get("type") == "text":
+        conversation.learn_language(str((message.get("text") or {}).get("body") or ""))
+    with translation.override(conversation.language):
+        return _respond(conversation, message, first_contact)
+
+
+def _respond(conversation: "Conversation", message: dict, first_contact: bool) -> list[Reply]:
     kind = message.get("type")
     referred = (message.get("context") or {}).get("referred_product")
     if isinstance(referred, dict) and referred.get("product_retailer_id"):
@@ -79,7 +104,11 @@ def respond(*, config, customer, message: dict, first_contact: bool = False) -> 
 
 
 def normalize(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    return words_of_languages.words_of(text)
+
+
+STOP_NORMALIZED = {normalize(w) for w in STOP_WORDS}
+DELETE_NORMALIZED = {normalize(w) for w in DELETE_WORDS}
 
 
 class Conversation:
@@ -88,9 +117,32 @@ class Conversation:
         self.customer = customer
         self.business = config.business
         self.footer = wa.clip(self.business.name, wa.MAX_FOOTER)
+        self.speech = Speech.of(customer, self.business)
+        self.language = self.speech.language
+
+    def learn_language(self, body: str) -> None:
+        """No language saved yet: the language this message is written in becomes the customer's
+        (saved, so it holds from now on and the API shows it); a message that tells nothing
+        ("hi", a product name) leaves the number's country or the business default in charge."""
+        if self.customer.locale:
+            return
+        language = words_of_languages.detect(body)
+        if language is not None:
+            self.choose_language(language)
+
+    def choose_language(self, language: str) -> None:
+        locale = words_of_languages.locale_of(language)
+        put_customer(business=self.business, wa_id=self.customer.wa_id, locale=locale)
+        self.customer.locale = locale
+        self.speech = Speech.of(self.customer, self.business)
+        self.language = self.speech.language
 
     def money(self, minor: int) -> str:
-        return display(minor, self.business.currency)
+        return self.speech.money(minor)
+
+    def buttons_to_go_on(self) -> list[tuple[str, str]]:
+        return [("catalog", pgettext("button", "Browse catalog")), ("help", pgettext("button", "Talk to us")),
+                ("language", pgettext("button", "Language"))]
 
     # --- text -------------------------------------------------------------------------------
     def text(self, body: str, first_contact: bool) -> list[Reply]:
@@ -98,15 +150,39 @@ class Conversation:
         if ordered and Product.objects.filter(business=self.business, retailer_id=ordered).exists():
             return self.product(ordered)
         words = normalize(body)
-        if words in HELP_WORDS or words.startswith(("help ", "support ")):
+        if words in STOP_NORMALIZED:
+            return self.stop_marketing()
+        if words in DELETE_NORMALIZED:
+            return self.delete_my_data()
+        if words_of_languages.asks_for_language(words):
+            return self.language_menu()
+        if (named := words_of_languages.named_language(words)) is not None:
+            return self.switch_language(named)
+        if words_of_languages.asks_for_help(words):
             return self.support(body)
         ticket = self.open_ticket()
+        greeting = words_of_languages.is_greeting(words)
         if ticket is not None:
             support_services.add_customer_message(ticket=ticket, body=body)
-            return self.greeting() if words in GREETINGS else []
-        if first_contact or words in GREETINGS or not words:
+            return self.greeting() if greeting else []
+        if first_contact or greeting or not words:
             return self.greeting()
         return self.search(body)
+
+    # --- privacy ----------------------------------------------------------------------------
+    def stop_marketing(self) -> list[Reply]:
+        consent.opt_out(customer=self.customer, source="chat")
+        return [Reply(wa.text(_(
+            "Done: %(shop)s will send you no more offers. Replies to your messages and updates about "
+            "your orders still reach you.") % {"shop": self.business.name}))]
+
+    def delete_my_data(self) -> list[Reply]:
+        privacy_services.request_erasure(customer=self.customer)
+        return [Reply(wa.text(_(
+            "We have your request to delete your data. %(shop)s will check it within 30 days: open orders "
+            "and money left in your wallet are settled first. Then your name, number and messages are erased "
+            "everywhere (payment records stay, as the law requires) and you will hear from us no more.")
+            % {"shop": self.business.name}))]
 
     def other(self, kind, message) -> list[Reply]:
         if kind in IGNORED_TYPES:
@@ -117,12 +193,12 @@ class Conversation:
             support_services.add_customer_message(ticket=ticket, body=f"[{kind}] {caption}".strip())
             return []
         return [Reply(wa.reply_buttons(
-            "I can read text messages and your cart. Send a product name to search, or:",
-            [("catalog", "Browse catalog"), ("help", "Talk to us")], footer=self.footer))]
+            _("I can read text messages and your cart. Send a product name to search, or:"),
+            self.buttons_to_go_on(), footer=self.footer))]
 
     # --- catalog ----------------------------------------------------------------------------
     def greeting(self) -> list[Reply]:
-        greeting = self.business.greeting or f"Welcome to {self.business.name}!"
+        greeting = self.business.greeting_in(self.language) or _("Welcome to %(shop)s!") % {"shop": self.business.name}
         return [Reply(wa.text(wa.clip(greeting, wa.MAX_TEXT)))] + self.catalog(first=True)
 
     def catalog(self, first: bool = False) -> list[Reply]:
@@ -134,18 +210,19 @@ class Conversation:
                 if sections:
                     return [Reply(wa.product_list(
                         self.config.catalog_id, wa.clip(f"{self.business.name}", wa.MAX_HEADER),
-                        "Tap a product to see it, add what you like to your cart and send the cart.",
+                        _("Tap a product to see it, add what you like to your cart and send the cart."),
                         [(wa.clip(title, wa.MAX_SECTION_TITLE), [p.retailer_id for p in products])
                          for title, products in sections],
                         footer=self.footer))]
             thumbnail = (Product.objects.filter(business=self.business, is_active=True)
                          .order_by("pk").values_list("retailer_id", flat=True).first())
-            return [Reply(wa.catalog_message("Browse our catalog, add products to your cart and send it to us.",
+            return [Reply(wa.catalog_message(_("Browse our catalog, add products to your cart and send it to us."),
                                              thumbnail, footer=self.footer))]
         sections = selectors.collection_sections(self.business, LIST_ROWS, wa.MAX_SECTIONS)
         if not sections:
-            return [Reply(wa.text("Our catalog is empty right now. Please come back soon!"))]
-        return [Reply(self.product_rows("Tap a product to see it and order.", "View products", sections))]
+            return [Reply(wa.text(_("Our catalog is empty right now. Please come back soon!")))]
+        return [Reply(self.product_rows(_("Tap a product to see it and order."),
+                                        pgettext("list button", "View products"), sections))]
 
     def product_rows(self, body: str, button: str, sections) -> dict:
         return wa.list_message(body, button, [
@@ -160,33 +237,37 @@ class Conversation:
         products = selectors.find_products(business=self.business, query=query, limit=limit)
         if not products:
             return [Reply(wa.reply_buttons(
-                wa.clip(f"Sorry, nothing matches “{query.strip()}”. Try another word, or:", wa.MAX_BODY),
-                [("catalog", "Browse catalog"), ("help", "Talk to us")], footer=self.footer))]
-        title = wa.clip(f"Results for {query.strip()}", wa.MAX_SECTION_TITLE)
+                wa.clip(_("Sorry, nothing matches “%(query)s”. Try another word, or:") % {"query": query.strip()},
+                        wa.MAX_BODY),
+                self.buttons_to_go_on(), footer=self.footer))]
+        title = wa.clip(_("Results for %(query)s") % {"query": query.strip()}, wa.MAX_SECTION_TITLE)
         if self.config.catalog_id:
             return [Reply(wa.product_list(
-                self.config.catalog_id, wa.clip(f"Results for “{query.strip()}”", wa.MAX_HEADER),
-                "Tap a product to see it or add it to your cart, then send the cart.",
+                self.config.catalog_id, wa.clip(_("Results for “%(query)s”") % {"query": query.strip()}, wa.MAX_HEADER),
+                _("Tap a product to see it or add it to your cart, then send the cart."),
                 [(title, [p.retailer_id for p in products])], footer=self.footer))]
-        return [Reply(self.product_rows(f"{len(products)} product(s) match. Tap one to see it.", "View results",
-                                        [(title, products)]))]
+        matches = ngettext("%(count)s product matches. Tap it to see it.",
+                           "%(count)s products match. Tap one to see it.", len(products)) % {"count": len(products)}
+        return [Reply(self.product_rows(matches, pgettext("list button", "View results"), [(title, products)]))]
 
     def product(self, retailer_id: str) -> list[Reply]:
         product = Product.objects.filter(business=self.business, retailer_id=retailer_id, is_active=True).first()
         if product is None:
-            return [Reply(wa.reply_buttons("Sorry, that product is not available any more.",
-                                           [("catalog", "Browse catalog")], footer=self.footer))]
+            return [Reply(wa.reply_buttons(_("Sorry, that product is not available any more."),
+                                           self.buttons_to_go_on()[:1], footer=self.footer))]
         price = self.money(product.current_price_minor)
         if self.config.catalog_id:
             return [Reply(wa.product(self.config.catalog_id, product.retailer_id,
                                      body=wa.clip(f"{product.title} - {price}", wa.MAX_BODY), footer=self.footer))]
         available = product.available_quantity
-        stock = "" if available is None else (f"\n{available} in stock" if available else "\nOut of stock")
+        stock = "" if available is None else ("\n" + (_("%(count)s in stock") % {"count": available} if available
+                                                      else _("Out of stock")))
         sheet = f"*{product.title}*\n{price}{stock}"
         if product.description:
             sheet += "\n\n" + product.description
         return [Reply(wa.reply_buttons(wa.clip(sheet, wa.MAX_BODY) if len(sheet) > wa.MAX_BODY else sheet,
-                                       [(f"buy:{product.retailer_id}", "Order one"), ("catalog", "Browse catalog")],
+                                       [(f"buy:{product.retailer_id}", pgettext("button", "Order one")),
+                                        self.buttons_to_go_on()[0]],
                                        footer=self.footer))]
 
     # --- orders and payment ---------------------------------------------------------------
@@ -201,7 +282,7 @@ class Conversation:
                 entry["currency"] = str(item["currency"])
             items.append(entry)
         if not items:
-            return [Reply(wa.text("Your cart was empty. Add products from the catalog and send the cart again."))]
+            return [Reply(wa.text(_("Your cart was empty. Add products from the catalog and send the cart again.")))]
         return self.place(items, note=str(order.get("text") or "")[:1000])
 
     def place(self, items, note: str = "") -> list[Reply]:
@@ -209,7 +290,7 @@ class Conversation:
             order = order_services.place_order(business=self.business, customer=self.customer, items=items,
                                                note=note)
         except DomainError as exc:
-            return [Reply(wa.text(wa.clip(order_problem(exc), wa.MAX_TEXT)))]
+            return [Reply(wa.text(wa.clip(self.order_problem(exc), wa.MAX_TEXT)))]
         return self.payment_request(order)
 
     def payment_request(self, order) -> list[Reply]:
@@ -217,26 +298,29 @@ class Conversation:
         if self.config.payment_configuration:
             try:
                 body = wa.order_details(
-                    wa.clip(f"Thank you! Order {order.number} comes to {self.money(order.total_minor)}. "
-                            "Tap Review and Pay to pay.", wa.MAX_BODY),
-                    order_details.order_details_parameters(self.config, order, lines), footer=self.footer)
+                    wa.clip(_("Thank you! Order %(number)s comes to %(total)s. Tap Review and Pay to pay.")
+                            % {"number": order.number, "total": self.money(order.total_minor)}, wa.MAX_BODY),
+                    order_details.order_details_parameters(self.config, order, lines, self.money),
+                    footer=self.footer)
                 return [Reply(body, order_number=order.number)]
             except wa.InvalidMessage as exc:  # never send what Meta would refuse: fall back to buttons
                 log.warning("whatsapp: order_details for %s not sendable (%s); offering buttons", order.number, exc)
-        summary = [f"Order {order.number} is placed:"]
+        total = self.money(order.total_minor)
+        summary = [_("Order %(number)s is placed:") % {"number": order.number}]
         for line in lines[:20]:
             summary.append(f"{line.quantity} x {line.title} - {self.money(line.line_total_minor)}")
         if len(lines) > 20:
-            summary.append(f"... and {len(lines) - 20} more")
-        summary.append(f"Total: {self.money(order.total_minor)}")
-        summary.append("How would you like to pay?")
+            summary.append(_("... and %(count)s more") % {"count": len(lines) - 20})
+        summary.append(_("Total: %(total)s") % {"total": total})
+        summary.append(_("How would you like to pay?"))
         text = "\n".join(summary)
         if len(text) > wa.MAX_BODY:
-            text = f"Order {order.number} is placed. Total: {self.money(order.total_minor)}. How would you like to pay?"
+            text = (_("Order %(number)s is placed. Total: %(total)s. How would you like to pay?")
+                    % {"number": order.number, "total": total})
         return [Reply(wa.reply_buttons(text, [
-            (f"pay_wallet:{order.number}", "Pay from wallet"),
-            (f"pay_card:{order.number}", "Pay by card link"),
-            (f"cancel:{order.number}", "Cancel"),
+            (f"pay_wallet:{order.number}", pgettext("button", "Pay from wallet")),
+            (f"pay_card:{order.number}", pgettext("button", "Pay by card link")),
+            (f"cancel:{order.number}", pgettext("button", "Cancel")),
         ], footer=self.footer), order_number=order.number)]
 
     def find_order(self, number: str):
@@ -244,11 +328,12 @@ class Conversation:
 
     # --- actions ------------------------------------------------------------------------------
     def action(self, action_id: str) -> list[Reply]:
-        name, _, arg = action_id.partition(":")
+        name, __, arg = action_id.partition(":")
         if name in ("pay_wallet", "pay_card", "cancel"):
             order = self.find_order(arg)
             if order is None:
-                return [Reply(wa.text(f"I could not find order {arg}."))]
+                return [Reply(wa.text(wa.clip(_("I could not find order %(number)s.") % {"number": arg},
+                                              wa.MAX_TEXT)))]
             return getattr(self, name)(order)
         if name == "product" and arg:
             return self.product(arg)
@@ -257,9 +342,11 @@ class Conversation:
         if name == "catalog":
             return self.catalog()
         if name == "help":
-            return self.support("The customer asked for help in the chat.")
-        return [Reply(wa.reply_buttons("Sorry, that option is not available any more.",
-                                       [("catalog", "Browse catalog"), ("help", "Talk to us")], footer=self.footer))]
+            return self.support("The customer asked for help in the chat.")  # a note to the agents
+        if name == "language":
+            return self.switch_language(arg) if arg in CHAT_LANGUAGES else self.language_menu()
+        return [Reply(wa.reply_buttons(_("Sorry, that option is not available any more."),
+                                       self.buttons_to_go_on(), footer=self.footer))]
 
     def pay_wallet(self, order) -> list[Reply]:
         """A wallet payment is decided at once: paid (the `order.paid` event confirms in the
@@ -274,28 +361,71 @@ class Conversation:
             reason = payment.failure_reason
             if payment.failure_code == "insufficient_funds":
                 balance = self.money(selectors.wallet_balance(self.customer))
-                reason = f"your wallet balance is {balance} and the order comes to {self.money(order.total_minor)}."
+                reason = (_("your wallet balance is %(balance)s and the order comes to %(total)s.")
+                          % {"balance": balance, "total": self.money(order.total_minor)})
         return [Reply(wa.reply_buttons(
-            wa.clip(f"Your wallet payment for order {order.number} did not go through: {reason}", wa.MAX_BODY),
-            [(f"pay_card:{order.number}", "Pay by card link"), (f"cancel:{order.number}", "Cancel")],
+            wa.clip(_("Your wallet payment for order %(number)s did not go through: %(reason)s")
+                    % {"number": order.number, "reason": reason}, wa.MAX_BODY),
+            [(f"pay_card:{order.number}", pgettext("button", "Pay by card link")),
+             (f"cancel:{order.number}", pgettext("button", "Cancel"))],
             footer=self.footer), order_number=order.number)]
 
     def pay_card(self, order) -> list[Reply]:
         try:
             link = payment_services.card_payment_link(order=order)
         except DomainError as exc:
-            return [Reply(wa.text(wa.clip(f"We could not make a payment link: {exc.message}", wa.MAX_TEXT)),
-                          order_number=order.number)]
-        return [Reply(wa.text(f"Pay {self.money(order.total_minor)} for order {order.number} securely here:\n{link}",
-                              preview_url=True), order_number=order.number)]
+            return [Reply(wa.text(wa.clip(_("We could not make a payment link: %(reason)s") % {"reason": exc.message},
+                                          wa.MAX_TEXT)), order_number=order.number)]
+        return [Reply(wa.text(_("Pay %(total)s for order %(number)s securely here:") % {
+            "total": self.money(order.total_minor), "number": order.number} + f"\n{link}",
+            preview_url=True), order_number=order.number)]
 
     def cancel(self, order) -> list[Reply]:
         try:
             payment_services.cancel_order(order=order, reason="Cancelled by the customer in the chat.")
         except DomainError as exc:
-            return [Reply(wa.text(wa.clip(f"Order {order.number} cannot be cancelled: {exc.message}", wa.MAX_TEXT)),
+            return [Reply(wa.text(wa.clip(_("Order %(number)s cannot be cancelled: %(reason)s")
+                                          % {"number": order.number, "reason": exc.message}, wa.MAX_TEXT)),
                           order_number=order.number)]
         return []  # the order.cancelled event tells the customer
+
+    def order_problem(self, exc: DomainError) -> str:
+        """An order service's refusal, in the customer's words, from the error's data (the items
+        of `orders.errors.UnknownProducts`, `PriceChanged` and `OutOfStock`)."""
+        items = [i for i in exc.data.get("items") or [] if i]
+        if isinstance(exc, UnknownProducts):
+            names = ", ".join(str(i.get("retailer_id", "") if isinstance(i, dict) else i) for i in items)
+            return (_("These items are not in our catalog any more: %(items)s. Your order was not placed; "
+                      "please send your cart again without them.") % {"items": names or _("some items")})
+        if isinstance(exc, PriceChanged) and items:
+            lines = [_("- %(product)s: now %(price)s (your cart said %(cart_price)s)") % {
+                "product": i.get("title") or i.get("retailer_id"),
+                "price": self.speech.amount(i.get("price"), i.get("currency")),
+                "cart_price": self.speech.amount(i.get("item_price"), i.get("currency"))} for i in items]
+            return (_("Prices have changed since you filled your cart:") + "\n" + "\n".join(lines)
+                    + "\n" + _("Nothing was ordered. Please send your cart again."))
+        if isinstance(exc, OutOfStock) and items:
+            lines = [(_("- %(product)s: you asked for %(requested)s, we have %(available)s") if i.get("available")
+                      else _("- %(product)s: you asked for %(requested)s, none left")) % {
+                "product": i.get("title") or i.get("retailer_id"), "requested": i.get("requested"),
+                "available": i.get("available")} for i in items]
+            return (_("Sorry, we do not have enough in stock:") + "\n" + "\n".join(lines)
+                    + "\n" + _("Nothing was ordered. Please change your cart and send it again."))
+        return _("We could not place your order: %(reason)s") % {"reason": exc.message}
+
+    # --- language -----------------------------------------------------------------------------
+    def language_menu(self) -> list[Reply]:
+        rows = [(f"language:{code}", NATIVE_NAMES[code], "") for code in CHAT_LANGUAGES]
+        return [Reply(wa.list_message(_("Which language would you like me to write in?"),
+                                      pgettext("list button", "Languages"),
+                                      [(pgettext("section title", "Languages"), rows)], footer=self.footer))]
+
+    def switch_language(self, language: str) -> list[Reply]:
+        """Save the customer's choice and answer in the new language."""
+        self.choose_language(language)
+        with translation.override(self.language):
+            return [Reply(wa.reply_buttons(_("Okay, from now on I will write to you in English."),
+                                           self.buttons_to_go_on()[:2], footer=self.footer))]
 
     # --- support ------------------------------------------------------------------------------
     def open_ticket(self):
@@ -305,35 +435,12 @@ class Conversation:
         ticket = self.open_ticket()
         if ticket is not None:
             support_services.add_customer_message(ticket=ticket, body=body)
-            return [Reply(wa.text(f"We added your message to ticket #{_ticket_ref(ticket)}. "
-                                  "An agent will answer you here."), ticket_id=str(ticket.pk))]
+            return [Reply(wa.text(_("We added your message to ticket #%(ticket)s. An agent will answer you here.")
+                                  % {"ticket": _ticket_ref(ticket)}), ticket_id=str(ticket.pk))]
         ticket = support_services.open_ticket(business=self.business, customer=self.customer,
                                      subject=wa.clip(f"Chat: {body}", 120), message=body, channel="chat")
-        return [Reply(wa.text(f"Thank you! We opened ticket #{_ticket_ref(ticket)}. "
-                              "An agent will answer you here in the chat."), ticket_id=str(ticket.pk))]
-
-
-# --- words ---------------------------------------------------------------------------------
-
-def order_problem(exc: DomainError) -> str:
-    """An order service's refusal, in the customer's words, from the error's data (the items
-    of `orders.errors.UnknownProducts`, `PriceChanged` and `OutOfStock`)."""
-    items = [i for i in exc.data.get("items") or [] if i]
-    if isinstance(exc, UnknownProducts):
-        names = ", ".join(str(i.get("retailer_id", "") if isinstance(i, dict) else i) for i in items)
-        return (f"These items are not in our catalog any more: {names or 'some items'}. Your order was not placed; "
-                "please send your cart again without them.")
-    if isinstance(exc, PriceChanged) and items:
-        lines = [f"- {i.get('title') or i.get('retailer_id')}: now {i.get('currency', '')} {i.get('price')} "
-                 f"(your cart said {i.get('currency', '')} {i.get('item_price')})" for i in items]
-        return ("Prices have changed since you filled your cart:\n" + "\n".join(lines)
-                + "\nNothing was ordered. Please send your cart again.")
-    if isinstance(exc, OutOfStock) and items:
-        lines = [f"- {i.get('title') or i.get('retailer_id')}: you asked for {i.get('requested')}, "
-                 + (f"we have {i.get('available')}" if i.get("available") else "none left") for i in items]
-        return ("Sorry, we do not have enough in stock:\n" + "\n".join(lines)
-                + "\nNothing was ordered. Please change your cart and send it again.")
-    return f"We could not place your order: {exc.message}"
+        return [Reply(wa.text(_("Thank you! We opened ticket #%(ticket)s. An agent will answer you here in the chat.")
+                              % {"ticket": _ticket_ref(ticket)}), ticket_id=str(ticket.pk))]
 
 
 def _int(value) -> int:

@@ -25,6 +25,7 @@ MAX_SECTION_TITLE = 24
 MAX_PRODUCTS = 30
 MAX_PRODUCT_SECTIONS = 10
 REFERENCE_ID_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,35}$")
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
 
 
 class InvalidMessage(ValueError):
@@ -32,8 +33,9 @@ class InvalidMessage(ValueError):
 
 
 def clip(text: str, limit: int) -> str:
-    """`text` on one line, shortened with an ellipsis to fit `limit` characters."""
-    text = " ".join(str(text or "").split())
+    """`text` on one line, shortened with an ellipsis to fit `limit` characters. No-break spaces
+    stay (money in most locales keeps its sign on the amount's line with one)."""
+    text = " ".join(_BREAKING_SPACE.split(str(text or "").strip()))
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

@@ -10,9 +10,13 @@ once and answered by whoever asked, e.g. the chat engine) are skipped.
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from shopchat.languages import Speech
 from shopchat.models import Business, Customer
-from shopchat.money import MoneyError, format_major, to_minor
+from shopchat.money import MoneyError, to_minor
 
 from . import messages as wa
 from .models import OutboundMessage, WhatsAppConfig
@@ -53,7 +57,9 @@ def render(event, config) -> OutboundMessage | None:
     customer = Customer.objects.filter(business_id=event.business_id, wa_id=wa_id).first()
     if customer is None:
         return None
-    body = describe(event.event_type, data, config)
+    speech = Speech.of(customer, config.business)
+    with translation.override(speech.language):
+        body = describe(event.event_type, data, config, speech)
     if body is None:
         return None
     try:
@@ -68,52 +74,64 @@ def render(event, config) -> OutboundMessage | None:
         return OutboundMessage.objects.filter(source_event=event.pk).first()
 
 
-def refund_words(number: str, data: dict) -> str:
+def refund_words(number: str, data: dict, speech: Speech) -> str:
     """What a refund tells the customer: this refund's amount (`refunded`), and when the payment
     is not refunded in full, what remains paid (`amount` less `refunded_total`, all refunds so far)."""
     currency = str(data.get("currency") or "")
-    refunded = f"{currency} {data.get('refunded') or ''}".strip()
-    text = f"A refund of {refunded} for order {number} is on its way to you."
+    refunded = speech.amount(data.get("refunded") or "", currency)
+    text = _("A refund of %(amount)s for order %(number)s is on its way to you.") % {"amount": refunded,
+                                                                                     "number": number}
     try:
         paid = to_minor(Decimal(str(data["amount"])), currency)
         left = paid - to_minor(Decimal(str(data["refunded_total"])), currency)
     except (KeyError, InvalidOperation, MoneyError, ValueError):
         return text
     if left > 0:
-        text += f" {currency} {format_major(left, currency)} of your payment remains paid."
+        text += " " + _("%(amount)s of your payment remains paid.") % {"amount": speech.money(left, currency)}
     return text
 
 
-def describe(event_type: str, data: dict, config) -> dict | None:
-    """The message body for an event, or None when the chat need not hear of it."""
+def describe(event_type: str, data: dict, config, speech: Speech | None = None) -> dict | None:
+    """The message body for an event in the active language (amounts told by `speech`, English
+    numbers without one), or None when the chat need not hear of it."""
+    speech = speech or Speech("en", "en", str(data.get("currency") or ""))
     number = str(data.get("order") or data.get("number") or "")
-    total = f"{data.get('currency', '')} {data.get('total') or data.get('amount') or ''}".strip()
+    total = speech.amount(data.get("total") or data.get("amount") or "", data.get("currency"))
+    tracking = data.get("tracking_number")
     words = {
-        "order.paid": f"Payment received for order {number} ({total}). Thank you! We are preparing it.",
-        "order.shipped": f"Good news: order {number} has shipped."
-                         + (f" Tracking number: {data['tracking_number']}." if data.get("tracking_number") else ""),
-        "order.delivered": f"Order {number} has been delivered. Enjoy, and thank you for shopping with us!",
-        "order.cancelled": f"Order {number} has been cancelled.",
-        "order.expired": f"Order {number} expired because it was not paid in time. Send Hi to order again.",
-        "ticket.reply": f"Support (ticket #{data.get('ticket', '')}):\n{data.get('body', '')}",
+        "order.paid": lambda: _("Payment received for order %(number)s (%(total)s). Thank you! We are preparing it.")
+        % {"number": number, "total": total},
+        "order.shipped": lambda: _("Good news: order %(number)s has shipped.") % {"number": number}
+        + (" " + _("Tracking number: %(tracking)s.") % {"tracking": tracking} if tracking else ""),
+        "order.delivered": lambda: _("Order %(number)s has been delivered. Enjoy, and thank you for shopping with us!")
+        % {"number": number},
+        "order.cancelled": lambda: _("Order %(number)s has been cancelled.") % {"number": number},
+        "order.expired": lambda: _("Order %(number)s expired because it was not paid in time. Send Hi to order again.")
+        % {"number": number},
+        # the ticket's number per business (#1042), as the chat told it when the ticket was opened
+        "ticket.reply": lambda: _("Support (ticket #%(ticket)s):")
+        % {"ticket": data.get("number") or data.get("ticket", "")}
+        + f"\n{data.get('body', '')}",
     }
     if event_type == "payment.refunded":
-        return wa.text(refund_words(number, data)[: wa.MAX_TEXT])
+        return wa.text(refund_words(number, data, speech)[: wa.MAX_TEXT])
     if event_type == "payment.captured":
-        return None if number else wa.text(f"Payment of {total} received. Thank you!")
+        return None if number else wa.text(_("Payment of %(total)s received. Thank you!") % {"total": total})
     if event_type == "payment.failed":
         if data.get("method") == "wallet":
             return None
-        reason = data.get("reason") or "the payment was declined"
-        body = f"The payment for order {number} did not go through ({reason}). Would you like to try again?"
+        reason = data.get("reason") or _("the payment was declined")
+        body = (_("The payment for order %(number)s did not go through (%(reason)s). Would you like to try again?")
+                % {"number": number, "reason": reason})
         if not number:
             return wa.text(wa.clip(body, wa.MAX_TEXT))
         return wa.reply_buttons(wa.clip(body, wa.MAX_BODY), [
-            (f"pay_wallet:{number}", "Pay from wallet"), (f"pay_card:{number}", "Pay by card link"),
-            (f"cancel:{number}", "Cancel order")])
+            (f"pay_wallet:{number}", pgettext("button", "Pay from wallet")),
+            (f"pay_card:{number}", pgettext("button", "Pay by card link")),
+            (f"cancel:{number}", pgettext("button", "Cancel order"))])
     if event_type not in words:
         return None
-    text = words[event_type]
+    text = words[event_type]()
     if event_type in ORDER_STATUS and config.payment_configuration and number and wa.REFERENCE_ID_RE.match(number):
         return wa.order_status(wa.clip(text, wa.MAX_BODY), number, ORDER_STATUS[event_type])
     return wa.text(text[: wa.MAX_TEXT])

@@ -1,12 +1,14 @@
 """Reads of the chat app: messages not delivered (for the order and ticket pages), and what the
 conversation engine reads (catalog sections, search, the wallet balance)."""
+from django.utils.translation import pgettext
+
 from catalog.models import Collection, CollectionProduct, Product
 from catalog.selectors import search_products
 from payments.models import LedgerAccount
 from shopchat.channels import UndeliveredMessage
 from shopchat.models import Business, Customer
 
-from .models import OutboundMessage
+from .models import OutboundMessage, WhatsAppConfig
 
 
 def chat_failures(*, business: Business, order_number: str = "", ticket_id: str = "") -> list[OutboundMessage]:
@@ -56,10 +58,15 @@ def collection_sections(business: Business, max_items: int, max_sections: int) -
     if not sections:
         products = list(Product.objects.filter(business=business, is_active=True).order_by("title")[:max_items])
         if products:
-            sections.append(("Products", products))
+            sections.append((pgettext("section title", "Products"), products))
     return sections
 
 
 def wallet_balance(customer: Customer) -> int:
     return (LedgerAccount.objects.filter(customer=customer, kind=LedgerAccount.Kind.CUSTOMER_WALLET)
             .values_list("balance_minor", flat=True).first() or 0)
+
+
+def reaches_customers(business: Business) -> bool:
+    """The business has an enabled WhatsApp number: messages can reach its customers."""
+    return WhatsAppConfig.objects.filter(business=business, enabled=True).exists()

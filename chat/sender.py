@@ -6,8 +6,11 @@ payment or ticket event, which is first turned into one OutboundMessage (once pe
 
 Each message is checked against the format limits, then POSTed to
 `{base_url}/{api_version}/{phone_number_id}/messages` with the business's bearer token.
-5xx, 429, throughput and transient errors raise `DeliveryFailed(retry=True)`: the outbox
-backs off and sends again, skipping what already went out. Content errors (other 4xx) are
+Every send first takes its turn on the number's and the recipient's throughput (`chat.pacing`,
+shared by every worker through Redis). 5xx, 429, throughput and transient errors raise
+`DeliveryFailed(retry=True)`: the outbox backs off and sends again, skipping what already went
+out; a throughput error (130429, 131056) also pauses that number or pair for every worker.
+The HTTP client is one pooled keep-alive client per process. Content errors (other 4xx) are
 recorded on the message and never retried. Outside the 24-hour customer-service window only
 the business's approved template is sent; without one, the message fails as 131047 would.
 """
@@ -23,6 +26,7 @@ from shopchat import outbound
 from shopchat.outbox import DeliveryFailed, NothingToDeliver
 
 from . import messages as wa
+from . import pacing
 from .models import OutboundMessage, WhatsAppConfig
 
 log = logging.getLogger(__name__)
@@ -96,6 +100,11 @@ def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
     except wa.InvalidMessage as exc:
         _fail(message, None, f"Not sent, breaks WhatsApp's format limits: {exc}", attempted=False)
     request = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": message.customer.wa_id, **body}
+    try:  # the number's and the recipient's turn, shared by every worker (see chat.pacing)
+        pacing.take_turn(phone_number_id=config.phone_number_id, wa_id=message.customer.wa_id,
+                         rate=config.messages_per_second)
+    except pacing.Later as exc:
+        raise DeliveryFailed(f"message {message.pk}: {exc}", retry=True) from None
     try:
         response = client().post(config.messages_url, json=request,
                                  headers={"Authorization": f"Bearer {config.access_token}"},
@@ -120,6 +129,7 @@ def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
     details = (error.get("error_data") or {}).get("details", "") if isinstance(error.get("error_data"), dict) else ""
     title = " - ".join(x for x in (error.get("message") or f"HTTP {response.status_code}", details) if x)
     if response.status_code >= 500 or response.status_code == 429 or code in RETRYABLE_CODES:
+        pacing.back_off(phone_number_id=config.phone_number_id, wa_id=message.customer.wa_id, code=code)
         _retry(message, code, title)
     _fail(message, code, title)
 

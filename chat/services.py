@@ -26,6 +26,7 @@ from payments import services as payment_services
 from payments.models import Payment
 from shopchat import outbox
 from shopchat.models import Business, Customer
+from shopchat.privacy import logs as privacy_logs
 from shopchat.services import upsert_customer
 
 from . import webhook
@@ -282,8 +283,10 @@ def _answer(inbound: InboundMessage) -> bool:
     inbound.customer = customer
     # A customer created by this very message is a first contact (one query fewer than asking).
     first_contact = customer.created_at >= inbound.received_at
-    replies = engine.respond(config=config, customer=customer, message=inbound.payload, first_contact=first_contact)
-    queue_replies(business=business, customer=customer, replies=replies, in_reply_to=inbound)
+    with privacy_logs.masking(inbound.profile_name, customer.name):
+        replies = engine.respond(config=config, customer=customer, message=inbound.payload,
+                                 first_contact=first_contact)
+        queue_replies(business=business, customer=customer, replies=replies, in_reply_to=inbound)
     return True
 
 

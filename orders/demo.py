@@ -1,8 +1,9 @@
-"""Demo orders in every state for the demo business (run by `seed_demo` after the catalog).
-
-Deterministic and idempotent: the demo customers' orders are made once; running it again
-adds nothing. Everything goes through orders.services, like real orders. If the business has
-no products yet (the catalog seeder did not run), a few demo products are created here.
+"""Demo orders for the demo business (run by `seed_demo` after the catalog): one per story in
+DEMO_ORDERS, placed through orders.services like real ones. The steps that need no money
+(cancel, expire) run here; the ones that do (pay, ship, deliver, refund, settle) are
+payments.demo's, which pays each order for real, so every paid order has its payment. Asha also
+has a cart in progress. Deterministic and idempotent: running it again adds nothing. If the
+business has no products yet (the catalog seeder did not run), a few demo products are created.
 """
 from datetime import timedelta
 
@@ -31,6 +32,7 @@ DEMO_ORDERS = [
     ("15550101007", "Kavya Pillai", ["paid", "partly_refunded"]),
     ("15550101008", "Sanjay Gupta", ["paid", "refunded"]),
 ]
+TRACKING = "DEMO{index}"  # the tracking number of DEMO_ORDERS[index] once shipped
 
 
 def _demo_products(business, count=3):
@@ -64,19 +66,11 @@ def seed(*, business, products=None, stdout=None):
                                      address=f"{10 + index} MG Road, Bengaluru 5600{index:02d}",
                                      note="Demo order" if index % 2 else "")
         for step in steps:
-            if step == "paid":
-                order = services.mark_paid(order=order, note="demo payment")
-            elif step == "shipped":
-                order = services.ship_order(order=order, tracking_number=f"DEMO{1000 + index}", carrier="India Post")
-            elif step == "delivered":
-                order = services.deliver_order(order=order)
-            elif step == "cancelled":
+            if step == "cancelled":
                 order = services.cancel_order(order=order, reason="customer changed their mind")
             elif step == "expired":
                 order = services.expire_order(order=order, now=order.expires_at + timedelta(seconds=1))
-            elif step == "partly_refunded":
-                order = services.mark_refunded(order=order, refunded_minor=order.total_minor // 4)
-            elif step == "refunded":
-                order = services.mark_refunded(order=order, refunded_minor=order.total_minor)
+    services.set_cart_item(business=business, customer=upsert_customer(business=business, wa_id=DEMO_ORDERS[0][0]),
+                           product=catalog[-1], quantity=2)
     if stdout:
-        stdout.write(f"  orders: {len(DEMO_ORDERS)} demo orders, one in every state")
+        stdout.write(f"  orders: {len(DEMO_ORDERS)} demo orders (payments pays, ships and refunds them) and a cart")

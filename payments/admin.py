@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from unfold.admin import ModelAdmin, TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
 from orders.admin import OrderAdmin
@@ -214,13 +215,23 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
         settlement = self._settlement(request, pk)
         cur = settlement.currency
         rows = [(line, label(line.gross_minor, cur), label(line.refund_minor, cur),
-                 label(line.commission_minor, cur), label(line.net_minor, cur))
+                 label(line.commission_minor, cur), label(line.net_minor, cur), self._kept(line))
                 for line in self._lines(settlement)[:5000]]
         context = {**self.admin_site.each_context(request), "title": f"Settlement statement #{settlement.pk}",
                    "settlement": settlement, "rows": rows, "opts": self.model._meta,
                    "totals": {name: label(getattr(settlement, f"{name}_minor"), cur)
                               for name in ("gross", "refunds", "commission", "net", "opening", "payout", "closing")}}
         return TemplateResponse(request, "admin/payments/settlement/statement.html", context)
+
+    @staticmethod
+    def _kept(line) -> str:
+        """Why a line's commission stays although its payment was refunded (the statement says it)."""
+        payment = line.payment if line.payment_id else None
+        if payment is None or not line.commission_minor or not payment.refunded_minor:
+            return ""
+        if payment.refunded_minor >= payment.amount_minor:
+            return gettext("Refunded in full since; the commission on the payment is kept.")
+        return gettext("Refunded in part since; the commission on the payment is kept.")
 
     def csv_view(self, request, pk):
         settlement = self._settlement(request, pk)
@@ -241,7 +252,8 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
         return response
 
     def settle_now_view(self, request):
-        """POST: settle now every business where the user may change settlements (platform staff)."""
+        """POST: settle now every business where the user may settle: platform staff all, an owner
+        their own (settle_business settles each payment once, whoever runs it and however often)."""
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:payments_settlement_changelist"))
         businesses = Business.objects.exclude(payout_account="")
@@ -268,7 +280,8 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
         return TemplateResponse(request, "admin/payments/settlement/reconcile.html", context)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_settle": request.user.is_superuser}
+        extra_context = {**(extra_context or {}), "can_settle": request.user.is_superuser or bool(
+            business_ids(request.user, self.tenant_area, CHANGE)), "can_reconcile": request.user.is_superuser}
         return super().changelist_view(request, extra_context)
 
 

@@ -37,6 +37,7 @@ class RefundForm(forms.Form):
         amount = self.fields["amount"]
         assert isinstance(amount, MoneyField)
         amount.set_currency(currency)
+        amount.label = _("Amount (%(currency)s)") % {"currency": currency}
         self.left = left
         self.currency = currency
 

@@ -7,11 +7,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import outbound, outbox, services
+from .backoffice.customer_page import sections_for
 from .backoffice.forms import MoneyFieldsMixin
 from .dashboard import period_for
 from .models import ApiKey, Business, Customer, Membership, OutboxEvent
 from .money import label
 from .payloads import pretty_json
+from .privacy.admin import CustomerPrivacyActions
 from .tenancy import TenantAdmin
 from .validators import mask_secret
 
@@ -37,11 +39,13 @@ class BusinessForm(MoneyFieldsMixin, forms.ModelForm):
     class Meta:
         model = Business
         fields = ("name", "slug", "status", "currency", "country", "time_zone", "wa_phone_number_id",
-                  "wa_display_number", "greeting", "commission_percent", "commission_fixed_minor", "payout_account",
+                  "wa_display_number", "language", "greeting", "greetings", "commission_percent",
+                  "commission_fixed_minor", "payout_account",
                   "webhook_url", "order_prefix", "tax_rate_percent", "prices_include_tax",
                   "shipping_fee_minor", "free_shipping_over_minor", "unpaid_order_minutes", "transfer_limit_minor",
                   "daily_transfer_limit_minor", "ticket_auto_close_days", "auto_assign_tickets", "feed_token",
-                  "description", "logo_url", "web_chat_enabled")
+                  "description", "logo_url", "web_chat_enabled", "retention_chat_days", "retention_payload_days",
+                  "retention_dead_letter_days", "retention_outbox_days")
         labels = MONEY_LABELS
 
 
@@ -56,7 +60,7 @@ class BusinessAdmin(TenantAdmin):
     actions = ["approve", "suspend", "reactivate", "rotate_webhook_secret"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "status", "currency", "country", "time_zone")}),
-        ("WhatsApp", {"fields": ("wa_phone_number_id", "wa_display_number", "greeting")}),
+        ("WhatsApp", {"fields": ("wa_phone_number_id", "wa_display_number", "language", "greeting", "greetings")}),
         ("Public shop page", {"fields": ("description", "logo_url", "web_chat_enabled", "shop_links")}),
         ("Platform commission", {"fields": ("commission_percent", "commission_fixed_minor")}),
         ("Payouts", {"fields": ("payout_account", "payout_account_masked")}),
@@ -66,6 +70,8 @@ class BusinessAdmin(TenantAdmin):
                                "free_shipping_over_minor", "unpaid_order_minutes")}),
         ("Wallet limits", {"fields": ("transfer_limit_minor", "daily_transfer_limit_minor")}),
         ("Support", {"fields": ("ticket_auto_close_days", "auto_assign_tickets")}),
+        ("Privacy (how long personal data is kept)", {"fields": (
+            "retention_chat_days", "retention_payload_days", "retention_dead_letter_days", "retention_outbox_days")}),
         ("Catalog feed", {"fields": ("feed_token",)}),
     )
 
@@ -228,14 +234,26 @@ class TalkedInFilter(admin.SimpleListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(TenantAdmin):
+class CustomerAdmin(CustomerPrivacyActions, TenantAdmin):
     tenant_area = "customers"
     list_display = ("wa_id", "name", "locale", "business", "last_inbound_at", "created_at")
     list_filter = (TalkedInFilter, "business")
     search_fields = ("=wa_id", "name")
     list_select_related = ("business",)
-    readonly_fields = ("created_at", "updated_at", "last_inbound_at")
+    readonly_fields = ("created_at", "updated_at", "last_inbound_at", "marketing_opt_in_at", "marketing_opt_in_source",
+                       "marketing_opt_out_at", "marketing_opt_out_source", "erased_at")
     show_full_result_count = False
+    change_form_template = "admin/shopchat/customer/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The customer page: orders and total spent, wallet, tickets and conversation (sections
+        the apps register, shopchat/backoffice/customer_page.py) above the profile form."""
+        customer = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if customer is not None and self.has_view_permission(request, customer):
+            extra["customer_sections"] = sections_for(customer, request.user)
+            extra["title"] = customer.name or f"+{customer.wa_id}"
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
 
 @admin.register(ApiKey)

@@ -6,12 +6,20 @@ class ShopchatConfig(AppConfig):
     verbose_name = "Businesses and platform"
 
     def ready(self):
-        from . import channels, dashboard, outbox
+        from . import channels, dashboard, outbox, privacy
         from .api import schema  # noqa: F401  (registers the API-key scheme with drf-spectacular)
+        from .privacy import kernel as privacy_kernel
+        from .privacy import logs as privacy_logs
 
-        channels.register("webhook", label="Gateway webhook", deliver=outbox.post_webhook)
+        privacy_logs.install()
+
+        channels.register("webhook", label="Gateway webhook", deliver=outbox.post_webhook,
+                          reaches=lambda business: bool(business.webhook_url))
         channels.register("email", label="E-mail to staff", deliver=outbox.send_email)
         dashboard.register(area="events", tiles=dashboard.failed_notification_tiles, position=40)
+        dashboard.register(area="customers", tiles=dashboard.erasure_request_tiles, position=45)
+        privacy.register("kernel", position=90, export=privacy_kernel.export, erase=privacy_kernel.erase,
+                         purge=privacy_kernel.purge)
 
         from django.contrib.auth.signals import user_logged_in
 

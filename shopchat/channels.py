@@ -55,13 +55,15 @@ class Channel:
     copies: CopyRule | None = None
     business_relations: tuple[str, ...] = ()
     undelivered: UndeliveredProvider | None = None
+    reaches: Callable[[Business], bool] | None = None
 
 
 _channels: dict[str, Channel] = {}
 
 
 def register(name: str, *, label: str, deliver: Deliver, copies: CopyRule | None = None,
-             business_relations: Iterable[str] = (), undelivered: UndeliveredProvider | None = None) -> Channel:
+             business_relations: Iterable[str] = (), undelivered: UndeliveredProvider | None = None,
+             reaches: Callable[[Business], bool] | None = None) -> Channel:
     """Register the channel `name` (the `OutboxEvent.channel` value); call it from `AppConfig.ready()`.
 
     - `deliver(event)` sends one event; it raises `outbox.DeliveryFailed` or `NothingToDeliver`.
@@ -71,6 +73,8 @@ def register(name: str, *, label: str, deliver: Deliver, copies: CopyRule | None
       API-key lookup loads them with the business.
     - `undelivered(business=, order_number= | ticket_id=)`: the messages about an order or a
       ticket this channel did not deliver, newest first.
+    - `reaches(business)`: whether this channel can get a message to the business's customers
+      at all (set up and enabled), so the back office says so when nothing can.
 
     Registering a name twice is a mistake (two apps would fight over its events), unless it is
     the same registration again.
@@ -82,7 +86,7 @@ def register(name: str, *, label: str, deliver: Deliver, copies: CopyRule | None
     if not name or len(name) > max_length:
         raise ValueError(f"A channel name has 1 to {max_length} characters, not {name!r}.")
     channel = Channel(name=name, label=label, deliver=deliver, copies=copies,
-                      business_relations=tuple(business_relations), undelivered=undelivered)
+                      business_relations=tuple(business_relations), undelivered=undelivered, reaches=reaches)
     if _channels.get(name, channel) != channel:
         raise ValueError(f"The outbox channel {name!r} is already registered.")
     _channels[name] = channel
@@ -124,3 +128,9 @@ def undelivered_messages(
     could not deliver, for the order and ticket pages of the back office."""
     return [message for c in _channels.values() if c.undelivered is not None
             for message in c.undelivered(business=business, order_number=order_number, ticket_id=str(ticket_id or ""))]
+
+
+def reaching_customers(business: Business) -> list[str]:
+    """The labels of the channels that can reach the business's customers (empty: a reply to a
+    customer would reach no one)."""
+    return [c.label for c in _channels.values() if c.reaches is not None and c.reaches(business)]

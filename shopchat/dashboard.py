@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Business, OutboxEvent
-from .tenancy import business_ids, scope_queryset
+from .models import Business, ErasureRecord, OutboxEvent
+from .tenancy import CHANGE, business_ids, scope_queryset
 
 SALES, ATTENTION = "sales", "attention"
 
@@ -114,3 +114,13 @@ def failed_notification_tiles(user: Any, period: Period) -> list[Tile]:
     failed = scope_queryset(OutboxEvent.objects.filter(status=OutboxEvent.Status.FAILED), user, "events").count()
     return [Tile(_("Notifications that failed"), failed,
                  reverse("admin:shopchat_outboxevent_changelist") + "?status__exact=failed", urgent=True)]
+
+
+def erasure_request_tiles(user: Any, period: Period) -> list[Tile]:
+    """For the roles that confirm them (owners, managers)."""
+    if not user.is_superuser and not business_ids(user, "customers", CHANGE):
+        return []
+    waiting = scope_queryset(ErasureRecord.objects.filter(status=ErasureRecord.Status.REQUESTED), user,
+                             "customers").count()
+    return [Tile(_("Data-erasure requests to confirm"), waiting,
+                 reverse("admin:shopchat_erasurerecord_changelist") + "?status__exact=requested", urgent=bool(waiting))]

@@ -8,14 +8,18 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import channels
+from .languages import CHAT_LANGUAGES, DEFAULT_GREETING, NATIVE_NAMES
 from .money import CURRENCY_CHOICES, display
 from .outbound import validate_public_url
 from .payloads import SafeJSONDecoder
 from .validators import (
     mask_account,
     validate_currency,
+    validate_language_texts,
     validate_payout_account,
     validate_time_zone,
     validate_wa_id,
@@ -46,7 +50,14 @@ class Business(models.Model):
     # WhatsApp identity (the Cloud API credentials live in the WhatsApp adapter's own model).
     wa_phone_number_id = models.CharField("WhatsApp phone-number id", max_length=32, blank=True, db_index=True)
     wa_display_number = models.CharField("WhatsApp display number", max_length=20, blank=True)
-    greeting = models.TextField(blank=True, default="Hi! Welcome to our shop. Here is our catalog.")
+    greeting = models.TextField(blank=True, default=DEFAULT_GREETING)
+    language = models.CharField(
+        _("default language"), max_length=8, default="en", choices=[(c, NATIVE_NAMES[c]) for c in CHAT_LANGUAGES],
+        help_text=_("The chat's language for customers whose language is not known."))
+    greetings = models.JSONField(
+        _("greeting in other languages"), default=dict, blank=True, validators=[validate_language_texts],
+        help_text=_('By language code, e.g. {"de": "Willkommen!", "hi": "स्वागत है!"}; the greeting above '
+                    "answers the languages not given."))
 
     # The public shop page (/shop/<slug>/) and the chat in the browser.
     description = models.TextField(blank=True, help_text="Shown on the public shop page.")
@@ -97,6 +108,18 @@ class Business(models.Model):
     ticket_auto_close_days = models.PositiveIntegerField(default=7)
     auto_assign_tickets = models.BooleanField(default=False)
 
+    # Privacy: how long personal data is kept (days), purged by a beat job (shopchat.privacy).
+    retention_chat_days = models.PositiveIntegerField(
+        "keep chat messages (days)", default=180, validators=[MinValueValidator(1)],
+        help_text="Messages in and out, with their text.")
+    retention_payload_days = models.PositiveIntegerField(
+        "keep raw webhook payloads (days)", default=30, validators=[MinValueValidator(1)],
+        help_text="Delivery statuses and payment-provider callbacks (the de-duplication ids stay).")
+    retention_dead_letter_days = models.PositiveIntegerField(
+        "keep dead letters (days)", default=30, validators=[MinValueValidator(1)])
+    retention_outbox_days = models.PositiveIntegerField(
+        "keep delivered notifications (days)", default=30, validators=[MinValueValidator(1)])
+
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -123,6 +146,12 @@ class Business(models.Model):
 
     def money(self, minor: int) -> str:
         return display(minor, self.currency)
+
+    def greeting_in(self, language: str) -> str:
+        """The merchant's greeting in `language`, else their default greeting (the starting one
+        translated into the active language)."""
+        text = str((self.greetings or {}).get(language) or "").strip() or self.greeting
+        return gettext(DEFAULT_GREETING) if text == DEFAULT_GREETING else text
 
 
 class Membership(models.Model):
@@ -153,6 +182,15 @@ class Customer(models.Model):
     locale = models.CharField(max_length=16, blank=True)
     last_inbound_at = models.DateTimeField(null=True, blank=True, help_text="Last message from the customer.")
     is_test = models.BooleanField(default=False, help_text="The merchant's own test chats: left out of revenue.")
+    # Consent to business-initiated (marketing) messages: when and how it was given or withdrawn
+    # (shopchat.consent). Service messages inside the 24-hour window need none.
+    marketing_opt_in_at = models.DateTimeField(null=True, blank=True)
+    marketing_opt_in_source = models.CharField(max_length=40, blank=True,
+                                               help_text="Where the opt-in came from: chat, api, import, web...")
+    marketing_opt_out_at = models.DateTimeField(null=True, blank=True)
+    marketing_opt_out_source = models.CharField(max_length=40, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True,
+                                     help_text="Personal data replaced by tombstones (shopchat.privacy).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -256,3 +294,8 @@ class IdempotencyRecord(models.Model):
     def __str__(self):
         return f"{self.key} ({self.state})"
 
+
+
+from .privacy.models import ErasureRecord  # noqa: E402  (the privacy kernel's table, app shopchat)
+
+__all__ = ["ApiKey", "Business", "Customer", "ErasureRecord", "IdempotencyRecord", "Membership", "OutboxEvent"]

@@ -177,7 +177,10 @@ def put_customer(*, business: Business, wa_id: str, name: str | None = None, loc
     changed = {k: v for k, v in changes.items() if k == "last_inbound_at" or getattr(customer, k) != v}
     if changed:
         changed["updated_at"] = timezone.now()
-        Customer.objects.filter(pk=customer.pk).update(**changed)
+        # erased_at: an erasure that committed while we waited on its lock left a tombstone here;
+        # the number now belongs to nobody, so it starts a new customer (shopchat.privacy)
+        if not Customer.objects.filter(pk=customer.pk, erased_at__isnull=True).update(**changed):
+            return put_customer(business=business, wa_id=wa_id, name=name, locale=locale, inbound=inbound)
         for field, value in changed.items():
             setattr(customer, field, value)
     return SavedCustomer(customer, False)

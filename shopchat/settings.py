@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,7 +102,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if IS_POSTGRES and env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+# Behind PgBouncer in transaction mode (docs/SCALING.md): each transaction may run on another
+# server connection, so nothing may live in the session between transactions. Django's
+# server-side cursors (`.iterator()`) are such state; prepared statements are too before
+# PgBouncer 1.21 (set DATABASE_PREPARED_STATEMENTS=True there with max_prepared_statements).
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
+if IS_POSTGRES and DATABASE_TRANSACTION_POOLING:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+if IS_POSTGRES and env.bool("DATABASE_PREPARED_STATEMENTS", default=not DATABASE_TRANSACTION_POOLING):
     # Parameters bound by the server, and a statement run a few times on a connection prepared
     # there: PostgreSQL parses and plans each hot statement (placing and paying orders, moving
     # money) once per connection instead of on every call. Turn off behind a pooler in
@@ -140,7 +148,11 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=False)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="shopchat")
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The chat speaks all six; the back office offers English, German and Italian (shopchat.languages).
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("it", "Italiano"), ("es", "Español"),
+             ("pt-br", "Português (Brasil)"), ("hi", "हिन्दी")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -192,6 +204,9 @@ else:
 
 # --- e-mail ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+if EMAIL_CONFIG.get("EMAIL_BACKEND") == "django.core.mail.backends.console.EmailBackend":
+    # the embedded default writes who got what, never the body (customers' names and addresses)
+    EMAIL_CONFIG["EMAIL_BACKEND"] = "shopchat.privacy.mail.SummaryConsoleBackend"
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shopchat <noreply@shopchat.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -259,6 +274,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 THROTTLE_REDIS_URL = env("THROTTLE_REDIS_URL", default=REDIS_URL)  # per-key call counters
+# WhatsApp send pacing (chat.pacing): each number's and each recipient's turn, shared through Redis.
+WHATSAPP_PACING = env.bool("WHATSAPP_PACING", default=True)
+WHATSAPP_PACING_REDIS_URL = env("WHATSAPP_PACING_REDIS_URL", default=REDIS_URL)
 THROTTLE_SYNC_SECONDS = env.float("THROTTLE_SYNC_SECONDS", default=0.2)
 API_KEY_CACHE_SECONDS = env.float("API_KEY_CACHE_SECONDS", default=5.0)
 
@@ -301,6 +319,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "shopchat.tasks.sweep_outbox", "schedule": 60.0},
     "idempotency-purge": {"task": "shopchat.tasks.purge_idempotency_records", "schedule": crontab(minute=17)},
+    "privacy-retention": {"task": "shopchat.tasks.purge_expired_data", "schedule": crontab(hour=4, minute=11)},
     "support-sla-breaches": {"task": "support.tasks.flag_breaching_tickets", "schedule": 60.0},
     "support-auto-close": {"task": "support.tasks.close_solved_tickets", "schedule": crontab(minute=23)},
     "whatsapp-inbound-sweep": {"task": "chat.tasks.sweep_inbound", "schedule": 60.0},
@@ -337,6 +356,7 @@ DEMO_SEEDERS = [
     "orders.demo.seed",
     "payments.demo.seed",
     "support.demo.seed",
+    "chat.demo.seed",
 ]
 
 # --- bench -----------------------------------------------------------------------------
@@ -349,7 +369,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # personal data masked at INFO and above (shopchat.privacy.logs; every record is masked when
+    # it is made, the filter covers a handler that sees a record made before Django started)
+    "filters": {"personal_data": {"()": "shopchat.privacy.logs.PersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "kombu.connection": {"level": "ERROR"}},
 }

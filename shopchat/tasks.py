@@ -26,3 +26,19 @@ def sweep_outbox() -> int:
 @shared_task
 def purge_idempotency_records() -> int:
     return idempotency.purge_expired()
+
+
+@shared_task(acks_late=True)
+def purge_expired_data(rounds: int = 50) -> dict[str, int]:
+    """Retention (docs/PRIVACY.md): batches of what each business keeps no longer, until a round
+    finds nothing (or `rounds` batches ran; the next run goes on). Idempotent."""
+    from .privacy import services
+
+    totals: dict[str, int] = {}
+    for _ in range(rounds):
+        purged = services.purge_expired()
+        for what, rows in purged.items():
+            totals[what] = totals.get(what, 0) + rows
+        if not any(purged.values()):
+            break
+    return totals

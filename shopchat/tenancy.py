@@ -4,7 +4,7 @@ Every merchant-owned model reaches its Business through a path (`business` by de
 model's `tenant_path`, e.g. `order__business`). Staff see the rows of the active businesses
 they are members of, with what their role allows in the model's *area*:
 
-    owner    everything
+    owner    everything (settlements: read, and "settle now" their own business)
     manager  catalog, customers, orders, payments, support; reads settlements, events, settings
     agent    support; reads orders and customers
 
@@ -28,7 +28,7 @@ Role = Membership.Role
 ROLE_AREAS = {
     Role.OWNER: {
         "settings": CHANGE, "staff": CHANGE, "catalog": CHANGE, "customers": CHANGE, "orders": CHANGE,
-        "payments": CHANGE, "settlements": VIEW, "support": CHANGE, "support_config": CHANGE, "events": CHANGE,
+        "payments": CHANGE, "settlements": CHANGE, "support": CHANGE, "support_config": CHANGE, "events": CHANGE,
         "platform_support": CHANGE, "developer": VIEW,
     },
     Role.MANAGER: {

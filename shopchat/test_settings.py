@@ -14,3 +14,4 @@ API_KEY_CACHE_SECONDS = 0  # tests change keys and businesses between requests
 THROTTLE_REDIS_URL = ""  # counters in the per-test local-memory cache (tests/core tests the Redis path)
 OUTBOUND_ALLOW_PRIVATE = True  # receivers and the fake Cloud API listen on 127.0.0.1 (test_outbound turns it off)
 WHATSAPP_WEBHOOK_MAX_AGE_SECONDS = None  # the recorded payloads are from 2025 (test_webhook_hardening turns it on)
+WHATSAPP_PACING = False  # tests/chat/test_pacing.py turns it on; elsewhere one test's sends would pace the next's

@@ -74,3 +74,19 @@ def mask_secret(value: str) -> str:
     if not value:
         return ""
     return "*" * 8 + (value[-4:] if len(value) >= 12 else "")
+
+
+def validate_language_texts(value) -> None:
+    """Merchant texts by chat language: {"de": "Willkommen!"}, keys among the chat's languages."""
+    from django.utils.translation import gettext as _
+
+    from .languages import CHAT_LANGUAGES
+
+    if not isinstance(value, dict):
+        raise ValidationError(_('Give the texts by language code, e.g. {"de": "Willkommen!"}.'))
+    for key, text in value.items():
+        if key not in CHAT_LANGUAGES:
+            raise ValidationError(_("%(code)s is not a chat language (%(codes)s).")
+                                  % {"code": key, "codes": ", ".join(CHAT_LANGUAGES)})
+        if not isinstance(text, str):
+            raise ValidationError(_("The text for %(code)s must be text.") % {"code": key})

@@ -16,12 +16,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from shopchat.channels import undelivered_messages
+from shopchat.channels import reaching_customers, undelivered_messages
 from shopchat.errors import DomainError
 from shopchat.money import label
 from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
@@ -155,6 +156,7 @@ class TicketDeskAdmin(TenantAdmin):
         view = self.admin_site.admin_view
         return [
             path("<path:object_id>/reply/", view(self.reply_view), name=f"{prefix}_reply"),
+            path("<path:object_id>/messages/", view(self.messages_view), name=f"{prefix}_messages"),
             path("<path:object_id>/assign-to-me/", view(self.assign_to_me_view), name=f"{prefix}_assign_to_me"),
             path("<path:object_id>/status/", view(self.status_view), name=f"{prefix}_status"),
         ] + super().get_urls()
@@ -195,6 +197,8 @@ class TicketDeskAdmin(TenantAdmin):
             "reply_url": reverse(f"{prefix}_reply", args=[ticket.pk]),
             "assign_url": reverse(f"{prefix}_assign_to_me", args=[ticket.pk]),
             "status_url": reverse(f"{prefix}_status", args=[ticket.pk]),
+            "messages_url": reverse(f"{prefix}_messages", args=[ticket.pk]),
+            "reaches": [] if ticket.is_platform else reaching_customers(ticket.business),
         }
 
     def _ticket_or_404(self, request, object_id, work=True):
@@ -215,8 +219,16 @@ class TicketDeskAdmin(TenantAdmin):
         except DomainError as exc:
             messages.error(request, exc.message)
             return False
-        messages.success(request, success)
+        if success:
+            messages.success(request, success)
         return True
+
+    def messages_view(self, request, object_id):
+        """The conversation alone, for the ticket page's htmx polling (new messages within 5 s)."""
+        ticket = self._ticket_or_404(request, object_id, work=False)
+        internal = self.may_write_internal(request, ticket)
+        conversation = selectors.conversation(ticket, include_internal=internal).select_related("ticket__customer")
+        return TemplateResponse(request, "admin/support/ticket_messages.html", {"conversation": conversation})
 
     def reply_view(self, request, object_id):
         ticket = self._ticket_or_404(request, object_id, work=False)
@@ -228,9 +240,19 @@ class TicketDeskAdmin(TenantAdmin):
         if self.may_work(request, ticket):
             if internal and not self.may_write_internal(request, ticket):
                 raise Http404("No such ticket.")
-            self._run(request, lambda: services.reply_to_ticket(
-                ticket=ticket, author=request.user, body=body, internal=internal, status=status),
-                "Internal note added." if internal else "Reply sent.")
+            reaches = [] if internal or ticket.is_platform else reaching_customers(ticket.business)
+            if internal or ticket.is_platform:
+                done = _("Internal note added.") if internal else _("Reply sent.")
+            elif reaches:
+                done = _("Reply queued for the customer (%(channels)s); a failure shows on this page.") % {
+                    "channels": ", ".join(reaches)}
+            else:
+                done = ""
+            sent = self._run(request, lambda: services.reply_to_ticket(
+                ticket=ticket, author=request.user, body=body, internal=internal, status=status), done)
+            if sent and not done:
+                messages.warning(request, _("Saved on the ticket, but it reached no one: this shop has neither a "
+                                            "WhatsApp number nor a gateway webhook set up."))
         else:
             # A merchant following their technical-support ticket: a requester message.
             self._run(request, lambda: services.add_customer_message(ticket=ticket, body=body, author=request.user),

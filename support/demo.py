@@ -13,27 +13,27 @@ POLICIES = {  # priority: (first response, resolution) in business minutes
     "low": (8 * 60, 5 * 9 * 60), "normal": (4 * 60, 3 * 9 * 60), "high": (60, 9 * 60), "urgent": (15, 4 * 60),
 }
 CANNED = {
-    "Where is my order": "Hi {customer_name}, your order {order_number} is on its way. We will send you the "
-                         "tracking number as soon as the courier shares it.",
+    "Where is my order": "Hi {customer_name}, your order {order_number} is on its way with {tracking_link}.",
     "Refund started": "Hi {customer_name}, we have started the refund for {order_number}. It reaches your account "
                       "in 5-7 working days.",
     "Anything else?": "Is there anything else we can help you with, {customer_name}?",
 }
 TICKETS = [
     # wa_id, name, subject, priority, conversation [(who, text, internal)], final status
-    ("15550002001", "Asha", "My order has not arrived", "high",
+    # the requesters are the demo customers who ordered (orders.demo), each ticket on their order
+    ("15550101003", "Meera Iyer", "My order has not arrived", "high",
      [("customer", "Help, my order has not arrived yet. It has been a week!", False)], "new"),
-    ("15550002002", "Ravi", "Wrong size delivered", "normal",
-     [("customer", "I ordered size M but got L.", False),
-      ("agent", "Sorry about that, Ravi! Could you send a photo of the label?", False),
+    ("15550101004", "Rahul Das", "Wrong size delivered", "normal",
+     [("customer", "I ordered the 5 kg bag but got 1 kg.", False),
+      ("agent", "Sorry about that, Rahul! Could you send a photo of the label?", False),
       ("agent", "Check with the warehouse whether M is in stock before promising an exchange.", True)], "pending"),
-    ("15550002003", "Meera", "Refund for cancelled order", "normal",
-     [("customer", "I cancelled my order yesterday, when do I get my money back?", False),
+    ("15550101008", "Sanjay Gupta", "Refund for my order", "normal",
+     [("customer", "You refunded my order yesterday, when do I get my money back?", False),
       ("agent", "Your refund was started today; it takes 5-7 working days.", False)], "solved"),
-    ("15550002004", "Kabir", "Damaged packaging <b>urgent</b>", "urgent",
+    ("15550101007", "Kavya Pillai", "Damaged packaging <b>urgent</b>", "urgent",
      [("customer", "The box arrived crushed and the jar is broken <script>alert(1)</script>", False),
       ("agent", "Courier claim opened with the carrier.", True)], "open"),
-    ("15550002005", "Diya", "Change delivery address", "low",
+    ("15550101002", "Vikram Shah", "Change delivery address", "low",
      [("customer", "Can you deliver to my office instead?", False),
       ("agent", "Waiting for the courier to confirm they can re-route.", True)], "on_hold"),
 ]

@@ -213,9 +213,19 @@ class CannedReply(models.Model):
         return self.title
 
     def render(self, *, ticket, agent=None) -> str:
+        """The body with its placeholders filled from the ticket's customer and order (the
+        ticket's own, else the customer's latest): {customer_name}, {order_number},
+        {order_status}, {tracking_number}, {tracking_link} (carrier and number), {ticket_number},
+        {business_name}, {agent_name}."""
+        order = ticket.order if ticket.order_id else (
+            ticket.customer.orders.order_by("-created_at").first() if ticket.customer_id else None)
+        tracking = " ".join(x for x in ((order.carrier, order.tracking_number) if order else ()) if x)
         values = {
             "customer_name": (ticket.customer.name if ticket.customer_id else "") or "there",
-            "order_number": ticket.order.number if ticket.order_id else "",
+            "order_number": order.number if order else "",
+            "order_status": order.get_status_display().lower() if order else "",
+            "tracking_number": order.tracking_number if order else "",
+            "tracking_link": tracking,
             "ticket_number": str(ticket.number),
             "business_name": ticket.business.name,
             "agent_name": (agent.get_full_name() or agent.get_username()) if agent else "",

@@ -145,3 +145,11 @@ def real_celery(live_worker):
     app.conf.task_always_eager = False
     yield live_worker
     app.conf.task_always_eager = True
+
+
+def pytest_sessionstart(session):
+    """Build the translation catalogs that changed (a fresh clone has only the .po files), so a
+    plain `pytest` speaks every language as `make test` does."""
+    from shopchat.management.commands.compile_translations import compile_stale
+
+    compile_stale()

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from shopchat.errors import DomainError
 from shopchat.models import Business
@@ -150,7 +151,7 @@ class ProductAdmin(TenantAdmin):
     list_filter = ("availability", "is_active", StockFilter, CollectionFilter)
     list_select_related = ("business",)
     search_fields = ("title",)
-    search_help_text = "Words or word beginnings in title, brand or description; or an exact id."
+    search_help_text = _("Words or word beginnings in title, brand or description; part of an id or a title.")
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
@@ -195,8 +196,13 @@ class ProductAdmin(TenantAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
+        # Words (full-text, word beginnings), or part of an id ("DG-0000") or of a title ("ghe"):
+        # within one business a substring scan of 50,000 rows stays in the tens of milliseconds.
         matches = selectors.rank_matches(queryset, term).values("pk")
-        return queryset.filter(Q(pk__in=matches) | Q(retailer_id=term)), False
+        found = Q(pk__in=matches) | Q(retailer_id=term)
+        if len(term) >= 3:
+            found |= Q(retailer_id__icontains=term) | Q(title__icontains=term)
+        return queryset.filter(found), False
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser and not obj.business_id:

@@ -16,7 +16,9 @@ class ProductFilter(django_filters.FilterSet):
         return self.request.auth.business.currency
 
     def search(self, queryset, name, value):
-        return selectors.rank_matches(queryset, value) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        return selectors.rank_matches(queryset, value, language=self.request.auth.business.language)
 
     def in_collection(self, queryset, name, value):
         return queryset.filter(collection_entries__collection__slug=value,

@@ -51,9 +51,14 @@ class CustomerSerializer(serializers.Serializer):
     locale = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
+    marketing_opt_in_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    marketing_opt_out_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class CustomerWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     locale = serializers.RegexField(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$", max_length=16, required=False,
                                     allow_blank=True)
+    marketing_opt_in = serializers.BooleanField(
+        required=False, help_text="true: the customer agreed to marketing messages now (recorded with source api); "
+                                  "false: they withdrew it.")

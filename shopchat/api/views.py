@@ -1,10 +1,11 @@
 """Core gateway endpoints: the chat customer."""
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import services
+from .. import consent, services
 from ..models import Customer
 from ..validators import normalize_wa_id, validate_wa_id
 from .base import BusinessScopedMixin
@@ -42,5 +43,12 @@ class CustomerView(BusinessScopedMixin, APIView):
         wa_id = clean_wa_id(wa_id)
         serializer = CustomerWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        saved = services.put_customer(business=self.business, wa_id=wa_id, **serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        marketing = fields.pop("marketing_opt_in", None)
+        if marketing is None:
+            saved = services.put_customer(business=self.business, wa_id=wa_id, **fields)
+        else:
+            with transaction.atomic():
+                saved = services.put_customer(business=self.business, wa_id=wa_id, **fields)
+                consent.record_choice(customer=saved.customer, agreed=marketing, source="api")
         return Response(CustomerSerializer(saved.customer).data, status=201 if saved.created else 200)

@@ -25,7 +25,7 @@ class EmailLoginForm(AuthenticationForm):
 
 
 class MoneyInput(UnfoldAdminTextInputWidget):
-    """A text input showing minor units as a major-unit amount, the currency as its prefix."""
+    """A text input showing minor units as a major-unit amount (the field's label names the currency)."""
 
     def __init__(self, currency: str = "", attrs: dict | None = None):
         self.currency = currency
@@ -37,12 +37,6 @@ class MoneyInput(UnfoldAdminTextInputWidget):
         if isinstance(value, int) and self.currency:
             return str(to_major(value, self.currency))
         return str(value)
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        if self.currency:
-            context["widget"]["prefix"] = self.currency
-        return context
 
 
 class MoneyField(forms.Field):
@@ -103,7 +97,7 @@ class MoneyFieldsMixin:
         for name in self.money_fields:
             if name in self.fields:
                 old = self.fields[name]
-                field = MoneyField(currency=currency, required=old.required, label=old.label,
+                field = MoneyField(currency=currency, required=old.required, label=f"{old.label} ({currency})",
                                    help_text=old.help_text, allow_negative=getattr(self, "allow_negative", False))
                 self.fields[name] = field
 

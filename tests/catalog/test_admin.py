@@ -282,3 +282,11 @@ def test_id_and_business_of_an_existing_product_cannot_be_changed(owner_client, 
         "condition": "new", "is_active": "on"})
     product.refresh_from_db()
     assert (product.retailer_id, product.title) == ("SKU-1", "Renamed")
+
+
+@pytest.mark.parametrize("term", ["DG-0000", "g-00004", "ghe", "Cow gh"])
+def test_product_search_finds_partial_ids_and_titles(owner_client, business, term):
+    wanted = ProductFactory(business=business, retailer_id="DG-000042", title="Cow ghee 1 l")
+    other = ProductFactory(business=business, retailer_id="XY-9", title="Basmati rice")
+    page = owner_client.get("/admin/catalog/product/", {"q": term}).content.decode()
+    assert wanted.title in page and other.title not in page

@@ -78,3 +78,25 @@ def test_other_databases_refresh_nothing_and_estimate_nothing(business, settings
         pytest.skip("PostgreSQL answers both")
     queries.refresh_search_statistics()
     assert queries.planned_rows(Product.objects.filter(business=business)) is None
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_copy_upsert_leaves_nothing_in_the_session_for_transaction_pooling(business):
+    """Behind PgBouncer in transaction mode the next transaction may run on another server
+    connection: the upsert works called outside a transaction, in batches inside one, and its
+    temporary table is gone once the transaction ends."""
+    def temporary_tables():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_class WHERE relname = %s AND relpersistence = 't'",
+                           [queries.COPY_TABLE])
+            return cursor.fetchone()[0]
+
+    queries.upsert_products_by_copy(business_id=business.pk, rows=[_upsert("ALONE")])  # autocommit
+    assert temporary_tables() == 0
+    with transaction.atomic():
+        queries.upsert_products_by_copy(business_id=business.pk, rows=[_upsert("FIRST")])
+        queries.upsert_products_by_copy(business_id=business.pk, rows=[_upsert("SECOND")])
+    assert temporary_tables() == 0
+    assert set(Product.objects.filter(business=business).values_list("retailer_id", flat=True)) == \
+        {"ALONE", "FIRST", "SECOND"}

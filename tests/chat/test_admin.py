@@ -181,3 +181,15 @@ def test_ticket_page_shows_its_failed_chat_messages(owner_client, wa_config, cus
     html = owner_client.get(f"/admin/support/ticket/{ticket.pk}/change/").content.decode()
     assert "Chat messages not delivered" in html and "Re-engagement message 1" in html
     assert "Re-engagement message 2" not in html
+
+
+def test_the_numbers_messages_per_second_is_set_in_the_settings_and_kept_when_left_empty(owner_client, wa_config):
+    form = {"business": wa_config.business_id, "enabled": "on", "phone_number_id": wa_config.phone_number_id,
+            "access_token": "", "app_secret": "", "verify_token": "verify-me", "base_url": wa_config.base_url,
+            "api_version": "v23.0", "payment_gateway": "razorpay", "template_language": "en"}
+    owner_client.post(f"/admin/chat/whatsappconfig/{wa_config.pk}/change/", {**form, "messages_per_second": "250"})
+    wa_config.refresh_from_db()
+    assert wa_config.messages_per_second == 250
+    owner_client.post(f"/admin/chat/whatsappconfig/{wa_config.pk}/change/", form)
+    wa_config.refresh_from_db()
+    assert wa_config.messages_per_second == 250

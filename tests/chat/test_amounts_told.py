@@ -27,7 +27,7 @@ class _NoPayments:
 
 @pytest.fixture
 def paid(business, customer, products):
-    """A wallet payment of INR 1234.56 (an order of one product at that price)."""
+    """A wallet payment of ₹1,234.56 (an order of one product at that price)."""
     products["tea"].price_minor = 123456
     products["tea"].save()
     order = order_services.place_order(business=business, customer=customer,
@@ -39,38 +39,38 @@ def paid(business, customer, products):
 
 
 def test_a_paid_order_tells_the_orders_total(paid):
-    assert told("order.paid") == (f"Payment received for order {paid.number} (INR 1234.56). Thank you! "
+    assert told("order.paid") == (f"Payment received for order {paid.number} (₹1,234.56). Thank you! "
                                   "We are preparing it.")
 
 
 def test_a_partial_refund_tells_its_own_amount_and_what_remains_paid(paid):
     payments.refund_order(order=paid, amount_minor=23456)
-    assert told("payment.refunded") == (f"A refund of INR 234.56 for order {paid.number} is on its way to you. "
-                                        "INR 1000.00 of your payment remains paid.")
+    assert told("payment.refunded") == (f"A refund of ₹234.56 for order {paid.number} is on its way to you. "
+                                        "₹1,000.00 of your payment remains paid.")
 
 
 def test_a_second_partial_refund_tells_only_itself_and_what_remains_after_both(paid):
     payments.refund_order(order=paid, amount_minor=23456)
     payments.refund_order(order=paid, amount_minor=50000)
-    assert told("payment.refunded", index=-1) == (f"A refund of INR 500.00 for order {paid.number} is on its way to "
-                                                  "you. INR 500.00 of your payment remains paid.")
+    assert told("payment.refunded", index=-1) == (f"A refund of ₹500.00 for order {paid.number} is on its way to "
+                                                  "you. ₹500.00 of your payment remains paid.")
 
 
 def test_the_refund_of_the_rest_says_nothing_remains(paid):
     payments.refund_order(order=paid, amount_minor=23456)
     payments.refund_order(order=paid)
-    assert told("payment.refunded", index=-1) == (f"A refund of INR 1000.00 for order {paid.number} is on its way "
+    assert told("payment.refunded", index=-1) == (f"A refund of ₹1,000.00 for order {paid.number} is on its way "
                                                   "to you.")
 
 
 def test_a_full_refund_tells_the_whole_amount(paid):
     payments.refund_order(order=paid)
-    assert told("payment.refunded") == f"A refund of INR 1234.56 for order {paid.number} is on its way to you."
+    assert told("payment.refunded") == f"A refund of ₹1,234.56 for order {paid.number} is on its way to you."
 
 
 def test_a_cancelled_paid_order_tells_the_refund_of_what_was_paid(paid):
     payments.cancel_order(order=paid, reason="out of stock")
-    assert told("payment.refunded") == f"A refund of INR 1234.56 for order {paid.number} is on its way to you."
+    assert told("payment.refunded") == f"A refund of ₹1,234.56 for order {paid.number} is on its way to you."
 
 
 def test_a_failed_card_payment_names_its_order_and_no_amount_it_did_not_take(business, customer, products):

@@ -41,7 +41,7 @@ def test_first_contact_gets_the_greeting_and_the_catalog_list(wa_config, custome
     assert catalog["interactive"]["type"] == "list"
     assert [s["title"] for s in action["sections"]] == ["Tea", "Snacks & mugs"]
     assert action["sections"][0]["rows"][0] == {"id": "product:SKU-TEA-250G", "title": "Assam Tea 250g",
-                                                "description": "INR 120.00"}
+                                                "description": "₹120.00"}
 
 
 def test_hi_with_a_catalog_gets_the_catalog_message(wa_config, customer, products):
@@ -107,7 +107,7 @@ def test_search_with_a_catalog_answers_a_product_list(wa_config, customer, produ
 def test_search_finding_nothing_answers_kindly_with_buttons(wa_config, customer, products):
     (reply,) = bodies(respond(config=wa_config, customer=customer, message=text("bicycle")))
     assert "nothing matches" in reply["interactive"]["body"]["text"]
-    assert [b["reply"]["id"] for b in reply["interactive"]["action"]["buttons"]] == ["catalog", "help"]
+    assert [b["reply"]["id"] for b in reply["interactive"]["action"]["buttons"]] == ["catalog", "help", "language"]
 
 
 def test_inactive_products_are_not_found(wa_config, customer, products):
@@ -126,7 +126,7 @@ def test_referred_product_is_shown(wa_config, customer, products):
 
 def test_product_row_without_a_catalog_shows_the_product_sheet(wa_config, customer, products):
     (reply,) = bodies(respond(config=wa_config, customer=customer, message=tap("product:SKU-TEA-250G")))
-    assert reply["interactive"]["body"]["text"].startswith("*Assam Tea 250g*\nINR 120.00\n50 in stock")
+    assert reply["interactive"]["body"]["text"].startswith("*Assam Tea 250g*\n₹120.00\n50 in stock")
     assert reply["interactive"]["action"]["buttons"][0]["reply"]["id"] == "buy:SKU-TEA-250G"
 
 
@@ -161,7 +161,7 @@ def test_cart_becomes_an_order_with_payment_buttons(wa_config, customer, product
         {"id": f"pay_wallet:{order.number}", "title": "Pay from wallet"},
         {"id": f"pay_card:{order.number}", "title": "Pay by card link"},
         {"id": f"cancel:{order.number}", "title": "Cancel"}]
-    assert "Total: INR 624.50" in reply["interactive"]["body"]["text"]
+    assert "Total: ₹624.50" in reply["interactive"]["body"]["text"]
 
 
 @pytest.mark.parametrize("prices_include_tax", [False, True])
@@ -193,7 +193,7 @@ def test_changed_price_is_answered_with_the_current_price_and_nothing_is_ordered
     Product.objects.filter(pk=products["tea"].pk).update(price_minor=13000)
     (reply,) = bodies(respond(config=wa_config, customer=customer, message=order_message()))
     assert "Prices have changed" in reply["text"]["body"]
-    assert "Assam Tea 250g: now INR 130.00 (your cart said INR 120.00)" in reply["text"]["body"]
+    assert "Assam Tea 250g: now ₹130.00 (your cart said ₹120.00)" in reply["text"]["body"]
     assert not Order.objects.exists()
     assert Product.objects.get(pk=products["tea"].pk).reserved_quantity == 0
 
@@ -231,7 +231,7 @@ def test_pay_from_wallet_pays_the_order_and_queues_the_confirmation(wa_config, c
     event = OutboxEvent.objects.get(channel="whatsapp", event_type="order.paid")
     assert event.payload["customer"]["wa_id"] == customer.wa_id
     assert render(event, wa_config).body["text"]["body"] == (
-        f"Payment received for order {order.number} (INR 120.00). Thank you! We are preparing it.")
+        f"Payment received for order {order.number} (₹120.00). Thank you! We are preparing it.")
 
 
 def test_pay_from_wallet_with_too_little_is_answered_in_words(wa_config, customer, place_order):
@@ -242,8 +242,8 @@ def test_pay_from_wallet_with_too_little_is_answered_in_words(wa_config, custome
     order = place_order(SKU_TEA_250G=1)
     (reply,) = bodies(respond(config=wa_config, customer=customer, message=tap(f"pay_wallet:{order.number}")))
     assert reply["interactive"]["body"]["text"] == (
-        f"Your wallet payment for order {order.number} did not go through: your wallet balance is INR 10.00 "
-        "and the order comes to INR 120.00.")
+        f"Your wallet payment for order {order.number} did not go through: your wallet balance is ₹10.00 "
+        "and the order comes to ₹120.00.")
     assert [b["reply"]["id"] for b in reply["interactive"]["action"]["buttons"]] == [
         f"pay_card:{order.number}", f"cancel:{order.number}"]
     order.refresh_from_db()

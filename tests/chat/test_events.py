@@ -86,6 +86,12 @@ def test_agent_reply_reaches_the_chat_with_its_ticket(wa_config, customer, fake_
     assert OutboundMessage.objects.get().ticket_id == "42"
 
 
+def test_agent_reply_names_the_ticket_by_its_number_in_the_business(wa_config, customer, fake_cloud):
+    emit(wa_config.business, "ticket.reply", ticket=142, number=7, body="On its way.", customer=customer_data())
+    assert fake_cloud.wait_for(1)
+    assert fake_cloud.sent[0]["text"]["body"] == "Support (ticket #7):\nOn its way."
+
+
 def test_order_placed_is_not_repeated_in_the_chat(wa_config, customer, fake_cloud):
     emit(wa_config.business, "order.placed", order="SC-1", customer=customer_data())
     assert list(OutboxEvent.objects.values_list("channel", flat=True)) == ["webhook"]

@@ -50,7 +50,7 @@ def test_hi_catalog_order_pay_confirmation(client, wa_config, fake_cloud, custom
     assert post_webhook(client, tap).status_code == 200
     assert fake_cloud.wait_for(4)
     assert fake_cloud.sent[3]["text"]["body"] == (
-        f"Payment received for order {order.number} (INR 624.50). Thank you! We are preparing it.")
+        f"Payment received for order {order.number} (₹624.50). Thank you! We are preparing it.")
     order.refresh_from_db()
     assert order.status == "paid"
     assert Payment.objects.get(order=order).status == "captured"

@@ -71,13 +71,18 @@ def test_the_shipping_fee_is_set_in_rupees(owner_client, business):
     assert "Shipping fee" in page and "Shipping fee minor" not in page
     form = {"name": business.name, "currency": business.currency, "country": business.country or "IN",
             "time_zone": business.time_zone, "greeting": business.greeting, "order_prefix": business.order_prefix,
+            "language": business.language, "greetings": "{}",
             "tax_rate_percent": business.tax_rate_percent, "shipping_fee_minor": "40.00",
             "free_shipping_over_minor": "999.50", "unpaid_order_minutes": business.unpaid_order_minutes,
             "transfer_limit_minor": "", "daily_transfer_limit_minor": "", "payout_account": "",
             "webhook_url": "", "webhook_secret": business.webhook_secret, "wa_phone_number_id": "",
             "wa_display_number": "",
             "ticket_auto_close_days": business.ticket_auto_close_days, "auto_assign_tickets": "on",
-            "prices_include_tax": "on" if business.prices_include_tax else ""}
+            "prices_include_tax": "on" if business.prices_include_tax else "",
+            "retention_chat_days": business.retention_chat_days,
+            "retention_payload_days": business.retention_payload_days,
+            "retention_dead_letter_days": business.retention_dead_letter_days,
+            "retention_outbox_days": business.retention_outbox_days}
     response = owner_client.post(f"/admin/shopchat/business/{business.pk}/change/", form)
     assert response.status_code == 302, response.context["adminform"].form.errors
     business.refresh_from_db()
@@ -105,3 +110,23 @@ def test_a_product_in_a_collection_has_a_readable_name(business):
 def test_sla_working_days_are_weekday_boxes(owner_client, business):
     page = owner_client.get("/admin/support/slapolicy/add/").content.decode()
     assert "Monday" in page and "Sunday" in page
+
+
+def test_the_owner_sets_the_chat_language_and_a_greeting_per_language(owner_client, business):
+    form = {"name": business.name, "currency": business.currency, "country": business.country or "IN",
+            "time_zone": business.time_zone, "greeting": "Welcome!", "order_prefix": business.order_prefix,
+            "language": "de", "greetings": '{"de": "Willkommen!", "hi": "स्वागत है!"}',
+            "tax_rate_percent": business.tax_rate_percent, "shipping_fee_minor": "0.00",
+            "free_shipping_over_minor": "", "unpaid_order_minutes": business.unpaid_order_minutes,
+            "transfer_limit_minor": "", "daily_transfer_limit_minor": "", "payout_account": "",
+            "webhook_url": "", "webhook_secret": business.webhook_secret, "wa_phone_number_id": "",
+            "wa_display_number": "", "ticket_auto_close_days": business.ticket_auto_close_days}
+    response = owner_client.post(f"/admin/shopchat/business/{business.pk}/change/", form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    business.refresh_from_db()
+    assert business.language == "de" and business.greeting_in("hi") == "स्वागत है!"
+    assert business.greeting_in("it") == "Welcome!"
+    refused = owner_client.post(f"/admin/shopchat/business/{business.pk}/change/",
+                                {**form, "greetings": '{"fr": "Bienvenue !"}'})
+    assert refused.status_code == 200
+    assert "fr is not a chat language" in str(refused.context["adminform"].form.errors)

@@ -10,9 +10,10 @@ from orders.models import Order
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_has_an_order_in_every_state_and_runs_once(business):
+def test_demo_places_an_order_per_story_and_runs_once(business):
     demo.seed(business=business, products=10, stdout=io.StringIO())
-    assert set(Order.objects.filter(business=business).values_list("status", flat=True)) == set(Order.Status.values)
+    assert Order.objects.filter(business=business).count() == len(demo.DEMO_ORDERS)
+    assert {"pending_payment", "cancelled", "expired"} <= set(Order.objects.values_list("status", flat=True))
     count = Order.objects.count()
     demo.seed(business=business, products=10, stdout=io.StringIO())
     assert Order.objects.count() == count

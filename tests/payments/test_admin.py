@@ -58,13 +58,35 @@ def test_statement_of_another_business_is_404(business, customer, other_business
     assert outsider.get(f"/admin/payments/settlement/{settlement.pk}/statement.csv").status_code == 404
 
 
-def test_settle_now_button_is_for_platform_staff(admin_client, owner_client, business, customer):
+def test_settle_now_is_for_platform_staff_and_owners_of_their_own_business(admin_client, owner_client, business,
+                                                                           customer, other_business):
     paid_order(customer)
+    other_business.payout_account = "other@okaxis"
+    other_business.save(update_fields=["payout_account"])
+    paid_order(CustomerFactory(business=other_business))
+    assert "settle-now" in owner_client.get("/admin/payments/settlement/").content.decode()
     owner_client.post("/admin/payments/settlement/settle-now/")
-    assert not Settlement.objects.exists()
-    admin_client.post("/admin/payments/settlement/settle-now/")
     settlement = Settlement.objects.get()
-    assert settlement.created_by.is_superuser
+    assert settlement.business == business and settlement.created_by == owner_client.user
+    owner_client.post("/admin/payments/settlement/settle-now/")  # nothing new: each payment settles once
+    assert Settlement.objects.count() == 1
+    admin_client.post("/admin/payments/settlement/settle-now/")
+    assert Settlement.objects.filter(business=other_business, created_by__is_superuser=True).exists()
+
+
+def test_a_manager_cannot_settle(manager_client, customer):
+    paid_order(customer)
+    assert "settle-now" not in manager_client.get("/admin/payments/settlement/").content.decode()
+    manager_client.post("/admin/payments/settlement/settle-now/")
+    assert not Settlement.objects.exists()
+
+
+def test_the_statement_explains_the_commission_kept_on_a_refunded_payment(owner_client, business, customer):
+    order = paid_order(customer, 10_000)
+    services.refund_order(order=order, reason="damaged")
+    settlement = services.settle_business(business=business)
+    page = owner_client.get(f"/admin/payments/settlement/{settlement.pk}/statement/").content.decode()
+    assert "commission on the payment is kept" in page and "Refunded in full since" in page
 
 
 def test_reconciliation_page(admin_client, customer):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chat', '0002_web_chat'),
+        ('chat', '0003_whatsapp_messages_per_second'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chat', '0003_outbound_guard'),
+        ('chat', '0004_outbound_guard'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shopchat', '0008_business_public_shop_page'),
+        ('shopchat', '0010_business_language_greetings'),
     ]
 
     operations = [

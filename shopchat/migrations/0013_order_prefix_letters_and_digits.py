@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shopchat', '0010_stored_payloads_load_safely'),
+        ('shopchat', '0012_stored_payloads_load_safely'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shopchat', '0009_outbound_guard'),
+        ('shopchat', '0011_outbound_guard'),
     ]
 
     operations = [

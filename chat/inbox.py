@@ -1,0 +1,134 @@
+"""The agents' live inbox: every conversation of the business, newest first, the ones waiting
+for an answer marked; a conversation page that draws the chat as the customer saw it
+(chat.rendering) and fetches new messages every 3 seconds with htmx polling (no inline script:
+htmx's attributes and the static back-office script only, so a strict CSP holds); a reply box
+that offers free text inside the 24-hour window and the approved template outside it, and says
+so when nothing can be sent; and "turn into a ticket". Agents and everyone who works support
+may write; the rest read."""
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import F, OuterRef, Q, Subquery
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shopchat.errors import DomainError
+from shopchat.tenancy import CHANGE, business_ids
+from support import services as support_services
+
+from . import rendering
+from .models import OutboundMessage
+from .replies import reply_options, send_agent_message
+
+POLL_SECONDS = 3
+
+
+class AwaitingFilter(admin.SimpleListFilter):
+    title = gettext_lazy("waiting")
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Waiting for an answer"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=F("last_inbound_at")),
+                                   last_inbound_at__isnull=False)
+        return queryset
+
+
+class TicketForm(forms.Form):
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
+
+
+class InboxMixin:
+    """Mixed into ConversationAdmin."""
+
+    def get_queryset(self, request):
+        last_sent = OutboundMessage.objects.filter(customer=OuterRef("pk")).order_by("-id").values("created_at")[:1]
+        return super().get_queryset(request).annotate(last_sent_at=Subquery(last_sent))
+
+    @admin.display(description=gettext_lazy("waiting"), boolean=True)
+    def waiting(self, obj):
+        return obj.last_inbound_at is not None and (obj.last_sent_at is None or obj.last_sent_at < obj.last_inbound_at)
+
+    def may_write(self, request, customer) -> bool:
+        return request.user.is_superuser or customer.business_id in business_ids(request.user, "support", CHANGE)
+
+    def inbox_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/messages/", view(self.messages_view), name="chat_conversation_messages"),
+            path("<path:object_id>/send/", view(self.send_view), name="chat_conversation_send"),
+            path("<path:object_id>/ticket/", view(self.ticket_view), name="chat_conversation_ticket"),
+        ]
+
+    def _customer(self, request, object_id):
+        customer = self.get_object(request, unquote(object_id))
+        if customer is None or not self.has_view_permission(request, customer):
+            raise Http404
+        return customer
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        customer = self._customer(request, object_id)
+        options = reply_options(business=customer.business, customer=customer)
+        return TemplateResponse(request, "admin/chat/conversation/inbox.html", {
+            **self.admin_site.each_context(request),
+            "title": customer.name or f"+{customer.wa_id}", "opts": self.model._meta,
+            "customer": customer, "bubbles": rendering.conversation(customer), "options": options,
+            "may_write": self.may_write(request, customer), "poll_seconds": POLL_SECONDS,
+            "poll_url": reverse("admin:chat_conversation_messages", args=[customer.pk]),
+            "send_url": reverse("admin:chat_conversation_send", args=[customer.pk]),
+            "ticket_url": reverse("admin:chat_conversation_ticket", args=[customer.pk]),
+            "customer_url": reverse("admin:shopchat_customer_change", args=[customer.pk]),
+            "list_url": reverse("admin:chat_conversation_changelist"), "ticket_form": TicketForm(),
+        })
+
+    def messages_view(self, request, object_id):
+        """The message list alone: what the page's htmx polling swaps in."""
+        customer = self._customer(request, object_id)
+        return TemplateResponse(request, "admin/chat/conversation/messages.html",
+                                {"bubbles": rendering.conversation(customer)})
+
+    def _back(self, customer):
+        return HttpResponseRedirect(reverse("admin:chat_conversation_change", args=[customer.pk]))
+
+    def send_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        customer = self._customer(request, object_id)
+        if not self.may_write(request, customer):
+            raise Http404
+        try:
+            send_agent_message(business=customer.business, customer=customer, text=request.POST.get("body", ""),
+                               use_template=request.POST.get("template") == "1")
+        except DomainError as exc:
+            messages.error(request, _("Not sent: %(why)s") % {"why": exc.message})
+        else:
+            messages.success(request, _("Queued for WhatsApp; its delivery state shows under the message."))
+        return self._back(customer)
+
+    def ticket_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        customer = self._customer(request, object_id)
+        if not self.may_write(request, customer):
+            raise Http404
+        form = TicketForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the ticket a subject."))
+            return self._back(customer)
+        last = next((b for b in reversed(rendering.conversation(customer, limit=20)) if not b.mine), None)
+        try:
+            ticket = support_services.open_ticket(
+                business=customer.business, customer=customer, subject=form.cleaned_data["subject"],
+                message=(last.text if last and last.text else _("(opened from the chat by %(agent)s)") % {
+                    "agent": request.user.get_username()}))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return self._back(customer)
+        messages.success(request, _("Ticket #%(number)s opened.") % {"number": ticket.number})
+        return HttpResponseRedirect(reverse("admin:support_ticket_change", args=[ticket.pk]))

@@ -1,0 +1,40 @@
+"""The customer page: profile, orders and total spent, wallet, tickets and conversation, with a
+way to write to the customer; each section only for the roles that see its area."""
+import pytest
+from django.utils import timezone
+
+from chat.models import InboundMessage
+from orders.models import Order
+from support import services as support_services
+from tests.factories import CustomerFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_customer_page_shows_orders_spent_tickets_and_conversation(owner_client, business):
+    customer = CustomerFactory(business=business, name="Asha", last_inbound_at=timezone.now())
+    OrderFactory(business=business, customer=customer, status=Order.Status.PAID, paid_at=timezone.now(),
+                 subtotal_minor=40_000, refunded_minor=10_000)
+    OrderFactory(business=business, customer=customer)  # not paid: not spent
+    support_services.open_ticket(business=business, customer=customer, subject="Late tea", message="Where?")
+    InboundMessage.objects.create(business=business, customer=customer, wa_id=customer.wa_id, wa_message_id="w1",
+                                  type="text", payload={"type": "text", "text": {"body": "Is it coming?"}})
+    page = owner_client.get(f"/admin/shopchat/customer/{customer.pk}/change/").content.decode()
+    for text in ('id="customer-orders"', "₹ 300.00", 'id="customer-tickets"',
+                 "Late tea", "Is it coming?", 'id="customer-message"'):
+        assert text in page, text
+    orders_url = page.split("all orders")[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    listed = owner_client.get(orders_url)
+    assert listed.status_code == 200
+
+
+def test_an_agent_sees_the_conversation_but_not_the_wallet(agent_client, business):
+    customer = CustomerFactory(business=business)
+    page = agent_client.get(f"/admin/shopchat/customer/{customer.pk}/change/").content.decode()
+    assert 'id="customer-conversation"' in page and 'id="customer-wallet"' not in page
+
+
+def test_another_business_customer_is_not_shown(owner_client, other_business):
+    stranger = CustomerFactory(business=other_business, name="Stranger")
+    response = owner_client.get(f"/admin/shopchat/customer/{stranger.pk}/change/")
+    assert response.status_code in (302, 404) and "Stranger" not in response.content.decode()
