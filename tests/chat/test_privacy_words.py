@@ -13,11 +13,15 @@ def text(body):
     return {"from": "15550001234", "id": "wamid.X", "type": "text", "text": {"body": body}}
 
 
-@pytest.mark.parametrize("word", ["STOP", "Stop.", "stopp", "BASTA", "alto", "parar", "sair", "रोकें", "बंद"])
-def test_stop_in_any_chat_language_opts_out_and_is_confirmed(wa_config, customer, word):
+@pytest.mark.parametrize(("word", "confirmed"), [
+    ("STOP", "no more offers"), ("Stop.", "no more offers"), ("stopp", "no more offers"),
+    ("BASTA", "no more offers"), ("alto", "no more offers"), ("parar", "no more offers"), ("sair", "no more offers"),
+    ("रोकें", "ऑफ़र नहीं भेजेगा"), ("बंद", "ऑफ़र नहीं भेजेगा"),  # Devanagari: the customer's language is Hindi
+])
+def test_stop_in_any_chat_language_opts_out_and_is_confirmed(wa_config, customer, word, confirmed):
     consent.opt_in(customer=customer, source="web")
     (reply,) = respond(config=wa_config, customer=customer, message=text(word))
-    assert "no more offers" in reply.body["text"]["body"]
+    assert confirmed in reply.body["text"]["body"]
     customer.refresh_from_db()
     assert customer.marketing_opt_out_source == "chat" and not consent.may_send_marketing(customer)
 
@@ -33,11 +37,13 @@ def test_marketing_needs_an_opt_in_and_a_later_opt_in_wins_over_an_opt_out(custo
     assert consent.may_send_marketing(customer) and customer.marketing_opt_in_source == "web"
 
 
-@pytest.mark.parametrize("words", ["delete my data", "Lösche meine Daten", "cancella i miei dati",
-                                   "borrar mis datos", "apagar meus dados"])
-def test_delete_my_data_opens_one_erasure_request_and_tells_what_happens(wa_config, customer, words):
+@pytest.mark.parametrize(("words", "told"), [  # answered in the language the request is written in
+    ("delete my data", "within 30 days"), ("Lösche meine Daten", "innerhalb von 30 Tagen"),
+    ("cancella i miei dati", "entro 30 giorni"), ("borrar mis datos", "30 días"), ("apagar meus dados", "30 dias"),
+])
+def test_delete_my_data_opens_one_erasure_request_and_tells_what_happens(wa_config, customer, words, told):
     (reply,) = respond(config=wa_config, customer=customer, message=text(words))
-    assert "within 30 days" in reply.body["text"]["body"]
+    assert told in reply.body["text"]["body"]
     respond(config=wa_config, customer=customer, message=text(words))
     request = ErasureRecord.objects.get()
     assert (request.status, request.source, request.customer) == ("requested", "chat", customer)

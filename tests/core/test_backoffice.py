@@ -120,7 +120,9 @@ def test_the_owner_sets_the_chat_language_and_a_greeting_per_language(owner_clie
             "free_shipping_over_minor": "", "unpaid_order_minutes": business.unpaid_order_minutes,
             "transfer_limit_minor": "", "daily_transfer_limit_minor": "", "payout_account": "",
             "webhook_url": "", "webhook_secret": business.webhook_secret, "wa_phone_number_id": "",
-            "wa_display_number": "", "ticket_auto_close_days": business.ticket_auto_close_days}
+            "wa_display_number": "", "ticket_auto_close_days": business.ticket_auto_close_days,
+            **{f: getattr(business, f) for f in ("retention_chat_days", "retention_payload_days",
+                                                 "retention_dead_letter_days", "retention_outbox_days")}}
     response = owner_client.post(f"/admin/shopchat/business/{business.pk}/change/", form)
     assert response.status_code == 302, response.context["adminform"].form.errors
     business.refresh_from_db()
