@@ -150,8 +150,9 @@ def gateway_customer_floor(request, business, wa_id):
     """Step 3: create or update the customer, one INSERT ... ON CONFLICT in autocommit."""
     with connection.cursor() as cur:
         cur.execute(
-            "INSERT INTO shopchat_customer (business_id, wa_id, name, locale, is_test, created_at, updated_at) "
-            "VALUES (%s, %s, %s, %s, false, now(), now()) ON CONFLICT (business_id, wa_id) DO UPDATE "
+            "INSERT INTO shopchat_customer (business_id, wa_id, name, locale, is_test, marketing_opt_in_source, "
+            "marketing_opt_out_source, created_at, updated_at) "
+            "VALUES (%s, %s, %s, %s, false, '', '', now(), now()) ON CONFLICT (business_id, wa_id) DO UPDATE "
             "SET name = EXCLUDED.name, locale = EXCLUDED.locale, updated_at = now() "
             "RETURNING id, wa_id, name, locale, (xmax = 0) AS created",
             [business, wa_id, str(request.data.get("name", "")), str(request.data.get("locale", ""))],
