@@ -1,7 +1,7 @@
 """The Content-Security-Policy of every page (django-csp), with one exception by path.
 
-Everything we serve loads its scripts from our own static files; the one inline script (the
-import page's progress poller) carries the request's nonce. The back office's theme (unfold)
+Everything we serve loads its scripts from our own static files (no inline script, no inline
+event handler). The back office's theme (unfold)
 runs Alpine.js, whose standard build evaluates its `x-*` expressions with `new Function`: so
 `'unsafe-eval'` is added for `/admin/` only, never for the public shop, the web chat, the pay
 page or the API's documentation."""

@@ -240,14 +240,14 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- browser security headers (every response) ------------------------------------------
-# Content-Security-Policy (django-csp): scripts and styles from our own origin only (the one inline
-# script carries the request's nonce; the back office adds 'unsafe-eval' for its Alpine.js theme,
-# see shopchat.security_headers); images also from https: (merchants' product images live on their
+# Content-Security-Policy (django-csp): scripts and styles from our own origin only (no page has an
+# inline script; the back office adds 'unsafe-eval' for its Alpine.js theme, see
+# shopchat.security_headers); images also from https: (merchants' product images live on their
 # own hosts) and data: URIs; no plugins, no framing, forms post only to us.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [csp_constants.SELF],
-        "script-src": [csp_constants.SELF, csp_constants.NONCE],
+        "script-src": [csp_constants.SELF],
         "style-src": [csp_constants.SELF, csp_constants.UNSAFE_INLINE],  # the theme's style= attributes
         "img-src": [csp_constants.SELF, "data:", "https:"],
         "font-src": [csp_constants.SELF, "data:"],

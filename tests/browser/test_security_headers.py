@@ -1,6 +1,6 @@
 """The back office under its Content-Security-Policy in Chromium: the theme's Alpine.js runs, a
-confirmation that used to be an inline `onclick` still asks, and the import page's nonce-carrying
-poller updates its counters. (Every browser test also fails on any CSP refusal: see conftest.)"""
+confirmation that used to be an inline `onclick` still asks, and the import page's poller (a
+static script) updates its counters. (Every browser test also fails on any CSP refusal: see conftest.)"""
 import pytest
 
 from catalog.models import ImportJob
