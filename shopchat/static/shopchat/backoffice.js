@@ -1,6 +1,14 @@
 // shopchat back office: small behaviours kept out of the pages (no inline scripts, for the CSP).
 (function () {
   "use strict";
+  // Buttons marked data-confirm ask first (an inline onclick would be refused by the CSP).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-confirm]") : null;
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
   // Buttons marked data-once disable themselves on submit so a double click sends one request
   // (the server's Idempotency-Key makes a second one harmless anyway).
   document.addEventListener("submit", function (event) {
