@@ -34,7 +34,8 @@ class WhatsAppConfigForm(forms.ModelForm):
     class Meta:
         model = WhatsAppConfig
         fields = ("business", "phone_number_id", "access_token", "app_secret", "verify_token", "base_url",
-                  "api_version", "catalog_id", "payment_configuration", "payment_gateway", "template_name",
+                  "api_version", "catalog_id", "payment_configuration", "payment_gateway", "country_of_origin",
+                  "importer_name", "importer_address", "template_name",
                   "template_language", "enabled", "messages_per_second")
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
@@ -75,6 +76,7 @@ class WhatsAppConfigAdmin(TenantAdmin):
         (None, {"fields": ("business", "enabled", "phone_number_id", "access_token", "app_secret", "verify_token")}),
         ("Cloud API", {"fields": ("base_url", "api_version", "messages_per_second")}),
         ("Commerce", {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
+        ("WhatsApp Pay without a catalog", {"fields": ("country_of_origin", "importer_name", "importer_address")}),
         ("Outside the 24-hour window", {"fields": ("template_name", "template_language")}),
     )
 
