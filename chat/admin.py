@@ -2,7 +2,7 @@
 a conversation view per customer, sent messages with their delivery state (failures carry
 their order number or ticket), and the dead-letter list of payloads that could not be read."""
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -24,7 +24,7 @@ from .models import (
     mask_secret,
 )
 
-SECRET_FIELDS = ("access_token", "app_secret")
+SECRET_FIELDS = ("access_token", "app_secret", "verify_token")
 CONVERSATION_LENGTH = 200
 
 
@@ -41,6 +41,10 @@ class WhatsAppConfigForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "verify_token" in self.fields and not self.instance.pk:
+            self.fields["verify_token"].required = False
+            self.fields["verify_token"].help_text = _(
+                "Leave empty to have one made for you: it is shown once after saving, then masked.")
         if "messages_per_second" in self.fields:
             self.fields["messages_per_second"].required = False  # empty: the number keeps its tier
         if self.instance.pk:
@@ -60,6 +64,8 @@ class WhatsAppConfigForm(forms.ModelForm):
                 if not cleaned.get(name):
                     cleaned[name] = getattr(WhatsAppConfig.objects.get(pk=self.instance.pk), name)
                     setattr(self.instance, name, cleaned[name])
+        elif "verify_token" in self.fields and not cleaned.get("verify_token"):
+            cleaned["verify_token"] = self.instance.verify_token = services.new_verify_token()
         return cleaned
 
 
@@ -70,6 +76,7 @@ class WhatsAppConfigAdmin(TenantAdmin):
     list_display = ("business", "phone_number_id", "enabled", "api_version", "catalog_id", "masked_token",
                     "webhook_url")
     list_filter = ("enabled",)
+    actions = ["rotate_verify_token"]
     search_fields = ("phone_number_id", "business__name")
     list_select_related = ("business",)
     fieldsets = (
@@ -85,15 +92,33 @@ class WhatsAppConfigAdmin(TenantAdmin):
         if obj is None or self.has_change_permission(request, obj):
             return fieldsets
         # Read-only viewers (managers) would see stored values in clear: show the masks instead.
-        masked = {"access_token": "masked_token", "app_secret": "masked_app_secret"}
+        masked = {"access_token": "masked_token", "app_secret": "masked_app_secret",
+                  "verify_token": "masked_verify_token"}
         return [(name, {**opts, "fields": [masked.get(f, f) for f in opts["fields"]]}) for name, opts in fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "masked_token", "masked_app_secret"]
+        return [*super().get_readonly_fields(request, obj), "masked_token", "masked_app_secret", "masked_verify_token"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.show_number_on_business(config=obj)
+        if not change or "verify_token" in form.changed_data:
+            self._show_verify_token_once(request, obj)
+
+    def _show_verify_token_once(self, request, config):
+        messages.warning(request, format_html(
+            _("The verify token of {} is <code>{}</code>. Enter it with the callback URL at Meta now: "
+              "it will not be shown again."), config.phone_number_id, config.verify_token))
+
+    @admin.action(description=_("Rotate the verify token (the new one is shown once)"), permissions=["change"])
+    def rotate_verify_token(self, request, queryset):
+        for config in queryset:
+            config.verify_token = services.rotate_verify_token(config=config)
+            self._show_verify_token_once(request, config)
+
+    @admin.display(description=_("verify token"))
+    def masked_verify_token(self, obj):
+        return mask_secret(obj.verify_token)
 
     @admin.display(description="app secret")
     def masked_app_secret(self, obj):

@@ -10,7 +10,8 @@ class ChatConfig(AppConfig):
         """Register the `whatsapp` and `webchat` outbox channels: the kernel delivers through them
         and copies customer-facing events to them without importing this app; WhatsApp Pay's
         refund sender with payments; the chat's part of privacy (export, erasure, retention); the
-        back office's chat tile and customer section."""
+        back office's chat tile, customer section and the order timeline's chat messages."""
+        from orders import timeline
         from payments import refund_channels
         from shopchat import channels, dashboard, privacy
         from shopchat.backoffice import customer_page
@@ -19,6 +20,7 @@ class ChatConfig(AppConfig):
         from . import privacy as chat_privacy
         from .customer_section import conversation_section
         from .dashboard import failed_message_tiles
+        from .timeline import timeline_entries
 
         channels.register(
             notifications.CHANNEL, label="WhatsApp message", deliver=sender.send_message,
@@ -33,3 +35,4 @@ class ChatConfig(AppConfig):
                          erase=chat_privacy.erase, purge=chat_privacy.purge)
         dashboard.register(area="customers", tiles=failed_message_tiles, position=45)
         customer_page.register(area="customers", section=conversation_section, position=40)
+        timeline.register(area="customers", entries=timeline_entries)

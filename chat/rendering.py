@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .models import InboundMessage, OutboundMessage
+from .models import InboundMessage, OutboundMessage, WebChatMessage
 
 
 @dataclass
@@ -89,6 +89,12 @@ def from_outbound(message: OutboundMessage) -> Bubble:
     else:
         bubble.note = " · ".join(str(x) for x in (message.get_status_display(), message.note) if x)
     return bubble
+
+
+def from_web_chat(message: WebChatMessage) -> Bubble:
+    """A browser-chat message (stored in WhatsApp's shape; stored is delivered)."""
+    mine = message.direction == WebChatMessage.Direction.OUT
+    return _body(Bubble(mine=mine, at=message.created_at, key=f"web-{message.pk}"), message.body or {})
 
 
 def conversation(customer, limit: int = 60) -> list[Bubble]:

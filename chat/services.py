@@ -11,6 +11,7 @@ not processed (broker down, worker killed, a status that arrived before its mess
 import functools
 import json
 import logging
+import secrets
 import zlib
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
@@ -88,6 +89,19 @@ def configure_whatsapp(*, business: Business, phone_number_id: str, access_token
         config.save()
         show_number_on_business(config=config)
     return config
+
+
+def new_verify_token() -> str:
+    """A verify token nobody can guess (Meta echoes it back once, when the callback URL is set)."""
+    return secrets.token_urlsafe(24)
+
+
+def rotate_verify_token(*, config: WhatsAppConfig) -> str:
+    """A new verify token for the number; returns it (shown once, then masked). Meta keeps
+    working with the callback it verified; the new token is needed only to verify it again."""
+    token = new_verify_token()
+    WhatsAppConfig.objects.filter(pk=config.pk).update(verify_token=token)
+    return token
 
 
 def show_number_on_business(*, config: WhatsAppConfig) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "shopchat",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "shopchat.twofactor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "shopchat.security_headers.SiteCSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it answers the lockout page
 ]
 
@@ -234,6 +238,33 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- browser security headers (every response) ------------------------------------------
+# Content-Security-Policy (django-csp): scripts and styles from our own origin only (no page has an
+# inline script; the back office adds 'unsafe-eval' for its Alpine.js theme, see
+# shopchat.security_headers); images also from https: (merchants' product images live on their
+# own hosts) and data: URIs; no plugins, no framing, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF, csp_constants.UNSAFE_INLINE],  # the theme's style= attributes
+        "img-src": [csp_constants.SELF, "data:", "https:"],
+        "font-src": [csp_constants.SELF, "data:"],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): no page of ours uses these browser features.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: [] for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "midi", "payment", "usb", "serial", "hid", "xr-spatial-tracking",
+    )
+}
 
 # --- REST framework --------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -14,12 +14,10 @@ from typing import ClassVar
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from shopchat.channels import reaching_customers, undelivered_messages
@@ -28,6 +26,7 @@ from shopchat.money import label
 from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
 
 from . import selectors, services
+from .columns import TicketColumns
 from .models import CannedReply, PlatformTicket, SlaPolicy, Ticket
 
 
@@ -67,13 +66,13 @@ class TicketForm(forms.ModelForm):
         return tags[:20]
 
 
-class TicketDeskAdmin(TenantAdmin):
+class TicketDeskAdmin(TicketColumns, TenantAdmin):
     """What the customer-ticket and technical-support pages share."""
 
     form = TicketForm
     change_form_template = "admin/support/ticket_change_form.html"
-    list_display = ("number", "subject", "requester", "status", "priority", "assignee", "sla_due", "updated_at")
-    list_display_links = ("number", "subject")
+    list_display = ("ticket", "requester", "state", "assigned", "sla_due", "updated")
+    list_display_links = ("ticket",)
     list_filter = (QueueFilter, "status", "priority", "channel")
     list_select_related: ClassVar[tuple[str, ...]] = ("customer", "assignee", "requester_user", "business")
     ordering = ("-updated_at",)
@@ -93,23 +92,6 @@ class TicketDeskAdmin(TenantAdmin):
                             "resolution_due_at", "resolution_breached", "solved_at", "closed_at",
                             "created_at", "updated_at")}),
     )
-
-    # --- columns -----------------------------------------------------------------------
-    @admin.display(description="requester")
-    def requester(self, ticket):
-        if ticket.customer_id:
-            customer = ticket.customer
-            return f"{customer.name} (+{customer.wa_id})" if customer.name else f"+{customer.wa_id}"
-        return ticket.requester_user.get_username() if ticket.requester_user_id else "-"
-
-    @admin.display(description="SLA due", ordering=F("next_sla_due_at").asc(nulls_last=True))
-    def sla_due(self, ticket):
-        if ticket.next_sla_due_at is None:
-            return "paused" if ticket.status in (Ticket.Status.PENDING, Ticket.Status.ON_HOLD) else "-"
-        late = ticket.next_sla_due_at <= timezone.now()
-        local = timezone.localtime(ticket.next_sla_due_at).strftime("%Y-%m-%d %H:%M")
-        return format_html('<span style="color:{}">{}{}</span>', "#ba2121" if late else "inherit", local,
-                           " (overdue)" if late else "")
 
     # --- rows --------------------------------------------------------------------------
     def get_queryset(self, request):
@@ -326,7 +308,7 @@ class PlatformTicketAdmin(TicketDeskAdmin):
     kind = Ticket.Kind.PLATFORM
     search_fields = ("subject", "business__name")
     list_select_related = ("business", "assignee", "requester_user")
-    list_display = ("number", "subject", "business", "requester", "status", "priority", "assignee", "updated_at")
+    list_display = ("ticket", "business", "requester", "state", "assigned", "updated")
 
     def get_queryset(self, request):
         queryset = admin.ModelAdmin.get_queryset(self, request).filter(kind=self.kind)

@@ -16,7 +16,10 @@ from ..models import ImportJob
 
 LOW_STOCK = 5
 ESTIMATE_ABOVE = 20_000
-
+# An import's page: these fields under the live progress box (which alone shows the status and
+# the counters, so nothing on the page stays at "Waiting" while the box moves on).
+SHOWN_OF_A_JOB = ("business", "filename", "create_collections", "deactivate_missing", "created_at", "started_at",
+                  "finished_at")
 
 
 class ImportUploadForm(forms.ModelForm):
@@ -37,14 +40,14 @@ class ImportJobAdmin(TenantAdmin):
     list_filter = ("status",)
     list_select_related = ("business",)
     change_form_template = "admin/catalog/importjob/change_form.html"
-    readonly_fields = ("business", "filename", "status", "total_rows", "processed_rows", "created_count",
-                       "updated_count", "unchanged_count", "rejected_count", "deactivate_missing",
+    readonly_fields = ("business", "filename", "create_collections", "status", "total_rows", "processed_rows",
+                       "created_count", "updated_count", "unchanged_count", "rejected_count", "deactivate_missing",
                        "deactivated_count", "message", "created_at", "started_at", "finished_at")
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["business", "file", "create_collections", "deactivate_missing"]
-        return list(self.readonly_fields)
+        return list(SHOWN_OF_A_JOB)  # status and counters: the live box above the fields
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ()
@@ -89,7 +92,7 @@ class ImportJobAdmin(TenantAdmin):
             "status": job.status, "status_display": job.get_status_display(), "percent": job.percent,
             "processed": job.processed_rows, "total": job.total_rows, "created": job.created_count,
             "updated": job.updated_count, "unchanged": job.unchanged_count, "rejected": job.rejected_count,
-            "message": job.message,
+            "deactivated": job.deactivated_count, "message": job.message,
         })
 
     def errors_view(self, request, pk):

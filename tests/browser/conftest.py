@@ -45,19 +45,33 @@ def _context(browser, live_server, **options):
     return context
 
 
+def _watched(context):
+    """A page whose Content-Security-Policy refusals are collected: every browser test also proves
+    the pages it visits work under the policy (Chromium reports each refusal on the console)."""
+    new_page = context.new_page()
+    new_page.csp_refusals = []
+    new_page.on("console", lambda message: new_page.csp_refusals.append(message.text)
+                if "Content Security Policy" in message.text else None)
+    return new_page
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = _context(browser, live_server, viewport={"width": 1366, "height": 800})
-    yield context.new_page()
+    watched = _watched(context)
+    yield watched
     context.close()
+    assert watched.csp_refusals == [], "refused by the Content-Security-Policy"
 
 
 @pytest.fixture
 def phone(browser, live_server):
     context = _context(browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True,
                        has_touch=True, device_scale_factor=2)
-    yield context.new_page()
+    watched = _watched(context)
+    yield watched
     context.close()
+    assert watched.csp_refusals == [], "refused by the Content-Security-Policy"
 
 
 def login(page, username: str, password: str) -> None:
