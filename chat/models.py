@@ -58,6 +58,13 @@ class WhatsAppConfig(models.Model):
         help_text="WhatsApp Payments configuration name; empty: customers pay by wallet or card link.",
     )
     payment_gateway = models.CharField(max_length=10, choices=PaymentGateway.choices, default=PaymentGateway.RAZORPAY)
+    # Meta: without a catalog_id, every order_details item names its origin and importer.
+    country_of_origin = models.CharField(max_length=60, default="India", blank=True)
+    importer_name = models.CharField(max_length=200, blank=True,
+                                     help_text="Without a catalog: the importer shown on each item (WhatsApp Pay).")
+    importer_address = models.JSONField(
+        default=dict, blank=True,
+        help_text='{"address_line1": ..., "city": ..., "zone_code": ..., "postal_code": ..., "country_code": "IN"}')
     template_name = models.CharField(
         max_length=512, blank=True, validators=[TEMPLATE_NAME_VALIDATOR],
         help_text="Approved template sent instead of a message when the customer last wrote over 24 hours ago.",
