@@ -165,6 +165,13 @@ class RazorpayProvider(Provider):
                                  failure_code=str(dispute.get("id", "")),
                                  failure_reason=str(dispute.get("reason_code", "")), payload=data,
                                  amount_minor=int(dispute.get("amount") or 0))
+        if kind in ("refund.failed", "refund.processed"):
+            refund = entity("refund")
+            return CallbackEvent(event_id, "refund.failed" if kind == "refund.failed" else "refund.succeeded",
+                                 str(refund.get("id", "")), payload=data, payment_key=str(refund.get("receipt") or ""),
+                                 amount_minor=int(refund.get("amount") or 0),
+                                 failure_reason=str(refund.get("status_details", {}).get("description", "")
+                                                    if isinstance(refund.get("status_details"), dict) else ""))
         if kind in ("payout.failed", "payout.reversed", "payout.rejected"):
             payout = entity("payout")
             return CallbackEvent(event_id, "payout.failed", str(payout.get("id", "")), payload=data,

@@ -175,8 +175,10 @@ class StripeProvider(Provider):
     # --- refunds and payouts -----------------------------------------------------------------
 
     def refund(self, *, reference, amount_minor, currency, idempotency_key=""):
-        refund = self._call(self.client().v1.refunds.create,
-                            {"payment_intent": reference, "amount": amount_minor},
+        params: dict[str, Any] = {"payment_intent": reference, "amount": amount_minor}
+        if idempotency_key:  # names the refund in its later webhooks (refund.failed)
+            params["metadata"] = {"refund_key": idempotency_key}
+        refund = self._call(self.client().v1.refunds.create, params,
                             {"idempotency_key": idempotency_key} if idempotency_key else None)
         return RefundResult(refund["id"])
 
@@ -239,6 +241,14 @@ class StripeProvider(Provider):
             return CallbackEvent(event_id, outcome, str(obj.get("payment_intent") or obj.get("charge", "")),
                                  payload=data, amount_minor=int(obj.get("amount") or 0),
                                  failure_reason=str(obj.get("reason", "")), failure_code=str(obj["id"]))
+        if kind in ("refund.failed", "refund.updated", "charge.refund.updated", "refund.created"):
+            status = "refund.failed" if kind == "refund.failed" else {
+                "failed": "refund.failed", "succeeded": "refund.succeeded"}.get(str(obj.get("status", "")), "")
+            if status:
+                return CallbackEvent(event_id, status, str(obj.get("id", "")), payload=data,
+                                     payment_key=str(metadata.get("refund_key", "")),
+                                     amount_minor=int(obj.get("amount") or 0),
+                                     failure_reason=str(obj.get("failure_reason") or ""))
         if kind == "transfer.reversed":
             return CallbackEvent(event_id, "payout.failed", obj["id"], payload=data,
                                  amount_minor=int(obj.get("amount") or 0))

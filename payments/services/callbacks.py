@@ -127,6 +127,10 @@ def _apply_other_event(provider: Provider, business_id: int | None, event: Callb
         from .disputes import apply_dispute_event
 
         return apply_dispute_event(provider, business, event)
+    if event.type in ("refund.failed", "refund.succeeded"):
+        from .refund_events import apply_refund_event
+
+        return apply_refund_event(provider, business, event)
     if event.type == "payout.failed":
         from .payouts import fail_payout_by_reference
 

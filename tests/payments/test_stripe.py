@@ -148,7 +148,8 @@ def test_a_partial_refund_goes_to_stripe_after_the_commit(config, fake, customer
     refund.refresh_from_db()
     assert refund.status == Refund.Status.SUCCEEDED and refund.provider_reference.startswith("re_test")
     (call,) = fake.server.calls("POST", "/v1/refunds")
-    assert call["body"] == {"payment_intent": payment.provider_reference, "amount": "2500"}
+    assert call["body"] == {"payment_intent": payment.provider_reference, "amount": "2500",
+                            "metadata[refund_key]": f"refund_{refund.pk}"}  # names it in refund.failed
     assert call["headers"]["idempotency-key"] == f"refund_{refund.pk}"
     assert Payment.objects.get(pk=payment.pk).refunded_minor == 2_500
     assert services.reconcile() == []
