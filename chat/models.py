@@ -33,6 +33,11 @@ class WhatsAppConfig(models.Model):
         BILLDESK = "billdesk", "BillDesk"
         ZAAKPAY = "zaakpay", "Zaakpay"
 
+    class TemplateCategory(models.TextChoices):
+        """Meta's category of the approved template: a marketing one needs the customer's opt-in."""
+        UTILITY = "utility", _("Utility (order and account updates)")
+        MARKETING = "marketing", _("Marketing (only to customers who opted in)")
+
     business = models.OneToOneField("shopchat.Business", on_delete=models.CASCADE, related_name="whatsapp_config")
     phone_number_id = models.CharField(
         "phone-number id", max_length=32, unique=True, validators=[DIGITS_VALIDATOR],
@@ -65,6 +70,10 @@ class WhatsAppConfig(models.Model):
         help_text="Approved template sent instead of a message when the customer last wrote over 24 hours ago.",
     )
     template_language = models.CharField(max_length=15, default="en", blank=True)
+    template_category = models.CharField(
+        _("template category"), max_length=10, choices=TemplateCategory.choices, default=TemplateCategory.UTILITY,
+        help_text=_("As approved by Meta. A marketing template is never sent to a customer who has not opted in "
+                    "to marketing messages, or who has opted out (STOP)."))
     enabled = models.BooleanField(default=True)
     messages_per_second = models.PositiveSmallIntegerField(
         _("messages per second"), default=80, validators=[MinValueValidator(1), MaxValueValidator(1000)],
