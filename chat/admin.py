@@ -34,8 +34,9 @@ class WhatsAppConfigForm(forms.ModelForm):
     class Meta:
         model = WhatsAppConfig
         fields = ("business", "phone_number_id", "access_token", "app_secret", "verify_token", "base_url",
-                  "api_version", "catalog_id", "payment_configuration", "payment_gateway", "template_name",
-                  "template_language", "enabled", "messages_per_second")
+                  "api_version", "catalog_id", "payment_configuration", "payment_gateway", "country_of_origin",
+                  "importer_name", "importer_address", "template_name",
+                  "template_language", "template_category", "enabled", "messages_per_second")
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def __init__(self, *args, **kwargs):
@@ -82,7 +83,8 @@ class WhatsAppConfigAdmin(TenantAdmin):
         (None, {"fields": ("business", "enabled", "phone_number_id", "access_token", "app_secret", "verify_token")}),
         ("Cloud API", {"fields": ("base_url", "api_version", "messages_per_second")}),
         ("Commerce", {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
-        ("Outside the 24-hour window", {"fields": ("template_name", "template_language")}),
+        ("WhatsApp Pay without a catalog", {"fields": ("country_of_origin", "importer_name", "importer_address")}),
+        ("Outside the 24-hour window", {"fields": ("template_name", "template_language", "template_category")}),
     )
 
     def get_fieldsets(self, request, obj=None):

@@ -8,6 +8,7 @@ class ChatErrorCode(StrEnum):
     NO_CHANNEL = "no_channel"
     WINDOW_CLOSED = "window_closed"
     EMPTY = "empty_message"
+    NO_MARKETING_CONSENT = "no_marketing_consent"
 
 
 class NotDeliverable(Unprocessable):

@@ -33,6 +33,11 @@ class WhatsAppConfig(models.Model):
         BILLDESK = "billdesk", "BillDesk"
         ZAAKPAY = "zaakpay", "Zaakpay"
 
+    class TemplateCategory(models.TextChoices):
+        """Meta's category of the approved template: a marketing one needs the customer's opt-in."""
+        UTILITY = "utility", _("Utility (order and account updates)")
+        MARKETING = "marketing", _("Marketing (only to customers who opted in)")
+
     business = models.OneToOneField("shopchat.Business", on_delete=models.CASCADE, related_name="whatsapp_config")
     phone_number_id = models.CharField(
         "phone-number id", max_length=32, unique=True, validators=[DIGITS_VALIDATOR],
@@ -53,11 +58,22 @@ class WhatsAppConfig(models.Model):
         help_text="WhatsApp Payments configuration name; empty: customers pay by wallet or card link.",
     )
     payment_gateway = models.CharField(max_length=10, choices=PaymentGateway.choices, default=PaymentGateway.RAZORPAY)
+    # Meta: without a catalog_id, every order_details item names its origin and importer.
+    country_of_origin = models.CharField(max_length=60, default="India", blank=True)
+    importer_name = models.CharField(max_length=200, blank=True,
+                                     help_text="Without a catalog: the importer shown on each item (WhatsApp Pay).")
+    importer_address = models.JSONField(
+        default=dict, blank=True,
+        help_text='{"address_line1": ..., "city": ..., "zone_code": ..., "postal_code": ..., "country_code": "IN"}')
     template_name = models.CharField(
         max_length=512, blank=True, validators=[TEMPLATE_NAME_VALIDATOR],
         help_text="Approved template sent instead of a message when the customer last wrote over 24 hours ago.",
     )
     template_language = models.CharField(max_length=15, default="en", blank=True)
+    template_category = models.CharField(
+        _("template category"), max_length=10, choices=TemplateCategory.choices, default=TemplateCategory.UTILITY,
+        help_text=_("As approved by Meta. A marketing template is never sent to a customer who has not opted in "
+                    "to marketing messages, or who has opted out (STOP)."))
     enabled = models.BooleanField(default=True)
     messages_per_second = models.PositiveSmallIntegerField(
         _("messages per second"), default=80, validators=[MinValueValidator(1), MaxValueValidator(1000)],

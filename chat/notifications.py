@@ -26,7 +26,7 @@ WEB_CHAT_PREFIX = "999"  # `chat.webchat.WA_PREFIX`: the browser chat's customer
 REPLY_EVENT = "whatsapp.reply"
 CHAT_EVENTS = {
     "order.paid", "order.shipped", "order.delivered", "order.cancelled", "order.expired",
-    "payment.captured", "payment.failed", "payment.refunded", "ticket.reply",
+    "payment.captured", "payment.failed", "payment.refunded", "payment.action_required", "ticket.reply",
 }
 ORDER_STATUS = {  # event -> order_status value, for numbers using WhatsApp Payments
     "order.paid": "processing", "order.shipped": "shipped", "order.delivered": "completed",
@@ -117,6 +117,10 @@ def describe(event_type: str, data: dict, config, speech: Speech | None = None) 
         return wa.text(refund_words(number, data, speech)[: wa.MAX_TEXT])
     if event_type == "payment.captured":
         return None if number else wa.text(_("Payment of %(total)s received. Thank you!") % {"total": total})
+    if event_type == "payment.action_required":  # 3-D Secure: the bank's page, sent as a link
+        body = (_("Your bank asks you to confirm the payment for order %(number)s (%(total)s) here:\n%(url)s")
+                % {"number": number, "total": total, "url": data.get("url", "")})
+        return wa.text(body[: wa.MAX_TEXT], preview_url=True)
     if event_type == "payment.failed":
         if data.get("method") == "wallet":
             return None
@@ -132,6 +136,17 @@ def describe(event_type: str, data: dict, config, speech: Speech | None = None) 
     if event_type not in words:
         return None
     text = words[event_type]()
+    if event_type == "order.cancelled" and _was_paid(config, number):
+        # Meta refuses order_status canceled for a paid order (2047): the refund is told instead
+        return wa.text((_("Order %(number)s has been cancelled. Your payment is being refunded to you.")
+                        % {"number": number})[: wa.MAX_TEXT])
     if event_type in ORDER_STATUS and config.payment_configuration and number and wa.REFERENCE_ID_RE.match(number):
         return wa.order_status(wa.clip(text, wa.MAX_BODY), number, ORDER_STATUS[event_type])
     return wa.text(text[: wa.MAX_TEXT])
+
+
+def _was_paid(config, number: str) -> bool:
+    from orders.models import Order
+
+    return bool(number) and Order.objects.filter(business_id=config.business_id, number=number,
+                                                 paid_at__isnull=False).exists()

@@ -14,7 +14,7 @@ from . import messages as wa
 from .engine import Reply
 from .errors import ChatErrorCode, NotDeliverable
 from .models import OutboundMessage, WhatsAppConfig
-from .sender import within_window
+from .sender import may_use_template, within_window
 from .services import queue_replies
 from .webchat import is_web_customer
 
@@ -31,6 +31,10 @@ def reply_options(*, business: Business, customer: Customer) -> dict:
                 "reason": _("This shop has no WhatsApp number set up: messages cannot reach the customer.")}
     if within_window(customer):
         return {"can_send": True, "free_text": True, "template": config.template_name, "reason": "", "code": ""}
+    if config.template_name and not may_use_template(config, customer):
+        return {"can_send": False, "free_text": False, "template": "", "code": ChatErrorCode.NO_MARKETING_CONSENT,
+                "reason": _("The customer wrote more than 24 hours ago, and the approved template “%(name)s” is a "
+                            "marketing template they have not opted in to.") % {"name": config.template_name}}
     if config.template_name:
         return {"can_send": True, "free_text": False, "template": config.template_name, "code": "",
                 "reason": _("The customer wrote more than 24 hours ago: WhatsApp allows only the approved "

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from shopchat import outbound
+from shopchat import consent, outbound
 from shopchat.outbox import DeliveryFailed, NothingToDeliver
 
 from . import messages as wa
@@ -84,6 +84,13 @@ def within_window(customer, now=None) -> bool:
     return last is not None and (now or timezone.now()) - last < WINDOW
 
 
+def may_use_template(config: WhatsAppConfig, customer) -> bool:
+    """Whether the number's template may go to `customer`: a marketing template only with the
+    customer's opt-in (shopchat.consent); a utility template always."""
+    return (config.template_category != WhatsAppConfig.TemplateCategory.MARKETING
+            or consent.may_send_marketing(customer))
+
+
 def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
     """Send one queued message; raises DeliveryFailed (retry) or PermanentFailure (recorded)."""
     body = message.body
@@ -91,6 +98,9 @@ def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
         if not config.template_name:
             _fail(message, RE_ENGAGEMENT, "Outside the 24-hour customer-service window and no approved template "
                                           "is configured.", attempted=False)
+        if not may_use_template(config, message.customer):
+            _fail(message, None, "Outside the 24-hour customer-service window, and the approved template is a "
+                                 "marketing template the customer has not opted in to.", attempted=False)
         body = wa.template(config.template_name, config.template_language)
         note = f"Outside the 24-hour window: sent template {config.template_name} instead of the {message.kind}."
         OutboundMessage.objects.filter(pk=message.pk).update(kind="template", body=body, note=note[:300])

@@ -53,8 +53,13 @@ class ConfigError(ValueError):
 
 def configure_whatsapp(*, business: Business, phone_number_id: str, access_token: str, app_secret: str,
                        verify_token: str, base_url: str | None = None, api_version: str | None = None,
-                       catalog_id: str | None = None, enabled: bool = True) -> WhatsAppConfig:
-    """Create or replace a business's Cloud API settings (the number is also shown on the business)."""
+                       catalog_id: str | None = None, enabled: bool = True,
+                       payment_configuration: str | None = None, payment_gateway: str | None = None,
+                       importer_name: str | None = None, importer_address: dict | None = None,
+                       country_of_origin: str | None = None) -> WhatsAppConfig:
+    """Create or replace a business's Cloud API settings (the number is also shown on the business),
+    with its WhatsApp Pay configuration name and gateway and, for numbers without a catalog,
+    the importer details Meta asks of every item."""
     taken = WhatsAppConfig.objects.filter(phone_number_id=phone_number_id).exclude(business=business)
     if taken.exists():
         raise ConfigError(f"phone-number id {phone_number_id} is already used by another business.")
@@ -72,6 +77,11 @@ def configure_whatsapp(*, business: Business, phone_number_id: str, access_token
             config.api_version = api_version
         if catalog_id is not None:
             config.catalog_id = catalog_id
+        for name, value in (("payment_configuration", payment_configuration), ("payment_gateway", payment_gateway),
+                            ("importer_name", importer_name), ("importer_address", importer_address),
+                            ("country_of_origin", country_of_origin)):
+            if value is not None:
+                setattr(config, name, value)
         try:
             config.full_clean(exclude=["business"])
         except ValidationError as exc:
@@ -358,7 +368,20 @@ STATUS_MAY_REPLACE = {
 def apply_status(*, business: Business, status: dict[str, Any]) -> bool:
     """Apply one `statuses[]` item. False when its message is not known yet (retried later)."""
     if status.get("type") == "payment":
+        refund = (status.get("payment") or {}).get("refund") or {}
+        if refund.get("id"):  # a refund status of Meta's payments_refund
+            from .whatsapp_pay import apply_refund_status
+
+            apply_refund_status(business=business, refund_id=str(refund["id"]),
+                                status=str(refund.get("status") or status.get("status") or "").lower())
+            return True
         parsed = parse_payment_status(status)
+        if parsed["status"] == "captured":
+            # Meta's rule: never fulfil on the webhook alone; the lookup API confirms it first,
+            # in a task once this is stored (no lock held over the call)
+            business_id, reference, txn = business.pk, parsed["reference_id"], parsed["transaction_id"]
+            transaction.on_commit(lambda: _confirm_later(business_id, reference, txn))
+            return True
         handle_payment_status(business=business, **parsed)
         return True
     new = status.get("status")
@@ -376,6 +399,12 @@ def apply_status(*, business: Business, status: dict[str, Any]) -> bool:
         changes["error_title"] = " - ".join(x for x in (error.get("title") or error.get("message"), details) if x)[:500]
     messages.filter(status__in=STATUS_MAY_REPLACE[new]).update(**changes)
     return True
+
+
+def _confirm_later(business_id: int, reference_id: str, transaction_id: str) -> None:
+    from .tasks import confirm_whatsapp_payment
+
+    confirm_whatsapp_payment.delay(business_id, reference_id, transaction_id)
 
 
 class PaymentStatus(TypedDict):

@@ -1,8 +1,9 @@
 """The order page's timeline gets the chat messages of that order's conversation (registered in
 ChatConfig.ready(); orders imports nothing of chat): the customer's WhatsApp and browser-chat
 messages from shortly before the order was placed (the cart talk) until shortly before their
-next order, and every later message that names the order (shipping updates, refund notes); the
-shop's messages about another order stay out. Each drawn as the customer saw it. Four queries whatever the number of messages."""
+next order, and every later message that names the order (shipping updates, refund notes), each
+drawn as the customer saw it; a message naming another order is left to that order's page.
+Four queries whatever the number of messages."""
 from datetime import timedelta
 
 from django.db.models import Q
@@ -32,8 +33,8 @@ def timeline_entries(order: Order, user) -> list[Entry]:
                                                                            received_at__lt=following - LEAD)
     inbound = InboundMessage.objects.filter(inbound_window, customer_id=order.customer_id).exclude(
         type=InboundMessage.STATUS).order_by("-id")[:LIMIT]
-    # The shop's messages: those of the window that name no other order, and those naming this one.
-    ours = (window & Q(order_number="")) | Q(order_number=order.number)
+    # in the window unless it names another order (that order's page shows it), or naming this one
+    ours = (window & Q(order_number__in=("", order.number))) | Q(order_number=order.number)
     outbound = OutboundMessage.objects.filter(ours, customer_id=order.customer_id).order_by("-id")[:LIMIT]
     web = WebChatMessage.objects.filter(ours, customer_id=order.customer_id).order_by("-id")[:LIMIT]
     bubbles = ([rendering.from_inbound(m) for m in inbound] + [rendering.from_outbound(m) for m in outbound]

@@ -9,7 +9,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from unfold.admin import ModelAdmin, TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
@@ -23,6 +23,7 @@ from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, WrittenByService
 
 from . import services
 from .models import (
+    Dispute,
     FundingSource,
     LedgerAccount,
     LedgerEntry,
@@ -177,7 +178,8 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
     list_select_related = ("business",)
     readonly_fields = ("business", "status", "period_start", "period_end", "payment_count", "refund_count", "gross",
                        "refunds", "commission", "net", "opening", "payout", "closing", "payout_account",
-                       "payout_reference", "created_by", "created_at", "statement_links")
+                       "payout_reference", "payout_failure", "disputes_held", "created_by", "created_at",
+                       "statement_links")
     fields = readonly_fields
     change_list_template = "admin/payments/settlement/change_list.html"
 
@@ -188,6 +190,15 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
     opening = money("opening_minor", "brought forward")
     payout = money("payout_minor", "payout")
     closing = money("closing_minor", "carried forward")
+
+    @admin.display(description="disputes held from the payout")
+    def disputes_held(self, obj):
+        """Disputes open when the statement was made: their amounts were not paid out."""
+        rows = Dispute.objects.filter(business_id=obj.business_id, opened_at__lte=obj.period_end).exclude(
+            resolved_at__lt=obj.period_end).select_related("payment__order")
+        return format_html_join("", "<p>order {} &middot; {} &middot; {}</p>", (
+            (d.payment.order.number, label(d.amount_minor, d.currency), d.get_status_display())
+            for d in rows)) or "None"
 
     @admin.display(description="statement")
     def statement_links(self, obj):
@@ -294,3 +305,6 @@ class OrderWithPaymentsAdmin(PaymentsWorkspace, OrderAdmin):
 
 admin.site.unregister(Order)
 admin.site.register(Order, OrderWithPaymentsAdmin)
+
+
+from . import dispute_admin, provider_admin  # noqa: E402,F401  (admins of this app, in modules of their own)

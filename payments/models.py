@@ -29,6 +29,7 @@ class LedgerAccount(models.Model):
         MERCHANT_PAYABLE = "merchant_payable", "Merchant payable"
         PLATFORM_REVENUE = "platform_revenue", "Platform commission revenue"
         PAYOUTS = "payouts", "Payouts to the merchant"
+        DISPUTES_HELD = "disputes_held", "Held for open disputes"
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="ledger_accounts")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -74,6 +75,7 @@ class LedgerTransaction(models.Model):
         REFUND = "refund", "Refund"
         TRANSFER = "transfer", "Transfer"
         SETTLEMENT = "settlement", "Settlement payout"
+        DISPUTE = "dispute", "Dispute"
         ADJUSTMENT = "adjustment", "Adjustment"
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="ledger_transactions")
@@ -170,6 +172,8 @@ class Settlement(models.Model):
     class Status(models.TextChoices):
         PAID = "paid", "Paid out"
         CARRIED = "carried", "Nothing to pay out (carried forward)"
+        SENDING = "sending", "Payout sent, not confirmed yet"
+        FAILED = "failed", "Payout failed (reversed, paid with the next run)"
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="settlements")
     currency = models.CharField(max_length=3)
@@ -189,6 +193,7 @@ class Settlement(models.Model):
     closing_minor = models.BigIntegerField(default=0, help_text="Carried forward: opening + net - payout.")
     payout_account = models.CharField(max_length=64, blank=True)
     payout_reference = models.CharField(max_length=100, blank=True)
+    payout_failure = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -240,6 +245,11 @@ class Payment(models.Model):
     provider_reference = models.CharField(max_length=100, blank=True)
     failure_code = models.CharField(max_length=40, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
+    # Sent to the provider with the charge (Stripe's Idempotency-Key, Razorpay's receipt): a
+    # repeated call is answered with the first charge, and the repair job finds it by this key.
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    action_url = models.URLField(max_length=500, blank=True,
+                                 help_text="Where the customer pays or authenticates (payment link, 3-D Secure).")
     commission_minor = models.BigIntegerField(default=0, help_text="Taken at capture.")
     refunded_minor = models.BigIntegerField(default=0)
     captured_at = models.DateTimeField(null=True, blank=True)
@@ -272,6 +282,9 @@ class Payment(models.Model):
                 fields=["provider", "provider_reference"], condition=~Q(provider_reference=""),
                 name="payment_provider_reference_unique",
             ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"], condition=~Q(idempotency_key=""), name="payment_idempotency_key_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["business", "status", "settlement"], name="payment_settle_idx"),
@@ -286,11 +299,18 @@ class Payment(models.Model):
 
 
 class Refund(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Sending to the provider"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed at the provider"
+
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     reason = models.CharField(max_length=200, blank=True)
+    # Booked in the ledger at once; sent to the provider after that commits (`send_refund`).
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUCCEEDED)
     provider_reference = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -355,6 +375,7 @@ class TopUp(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     provider = models.CharField(max_length=20)
     provider_reference = models.CharField(max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=64, blank=True)  # sent with the charge, as a payment's
     failure_code = models.CharField(max_length=40, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -364,6 +385,8 @@ class TopUp(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="top_up_amount_gt_0"),
+            models.UniqueConstraint(fields=["idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="top_up_idempotency_key_unique"),
             models.UniqueConstraint(
                 fields=["provider", "provider_reference"], condition=~Q(provider_reference=""),
                 name="top_up_provider_reference_unique",
@@ -412,3 +435,7 @@ class ProviderEvent(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.event_type} {self.event_id}"
+
+
+from .dispute_models import Dispute  # noqa: E402,F401  (tables of this app, in modules of their own)
+from .provider_config import PaymentProviderConfig  # noqa: E402,F401

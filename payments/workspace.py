@@ -23,7 +23,7 @@ from shopchat.money import label
 from shopchat.tenancy import business_ids
 
 from . import services
-from .models import LedgerEntry, Payment, Refund
+from .models import Dispute, LedgerEntry, Payment, Refund
 
 
 class RefundForm(forms.Form):
@@ -69,6 +69,9 @@ def timeline_entries(order: Order, user) -> list[Entry]:
         entries.append(Entry(r.created_at, "refund", _("Refunded %(amount)s") % {
             "amount": label(r.amount_minor, r.currency)}, r.reason, r.created_by.get_username() if r.created_by else
             _("by the system")))
+    for d in Dispute.objects.filter(payment__order=order).order_by("opened_at"):
+        entries.append(Entry(d.opened_at, "payment", _("Dispute %(status)s: %(amount)s") % {
+            "status": d.get_status_display(), "amount": label(d.amount_minor, d.currency)}, d.reason))
     return entries
 
 

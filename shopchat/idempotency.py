@@ -14,13 +14,21 @@ stays declined on retry); an unexpected error stores nothing, so the client may 
 deadlock or serialization failure runs the whole call again (`shopchat.conflicts`), then
 answers 409 `conflict`, stored nowhere.
 
+A call that reaches a payment provider must not hold its locks over the network: decorated with
+`idempotent(own_transactions=...)`, such a call (the predicate says which) has its claim
+committed first (a twin sent meanwhile sees it and is told 409), runs its own short
+transactions, and has its answer stored after; if it fails unexpectedly the claim is released so
+the client may retry (the provider's own idempotency key keeps the money from moving twice).
+
 Two statements inside the call's transaction, written out (`shopchat.queries`): the ORM would
 spend longer building them than the database spends running them, on every call that moves money.
 """
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -95,8 +103,9 @@ def _store_error(business_id, key, print_, response):
                                       response_status=response.status_code, response_body=_body(response))
 
 
-def idempotent(required: bool = True):
-    """Decorate an APIView method that moves money. The business is the API key's."""
+def idempotent(required: bool = True, own_transactions: Callable[[Any], bool] | None = None):
+    """Decorate an APIView method that moves money. The business is the API key's.
+    `own_transactions(request)` true: the call runs outside the key's transaction (see above)."""
 
     def decorate(method):
         @functools.wraps(method)
@@ -112,6 +121,8 @@ def idempotent(required: bool = True):
                 raise ApiError(400, "invalid", "Idempotency-Key is longer than 255 characters.",
                                fields={HEADER: ["at most 255 characters"]})
             business_id, print_ = request.auth.business_id, fingerprint(request)
+            if own_transactions is not None and own_transactions(request):
+                return _run_outside(method, self, request, args, kwargs, business_id, key, print_)
 
             def attempt():
                 try:
@@ -140,6 +151,31 @@ def idempotent(required: bool = True):
         return wrapper
 
     return decorate
+
+
+def _run_outside(method, view, request, args, kwargs, business_id, key, print_):
+    with transaction.atomic():
+        record_id, replay = _claim(business_id, key, print_)
+    if replay is not None:
+        return replay
+    try:
+        try:
+            response = method(view, request, *args, **kwargs)
+        except (APIException, DomainError) as exc:
+            response = error_response_for(exc)
+    except BaseException:
+        _release(record_id)
+        raise
+    if response.status_code >= 500 or response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
+        _release(record_id)
+        return response
+    with transaction.atomic():
+        _store(record_id, response)
+    return response
+
+
+def _release(record_id):
+    IdempotencyRecord.objects.filter(pk=record_id, state=IdempotencyRecord.State.STARTED).delete()
 
 
 def _error_answer(business_id, key, print_, exc):

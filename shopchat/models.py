@@ -95,7 +95,8 @@ class Business(models.Model):
     prices_include_tax = models.BooleanField(default=True)
     shipping_fee_minor = models.BigIntegerField(default=0, validators=[MinValueValidator(0)])
     free_shipping_over_minor = models.BigIntegerField(null=True, blank=True, validators=[MinValueValidator(0)])
-    unpaid_order_minutes = models.PositiveIntegerField(default=30, validators=[MinValueValidator(1)])
+    # at least 5: WhatsApp Pay refuses an order_details expiration under 300 seconds away
+    unpaid_order_minutes = models.PositiveIntegerField(default=30, validators=[MinValueValidator(5)])
 
     # Wallet limits (minor units; empty means no limit).
     transfer_limit_minor = models.BigIntegerField(null=True, blank=True, validators=[MinValueValidator(0)])

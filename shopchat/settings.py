@@ -344,6 +344,8 @@ CELERY_TASK_ROUTES = {
     "payments.tasks.*": {"queue": "payments"},
     "shopchat.tasks.deliver_event": {"queue": "notifications"},
     "shopchat.tasks.deliver_events": {"queue": "notifications"},
+    "chat.tasks.confirm_whatsapp_payment": {"queue": "payments"},  # money: never behind a flood of messages
+    "chat.tasks.reconcile_whatsapp_payments": {"queue": "payments"},
     "chat.tasks.*": {"queue": "notifications"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -356,6 +358,8 @@ CELERY_BEAT_SCHEDULE = {
     "whatsapp-inbound-sweep": {"task": "chat.tasks.sweep_inbound", "schedule": 60.0},
     "orders-expire-unpaid": {"task": "orders.tasks.expire_unpaid_orders", "schedule": 60.0},
     "settle-businesses": {"task": "payments.tasks.settle_all", "schedule": crontab(hour=2, minute=30)},
+    "payments-repair-pending": {"task": "payments.tasks.repair_pending_payments", "schedule": 120.0},
+    "whatsapp-pay-reconcile": {"task": "chat.tasks.reconcile_whatsapp_payments", "schedule": crontab(hour=4, minute=7)},
     "catalog-purge-import-files": {"task": "catalog.tasks.purge_import_files", "schedule": crontab(hour=3, minute=41)},
 }
 
@@ -410,7 +414,13 @@ LOGGING = {
 
 # --- payments --------------------------------------------------------------------------
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
-PAYMENT_PROVIDERS = {"sandbox": "payments.providers.sandbox.SandboxProvider"}
+PAYMENT_PROVIDERS = {
+    "sandbox": "payments.providers.sandbox.SandboxProvider",
+    "stripe": "payments.providers.stripe_provider.StripeProvider",
+    "razorpay": "payments.providers.razorpay_provider.RazorpayProvider",
+}
 SANDBOX_WEBHOOK_SECRET = env("SANDBOX_WEBHOOK_SECRET", default="whsec_sandbox_dev_only")
 SANDBOX_CALLBACK_DELAY_SECONDS = env.float("SANDBOX_CALLBACK_DELAY_SECONDS", default=3.0)
+# A card payment still pending this long is asked about at its provider by the repair job (beat).
+PAYMENT_REPAIR_AFTER_SECONDS = env.int("PAYMENT_REPAIR_AFTER_SECONDS", default=120)
 

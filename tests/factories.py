@@ -158,3 +158,13 @@ class DeadLetterFactory(factory.django.DjangoModelFactory):
     business = factory.SubFactory(BusinessFactory)
     reason = "not JSON"
     body = "{not json"
+
+
+class PaymentProviderConfigFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "payments.PaymentProviderConfig"
+
+    business = factory.SubFactory(BusinessFactory)
+    provider = "sandbox"
+    secret_key = "sk_test_config_secret_key"
+    webhook_secret = "whsec_config_webhook_secret"

@@ -13,4 +13,6 @@ urlpatterns = [
     path("customers/<str:wa_id>/wallet/top-ups/", views.TopUpView.as_view(), name="api-top-ups"),
     path("customers/<str:wa_id>/wallet/transfers/", views.TransferView.as_view(), name="api-transfers"),
     path("payments/providers/<str:name>/webhook/", views.ProviderWebhookView.as_view(), name="api-provider-webhook"),
+    path("payments/providers/<str:name>/webhook/<str:key>/", views.ProviderWebhookView.as_view(),
+         name="api-provider-webhook-business"),
 ]

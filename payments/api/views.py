@@ -43,7 +43,8 @@ class OrderPaymentView(BusinessScopedMixin, APIView):
                    responses={201: s.PaymentSerializer, 202: s.PaymentSerializer, 402: DECLINED, **MONEY_ERRORS},
                    description="Pay the order from the customer's wallet or a linked card. 201 captured, 202 "
                                "pending (a provider callback completes it), 402 failed.")
-    @idempotent()
+    @idempotent(own_transactions=lambda request: isinstance(request.data, dict) and
+                request.data.get("method") == Payment.Method.CARD)
     def post(self, request, number):
         body = s.PaymentRequestSerializer(data=request.data)
         if not body.is_valid():
@@ -169,6 +170,7 @@ class ProviderWebhookView(APIView):
                                                 description="Provider, e.g. sandbox.")],
                    responses={200: s.CallbackAckSerializer, **errors(400, 404, 429)},
                    description="Signed callbacks from a payment provider; de-duplicated by the provider's event id.")
-    def post(self, request, name):
-        outcome = services.handle_provider_callback(provider_name=name, body=request.body, headers=request.headers)
+    def post(self, request, name, key=""):
+        outcome = services.handle_provider_callback(provider_name=name, body=request.body, headers=request.headers,
+                                                    webhook_key=key)
         return Response({"received": True, "duplicate": outcome.duplicate, "outcome": outcome.event.outcome})

@@ -11,6 +11,7 @@ A token is `tok_sandbox_<last4>_<random>`: the sandbox keeps no state, so the be
 card is told by its last four digits. Callbacks are signed like the platform's own webhooks
 (`Sandbox-Signature: t=<unix>,v1=<HMAC-SHA256 of "t.body">` with SANDBOX_WEBHOOK_SECRET).
 """
+import hashlib
 import json
 import secrets
 import time
@@ -79,26 +80,41 @@ class SandboxProvider(Provider):
             raise ProviderError("Unknown card token.", field="token", code="invalid_token")
         return CardDetails(token=token, brand="visa", last4=parts[2], exp_month=12, exp_year=2099)
 
-    def charge(self, *, token, amount_minor, currency, description):
+    def charge(self, *, token, amount_minor, currency, description, idempotency_key="", metadata=None):
+        result = self._outcome(token, idempotency_key)
+        if result.status == "pending":
+            key = idempotency_key
+            transaction.on_commit(lambda: schedule_callback(result.reference, "charge.succeeded", key))
+        return result
+
+    def lookup_charge(self, *, reference, idempotency_key, token=""):
+        """Stateless: the same key and card answer as the charge did (a pending card has
+        succeeded by the time anybody asks again)."""
+        result = self._outcome(token, idempotency_key)
+        return ChargeResult("captured", result.reference) if result.status == "pending" else result
+
+    def _outcome(self, token: str, idempotency_key: str) -> ChargeResult:
         last4 = self.describe_token(token=token).last4
-        reference = f"ch_sandbox_{secrets.token_hex(10)}"
+        # like a PSP's idempotency: the same key is the same charge
+        reference = (f"ch_sandbox_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]}" if idempotency_key
+                     else f"ch_sandbox_{secrets.token_hex(10)}")
         if last4 in OUTCOMES:
             code, reason = OUTCOMES[last4]
             return ChargeResult("failed", reference, code, reason)
         if last4 == PENDING:
-            transaction.on_commit(lambda: schedule_callback(reference, "charge.succeeded"))
             return ChargeResult("pending", reference)
         return ChargeResult("captured", reference)
 
-    def refund(self, *, reference, amount_minor, currency):
+    def refund(self, *, reference, amount_minor, currency, idempotency_key=""):
         return RefundResult(f"re_sandbox_{secrets.token_hex(10)}")
 
-    def payout(self, *, account, amount_minor, currency, description):
+    def payout(self, *, account, amount_minor, currency, description, idempotency_key=""):
         return PayoutResult(f"po_sandbox_{secrets.token_hex(10)}")
 
     def parse_callback(self, *, body, headers):
         header = headers.get(SIGNATURE_HEADER, "")
-        if not header or not verify_signature(settings.SANDBOX_WEBHOOK_SECRET, body, header):
+        secret = self.config.webhook_secret if self.config is not None else settings.SANDBOX_WEBHOOK_SECRET
+        if not header or not secret or not verify_signature(secret, body, header):
             raise InvalidCallback("bad or missing signature")
         try:
             data = json.loads(body)
@@ -106,6 +122,7 @@ class SandboxProvider(Provider):
                 event_id=str(data["id"]), type=str(data["type"]), reference=str(data["data"]["reference"]),
                 failure_code=str(data["data"].get("failure_code", "")),
                 failure_reason=str(data["data"].get("failure_reason", "")), payload=data,
+                payment_key=str(data["data"].get("payment_key", "")),
             )
         except (ValueError, KeyError, TypeError):
             raise InvalidCallback("malformed callback body") from None
@@ -123,7 +140,8 @@ def signed_headers(body: bytes) -> dict:
             "Content-Type": "application/json"}
 
 
-def schedule_callback(reference: str, event_type: str) -> None:
+def schedule_callback(reference: str, event_type: str, payment_key: str = "") -> None:
     from ..tasks import deliver_sandbox_callback
 
-    deliver_sandbox_callback.apply_async((reference, event_type), countdown=settings.SANDBOX_CALLBACK_DELAY_SECONDS)
+    deliver_sandbox_callback.apply_async((reference, event_type, payment_key),
+                                         countdown=settings.SANDBOX_CALLBACK_DELAY_SECONDS)

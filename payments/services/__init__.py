@@ -21,22 +21,27 @@ Locks, in this one order on every path (DESIGN.md):
 
 A change that also moves an order (paid, refunded, cancelled) writes through one unit of work
 (`shopchat.uow`): orders' steps join it, and the order's update, its transition, the payment
-and the events go out together. Provider calls still run inside the transaction, after the
-local locks, so a decline or an error leaves nothing half written.
+and the events go out together. A card charge is recorded pending under the locks, sent to the
+provider after that commits (nothing locked, the payment's idempotency key passed along), and
+its answer applied in a second short transaction (`charging`; the repair path is there too).
 """
 from .callbacks import CallbackOutcome, handle_provider_callback, handle_whatsapp_payment_status
 from .cancellation import cancel_order
 from .capturing import commission_for
+from .charging import apply_charge_result, repair_pending_payments, send_charge
+from .links import card_setup_link
 from .paying import card_payment_link, order_for_payment_link, pay_order, pay_order_by_number
+from .payouts import fail_payout, resend_unconfirmed_payouts, retry_failed_payouts, send_payout
 from .reconciliation import Difference, reconcile
-from .refunds import refund_order
+from .refunds import refund_order, send_refund
 from .settlement import settle_all, settle_business
 from .transfers import SentTransfer, transfer
 from .wallet import add_funding_source, top_up
 
 __all__ = [
-    "CallbackOutcome", "Difference", "SentTransfer", "add_funding_source", "cancel_order", "card_payment_link",
-    "commission_for", "handle_provider_callback", "handle_whatsapp_payment_status", "order_for_payment_link",
-    "pay_order", "pay_order_by_number", "reconcile", "refund_order", "settle_all", "settle_business", "top_up",
-    "transfer",
+    "CallbackOutcome", "Difference", "SentTransfer", "add_funding_source", "apply_charge_result", "cancel_order",
+    "card_payment_link", "card_setup_link", "commission_for", "handle_provider_callback",
+    "handle_whatsapp_payment_status", "order_for_payment_link", "pay_order", "pay_order_by_number", "reconcile",
+    "refund_order", "repair_pending_payments", "send_charge", "send_refund", "settle_all", "settle_business",
+    "top_up", "transfer", "fail_payout", "resend_unconfirmed_payouts", "retry_failed_payouts", "send_payout",
 ]

@@ -25,9 +25,10 @@ from shopchat.uow import UnitOfWork, unit_of_work
 from .. import ledger
 from ..errors import BadCallback, UnknownProviderName, UnknownReference
 from ..ledger import Kind
-from ..models import Payment, ProviderEvent, TopUp
-from ..providers import CallbackEvent, InvalidCallback, UnknownProvider, get_provider
+from ..models import Payment, PaymentProviderConfig, ProviderEvent, TopUp
+from ..providers import CallbackEvent, InvalidCallback, Provider, UnknownProvider, get_provider, stored_events
 from .capturing import capture_payment, fail_payment
+from .links import apply_link_payment, link_card_from_event
 from .refunds import refund_payment
 from .wallet import complete_top_up
 
@@ -43,14 +44,26 @@ class CallbackOutcome:
 
 
 @retry_conflicts
-def handle_provider_callback(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> CallbackOutcome:
+def handle_provider_callback(*, provider_name: str, body: bytes, headers: Mapping[str, str],
+                             webhook_key: str = "") -> CallbackOutcome:
     """Verify, de-duplicate and apply a provider callback.
 
+    `webhook_key` (the last part of a business's webhook URL) names the business's provider
+    settings: the signature is checked with its webhook secret and only its payments are
+    looked at. Without it, the platform's own provider settings (the sandbox).
     A bad signature raises BadCallback and writes nothing; an unknown reference raises
     UnknownReference and records nothing, so the provider's retry is applied once our own
     transaction has committed."""
+    business_id = None
     try:
-        provider = get_provider(provider_name)
+        if webhook_key:
+            config = (PaymentProviderConfig.objects.select_related("business")
+                      .filter(webhook_key=webhook_key, provider=provider_name).first())
+            if config is None:
+                raise UnknownProviderName()
+            provider, business_id = get_provider(provider_name, config=config), config.business_id
+        else:
+            provider = get_provider(provider_name)
     except UnknownProvider:
         raise UnknownProviderName() from None
     try:
@@ -62,11 +75,19 @@ def handle_provider_callback(*, provider_name: str, body: bytes, headers: Mappin
             with transaction.atomic():
                 record = ProviderEvent.objects.create(provider=provider.name, event_id=event.event_id,
                                                       event_type=event.type, reference=event.reference,
-                                                      payload=event.payload)
+                                                      payload=stored_events.stored(event.payload))
         except IntegrityError:
             return CallbackOutcome(ProviderEvent.objects.get(provider=provider.name, event_id=event.event_id), True)
-        found = (Payment.objects.select_related("business").only("pk", "order_id", "business")
-                 .filter(provider=provider.name, provider_reference=event.reference).first())
+        outcome = _apply_other_event(provider, business_id, event)
+        if outcome is not None:
+            ProviderEvent.objects.filter(pk=record.pk).update(outcome=outcome)
+            record.outcome = outcome
+            return CallbackOutcome(record, False)
+        payments = Payment.objects.select_related("business").only("pk", "order_id", "business").filter(
+            provider=provider.name, **({"business_id": business_id} if business_id else {}))
+        found = payments.filter(provider_reference=event.reference).first() if event.reference else None
+        if found is None and event.payment_key:  # charged, but the answer was lost before we stored it
+            found = payments.filter(idempotency_key=event.payment_key).first()
         if found is not None:
             with unit_of_work(business=found.business) as unit:
                 order = order_queries.lock_order(unit, order_id=found.order_id)  # the order before its payment
@@ -74,8 +95,11 @@ def handle_provider_callback(*, provider_name: str, body: bytes, headers: Mappin
                            .get(pk=found.pk))
                 outcome = _apply_payment_event(unit, order, payment, event)
         else:
-            top = (TopUp.objects.select_for_update().select_related("customer", "business")
-                   .filter(provider=provider.name, provider_reference=event.reference).first())
+            tops = TopUp.objects.select_for_update(of=("self",)).select_related("customer", "business").filter(
+                provider=provider.name, **({"business_id": business_id} if business_id else {}))
+            top = tops.filter(provider_reference=event.reference).first() if event.reference else None
+            if top is None and event.payment_key:
+                top = tops.filter(idempotency_key=event.payment_key).first()
             if top is None:
                 raise UnknownReference()
             outcome = _apply_top_up_event(top, event)
@@ -84,14 +108,48 @@ def handle_provider_callback(*, provider_name: str, body: bytes, headers: Mappin
         return CallbackOutcome(record, False)
 
 
+CHARGE_EVENTS = ("charge.succeeded", "charge.authorized", "charge.failed", "charge.pending")
+
+
+def _apply_other_event(provider: Provider, business_id: int | None, event: CallbackEvent) -> str | None:
+    """Events about something else than a payment or top-up we sent; None: not one of those."""
+    if event.type in CHARGE_EVENTS:
+        return None
+    if business_id is None:
+        return "ignored: needs the business's webhook URL"
+    business = Business.objects.get(pk=business_id)
+    if event.type == "link.paid":
+        with unit_of_work(business=business) as unit:
+            return apply_link_payment(unit, provider, business, event)
+    if event.type == "card.linked":
+        return link_card_from_event(provider, business_id, event)
+    if event.type.startswith("dispute."):
+        from .disputes import apply_dispute_event
+
+        return apply_dispute_event(provider, business, event)
+    if event.type in ("refund.failed", "refund.succeeded"):
+        from .refund_events import apply_refund_event
+
+        return apply_refund_event(provider, business, event)
+    if event.type == "payout.failed":
+        from .payouts import fail_payout_by_reference
+
+        return fail_payout_by_reference(business_id=business_id, reference=event.reference,
+                                        reason=event.failure_reason)
+    return "ignored: unhandled event type"
+
+
 def _apply_payment_event(unit: UnitOfWork, order: Order, payment: Payment, event: CallbackEvent) -> str:
+    if event.reference and not payment.provider_reference and payment.status in LIVE:
+        payment.provider_reference = event.reference
+        unit.change(Payment, payment.pk, provider_reference=event.reference)
     if event.type == "charge.succeeded":
         if payment.status not in LIVE:
             return f"ignored: payment already {payment.status}"
         if order.status == Order.Status.PENDING_PAYMENT:
             capture_payment(unit, payment)
             return "captured"
-        _capture_and_give_back(unit, payment, order.status)
+        capture_and_give_back(unit, payment, order.status)
         return "captured_and_refunded"
     if event.type == "charge.authorized":
         if payment.status != Payment.Status.PENDING:
@@ -107,7 +165,7 @@ def _apply_payment_event(unit: UnitOfWork, order: Order, payment: Payment, event
     return "ignored: unhandled event type"
 
 
-def _capture_and_give_back(unit: UnitOfWork, payment: Payment, order_status: str) -> None:
+def capture_and_give_back(unit: UnitOfWork, payment: Payment, order_status: str) -> None:
     """The money was taken for an order no longer waiting for it: count it, give it back."""
     capture_payment(unit, payment, pay_order=False)
     accounts = ledger.lock(business=payment.business, kinds=(Kind.MERCHANT_PAYABLE, Kind.PROVIDER_CLEARING))
@@ -208,5 +266,5 @@ def _apply_whatsapp_status(unit: UnitOfWork, order: Order, status: str, transact
     if order.status == Order.Status.PENDING_PAYMENT:
         capture_payment(unit, payment)
         return payment, "captured"
-    _capture_and_give_back(unit, payment, order.status)
+    capture_and_give_back(unit, payment, order.status)
     return payment, "captured_and_refunded"

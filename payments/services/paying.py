@@ -1,11 +1,14 @@
 """Paying an order from the customer's wallet or a linked card, and the card payment link.
 
 Locks (DESIGN.md): the order row and the customer's wallet, by one query
-(`payments.queries.lock_payable_order`), then the business's ledger accounts, last. Every
+(`payments.queries.lock_payable_order`), then the business's ledger accounts, last. A card
+payment is only recorded (pending, with its idempotency key) under these locks; the provider is
+called after that transaction, with nothing locked (`charging`). Every
 refusal is decided before anything is written and raised after the block, so the block needs
 no savepoint of its own inside a caller's transaction (the API's idempotency block) and a
 caller that catches the refusal (the chat) can go on using its transaction.
 """
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -23,8 +26,8 @@ from .. import queries
 from ..errors import OrderNotPayable
 from ..ledger import Kind
 from ..models import FundingSource, LedgerAccount, Payment
-from ..providers import get_provider
 from .capturing import capture_payment, fail_payment
+from .charging import send_charge
 from .wallet import usable_source
 
 Outcome = tuple[Payment | None, DomainError | None]
@@ -39,6 +42,8 @@ def pay_order(*, order: Order, method: str, funding_source: FundingSource | None
     and a `payment.failed` event). Raises OrderNotPayable when the order is not waiting for
     payment or already has a live payment (also enforced by a unique index). The order's
     status and amount are read again under its row lock; the caller's object is left as it was.
+    A card is charged after the recording transaction, outside any row lock (`charging`): called
+    inside a caller's transaction, that transaction still holds the order's lock meanwhile.
     """
     business = order.business
     with transaction.atomic(savepoint=False), unit_of_work(business=business) as unit:
@@ -47,7 +52,7 @@ def pay_order(*, order: Order, method: str, funding_source: FundingSource | None
         payment, refusal = _pay(unit, business, payable, method, funding_source)
     if refusal is not None:
         raise refusal
-    return payment  # type: ignore[return-value]
+    return _send_if_recorded(payment)  # type: ignore[arg-type]
 
 
 @retry_conflicts
@@ -73,7 +78,15 @@ def pay_order_by_number(*, business: Business, number: str, method: str,
             payment, refusal = _pay(unit, business, payable, method, source)
     if refusal is not None:
         raise refusal
-    return payment  # type: ignore[return-value]
+    return _send_if_recorded(payment)  # type: ignore[arg-type]
+
+
+def _send_if_recorded(payment: Payment) -> Payment:
+    """A card payment just recorded is charged now, its transaction committed."""
+    if payment.method == Payment.Method.CARD and payment.status == Payment.Status.PENDING and \
+            not payment.provider_reference:
+        return send_charge(payment=payment)
+    return payment
 
 
 def _pay(unit: UnitOfWork, business: Business, payable: queries.PayableOrder | None, method: str,
@@ -106,16 +119,10 @@ def _pay(unit: UnitOfWork, business: Business, payable: queries.PayableOrder | N
         source = usable_source(funding_source, order.customer)
     except InvalidInput as exc:
         return None, exc
-    provider = get_provider(source.provider)
-    result = provider.charge(token=source.token, amount_minor=payment.amount_minor, currency=payment.currency,
-                             description=f"{business.name} order {order.number}")
-    payment.funding_source, payment.provider, payment.provider_reference = source, provider.name, result.reference
-    if result.status == "failed":
-        return fail_payment(unit, payment, result.failure_code, result.failure_reason), None
-    if result.status == "captured":
-        capture_payment(unit, payment)
-    else:
-        payment.save()
+    # recorded pending with the key the provider de-duplicates on; charged once this commits
+    payment.funding_source, payment.provider = source, source.provider
+    payment.idempotency_key = f"pay_{uuid.uuid4().hex}"
+    payment.save()
     return payment, None
 
 
@@ -143,7 +150,13 @@ def _wallet(business: Business, payable: queries.PayableOrder) -> LedgerAccount 
 # --- the card payment link -------------------------------------------------------------------
 
 def card_payment_link(*, order: Order) -> str:
-    """A URL the customer opens to pay the order by card (the sandbox's hosted page)."""
+    """A URL the customer opens to pay the order by card: the business's provider's page (Stripe
+    Checkout, a Razorpay Payment Link), else the platform's hosted page (the sandbox)."""
+    from .links import provider_payment_link
+
+    url = provider_payment_link(order=order)
+    if url:
+        return url
     token = signing.dumps({"o": order.pk, "b": order.business_id}, salt="payments.pay-link")
     return f"{settings.SITE_URL.rstrip('/')}/pay/{token}/"
 

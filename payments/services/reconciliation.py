@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from shopchat.models import Business
 
 from ..ledger import Kind
-from ..models import LedgerAccount, LedgerEntry, Payment, Refund, Settlement, TopUp
+from ..models import Dispute, LedgerAccount, LedgerEntry, Payment, Refund, Settlement, TopUp
 
 
 @dataclass
@@ -70,18 +70,23 @@ def reconcile(*, business: Business | None = None) -> list[Difference]:
                    card=Sum("amount_minor", filter=Q(payment__method__in=PROVIDER_METHODS)),
                    wallet=Sum("amount_minor", filter=Q(payment__method=Payment.Method.WALLET)))
     topups = sums(TopUp.objects.filter(status=TopUp.Status.SUCCEEDED, **pay_scope), total=Sum("amount_minor"))
-    payouts = sums(Settlement.objects.filter(**pay_scope), total=Sum("payout_minor"))
+    payouts = sums(Settlement.objects.filter(**pay_scope).exclude(status=Settlement.Status.FAILED),  # reversed
+                   total=Sum("payout_minor"))
+    disputes = sums(Dispute.objects.filter(**pay_scope), held=Sum("amount_minor", filter=Q(status=Dispute.Status.OPEN)),
+                    lost=Sum("amount_minor", filter=Q(status=Dispute.Status.LOST)))
     keys = set(captured) | set(refunds) | set(topups) | set(payouts) | {(b, c) for b, c, _ in totals}
     for business_id, currency in sorted(keys):
         def get(table: Sums, name: str, key: tuple[int, str] = (business_id, currency)) -> int:
             return (table.get(key) or {}).get(name) or 0
 
         gross, commission = get(captured, "gross"), get(captured, "commission")
+        held, lost = get(disputes, "held"), get(disputes, "lost")
         expected = {
-            Kind.MERCHANT_PAYABLE: gross - get(refunds, "total") - commission - get(payouts, "total"),
+            Kind.MERCHANT_PAYABLE: gross - get(refunds, "total") - commission - get(payouts, "total") - held - lost,
             Kind.PLATFORM_REVENUE: commission,
             Kind.PAYOUTS: get(payouts, "total"),
-            Kind.PROVIDER_CLEARING: -(get(captured, "card") + get(topups, "total")) + get(refunds, "card"),
+            Kind.DISPUTES_HELD: held,
+            Kind.PROVIDER_CLEARING: -(get(captured, "card") + get(topups, "total")) + get(refunds, "card") + lost,
             Kind.CUSTOMER_WALLET: get(topups, "total") + get(refunds, "wallet") - get(captured, "wallet"),
         }
         slug = businesses[business_id].slug if business_id in businesses else str(business_id)

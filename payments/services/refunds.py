@@ -18,11 +18,11 @@ from shopchat.money import display, format_major
 from shopchat.outbox import notify_staff
 from shopchat.uow import UnitOfWork, unit_of_work
 
-from .. import ledger
+from .. import ledger, refund_channels
 from ..errors import NotRefundable
 from ..ledger import Kind, move
 from ..models import LedgerTransaction, Payment, Refund
-from ..providers import get_provider
+from ..providers import ProviderError, provider_for
 from .capturing import payment_event
 
 Txn = LedgerTransaction.Kind
@@ -62,15 +62,17 @@ def refund_payment(unit: UnitOfWork, payment: Payment, amount: int, accounts: le
     through the provider. `accounts` are locked by the caller (wallet, payable, clearing); with
     `update_order`, the order (held by the unit) records it."""
     business = payment.business
-    provider_reference = ""
+    status = Refund.Status.SUCCEEDED
     if payment.method == Payment.Method.CARD:
-        provider_reference = get_provider(payment.provider).refund(
-            reference=payment.provider_reference, amount_minor=amount, currency=payment.currency
-        ).reference
+        status = Refund.Status.PENDING  # sent once this commits, with nothing locked (`send_refund`)
+        target = accounts[Kind.PROVIDER_CLEARING]
+    elif payment.method == Payment.Method.WHATSAPP and payment.method in refund_channels.SENDERS:
+        # through Meta's payments_refund (the chat adapter), once this commits
+        status = Refund.Status.PENDING
         target = accounts[Kind.PROVIDER_CLEARING]
     elif payment.method == Payment.Method.WHATSAPP:
-        # Paid through the merchant's own gateway on WhatsApp, which shopchat cannot call: the
-        # ledger records the refund and the staff are asked to return the money there.
+        # No WhatsApp adapter to call Meta: the ledger records the refund and the staff are
+        # asked to return the money in their gateway.
         target = accounts[Kind.PROVIDER_CLEARING]
         notify_staff(business=business,
                      subject=(f"Refund {display(amount, payment.currency)} of order {payment.order.number} "
@@ -84,8 +86,9 @@ def refund_payment(unit: UnitOfWork, payment: Payment, amount: int, accounts: le
         target = wallet
     refund = Refund.objects.create(business=business, payment=payment, amount_minor=amount,
                                    currency=payment.currency, reason=reason[:200],
-                                   provider_reference=provider_reference,
-                                   created_by=staff_user(actor))
+                                   status=status, created_by=staff_user(actor))
+    if status == Refund.Status.PENDING:
+        transaction.on_commit(lambda: _queue_refund(refund.pk))
     ledger.post(business=business, actor=refund.created_by, postings=[
         move(Txn.REFUND, accounts[Kind.MERCHANT_PAYABLE], target, amount, f"refund:{refund.pk}",
              f"Refund of order {payment.order.number}"),
@@ -99,3 +102,44 @@ def refund_payment(unit: UnitOfWork, payment: Payment, amount: int, accounts: le
                             refunded=format_major(amount, payment.currency),
                             refunded_total=format_major(payment.refunded_minor, payment.currency)))
     return refund
+
+
+def _queue_refund(refund_id: int) -> None:
+    from ..tasks import send_refund as task
+
+    task.delay(refund_id)
+
+
+def send_refund(*, refund_id: int) -> Refund:
+    """Send a booked card refund to the provider, outside any transaction, with the refund's own
+    idempotency key (`refund_<id>`: sent twice, refunded once). Raises ProviderUnavailable for the
+    task to retry; a refusal marks it failed and asks the staff to refund by hand (the ledger
+    keeps it booked: the customer is owed it)."""
+    refund = Refund.objects.select_related("payment__order", "business").get(pk=refund_id)
+    if refund.status != Refund.Status.PENDING:
+        return refund
+    payment = refund.payment
+    sender = refund_channels.SENDERS.get(payment.method)
+    provider_name = payment.provider if sender is None else payment.method
+    try:
+        if sender is not None:
+            reference = sender(refund)
+        else:
+            reference = provider_for(refund.business, payment.provider).refund(
+                reference=payment.provider_reference, amount_minor=refund.amount_minor, currency=refund.currency,
+                idempotency_key=f"refund_{refund.pk}").reference
+    except ProviderError as exc:
+        with transaction.atomic():
+            if Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(status=Refund.Status.FAILED):
+                notify_staff(business=refund.business,
+                             subject=f"Refund of order {payment.order.number} failed at {provider_name}",
+                             body=f"{provider_name} refused the refund of "
+                                  f"{display(refund.amount_minor, refund.currency)} ({exc}). Please refund it in "
+                                  "your provider's dashboard.")
+        refund.status = Refund.Status.FAILED
+        return refund
+    Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+        status=Refund.Status.SUCCEEDED, provider_reference=reference)
+    refund.status, refund.provider_reference = Refund.Status.SUCCEEDED, reference
+    return refund
+

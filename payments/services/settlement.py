@@ -12,14 +12,11 @@ from django.utils import timezone
 
 from shopchat.actors import Actor, staff_user
 from shopchat.models import Business
-from shopchat.money import display, format_major
-from shopchat.outbox import emit_event, notify_staff
 
 from .. import ledger, queries
 from ..errors import NoPayoutAccount
 from ..ledger import Kind, move
-from ..models import LedgerTransaction, Payment, Refund, Settlement, SettlementLine
-from ..providers import get_provider
+from ..models import LedgerTransaction, Payment, PaymentProviderConfig, Refund, Settlement, SettlementLine
 
 log = logging.getLogger(__name__)
 Txn = LedgerTransaction.Kind
@@ -44,9 +41,14 @@ def settle_business(*, business: Business, actor: Actor = None, batch_size: int 
         raise NoPayoutAccount(business.name)
     try:
         with transaction.atomic():
-            return _settle(business, actor, batch_size)
+            settlement = _settle(business, actor, batch_size)
     except _NothingToSettle:
         return None
+    if settlement.status == Settlement.Status.SENDING:
+        from .payouts import send_payout  # the provider call, after the commit: nothing locked
+
+        settlement = send_payout(settlement_id=settlement.pk)
+    return settlement
 
 
 class _NothingToSettle(Exception):
@@ -74,7 +76,9 @@ def _settle(business: Business, actor: Actor, batch_size: int) -> Settlement:
                 _after_claim_batch(settlement, batch)
             if count < batch_size:
                 break
-    if not claimed:
+    payable = accounts[Kind.MERCHANT_PAYABLE]
+    minimum = minimum_payout(business)
+    if not claimed and payable.balance_minor < max(1, minimum):  # a reversed payout is paid again
         raise _NothingToSettle
     queries.write_settlement_lines(settlement_id=settlement.pk)
     totals = SettlementLine.objects.filter(settlement=settlement).aggregate(
@@ -82,21 +86,18 @@ def _settle(business: Business, actor: Actor, batch_size: int) -> Settlement:
         refunded=Coalesce(Sum("refund_minor"), 0), commission=Coalesce(Sum("commission_minor"), 0),
         net=Coalesce(Sum("net_minor"), 0),
     )
-    payable = accounts[Kind.MERCHANT_PAYABLE]
     opening = payable.balance_minor - totals["net"]
     payout = max(0, payable.balance_minor)
+    if payout < minimum:  # below the business's minimum: carried to the next run
+        payout = 0
     reference = ""
     if payout:
-        reference = get_provider().payout(
-            account=business.payout_account, amount_minor=payout, currency=business.currency,
-            description=f"shopchat settlement {settlement.pk}",
-        ).reference
         ledger.post(business=business, actor=settlement.created_by, postings=[
             move(Txn.SETTLEMENT, payable, accounts[Kind.PAYOUTS], payout, f"settlement:{settlement.pk}",
                  f"Payout to {business.payout_account_masked}"),
         ])
     fields = dict(
-        status=Settlement.Status.PAID if payout else Settlement.Status.CARRIED,
+        status=Settlement.Status.SENDING if payout else Settlement.Status.CARRIED,
         payment_count=totals["payments"], refund_count=totals["refunds"], gross_minor=totals["gross"],
         refunds_minor=totals["refunded"], commission_minor=totals["commission"], net_minor=totals["net"],
         opening_minor=opening, payout_minor=payout, closing_minor=opening + totals["net"] - payout,
@@ -105,30 +106,32 @@ def _settle(business: Business, actor: Actor, batch_size: int) -> Settlement:
     Settlement.objects.filter(pk=settlement.pk).update(**fields)
     for name, value in fields.items():
         setattr(settlement, name, value)
-    if payout:
-        emit_event(business=business, event_type="settlement.paid", data={
-            "settlement": settlement.pk, "amount": format_major(payout, business.currency),
-            "currency": business.currency, "gross": format_major(settlement.gross_minor, business.currency),
-            "refunds": format_major(settlement.refunds_minor, business.currency),
-            "commission": format_major(settlement.commission_minor, business.currency),
-            "payments": settlement.payment_count, "payout_reference": reference,
-        })
-        notify_staff(business=business,
-                     subject=f"Settlement {settlement.pk}: {display(payout, business.currency)} paid out",
-                     body=(f"{settlement.payment_count} payments, "
-                           f"gross {display(settlement.gross_minor, business.currency)}, "
-                           f"refunds {display(settlement.refunds_minor, business.currency)}, commission "
-                           f"{display(settlement.commission_minor, business.currency)}; paid out "
-                           f"{display(payout, business.currency)} to {business.payout_account_masked}."))
     return settlement
 
 
+def minimum_payout(business: Business) -> int:
+    config = PaymentProviderConfig.objects.filter(business_id=business.pk).only("minimum_payout_minor").first()
+    return config.minimum_payout_minor if config is not None else 0
+
+
+def due_today(business_id: int, schedules: dict[int, str]) -> bool:
+    """Daily (the default), weekly on Mondays, manual never (the back office's button only)."""
+    schedule = schedules.get(business_id, PaymentProviderConfig.PayoutSchedule.DAILY)
+    if schedule == PaymentProviderConfig.PayoutSchedule.MANUAL:
+        return False
+    return schedule != PaymentProviderConfig.PayoutSchedule.WEEKLY or timezone.localdate().weekday() == 0
+
+
 def settle_all(*, actor: Actor = None) -> list[Settlement]:
-    """The daily run: settle every active business with a payout account. One business's
-    failure is logged and does not stop the others (the next run retries it)."""
+    """The daily run: settle every active business with a payout account whose payout schedule
+    is due today. One business's failure is logged and does not stop the others (the next run
+    retries it)."""
     done = []
+    schedules = dict(PaymentProviderConfig.objects.values_list("business_id", "payout_schedule"))
     businesses = Business.objects.filter(status=Business.Status.ACTIVE).exclude(payout_account="").order_by("pk")
     for business in businesses.iterator():
+        if not due_today(business.pk, schedules):
+            continue
         try:
             settlement = settle_business(business=business, actor=actor)
         except Exception:

@@ -2,6 +2,8 @@
 stored) and top-ups from them.
 
 Locks: the customer's wallet, then the provider clearing account (DESIGN.md order)."""
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +15,7 @@ from shopchat.outbox import customer_ref, emit_event
 from .. import ledger
 from ..ledger import Kind, move
 from ..models import FundingSource, LedgerTransaction, TopUp
-from ..providers import ProviderError, get_provider
+from ..providers import ChargeResult, ProviderError, ProviderUnavailable, provider_for
 
 Txn = LedgerTransaction.Kind
 
@@ -21,8 +23,9 @@ Txn = LedgerTransaction.Kind
 def add_funding_source(*, customer: Customer, token: str = "", card_number: str = "", exp_month: int | None = None,
                        exp_year: int | None = None, provider_name: str | None = None) -> FundingSource:
     """Link a card to the customer's wallet from a provider token or (sandbox) a test card
-    number, tokenized at once: only token, brand, last four and expiry are stored."""
-    provider = get_provider(provider_name)
+    number, tokenized at once: only token, brand, last four and expiry are stored. The card is
+    described by the business's provider (Stripe: a saved payment method `cus_.../pm_...`)."""
+    provider = provider_for(customer.business, provider_name)
     try:
         if token:
             card = provider.describe_token(token=token)
@@ -34,6 +37,9 @@ def add_funding_source(*, customer: Customer, token: str = "", card_number: str 
             card = provider.tokenize(card_number=card_number, exp_month=exp_month, exp_year=exp_year)
     except ProviderError as exc:
         raise InvalidInput(exc.field or "token", str(exc), code=exc.code) from None
+    except ProviderUnavailable:
+        raise InvalidInput("token", "The payment provider could not be reached; try again.",
+                           code="provider_unavailable") from None
     with transaction.atomic():
         existing = FundingSource.objects.filter(provider=provider.name, token=card.token).first()
         if existing is not None:
@@ -65,23 +71,49 @@ def usable_source(funding_source: FundingSource | None, customer: Customer) -> F
 
 def top_up(*, customer: Customer, amount_minor: int, funding_source: FundingSource) -> TopUp:
     """Add money to the customer's wallet from a linked card. Succeeded, pending (a callback
-    completes it) or failed (recorded with the reason)."""
+    completes it) or failed (recorded with the reason).
+
+    Like a card payment (`charging`): the top-up is recorded pending with its idempotency key,
+    the card charged after that commits with nothing locked, and the answer applied in a second
+    short transaction (the top-up's row, then the wallet and clearing accounts). A lost answer is
+    repaired by the callback or `repair_pending_payments`."""
     if amount_minor <= 0:
         raise InvalidInput("amount", "The amount must be more than zero.")
-    with transaction.atomic():
-        business = customer.business
-        source = usable_source(funding_source, customer)
-        ledger.ensure_wallet(customer)
-        provider = get_provider(source.provider)
+    business = customer.business
+    source = usable_source(funding_source, customer)
+    ledger.ensure_wallet(customer)
+    top = TopUp.objects.create(
+        business=business, customer=customer, funding_source=source, amount_minor=amount_minor,
+        currency=business.currency, provider=source.provider, idempotency_key=f"top_{uuid.uuid4().hex}",
+    )
+    provider = provider_for(business, source.provider)
+    try:
         result = provider.charge(token=source.token, amount_minor=amount_minor, currency=business.currency,
-                                 description=f"Wallet top-up at {business.name}")
-        top = TopUp.objects.create(
-            business=business, customer=customer, funding_source=source, amount_minor=amount_minor,
-            currency=business.currency, provider=provider.name, provider_reference=result.reference,
-            status=TopUp.Status.FAILED if result.status == "failed" else TopUp.Status.PENDING,
-            failure_code=result.failure_code, failure_reason=result.failure_reason[:200],
-        )
-        if result.status == "captured":
+                                 description=f"Wallet top-up at {business.name}", idempotency_key=top.idempotency_key,
+                                 metadata={"payment_key": top.idempotency_key})
+    except ProviderError as exc:
+        result = ChargeResult("failed", "", exc.code, str(exc))
+    except ProviderUnavailable:
+        return top  # pending: the repair job asks again
+    return apply_top_up_result(top_up_id=top.pk, result=result)
+
+
+def apply_top_up_result(*, top_up_id: int, result: ChargeResult) -> TopUp:
+    """The provider's answer about a pending top-up, applied once under the top-up's row lock."""
+    with transaction.atomic():
+        top = TopUp.objects.select_for_update(of=("self",)).select_related("customer", "business").get(pk=top_up_id)
+        if top.status != TopUp.Status.PENDING:
+            return top
+        if result.reference and not top.provider_reference:
+            top.provider_reference = result.reference
+            TopUp.objects.filter(pk=top.pk).update(provider_reference=result.reference)
+        if result.status == "failed":
+            TopUp.objects.filter(pk=top.pk).update(status=TopUp.Status.FAILED, failure_code=result.failure_code[:40],
+                                                   failure_reason=result.failure_reason[:200],
+                                                   updated_at=timezone.now())
+            top.status, top.failure_code, top.failure_reason = (TopUp.Status.FAILED, result.failure_code[:40],
+                                                                result.failure_reason[:200])
+        elif result.status == "captured":
             complete_top_up(top)
         return top
 

@@ -18,9 +18,18 @@ class FakeCloudAPI(Receiver):
     def __init__(self, responses=()):
         self.responses = list(responses)  # [(status, body)] answered first, in turn
         self.counter = itertools.count(1)
+        self.payments: dict[str, dict] = {}  # reference_id -> the lookup API's payment object
         super().__init__()
 
     def answer(self, request, index):
+        path = request["path"].split("?")[0]
+        if request["method"] == "GET" and "/payments/" in path:  # the payment lookup API
+            payment = self.payments.get(path.rsplit("/", 1)[-1])
+            if payment is None:
+                return 404, cloud_error(100, "No payment found for this reference id")
+            return 200, {"payments": [payment]}
+        if path.endswith("/payments_refund"):
+            return 200, {"id": f"refund_FAKE{next(self.counter):06d}", "status": "pending"}
         status, answer = self.responses.pop(0) if self.responses else (200, None)
         if answer is None:
             to = (request["json"] or {}).get("to", "")
@@ -33,3 +42,12 @@ class FakeCloudAPI(Receiver):
         """The message bodies received, in order."""
         with self.lock:
             return [r["json"] for r in self.requests]
+
+
+def looked_up(reference_id: str, value: int, status: str = "success", pg_transaction_id: str = "pay_PGTEST0001"):
+    """A payment as Meta's lookup API answers it (`GET /{phone-number-id}/payments/{config}/{ref}`)."""
+    return {"reference_id": reference_id, "status": "captured" if status == "success" else status,
+            "currency": "INR", "amount": {"value": value, "offset": 100},
+            "transactions": [{"id": "order_PGTEST0001", "pg_transaction_id": pg_transaction_id, "type": "razorpay",
+                              "status": status, "created_timestamp": 1763730600, "updated_timestamp": 1763730660,
+                              "amount": {"value": value, "offset": 100}, "method": {"type": "upi"}}]}

@@ -23,7 +23,7 @@ def test_saving_the_settings_with_empty_secrets_keeps_them(owner_client, wa_conf
         "business": wa_config.business_id, "enabled": "on", "phone_number_id": "100000000000002",
         "access_token": "", "app_secret": "", "verify_token": "verify-me", "base_url": wa_config.base_url,
         "api_version": "v24.0", "catalog_id": "", "payment_configuration": "", "payment_gateway": "razorpay",
-        "template_name": "", "template_language": "en",
+        "template_name": "", "template_language": "en", "template_category": "utility",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     config = WhatsAppConfig.objects.get()
@@ -91,7 +91,8 @@ def test_saving_the_settings_in_the_back_office_shows_the_number_on_the_business
     owner_client.post(f"/admin/chat/whatsappconfig/{wa_config.pk}/change/", {
         "business": wa_config.business_id, "enabled": "on", "phone_number_id": "100000000000077",
         "access_token": "", "app_secret": "", "verify_token": "verify-me", "base_url": wa_config.base_url,
-        "api_version": "v23.0", "payment_gateway": "razorpay", "template_language": "en"})
+        "api_version": "v23.0", "payment_gateway": "razorpay", "template_language": "en",
+        "template_category": "utility"})
     wa_config.business.refresh_from_db()
     assert wa_config.business.wa_phone_number_id == "100000000000077"
 
@@ -186,7 +187,8 @@ def test_ticket_page_shows_its_failed_chat_messages(owner_client, wa_config, cus
 def test_the_numbers_messages_per_second_is_set_in_the_settings_and_kept_when_left_empty(owner_client, wa_config):
     form = {"business": wa_config.business_id, "enabled": "on", "phone_number_id": wa_config.phone_number_id,
             "access_token": "", "app_secret": "", "verify_token": "verify-me", "base_url": wa_config.base_url,
-            "api_version": "v23.0", "payment_gateway": "razorpay", "template_language": "en"}
+            "api_version": "v23.0", "payment_gateway": "razorpay", "template_language": "en",
+            "template_category": "utility"}
     owner_client.post(f"/admin/chat/whatsappconfig/{wa_config.pk}/change/", {**form, "messages_per_second": "250"})
     wa_config.refresh_from_db()
     assert wa_config.messages_per_second == 250

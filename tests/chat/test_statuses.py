@@ -8,6 +8,7 @@ from chat import messages as wa
 from chat.models import InboundMessage, OutboundMessage
 from chat.services import parse_payment_status, sweep_inbound
 from tests.chat.conftest import payload, post_webhook, status_payload
+from tests.chat.fake_cloud import looked_up
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,11 +99,12 @@ def wa_order(wa_config, customer, place_order):
     return place_order(SKU_TEA_250G=2)
 
 
-def test_captured_payment_status_pays_the_order_once(client, wa_order):
+def test_captured_payment_status_pays_the_order_once(client, wa_order, fake_cloud):
     from payments.models import LedgerAccount, Payment
     from payments.services import reconcile
     from shopchat.models import OutboxEvent
 
+    fake_cloud.payments[wa_order.number] = looked_up(wa_order.number, wa_order.total_minor)
     for _ in range(2):
         status = payment_status("inbound_payment_status_captured.json", wa_order.number)
         assert post_webhook(client, status).status_code == 200
@@ -150,11 +152,12 @@ def test_payment_status_of_an_unknown_order_is_logged_and_nothing_written(client
     assert InboundMessage.objects.get().processed_at is not None
 
 
-def test_capture_for_a_cancelled_order_is_refunded(client, wa_order):
+def test_capture_for_a_cancelled_order_is_refunded(client, wa_order, fake_cloud):
     from orders.services import cancel_order
     from payments.models import Payment
     from payments.services import reconcile
 
+    fake_cloud.payments[wa_order.number] = looked_up(wa_order.number, wa_order.total_minor)
     cancel_order(order=wa_order)
     post_webhook(client, payment_status("inbound_payment_status_captured.json", wa_order.number))
     payment = Payment.objects.get()

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 SETTINGS = {"enabled": "on", "phone_number_id": "100000000000009", "access_token": "EAAnew-token-1234",
             "app_secret": "new_app_secret_5678", "verify_token": "", "base_url": "https://graph.facebook.com",
             "api_version": "v21.0", "catalog_id": "", "payment_configuration": "", "payment_gateway": "razorpay",
-            "template_name": "", "template_language": "en"}
+            "template_name": "", "template_language": "en", "template_category": "utility"}
 
 
 def shown_messages(response) -> list[str]:

@@ -74,7 +74,8 @@ def test_a_second_payment_of_a_paid_order_is_refused(funded):
 
 def test_pending_card_stays_pending_until_the_callback(customer, django_capture_on_commit_callbacks, monkeypatch):
     scheduled = []
-    monkeypatch.setattr("payments.providers.sandbox.schedule_callback", lambda ref, kind: scheduled.append((ref, kind)))
+    monkeypatch.setattr("payments.providers.sandbox.schedule_callback",
+                        lambda ref, kind, key="": scheduled.append((ref, kind)))
     order = order_for(customer)
     with django_capture_on_commit_callbacks(execute=True):
         payment = services.pay_order(order=order, method="card", funding_source=add_card(customer, PENDING_CARD))

@@ -41,11 +41,14 @@ def test_partial_refunds_add_up_and_never_exceed_what_was_captured(paid_by_walle
     assert services.reconcile() == []
 
 
-def test_card_refund_goes_back_through_the_provider(customer, card):
+def test_card_refund_goes_back_through_the_provider(customer, card, django_capture_on_commit_callbacks):
     order = order_for(customer, 40_000)
     services.pay_order(order=order, method="card", funding_source=card)
-    refund = services.refund_order(order=order, amount_minor=10_000)
-    assert refund.provider_reference.startswith("re_sandbox_")
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = services.refund_order(order=order, amount_minor=10_000)
+    assert refund.status == Refund.Status.PENDING  # booked; sent once the booking commits
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.SUCCEEDED and refund.provider_reference.startswith("re_sandbox_")
     clearing = LedgerAccount.objects.get(business=customer.business, kind="provider_clearing")
     assert clearing.balance_minor == -40_000 + 10_000
     assert services.reconcile() == []
