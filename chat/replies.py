@@ -1,8 +1,7 @@
 """Agents write to a customer from the back office's inbox: free text inside WhatsApp's 24-hour
 customer-service window, the business's approved template outside it. A message that cannot
 reach anyone (no WhatsApp number set up, window closed and no template, a browser-chat
-customer) is refused with a
-NotDeliverable that says why; nothing is written then. A queued message goes out through the
+customer) is refused with a NotDeliverable that says why; nothing is written then. A queued message goes out through the
 outbox like every chat reply (retried, never lost), and its delivery state comes back from
 WhatsApp's status webhooks onto the same conversation."""
 from django.db import transaction
