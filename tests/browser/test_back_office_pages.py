@@ -173,7 +173,9 @@ def test_the_customer_page_exports_erases_and_writes_as_an_owner_not_as_an_agent
     page.wait_for_url(f"**{url}")
     assert "Queued for WhatsApp" in page.content()
     assert OutboundMessage.objects.get(customer=customer).body["text"]["body"] == "Yes, Darjeeling green"
+    page.set_viewport_size({"width": 1366, "height": 1000})  # the privacy card in the picture too
     screenshot(page, "customer")
+    page.set_viewport_size({"width": 1366, "height": 800})
     with page.expect_download() as download:
         page.click("#customer-export button[type=submit]")
     assert download.value.suggested_filename == f"customer-{customer.pk}-export.json"
