@@ -12,11 +12,12 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shopchat.errors import DomainError
-from shopchat.tenancy import CHANGE, business_ids
+from shopchat.tenancy import CHANGE, business_ids, scope_queryset
 from support import services as support_services
 
 from . import rendering
@@ -72,6 +73,15 @@ class InboxMixin:
             raise Http404
         return customer
 
+    def _any_customer(self, request, object_id):
+        """A customer of the user's businesses, with or without messages yet (the customer page
+        writes to those too: outside the window, the template)."""
+        customers = scope_queryset(self.model.objects.select_related("business"), request.user, "customers")
+        customer = customers.filter(pk=unquote(object_id)).first()
+        if customer is None:
+            raise Http404
+        return customer
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         customer = self._customer(request, object_id)
         options = reply_options(business=customer.business, customer=customer)
@@ -93,13 +103,18 @@ class InboxMixin:
         return TemplateResponse(request, "admin/chat/conversation/messages.html",
                                 {"bubbles": rendering.conversation(customer)})
 
-    def _back(self, customer):
+    def _back(self, customer, request=None):
+        """To the conversation, or to the page the form came from (the customer page) when it says."""
+        back = request.POST.get("next", "") if request is not None else ""
+        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                    require_https=request.is_secure()):
+            return HttpResponseRedirect(back)
         return HttpResponseRedirect(reverse("admin:chat_conversation_change", args=[customer.pk]))
 
     def send_view(self, request, object_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        customer = self._customer(request, object_id)
+        customer = self._any_customer(request, object_id)
         if not self.may_write(request, customer):
             raise Http404
         try:
@@ -109,7 +124,7 @@ class InboxMixin:
             messages.error(request, _("Not sent: %(why)s") % {"why": exc.message})
         else:
             messages.success(request, _("Queued for WhatsApp; its delivery state shows under the message."))
-        return self._back(customer)
+        return self._back(customer, request)
 
     def ticket_view(self, request, object_id):
         if request.method != "POST":

@@ -1,7 +1,7 @@
 """Agents write to a customer from the back office's inbox: free text inside WhatsApp's 24-hour
 customer-service window, the business's approved template outside it. A message that cannot
-reach anyone (no WhatsApp number set up, window closed and no template) is refused with a
-NotDeliverable that says why; nothing is written then. A queued message goes out through the
+reach anyone (no WhatsApp number set up, window closed and no template, a browser-chat
+customer) is refused with a NotDeliverable that says why; nothing is written then. A queued message goes out through the
 outbox like every chat reply (retried, never lost), and its delivery state comes back from
 WhatsApp's status webhooks onto the same conversation."""
 from django.db import transaction
@@ -15,10 +15,15 @@ from .errors import ChatErrorCode, NotDeliverable
 from .models import OutboundMessage, WhatsAppConfig
 from .sender import may_use_template, within_window
 from .services import queue_replies
+from .webchat import is_web_customer
 
 
 def reply_options(*, business: Business, customer: Customer) -> dict:
     """What the reply box may offer: free text (window open), the template (closed), or nothing."""
+    if is_web_customer(customer.wa_id):
+        return {"can_send": False, "free_text": False, "template": "", "code": ChatErrorCode.NO_CHANNEL,
+                "reason": _("This customer chats in the shop's browser chat: messages from the back office "
+                            "go out on WhatsApp only and would not reach them.")}
     config = WhatsAppConfig.objects.filter(business=business, enabled=True).first()
     if config is None:
         return {"can_send": False, "free_text": False, "template": "", "code": ChatErrorCode.NO_CHANNEL,

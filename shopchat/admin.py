@@ -252,6 +252,7 @@ class CustomerAdmin(CustomerPrivacyActions, TenantAdmin):
         extra = dict(extra_context or {})
         if customer is not None and self.has_view_permission(request, customer):
             extra["customer_sections"] = sections_for(customer, request.user)
+            extra["privacy_buttons"] = self.privacy_buttons(request, customer)
             extra["title"] = customer.name or f"+{customer.wa_id}"
         return super().change_view(request, object_id, form_url, extra_context=extra)
 

@@ -88,6 +88,12 @@ class FundingSourceRequestSerializer(serializers.Serializer):
         return data
 
 
+class CardSetupLinkSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The provider's page where the customer saves a card (Stripe: a "
+                                         "SetupIntent's Checkout page). Send it into the chat; the card joins "
+                                         "the wallet when the provider's webhook reports it saved.")
+
+
 class FundingSourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = FundingSource

@@ -123,6 +123,17 @@ class FundingSourceView(WalletMixin, APIView):
         return Response(s.FundingSourceSerializer(source).data, status=201)
 
 
+class CardSetupLinkView(WalletMixin, APIView):
+    @extend_schema(operation_id="wallet_card_setup_link_create", parameters=[WA_ID_PARAM], request=None,
+                   responses={201: s.CardSetupLinkSerializer, **ERRORS},
+                   description="A link to the business's provider's page where the customer saves a card for "
+                               "later payments (Stripe's SetupIntent). 400 when the "
+                               "provider links cards through `funding-sources` instead (the sandbox).")
+    def post(self, request, wa_id):
+        url = services.card_setup_link(customer=self.customer(wa_id))
+        return Response(s.CardSetupLinkSerializer({"url": url}).data, status=201)
+
+
 class TopUpView(WalletMixin, APIView):
     @extend_schema(operation_id="wallet_top_up", parameters=[WA_ID_PARAM, IDEMPOTENCY],
                    request=s.TopUpRequestSerializer,
@@ -174,3 +185,20 @@ class ProviderWebhookView(APIView):
         outcome = services.handle_provider_callback(provider_name=name, body=request.body, headers=request.headers,
                                                     webhook_key=key)
         return Response({"received": True, "duplicate": outcome.duplicate, "outcome": outcome.event.outcome})
+
+
+class BusinessProviderWebhookView(ProviderWebhookView):
+    """The same callbacks at a business's own webhook URL (its provider settings' key): the
+    signature is checked with that business's webhook secret."""
+
+    @extend_schema(operation_id="payment_provider_business_webhook", auth=[], request=OpenApiTypes.OBJECT,
+                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH,
+                                                description="Provider: stripe, razorpay or sandbox."),
+                               OpenApiParameter("key", str, OpenApiParameter.PATH,
+                                                description="The key of the business's webhook URL, shown in its "
+                                                            "payment provider settings.")],
+                   responses={200: s.CallbackAckSerializer, **errors(400, 404, 429)},
+                   description="Signed callbacks from the business's payment provider (Stripe, Razorpay); "
+                               "de-duplicated by the provider's event id.")
+    def post(self, request, name, key=""):
+        return super().post(request, name, key)

@@ -8,6 +8,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,6 +48,17 @@ class CustomerPrivacyActions(admin.ModelAdmin):
     """The customer admin's export and erase actions, for roles that may change customers."""
 
     actions = ["export_data", "erase_data"]
+
+    def privacy_buttons(self, request, customer) -> dict | None:
+        """The customer page's export and erasure buttons (owners and managers; agents only read):
+        forms that run the two actions below on this one customer, so the page and the list use
+        the same code (the download, the confirmation page, the services)."""
+        if not self.has_change_permission(request, customer):
+            return None
+        opts = self.model._meta
+        return {"url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), "pk": customer.pk,
+                "erased_at": customer.erased_at, "refusals": [] if customer.erased_at else
+                services.erasure_refusals(customer=customer)}
 
     @admin.action(description=gettext_lazy("Export the customer's data (JSON)"), permissions=["change"])
     def export_data(self, request, queryset):

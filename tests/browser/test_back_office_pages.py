@@ -8,12 +8,12 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import ImportJob
-from chat.models import InboundMessage
+from chat.models import InboundMessage, OutboundMessage
 from support import services as support_services
 from support.models import Ticket
 from tests.browser.conftest import login, screenshot, scrolls_sideways
 from tests.browser.test_back_office import PASSWORD, shop, staff  # noqa: F401 (the shop fixture)
-from tests.factories import MembershipFactory, ProductFactory, UserFactory
+from tests.factories import CustomerFactory, MembershipFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -124,3 +124,65 @@ def test_the_ticket_list_shows_sla_and_updated_within_1366_px(page, shop, role):
     assert box is not None and box["x"] + box["width"] <= width
     if role == "manager":
         screenshot(page, "ticket-list")
+
+
+def test_the_order_timeline_shows_the_chat_messages(page, shop):  # noqa: F811
+    from tests.browser.test_back_office import paid_order
+
+    staff(shop, "agent")
+    order = paid_order(shop, name="Asha")
+    InboundMessage.objects.create(business=shop, customer=order.customer, wa_id=order.customer.wa_id,
+                                  wa_message_id="w.t1", type="text",
+                                  payload={"type": "text", "text": {"body": "Two tins of Assam, please"}})
+    OutboundMessage.objects.create(business=shop, customer=order.customer, kind="interactive",
+                                   order_number=order.number, body={"type": "interactive", "interactive": {
+                                       "type": "button", "body": {"text": "Your order is on its way"},
+                                       "action": {"buttons": [{"type": "reply", "reply": {"id": "t",
+                                                                                           "title": "Track it"}}]}}})
+    login(page, "agent@shop.example", PASSWORD)
+    page.goto(f"/admin/orders/order/{order.pk}/change/")
+    timeline = page.locator("#timeline")
+    timeline.locator(".sc-bubble", has_text="Two tins of Assam, please").wait_for()
+    mine = timeline.locator(".sc-bubble.sc-mine", has_text="Your order is on its way")
+    assert mine.is_visible() and "Track it" in mine.inner_text()
+    assert "Customer wrote" in timeline.inner_text() and "Shop wrote" in timeline.inner_text()
+
+
+def test_the_customer_page_exports_erases_and_writes_as_an_owner_not_as_an_agent(page, shop):  # noqa: F811
+    from chat.services import configure_whatsapp
+
+    staff(shop, "owner")
+    staff(shop, "agent")
+    customer = CustomerFactory(business=shop, name="Meera", last_inbound_at=timezone.now())
+    InboundMessage.objects.create(business=shop, customer=customer, wa_id=customer.wa_id, wa_message_id="w.c1",
+                                  type="text", payload={"type": "text", "text": {"body": "Do you have green tea?"}})
+    url = f"/admin/shopchat/customer/{customer.pk}/change/"
+    login(page, "agent@shop.example", PASSWORD)
+    page.goto(url)
+    page.locator("#customer-conversation", has_text="Do you have green tea?").wait_for()
+    assert page.locator("#customer-privacy").count() == 0
+    assert "no WhatsApp number set up" in page.locator("#customer-cannot-send").inner_text()  # honest
+    page.context.clear_cookies()
+
+    configure_whatsapp(business=shop, phone_number_id="100200300", access_token="EAAtest", app_secret="s",
+                       verify_token="v", base_url="http://127.0.0.1:9")
+    login(page, "owner@shop.example", PASSWORD)
+    page.goto(url)
+    page.fill("#customer-message-body", "Yes, Darjeeling green")
+    page.click("#customer-message-form button[type=submit]")
+    page.wait_for_url(f"**{url}")
+    assert "Queued for WhatsApp" in page.content()
+    assert OutboundMessage.objects.get(customer=customer).body["text"]["body"] == "Yes, Darjeeling green"
+    page.set_viewport_size({"width": 1366, "height": 1000})  # the privacy card in the picture too
+    screenshot(page, "customer")
+    page.set_viewport_size({"width": 1366, "height": 800})
+    with page.expect_download() as download:
+        page.click("#customer-export button[type=submit]")
+    assert download.value.suggested_filename == f"customer-{customer.pk}-export.json"
+    page.click("#customer-erase button[type=submit]")
+    page.fill("#id_reason", "asked by phone")
+    page.click("input[type=submit][value='Yes, erase']")
+    page.wait_for_load_state()
+    assert page.get_by_text("Personal data of 1 customer(s) erased.").is_visible()
+    customer.refresh_from_db()
+    assert customer.erased_at is not None and customer.name != "Meera"

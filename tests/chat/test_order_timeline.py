@@ -61,6 +61,15 @@ def test_messages_of_another_order_or_customer_stay_out(owner_client, business):
     assert "About my newer order" not in timeline and "Someone else" not in timeline
 
 
+def test_the_shops_messages_about_another_order_stay_out(owner_client, business):
+    customer = CustomerFactory(business=business)
+    order = OrderFactory(business=business, customer=customer)
+    outbound(customer, "About OTHER-1", order_number="OTHER-1")
+    outbound(customer, "Thanks for writing")
+    timeline = timeline_of(owner_client, order)
+    assert "About OTHER-1" not in timeline and "Thanks for writing" in timeline
+
+
 def test_an_agent_sees_the_messages_too(agent_client, business):
     customer = CustomerFactory(business=business)
     order = OrderFactory(business=business, customer=customer)

@@ -38,3 +38,43 @@ def test_another_business_customer_is_not_shown(owner_client, other_business):
     stranger = CustomerFactory(business=other_business, name="Stranger")
     response = owner_client.get(f"/admin/shopchat/customer/{stranger.pk}/change/")
     assert response.status_code in (302, 404) and "Stranger" not in response.content.decode()
+
+
+def test_owners_and_managers_get_export_and_erasure_buttons_agents_do_not(owner_client, manager_client,
+                                                                           agent_client, business):
+    customer = CustomerFactory(business=business)
+    url = f"/admin/shopchat/customer/{customer.pk}/change/"
+    for client in (owner_client, manager_client):
+        page = client.get(url).content.decode()
+        assert 'id="customer-export"' in page and 'id="customer-erase"' in page
+    page = agent_client.get(url).content.decode()
+    assert 'id="customer-privacy"' not in page and "export_data" not in page and "erase_data" not in page
+
+
+def test_the_export_button_downloads_the_customers_data(manager_client, business):
+    customer = CustomerFactory(business=business, name="Asha")
+    response = manager_client.post("/admin/shopchat/customer/", {
+        "action": "export_data", "_selected_action": [customer.pk], "index": "0"})
+    assert response["Content-Disposition"] == f'attachment; filename="customer-{customer.pk}-export.json"'
+    assert "Asha" in response.content.decode()
+
+
+def test_the_erase_button_asks_first_then_erases(owner_client, business):
+    customer = CustomerFactory(business=business, name="Asha")
+    form = {"action": "erase_data", "_selected_action": [customer.pk], "index": "0"}
+    confirmation = owner_client.post("/admin/shopchat/customer/", form)
+    assert confirmation.status_code == 200 and 'name="confirm"' in confirmation.content.decode()
+    customer.refresh_from_db()
+    assert customer.erased_at is None
+    owner_client.post("/admin/shopchat/customer/", {**form, "confirm": "yes", "reason": "asked by phone"})
+    customer.refresh_from_db()
+    assert customer.erased_at is not None and customer.name != "Asha"
+    page = owner_client.get(f"/admin/shopchat/customer/{customer.pk}/change/").content.decode()
+    assert 'id="customer-erased"' in page and 'id="customer-erase"' not in page
+
+
+def test_an_agent_cannot_run_the_export_by_posting_it(agent_client, business):
+    customer = CustomerFactory(business=business, name="Asha")
+    response = agent_client.post("/admin/shopchat/customer/", {
+        "action": "export_data", "_selected_action": [customer.pk], "index": "0"})
+    assert "Content-Disposition" not in response and '"export_format"' not in response.content.decode()

@@ -183,3 +183,12 @@ def test_a_card_saved_on_stripe_s_setup_page_joins_the_wallet(client, config, fa
     assert post_event(client, config, event("setup_intent.succeeded", intent)).json()["outcome"] == "card_linked"
     card = FundingSource.objects.get(customer=customer)
     assert card.token == "cus_test_9/pm_card_visa" and card.provider == "stripe" and card.last4 == "4242"
+
+
+def test_the_wallet_api_answers_the_card_setup_link(config, fake, customer):
+    from tests.conftest import api_client_for
+
+    response = api_client_for(customer.business).post(f"/api/v1/customers/{customer.wa_id}/wallet/card-setup-link/")
+    assert response.status_code == 201 and response.json()["url"].startswith("https://checkout.stripe.com/")
+    (session,) = fake.server.calls("POST", "/v1/checkout/sessions")
+    assert session["body"]["mode"] == "setup"

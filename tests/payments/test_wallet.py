@@ -143,3 +143,12 @@ def test_a_refused_transfer_writes_nothing_and_the_callers_transaction_goes_on(c
         services.transfer(sender=customer, to_wa_id="919876543299", amount_minor=1_001)
     assert not Customer.objects.filter(wa_id="919876543299").exists()
     assert wallet_balance(customer) == 1_000
+
+
+def test_the_sandbox_has_no_card_setup_link(api, customer):
+    response = api.post(f"/api/v1/customers/{customer.wa_id}/wallet/card-setup-link/")
+    assert response.status_code == 400 and response.json()["error"]["fields"]["customer"]
+
+
+def test_the_card_setup_link_of_another_business_customer_is_404(other_api, customer):
+    assert other_api.post(f"/api/v1/customers/{customer.wa_id}/wallet/card-setup-link/").status_code == 404
