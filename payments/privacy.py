@@ -17,7 +17,17 @@ from shopchat.models import Customer
 from shopchat.money import display
 from shopchat.privacy import TOMBSTONE, Erasure
 
-from .models import FundingSource, LedgerAccount, LedgerEntry, LedgerTransaction, Payment, Refund, TopUp, Transfer
+from .models import (
+    Dispute,
+    FundingSource,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    Refund,
+    TopUp,
+    Transfer,
+)
 
 
 def export(customer: Customer) -> dict[str, Any]:
@@ -37,8 +47,15 @@ def export(customer: Customer) -> dict[str, Any]:
         } for p in payments],
         "refunds": [{
             "id": r.pk, "payment": r.payment_id, "amount_minor": r.amount_minor, "currency": r.currency,
-            "reason": r.reason, "created_at": r.created_at,
+            "reason": r.reason, "status": r.status, "created_at": r.created_at,
         } for r in refunds],
+        # chargebacks raised on the customer's card payments (the provider's reason code, no words of theirs)
+        "disputes": [{
+            "payment": d.payment_id, "order": d.payment.order.number, "amount_minor": d.amount_minor,
+            "currency": d.currency, "status": d.status, "reason": d.reason, "opened_at": d.opened_at,
+            "resolved_at": d.resolved_at,
+        } for d in Dispute.objects.filter(payment__customer=customer).select_related("payment__order")
+            .order_by("opened_at", "id")],
         "wallet": {
             "balances": [{"currency": a.currency, "balance_minor": a.balance_minor,
                           "balance": display(a.balance_minor, a.currency)} for a in accounts],

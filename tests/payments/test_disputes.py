@@ -126,3 +126,13 @@ def test_a_razorpay_dispute_is_held_and_lost(client, db):
         assert send({"entity": "event", "event": "payment.dispute.lost",
                      "payload": {"dispute": {"entity": {**entity, "status": "lost"}}}}, "e3") == "dispute_lost"
     assert services.reconcile() == []
+
+
+def test_the_customers_export_lists_the_disputes_on_their_payments(client, stripe_shop, customer):
+    from shopchat.privacy.services import export_customer
+
+    payment = paid_by_card(customer)
+    post(client, stripe_shop, "charge.dispute.created", dispute(payment))
+    (row,) = export_customer(customer=customer)["disputes"]
+    assert row["order"] == payment.order.number and row["amount_minor"] == 10_000 and row["status"] == "open"
+    assert row["reason"] == "fraudulent"
