@@ -30,6 +30,7 @@ class LedgerAccount(models.Model):
         PLATFORM_REVENUE = "platform_revenue", "Platform commission revenue"
         PAYOUTS = "payouts", "Payouts to the merchant"
         DISPUTES_HELD = "disputes_held", "Held for open disputes"
+        TEST_SALES = "test_sales", "Test chat sales (never paid out)"
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="ledger_accounts")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -37,6 +37,7 @@ class PayableOrder:
     currency: str
     wa_id: str
     customer_name: str
+    customer_is_test: bool
     expired: bool
     has_live_payment: bool
     wallet_id: int | None
@@ -63,7 +64,7 @@ def _lock_payable(business_id: int, currency: str, number: str | None, order_id:
     live = Payment.ACTIVE
     columns = ("o.id AS order_id, o.customer_id AS customer_id, o.number AS number, o.status AS status, "
                "o.total_minor AS total_minor, o.currency AS currency, c.wa_id AS wa_id, c.name AS customer_name, "
-               "o.expires_at IS NOT NULL AND o.expires_at <= %s AS expired, "
+               "c.is_test AS customer_is_test, o.expires_at IS NOT NULL AND o.expires_at <= %s AS expired, "
                f"EXISTS (SELECT 1 FROM {sql.table(Payment)} p WHERE p.order_id = o.id "
                f"AND p.status IN ({sql.placeholders(len(live))})) AS has_live_payment")
     params: list[Any] = [_now(), *live]

@@ -10,6 +10,9 @@ Money flows, each one balanced ledger transaction (see `payments.ledger`):
     refund           merchant payable   -> wallet / clearing     refunds, cancellation
     transfer         sender wallet      -> recipient wallet      transfers
     settlement       merchant payable   -> payouts               settlement
+    test chat sale   wallet / clearing  -> test sales            capturing (the merchant's own test chat:
+                                                                 no commission, never settled; refunds
+                                                                 come back out of test sales)
 
 Locks, in this one order on every path (DESIGN.md):
 

@@ -29,7 +29,7 @@ from ..models import Payment, PaymentProviderConfig, ProviderEvent, TopUp
 from ..providers import CallbackEvent, InvalidCallback, Provider, UnknownProvider, get_provider, stored_events
 from .capturing import capture_payment, fail_payment
 from .links import apply_link_payment, link_card_from_event
-from .refunds import refund_payment
+from .refunds import refund_payment, sales_account
 from .wallet import complete_top_up
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,8 @@ def _apply_payment_event(unit: UnitOfWork, order: Order, payment: Payment, event
 def capture_and_give_back(unit: UnitOfWork, payment: Payment, order_status: str) -> None:
     """The money was taken for an order no longer waiting for it: count it, give it back."""
     capture_payment(unit, payment, pay_order=False)
-    accounts = ledger.lock(business=payment.business, kinds=(Kind.MERCHANT_PAYABLE, Kind.PROVIDER_CLEARING))
+    accounts = ledger.lock(business=payment.business,
+                           kinds=(sales_account(payment.customer), Kind.PROVIDER_CLEARING))
     refund_payment(unit, payment, payment.amount_minor, accounts, update_order=False,
                    reason=f"Order was {order_status} when the payment completed")
 

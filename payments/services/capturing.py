@@ -55,8 +55,9 @@ def capture_payment(unit: UnitOfWork, payment: Payment, *, source: LedgerAccount
     payments of one merchant wait on them as briefly as possible."""
     business = payment.business
     now = timezone.now()
+    test = payment.order.customer.is_test  # the order was locked with its customer
     payment.status, payment.captured_at = Payment.Status.CAPTURED, now
-    payment.commission_minor = commission = commission_for(business, payment.amount_minor)
+    payment.commission_minor = commission = 0 if test else commission_for(business, payment.amount_minor)
     numbered = payment._state.adding and payment.pk is not None
     if payment.pk is None:
         sql.insert([payment])
@@ -70,6 +71,11 @@ def capture_payment(unit: UnitOfWork, payment: Payment, *, source: LedgerAccount
     unit.emit(payment_event(payment, "payment.captured"))
     unit.flush()
     ref, number = f"payment:{payment.pk}", payment.order.number
+    if test:  # a merchant's test chat: kept apart, never settled nor paid out, no commission
+        ledger.post(business=business, postings=[
+            move(Txn.PAYMENT, source or Kind.PROVIDER_CLEARING, Kind.TEST_SALES, payment.amount_minor, ref,
+                 f"Test order {number}")])
+        return
     ledger.post(business=business, postings=[
         move(Txn.PAYMENT, source or Kind.PROVIDER_CLEARING, Kind.MERCHANT_PAYABLE, payment.amount_minor, ref,
              f"Order {number}"),

@@ -19,7 +19,7 @@ from shopchat.outbox import notify_staff
 from shopchat.uow import UnitOfWork
 
 from ..models import FundingSource, Payment
-from ..providers import CallbackEvent, Provider, ProviderError, ProviderUnavailable, provider_for
+from ..providers import CallbackEvent, Provider, ProviderError, ProviderUnavailable, provider_for_customer
 from .capturing import capture_payment
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def _return_url(order: Order | None = None) -> str:
 def provider_payment_link(*, order: Order) -> str | None:
     """The business's provider's payment page for the order (None: the provider has none).
     The same order asks with the same key, so a repeated request answers the same page."""
-    provider = provider_for(order.business)
+    provider = provider_for_customer(order.customer)
     key = f"link_{order.business_id}_{order.pk}_{order.total_minor}"
     try:
         link = provider.payment_link(
@@ -49,7 +49,7 @@ def provider_payment_link(*, order: Order) -> str | None:
 def card_setup_link(*, customer: Customer) -> str:
     """A page of the business's provider where the customer saves a card for later payments
     (Stripe: a SetupIntent's Checkout page). InvalidInput when the provider has none."""
-    provider = provider_for(customer.business)
+    provider = provider_for_customer(customer)
     ref = signing.dumps({"c": customer.pk, "b": customer.business_id}, salt="payments.card-setup")
     try:
         setup = provider.card_setup(customer_ref=ref, idempotency_key=f"setup_{customer.pk}_{ref[-12:]}",

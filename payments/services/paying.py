@@ -134,7 +134,7 @@ def _held_order(unit: UnitOfWork, business: Business, payable: queries.PayableOr
                         total_minor=payable.total_minor)
     order.business = business
     order.customer = sql.partial(Customer, id=payable.customer_id, business_id=business.pk, wa_id=payable.wa_id,
-                                 name=payable.customer_name)
+                                 name=payable.customer_name, is_test=bool(payable.customer_is_test))
     return unit.hold(order)
 
 

@@ -65,8 +65,10 @@ def reconcile(*, business: Business | None = None) -> list[Difference]:
     captured = sums(Payment.objects.filter(status=Payment.Status.CAPTURED, **pay_scope),
                     gross=Sum("amount_minor"), commission=Sum("commission_minor"),
                     card=Sum("amount_minor", filter=Q(method__in=PROVIDER_METHODS)),
-                    wallet=Sum("amount_minor", filter=Q(method=Payment.Method.WALLET)))
+                    wallet=Sum("amount_minor", filter=Q(method=Payment.Method.WALLET)),
+                    test=Sum("amount_minor", filter=Q(customer__is_test=True)))
     refunds = sums(Refund.objects.filter(**pay_scope), total=Sum("amount_minor"),
+                   test=Sum("amount_minor", filter=Q(payment__customer__is_test=True)),
                    card=Sum("amount_minor", filter=Q(payment__method__in=PROVIDER_METHODS)),
                    wallet=Sum("amount_minor", filter=Q(payment__method=Payment.Method.WALLET)))
     topups = sums(TopUp.objects.filter(status=TopUp.Status.SUCCEEDED, **pay_scope), total=Sum("amount_minor"))
@@ -79,10 +81,13 @@ def reconcile(*, business: Business | None = None) -> list[Difference]:
         def get(table: Sums, name: str, key: tuple[int, str] = (business_id, currency)) -> int:
             return (table.get(key) or {}).get(name) or 0
 
-        gross, commission = get(captured, "gross"), get(captured, "commission")
+        test_sales = get(captured, "test") - get(refunds, "test")  # the merchant's test chats, never paid out
+        gross, commission = get(captured, "gross") - get(captured, "test"), get(captured, "commission")
         held, lost = get(disputes, "held"), get(disputes, "lost")
         expected = {
-            Kind.MERCHANT_PAYABLE: gross - get(refunds, "total") - commission - get(payouts, "total") - held - lost,
+            Kind.MERCHANT_PAYABLE: (gross - (get(refunds, "total") - get(refunds, "test")) - commission
+                                    - get(payouts, "total") - held - lost),
+            Kind.TEST_SALES: test_sales,
             Kind.PLATFORM_REVENUE: commission,
             Kind.PAYOUTS: get(payouts, "total"),
             Kind.DISPUTES_HELD: held,

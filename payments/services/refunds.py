@@ -14,6 +14,7 @@ from orders.models import Order
 from shopchat.actors import Actor, staff_user
 from shopchat.conflicts import retry_conflicts
 from shopchat.errors import InvalidInput
+from shopchat.models import Customer
 from shopchat.money import display, format_major
 from shopchat.outbox import notify_staff
 from shopchat.uow import UnitOfWork, unit_of_work
@@ -39,7 +40,7 @@ def refund_order(*, order: Order, amount_minor: int | None = None, actor: Actor 
 def refund_locked_order(unit: UnitOfWork, order: Order, *, amount_minor: int | None, actor: Actor,
                         reason: str) -> Refund:
     """`refund_order` for a change that holds the order's lock in `unit` (a cancellation)."""
-    accounts = ledger.lock(business=order.business, kinds=(Kind.MERCHANT_PAYABLE, Kind.PROVIDER_CLEARING),
+    accounts = ledger.lock(business=order.business, kinds=(sales_account(order.customer), Kind.PROVIDER_CLEARING),
                            customers=[order.customer_id])
     payment = (Payment.objects.select_for_update().select_related("order", "customer", "business")
                .filter(order=order, status=Payment.Status.CAPTURED).first())
@@ -54,6 +55,12 @@ def refund_locked_order(unit: UnitOfWork, order: Order, *, amount_minor: int | N
     if amount > left:
         raise NotRefundable(f"At most {display(left, payment.currency)} can still be refunded.")
     return refund_payment(unit, payment, amount, accounts, actor=actor, reason=reason)
+
+
+def sales_account(customer: Customer) -> str:
+    """The account a customer's payments were credited to: the merchant's payable, or for the
+    merchant's own test chat the test sales account (never settled)."""
+    return Kind.TEST_SALES if customer.is_test else Kind.MERCHANT_PAYABLE
 
 
 def refund_payment(unit: UnitOfWork, payment: Payment, amount: int, accounts: ledger.Accounts, *, actor: Actor = None,
@@ -90,7 +97,7 @@ def refund_payment(unit: UnitOfWork, payment: Payment, amount: int, accounts: le
     if status == Refund.Status.PENDING:
         transaction.on_commit(lambda: _queue_refund(refund.pk))
     ledger.post(business=business, actor=refund.created_by, postings=[
-        move(Txn.REFUND, accounts[Kind.MERCHANT_PAYABLE], target, amount, f"refund:{refund.pk}",
+        move(Txn.REFUND, accounts[sales_account(payment.customer)], target, amount, f"refund:{refund.pk}",
              f"Refund of order {payment.order.number}"),
     ])
     payment.refunded_minor += amount

@@ -64,7 +64,9 @@ def _settle(business: Business, actor: Actor, batch_size: int) -> Settlement:
         created_by=staff_user(actor),
     )
     claimed = 0
-    for model, condition in ((Payment, Q(status=Payment.Status.CAPTURED)), (Refund, Q())):
+    # a merchant's test chat is never settled: its payments went to the test sales account
+    for model, condition in ((Payment, Q(status=Payment.Status.CAPTURED, customer__is_test=False)),
+                             (Refund, Q(payment__customer__is_test=False))):
         batch = 0
         while True:
             due = model.objects.filter(condition, business=business, settlement__isnull=True).order_by("pk")

@@ -15,7 +15,7 @@ from shopchat.outbox import customer_ref, emit_event
 from .. import ledger
 from ..ledger import Kind, move
 from ..models import FundingSource, LedgerTransaction, TopUp
-from ..providers import ChargeResult, ProviderError, ProviderUnavailable, provider_for
+from ..providers import ChargeResult, ProviderError, ProviderUnavailable, provider_for, provider_for_customer
 
 Txn = LedgerTransaction.Kind
 
@@ -25,7 +25,7 @@ def add_funding_source(*, customer: Customer, token: str = "", card_number: str 
     """Link a card to the customer's wallet from a provider token or (sandbox) a test card
     number, tokenized at once: only token, brand, last four and expiry are stored. The card is
     described by the business's provider (Stripe: a saved payment method `cus_.../pm_...`)."""
-    provider = provider_for(customer.business, provider_name)
+    provider = provider_for_customer(customer, provider_name)
     try:
         if token:
             card = provider.describe_token(token=token)

@@ -72,3 +72,9 @@ def test_an_unsafe_next_goes_back_to_the_conversation(agent_client, business):
                                  {"body": "x", "next": "https://evil.example/"})
     assert response.url == f"/admin/chat/conversation/{customer.pk}/change/"
 
+
+
+def test_an_erased_customer_gets_no_message_box(agent_client, business, whatsapp):
+    customer = CustomerFactory(business=business, last_inbound_at=timezone.now(), erased_at=timezone.now())
+    page = page_of(agent_client, customer)
+    assert "Send a message" not in page and 'id="customer-message-form"' not in page
