@@ -83,7 +83,7 @@ class WhatsAppConfigAdmin(TenantAdmin):
         (None, {"fields": ("business", "enabled", "phone_number_id", "access_token", "app_secret", "verify_token")}),
         ("Cloud API", {"fields": ("base_url", "api_version", "messages_per_second")}),
         ("Commerce", {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
-        ("WhatsApp Pay without a catalog", {"fields": ("country_of_origin", "importer_name", "importer_address")}),
+        (_("WhatsApp Pay without a catalog"), {"fields": ("country_of_origin", "importer_name", "importer_address")}),
         ("Outside the 24-hour window", {"fields": ("template_name", "template_language", "template_category")}),
     )
 
