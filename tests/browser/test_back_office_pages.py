@@ -198,3 +198,25 @@ def test_the_customer_page_exports_erases_and_writes_as_an_owner_not_as_an_agent
     assert page.get_by_text("Personal data of 1 customer(s) erased.").is_visible()
     customer.refresh_from_db()
     assert customer.erased_at is not None and customer.name != "Meera"
+
+
+def test_the_customer_and_import_pages_read_on_a_phone(phone, shop):  # noqa: F811
+    from tests.browser.test_back_office import paid_order
+
+    staff(shop, "manager")
+    order = paid_order(shop, name="Asha")
+    InboundMessage.objects.create(business=shop, customer=order.customer, wa_id=order.customer.wa_id,
+                                  wa_message_id="w.p1", type="text",
+                                  payload={"type": "text", "text": {"body": "Is my tea coming?"}})
+    job = ImportJob.objects.create(business=shop, file="x.csv", filename="teas.csv", status="done", total_rows=3,
+                                   processed_rows=3, created_count=2, rejected_count=1,
+                                   errors=[[3, "price", "price is missing"]])
+    login(phone, "manager@shop.example", PASSWORD)
+    for url in [f"/admin/shopchat/customer/{order.customer.pk}/change/", f"/admin/catalog/importjob/{job.pk}/change/",
+                f"/admin/orders/order/{order.pk}/change/"]:
+        phone.goto(url)
+        assert not scrolls_sideways(phone), url
+    phone.goto(f"/admin/shopchat/customer/{order.customer.pk}/change/")
+    erase = phone.locator("#customer-erase button")
+    erase.scroll_into_view_if_needed()
+    assert erase.is_visible()
