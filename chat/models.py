@@ -61,7 +61,7 @@ class WhatsAppConfig(models.Model):
     # Meta: without a catalog_id, every order_details item names its origin and importer.
     country_of_origin = models.CharField(max_length=60, default="India", blank=True)
     importer_name = models.CharField(max_length=200, blank=True,
-                                     help_text="Without a catalog: the importer shown on each item (WhatsApp Pay).")
+                                     help_text=_("Without a catalog: the importer shown on each item (WhatsApp Pay)."))
     importer_address = models.JSONField(
         default=dict, blank=True,
         help_text='{"address_line1": ..., "city": ..., "zone_code": ..., "postal_code": ..., "country_code": "IN"}')

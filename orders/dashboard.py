@@ -39,7 +39,10 @@ def _sum(rows, key) -> int:
 
 
 def sales_tiles(user: Any, period: Period) -> list:
-    orders = scope_queryset(Order.objects.all(), user, "orders").exclude(customer__is_test=True)
+    # The merchant's test chats left out by their (few) ids rather than a join with every customer:
+    # PostgreSQL checks a hashed list per order instead of joining 100,000 orders to the customers.
+    test_customers = scope_queryset(Customer.objects.filter(is_test=True), user, "orders").values("pk")
+    orders = scope_queryset(Order.objects.all(), user, "orders").exclude(customer_id__in=test_customers)
     url = reverse("admin:orders_order_changelist")
     starts = {key: period.days_ago(days) for key, days in WINDOWS.items()}
     before = {key: start - timedelta(days=WINDOWS[key]) for key, start in starts.items()}

@@ -1,8 +1,9 @@
 """Money between customers of one business, by phone number, within the business's limits.
 
 Locks: both wallets, in primary-key order, by one query (a recipient's new wallet comes after
-the sender's). Every refusal is decided before anything is written and raised after the block,
-so the block needs no savepoint of its own inside a caller's transaction."""
+the sender's); the recipient is checked again after it (not erased meanwhile). Every refusal is
+decided before anything is written and raised after the block, so the block needs no savepoint
+of its own inside a caller's transaction."""
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -66,6 +67,16 @@ def transfer(*, sender: Customer, to_wa_id: str, amount_minor: int, note: str = 
     return sent  # type: ignore[return-value]
 
 
+def _erased_meanwhile(wallet: LedgerAccount) -> bool:
+    """Whether the wallet's customer was erased by an erasure that held the wallet's lock while
+    this transfer waited for it (the lock's query matched the number before the erasure replaced
+    it). Read after the lock, so that commit is seen; an erasure still to come waits for this
+    transfer's lock instead, and then refuses: the wallet holds money."""
+    if wallet.customer_id is None:  # a business account, never a customer's wallet
+        return False
+    return Customer.objects.filter(pk=wallet.customer_id, erased_at__isnull=False).exists()
+
+
 def _transfer(business: Business, sender: Customer, to_wa_id: str, amount_minor: int,
               note: str) -> tuple[SentTransfer | None, DomainError | None]:
     wallets: dict[str, LedgerAccount] = {}
@@ -84,6 +95,8 @@ def _transfer(business: Business, sender: Customer, to_wa_id: str, amount_minor:
             left = max(0, business.daily_transfer_limit_minor - sent)
             return None, TransferLimitExceeded(f"Daily limit reached: {display(left, business.currency)} left today.")
     target = wallets.get(to_wa_id)
+    if target is not None and _erased_meanwhile(target):
+        target = None  # the number's customer was erased while we waited for the wallet: a new customer now
     if target is None:  # the first receipt: a new wallet comes after the sender's in primary-key order
         newcomer = upsert_customer(business=business, wa_id=to_wa_id)
         ledger.ensure_wallet(newcomer)
