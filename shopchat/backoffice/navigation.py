@@ -19,6 +19,7 @@ SECTIONS: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         (_("Customers"), "group", "shopchat.customer", ""),
         (_("Products"), "inventory_2", "catalog.product", ""),
         (_("Collections"), "category", "catalog.collection", ""),
+        (_("Discounts"), "sell", "orders.discount", ""),
         (_("Catalog imports"), "upload_file", "catalog.importjob", ""),
         (_("Carts"), "shopping_cart", "orders.cart", ""),
     ]),
@@ -47,6 +48,8 @@ SECTIONS: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         (_("WhatsApp"), "chat", "chat.whatsappconfig", ""),
         (_("Card tokens"), "credit_card", "payments.fundingsource", ""),
         (_("Payment provider"), "point_of_sale", "payments.paymentproviderconfig", ""),
+        (_("Shipping options"), "local_shipping", "orders.shippingoption", ""),
+        (_("Shipping zones"), "map", "orders.shippingzone", ""),
     ]),
 ]
 DEVELOPER: list[tuple[Any, str, str, str]] = [

@@ -52,3 +52,16 @@ def test_the_discount_list_shows_amounts_in_the_shop_currency(owner_client, busi
                             min_subtotal_minor=50_000)
     page = owner_client.get("/admin/orders/discount/").content.decode()
     assert "SAVE10" in page and "500.00" in page
+
+
+def test_the_owner_reaches_discounts_and_shipping_from_the_sidebar(owner_client):
+    page = owner_client.get("/admin/").content.decode()
+    for url in ("/admin/orders/discount/", "/admin/orders/shippingoption/", "/admin/orders/shippingzone/"):
+        assert url in page, url
+
+
+def test_an_agent_reads_the_discounts_but_not_the_shipping_settings(agent_client):
+    """Agents read the catalog (a customer asks why a coupon is refused), not the settings."""
+    page = agent_client.get("/admin/").content.decode()
+    assert "/admin/orders/discount/" in page and "/admin/orders/shippingoption/" not in page
+    assert agent_client.get("/admin/orders/discount/add/").status_code == 403
