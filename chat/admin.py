@@ -12,7 +12,7 @@ from shopchat.payloads import pretty_json
 from shopchat.tenancy import TenantAdmin
 
 from . import services
-from .inbox import AwaitingFilter, InboxMixin
+from .inbox import AwaitingFilter, InboxMixin, customer_label
 from .models import (
     Conversation,
     DeadLetter,
@@ -83,7 +83,7 @@ class WhatsAppConfigAdmin(TenantAdmin):
         (None, {"fields": ("business", "enabled", "phone_number_id", "access_token", "app_secret", "verify_token")}),
         ("Cloud API", {"fields": ("base_url", "api_version", "messages_per_second")}),
         ("Commerce", {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
-        ("WhatsApp Pay without a catalog", {"fields": ("country_of_origin", "importer_name", "importer_address")}),
+        (_("WhatsApp Pay without a catalog"), {"fields": ("country_of_origin", "importer_name", "importer_address")}),
         ("Outside the 24-hour window", {"fields": ("template_name", "template_language", "template_category")}),
     )
 
@@ -212,14 +212,15 @@ class DeadLetterAdmin(TenantAdmin):
 
 @admin.register(Conversation)
 class ConversationAdmin(InboxMixin, TenantAdmin):
-    """The inbox: every conversation of the business, newest first, those waiting for an answer
-    marked; each opens the live conversation page (chat/inbox.py)."""
+    """The inbox: every conversation of the business, on WhatsApp and in the browser chat, newest
+    first, those waiting for an answer marked, test chats marked as tests; each opens the live
+    conversation page (chat/inbox.py)."""
 
     tenant_area = "customers"
-    list_display = ("display_name", "wa_id", "waiting", "last_inbound_at", "business")
+    list_display = ("display_name", "number", "channel", "waiting", "test_chat", "last_inbound_at", "business")
     list_display_links = ("display_name",)
     search_fields = ("=wa_id", "name")
-    list_filter = (AwaitingFilter, "business")
+    list_filter = (AwaitingFilter, "is_test", "business")
     list_select_related = ("business",)
     ordering = (F("last_inbound_at").desc(nulls_last=True), "-id")
     show_full_result_count = False
@@ -227,7 +228,8 @@ class ConversationAdmin(InboxMixin, TenantAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs.filter(Exists(InboundMessage.objects.filter(customer=OuterRef("pk")))
-                         | Exists(OutboundMessage.objects.filter(customer=OuterRef("pk"))))
+                         | Exists(OutboundMessage.objects.filter(customer=OuterRef("pk")))
+                         | Exists(WebChatMessage.objects.filter(customer=OuterRef("pk"))))
 
     def get_urls(self):
         return [*self.inbox_urls(), *super().get_urls()]
@@ -238,7 +240,7 @@ class ConversationAdmin(InboxMixin, TenantAdmin):
 
     @admin.display(description=_("customer"), ordering="name")
     def display_name(self, obj):
-        return obj.name or f"+{obj.wa_id}"
+        return customer_label(obj)
 
     def has_add_permission(self, request):
         return False

@@ -1,8 +1,9 @@
 """The customer page's conversation section: the last messages as the customer saw them, and
-"Send a message" through the inbox's reply service (chat.replies): free text inside WhatsApp's
-24-hour window, the approved template outside it, and when nothing can reach the customer (no
-WhatsApp number, window closed without a template, a browser-chat customer) the reason instead
-of a form. Only for those who may write (support); after sending, back to the customer page."""
+"Send a message" through the inbox's reply service (chat.replies): free text in the browser
+chat or inside WhatsApp's 24-hour window, the approved template outside it, and when nothing
+can reach the customer (no WhatsApp number, window closed without a template, an erased
+browser-chat customer) the reason instead of a form. Only for those who may write (support);
+after sending, back to the customer page."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 

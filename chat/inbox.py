@@ -1,9 +1,11 @@
-"""The agents' live inbox: every conversation of the business, newest first, the ones waiting
-for an answer marked; a conversation page that draws the chat as the customer saw it
+"""The agents' live inbox: every conversation of the business, WhatsApp and browser chat alike,
+newest first, the ones waiting for an answer marked (and the merchant's own test chats marked
+as tests); a conversation page that draws the chat as the customer saw it
 (chat.rendering) and fetches new messages every 3 seconds with htmx polling (no inline script:
 htmx's attributes and the static back-office script only, so a strict CSP holds); a reply box
-that offers free text inside the 24-hour window and the approved template outside it, and says
-so when nothing can be sent; and "turn into a ticket". Agents and everyone who works support
+that offers free text inside WhatsApp's 24-hour window and the approved template outside it
+(free text at any time in the browser chat, which has no window), and says so when nothing can
+be sent; and "turn into a ticket". Agents and everyone who works support
 may write; the rest read."""
 from django import forms
 from django.contrib import admin, messages
@@ -21,10 +23,20 @@ from shopchat.tenancy import CHANGE, business_ids, scope_queryset
 from support import services as support_services
 
 from . import rendering
-from .models import OutboundMessage
+from .models import OutboundMessage, WebChatMessage
 from .replies import reply_options, send_agent_message
+from .webchat import is_web_customer
 
 POLL_SECONDS = 3
+
+
+def customer_label(customer) -> str:
+    """The name, else the number; a browser-chat visitor has no number to show."""
+    if customer.name:
+        return customer.name
+    if is_web_customer(customer.wa_id):
+        return _("Browser-chat visitor #%(id)s") % {"id": customer.pk}
+    return f"+{customer.wa_id}"
 
 
 class AwaitingFilter(admin.SimpleListFilter):
@@ -37,6 +49,7 @@ class AwaitingFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=F("last_inbound_at")),
+                                   Q(last_web_sent_at__isnull=True) | Q(last_web_sent_at__lt=F("last_inbound_at")),
                                    last_inbound_at__isnull=False)
         return queryset
 
@@ -50,11 +63,27 @@ class InboxMixin:
 
     def get_queryset(self, request):
         last_sent = OutboundMessage.objects.filter(customer=OuterRef("pk")).order_by("-id").values("created_at")[:1]
-        return super().get_queryset(request).annotate(last_sent_at=Subquery(last_sent))
+        last_web_sent = WebChatMessage.objects.filter(customer=OuterRef("pk"), direction=WebChatMessage.Direction.OUT
+                                                      ).order_by("-id").values("created_at")[:1]
+        return super().get_queryset(request).annotate(last_sent_at=Subquery(last_sent),
+                                                      last_web_sent_at=Subquery(last_web_sent))
 
     @admin.display(description=gettext_lazy("waiting"), boolean=True)
     def waiting(self, obj):
-        return obj.last_inbound_at is not None and (obj.last_sent_at is None or obj.last_sent_at < obj.last_inbound_at)
+        answered = [at for at in (getattr(obj, "last_sent_at", None), getattr(obj, "last_web_sent_at", None)) if at]
+        return obj.last_inbound_at is not None and not any(at >= obj.last_inbound_at for at in answered)
+
+    @admin.display(description=gettext_lazy("number"))
+    def number(self, obj):
+        return "-" if is_web_customer(obj.wa_id) else f"+{obj.wa_id}"
+
+    @admin.display(description=gettext_lazy("channel"))
+    def channel(self, obj):
+        return _("Browser chat") if is_web_customer(obj.wa_id) else "WhatsApp"
+
+    @admin.display(description=gettext_lazy("test chat"), boolean=True, ordering="is_test")
+    def test_chat(self, obj):
+        return obj.is_test
 
     def may_write(self, request, customer) -> bool:
         return request.user.is_superuser or customer.business_id in business_ids(request.user, "support", CHANGE)
@@ -87,7 +116,8 @@ class InboxMixin:
         options = reply_options(business=customer.business, customer=customer)
         return TemplateResponse(request, "admin/chat/conversation/inbox.html", {
             **self.admin_site.each_context(request),
-            "title": customer.name or f"+{customer.wa_id}", "opts": self.model._meta,
+            "title": customer_label(customer), "opts": self.model._meta,
+            "web_chat": is_web_customer(customer.wa_id),
             "customer": customer, "bubbles": rendering.conversation(customer), "options": options,
             "may_write": self.may_write(request, customer), "poll_seconds": POLL_SECONDS,
             "poll_url": reverse("admin:chat_conversation_messages", args=[customer.pk]),
@@ -123,7 +153,11 @@ class InboxMixin:
         except DomainError as exc:
             messages.error(request, _("Not sent: %(why)s") % {"why": exc.message})
         else:
-            messages.success(request, _("Queued for WhatsApp; its delivery state shows under the message."))
+            if is_web_customer(customer.wa_id):
+                messages.success(request, _("Written into the browser chat: the customer sees it on their open page, "
+                                            "or when they come back to the chat."))
+            else:
+                messages.success(request, _("Queued for WhatsApp; its delivery state shows under the message."))
         return self._back(customer, request)
 
     def ticket_view(self, request, object_id):

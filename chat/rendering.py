@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .models import InboundMessage, OutboundMessage, WebChatMessage
+from .notifications import WEB_CHAT_PREFIX
 
 
 @dataclass
@@ -98,7 +99,11 @@ def from_web_chat(message: WebChatMessage) -> Bubble:
 
 
 def conversation(customer, limit: int = 60) -> list[Bubble]:
-    """The customer's last `limit` messages both ways, oldest first (two queries)."""
+    """The customer's last `limit` messages both ways, oldest first: a browser-chat customer's
+    from the web chat (one query), anyone else's from WhatsApp (two queries)."""
+    if str(customer.wa_id or "").startswith(WEB_CHAT_PREFIX):
+        web = WebChatMessage.objects.filter(customer=customer).order_by("-id")[:limit]
+        return [from_web_chat(m) for m in reversed(web)]
     inbound = [from_inbound(m) for m in InboundMessage.objects.filter(customer=customer).exclude(
         type=InboundMessage.STATUS).order_by("-id")[:limit]]
     outbound = [from_outbound(m) for m in OutboundMessage.objects.filter(customer=customer).order_by("-id")[:limit]]

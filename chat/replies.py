@@ -1,9 +1,18 @@
-"""Agents write to a customer from the back office's inbox: free text inside WhatsApp's 24-hour
-customer-service window, the business's approved template outside it. A message that cannot
-reach anyone (no WhatsApp number set up, window closed and no template, a browser-chat
-customer) is refused with a NotDeliverable that says why; nothing is written then. A queued message goes out through the
-outbox like every chat reply (retried, never lost), and its delivery state comes back from
-WhatsApp's status webhooks onto the same conversation."""
+"""Agents write to a customer from the back office (the inbox, the customer page), on the
+customer's own channel:
+
+- WhatsApp: free text inside the 24-hour customer-service window, the business's approved
+  template outside it. A queued message goes out through the outbox like every chat reply
+  (retried, never lost), and its delivery state comes back from WhatsApp's status webhooks
+  onto the same conversation.
+- The browser chat (a customer of the reserved `webchat.WA_PREFIX` range): free text at any
+  time, written straight into the chat by `webchat.agent_message` (no WhatsApp call, no
+  24-hour window: that limit is WhatsApp's); the visitor's page shows it on its next poll, or
+  when they come back.
+
+A message that cannot reach anyone (no WhatsApp number set up, window closed and no template,
+a browser chat whose customer was erased) is refused with a NotDeliverable that says why;
+nothing is written then."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -12,18 +21,31 @@ from shopchat.models import Business, Customer
 from . import messages as wa
 from .engine import Reply
 from .errors import ChatErrorCode, NotDeliverable
-from .models import OutboundMessage, WhatsAppConfig
+from .models import OutboundMessage, WebChatMessage, WebChatVisitor, WhatsAppConfig
 from .sender import may_use_template, within_window
 from .services import queue_replies
-from .webchat import is_web_customer
+from .webchat import agent_message, is_web_customer
+
+WHATSAPP = "whatsapp"
+WEB_CHAT = "webchat"
 
 
 def reply_options(*, business: Business, customer: Customer) -> dict:
-    """What the reply box may offer: free text (window open), the template (closed), or nothing."""
+    """What the reply box may offer: free text (window open, or the browser chat), the template
+    (WhatsApp's window closed), or nothing; `channel` says where it goes."""
     if is_web_customer(customer.wa_id):
+        if customer.erased_at is None and WebChatVisitor.objects.filter(customer_id=customer.pk).exists():
+            return {"can_send": True, "free_text": True, "template": "", "reason": "", "code": "",
+                    "channel": WEB_CHAT}
         return {"can_send": False, "free_text": False, "template": "", "code": ChatErrorCode.NO_CHANNEL,
-                "reason": _("This customer chats in the shop's browser chat: messages from the back office "
-                            "go out on WhatsApp only and would not reach them.")}
+                "channel": WEB_CHAT, "reason": _("This browser chat no longer exists (its customer was erased): "
+                                                 "the message would reach no one.")}
+    options = _whatsapp_options(business=business, customer=customer)
+    options["channel"] = WHATSAPP
+    return options
+
+
+def _whatsapp_options(*, business: Business, customer: Customer) -> dict:
     config = WhatsAppConfig.objects.filter(business=business, enabled=True).first()
     if config is None:
         return {"can_send": False, "free_text": False, "template": "", "code": ChatErrorCode.NO_CHANNEL,
@@ -44,11 +66,15 @@ def reply_options(*, business: Business, customer: Customer) -> dict:
 
 
 def send_agent_message(*, business: Business, customer: Customer, text: str = "",
-                       use_template: bool = False) -> OutboundMessage:
-    """Queue an agent's message to `customer`. One transaction (the message and its outbox event)."""
+                       use_template: bool = False) -> OutboundMessage | WebChatMessage:
+    """Send an agent's message to `customer` on their channel, in one transaction: on WhatsApp
+    the queued message and its outbox event; in the browser chat the stored message (which is
+    its delivery: `webchat.agent_message`, no window, never a template)."""
     options = reply_options(business=business, customer=customer)
     if not options["can_send"]:
         raise NotDeliverable(options["code"], options["reason"])
+    if options["channel"] == WEB_CHAT:
+        return agent_message(customer=customer, text=text)
     if options["free_text"] and not use_template:
         text = (text or "").strip()
         if not text:

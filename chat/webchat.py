@@ -10,6 +10,10 @@ chatting in the browser (the shop page's chat, and the merchant's "Try your shop
   Payments: the engine answers with lists, buttons and card links), and stores the message
   and the replies in one transaction under the visitor's row lock (a visitor's messages are
   answered in order). Stored is delivered: the page fetches what is new.
+- `agent_message` is an agent's free-form message from the back office (the inbox, the
+  customer page): written as an outgoing message under the same row lock, shown by the
+  visitor's page on its next poll, or when they come back. No 24-hour window here: that is a
+  WhatsApp rule, and the browser chat has no such limit.
 - Order, payment and ticket events reach the visitor through the outbox: a copy on the
   `webchat` channel (`goes_to_web_chat`), which `deliver` turns into one message (once per
   event), in the words the WhatsApp channel uses (`notifications.describe`).
@@ -20,11 +24,13 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shopchat.models import Business, Customer
 from shopchat.outbox import NothingToDeliver
 
 from . import messages as wa
+from .errors import ChatErrorCode, NotDeliverable
 from .models import WebChatMessage, WebChatVisitor
 from .notifications import CHAT_EVENTS, WEB_CHAT_PREFIX, describe
 
@@ -53,9 +59,9 @@ def token_hash(token: str) -> str:
 
 def start_visitor(*, business: Business, is_test: bool = False) -> tuple[WebChatVisitor, str]:
     """A new browser-chat customer of `business` and the token its browser keeps (shown once)."""
-    for _ in range(5):
+    for _attempt in range(5):
         token = secrets.token_urlsafe(32)
-        wa_id = WA_PREFIX + "".join(secrets.choice("0123456789") for _ in range(12))
+        wa_id = WA_PREFIX + "".join(secrets.choice("0123456789") for _digit in range(12))
         try:
             with transaction.atomic():
                 customer = Customer.objects.create(business=business, wa_id=wa_id, is_test=is_test)
@@ -105,6 +111,26 @@ def converse(*, visitor: WebChatVisitor, message: dict) -> list[WebChatMessage]:
                                   kind=wa.kind_of(r.body), body=r.body, order_number=r.order_number[:20])
                    for r in replies]
         return WebChatMessage.objects.bulk_create(stored)
+
+
+def agent_message(*, customer: Customer, text: str) -> WebChatMessage:
+    """Store an agent's free-form `text` as an outgoing message of `customer`'s browser chat, in
+    one transaction under the visitor's row lock (so it never lands in the middle of an answer
+    the engine is writing). No WhatsApp call and no 24-hour window: the web chat has none. A
+    visitor who closed the page still gets it: it is stored, and shown when they come back.
+    `NotDeliverable` when the chat no longer exists (the customer was erased) or `text` is empty."""
+    text = (text or "").strip()
+    if not text:
+        raise NotDeliverable(ChatErrorCode.EMPTY, _("Write the message first."))
+    with transaction.atomic():
+        visitor = (WebChatVisitor.objects.select_for_update().select_related("customer")
+                   .filter(customer_id=customer.pk, business_id=customer.business_id).first())
+        if visitor is None or visitor.customer.erased_at is not None:
+            raise NotDeliverable(ChatErrorCode.NO_CHANNEL, _(
+                "This browser chat no longer exists (its customer was erased): the message would reach no one."))
+        body = wa.text(wa.clip(text, wa.MAX_TEXT))
+        return WebChatMessage.objects.create(business_id=customer.business_id, customer_id=customer.pk,
+                                             direction=WebChatMessage.Direction.OUT, kind=wa.kind_of(body), body=body)
 
 
 def messages_after(*, visitor: WebChatVisitor, after: int = 0, limit: int = MAX_MESSAGES) -> list[WebChatMessage]:

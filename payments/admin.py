@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from unfold.admin import ModelAdmin, TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
 from orders.admin import OrderAdmin
@@ -191,14 +191,14 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
     payout = money("payout_minor", "payout")
     closing = money("closing_minor", "carried forward")
 
-    @admin.display(description="disputes held from the payout")
+    @admin.display(description=gettext_lazy("disputes held from the payout"))
     def disputes_held(self, obj):
         """Disputes open when the statement was made: their amounts were not paid out."""
         rows = Dispute.objects.filter(business_id=obj.business_id, opened_at__lte=obj.period_end).exclude(
             resolved_at__lt=obj.period_end).select_related("payment__order")
         return format_html_join("", "<p>order {} &middot; {} &middot; {}</p>", (
             (d.payment.order.number, label(d.amount_minor, d.currency), d.get_status_display())
-            for d in rows)) or "None"
+            for d in rows)) or gettext("none")
 
     @admin.display(description="statement")
     def statement_links(self, obj):

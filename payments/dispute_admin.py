@@ -1,5 +1,6 @@
 """Back office: disputes, read-only (they come from the providers' webhooks)."""
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from shopchat.money import display
 from shopchat.tenancy import TenantAdmin, WrittenByServices
@@ -18,10 +19,10 @@ class DisputeAdmin(WrittenByServices, TenantAdmin):
                        "opened_at", "resolved_at")
     fields = readonly_fields
 
-    @admin.display(description="order")
+    @admin.display(description=_("order"))
     def order(self, obj):
         return obj.payment.order.number
 
-    @admin.display(description="amount")
+    @admin.display(description=_("amount"))
     def amount(self, obj):
         return display(obj.amount_minor, obj.currency)

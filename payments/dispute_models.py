@@ -3,6 +3,7 @@ from the merchant's payable while open, resolved won (released) or lost (gone ba
 holder through provider clearing)."""
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from shopchat.models import Business
 from shopchat.money import display
@@ -10,9 +11,9 @@ from shopchat.money import display
 
 class Dispute(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open (amount held)"
-        WON = "won", "Won (released)"
-        LOST = "lost", "Lost (returned to the card holder)"
+        OPEN = "open", _("Open (amount held)")
+        WON = "won", _("Won (released)")
+        LOST = "lost", _("Lost (returned to the card holder)")
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="disputes")
     payment = models.ForeignKey("payments.Payment", on_delete=models.PROTECT, related_name="disputes")

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from shopchat.backoffice.forms import MoneyFieldsMixin
 from shopchat.models import Business
@@ -13,6 +14,9 @@ from shopchat.tenancy import TenantAdmin
 from .provider_config import PaymentProviderConfig, mask_secret
 
 SECRET_FIELDS = PaymentProviderConfig.SECRET_FIELDS
+# Fields whose model verbose name is the field's own name (translated here, not in the migration).
+LABELS = {"provider": _("provider"), "secret_key": _("secret key"), "webhook_secret": _("webhook secret"),
+          "payout_destination": _("payout destination"), "payout_schedule": _("payout schedule")}
 
 
 class PaymentProviderConfigForm(MoneyFieldsMixin, forms.ModelForm):
@@ -33,8 +37,11 @@ class PaymentProviderConfigForm(MoneyFieldsMixin, forms.ModelForm):
             for name in SECRET_FIELDS:
                 if name in self.fields:
                     self.fields[name].required = False
-                    self.fields[name].help_text = (
-                        f"Stored: {mask_secret(getattr(self.instance, name)) or 'nothing'}. Leave empty to keep it.")
+                    self.fields[name].help_text = _("Stored: %(mask)s. Leave empty to keep it.") % {
+                        "mask": mask_secret(getattr(self.instance, name)) or _("nothing")}
+        for name, label in LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
 
     def currency_of(self) -> str:
         posted = self.data.get(self.add_prefix("business")) if self.is_bound else None
@@ -58,11 +65,11 @@ class PaymentProviderConfigForm(MoneyFieldsMixin, forms.ModelForm):
         provider = cleaned.get("provider")
         if provider and provider != PaymentProviderConfig.Provider.SANDBOX:
             if not cleaned.get("secret_key"):
-                self.add_error("secret_key", "Enter the provider's secret key.")
+                self.add_error("secret_key", _("Enter the provider's secret key."))
             if not cleaned.get("webhook_secret"):
-                self.add_error("webhook_secret", "Enter the webhook signing secret.")
+                self.add_error("webhook_secret", _("Enter the webhook signing secret."))
             if provider == PaymentProviderConfig.Provider.RAZORPAY and not cleaned.get("key_id"):
-                self.add_error("key_id", "Enter Razorpay's key id.")
+                self.add_error("key_id", _("Enter Razorpay's key id."))
         return cleaned
 
 
@@ -76,8 +83,8 @@ class PaymentProviderConfigAdmin(TenantAdmin):
     list_select_related = ("business",)
     fieldsets = (
         (None, {"fields": ("business", "provider", "key_id", "secret_key", "webhook_secret", "api_base_url")}),
-        ("Payouts", {"fields": ("payout_destination", "payout_schedule", "minimum_payout_minor")}),
-        ("At the provider", {"fields": ("webhook_url",)}),
+        (_("Payouts"), {"fields": ("payout_destination", "payout_schedule", "minimum_payout_minor")}),
+        (_("At the provider"), {"fields": ("webhook_url",)}),
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -99,16 +106,16 @@ class PaymentProviderConfigAdmin(TenantAdmin):
             business = obj.business
             transaction.on_commit(lambda: retry_failed_payouts(business=business))
 
-    @admin.display(description="secret key")
+    @admin.display(description=_("secret key"))
     def masked_secret_key(self, obj):
         return mask_secret(obj.secret_key)
 
-    @admin.display(description="webhook secret")
+    @admin.display(description=_("webhook secret"))
     def masked_webhook_secret(self, obj):
         return mask_secret(obj.webhook_secret)
 
-    @admin.display(description="webhook URL to enter at the provider")
+    @admin.display(description=_("webhook URL to enter at the provider"))
     def webhook_url(self, obj):
         if obj is None or not obj.pk:
-            return "Shown once saved."
+            return _("Shown once saved.")
         return reverse("api-provider-webhook-business", args=[obj.provider, obj.webhook_key])

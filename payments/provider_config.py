@@ -4,6 +4,7 @@ a row pays through the embedded `sandbox`."""
 import secrets
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shopchat.models import Business
 from shopchat.outbound import validate_public_url
@@ -24,47 +25,47 @@ def mask_secret(value: str) -> str:
 
 class PaymentProviderConfig(models.Model):
     class Provider(models.TextChoices):
-        SANDBOX = "sandbox", "Sandbox (test mode)"
+        SANDBOX = "sandbox", _("Sandbox (test mode)")
         STRIPE = "stripe", "Stripe"
         RAZORPAY = "razorpay", "Razorpay"
 
     class PayoutSchedule(models.TextChoices):
-        DAILY = "daily", "Daily"
-        WEEKLY = "weekly", "Weekly (Mondays)"
-        MANUAL = "manual", "Manual"
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly (Mondays)")
+        MANUAL = "manual", _("Manual")
 
     SECRET_FIELDS = ("secret_key", "webhook_secret")
 
     business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="payment_provider")
     provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.SANDBOX)
     key_id = models.CharField(
-        "key id", max_length=100, blank=True,
-        help_text="Razorpay's key id (rzp_live_...); Stripe needs none (its secret key names the account).",
+        _("key id"), max_length=100, blank=True,
+        help_text=_("Razorpay's key id (rzp_live_...); Stripe needs none (its secret key names the account)."),
     )
     secret_key = models.CharField(max_length=300, blank=True,
-                                  help_text="Stripe's secret key (sk_...) or Razorpay's key secret. Write-only.")
+                                  help_text=_("Stripe's secret key (sk_...) or Razorpay's key secret. Write-only."))
     webhook_secret = models.CharField(max_length=300, blank=True,
-                                      help_text="The signing secret of the webhook you created at the provider. "
-                                                "Write-only.")
+                                      help_text=_("The signing secret of the webhook you created at the provider. "
+                                                  "Write-only."))
     api_base_url = models.URLField(
-        "API base URL", max_length=300, blank=True, validators=[validate_public_url],
-        help_text="Empty: the provider's own (https://api.stripe.com, https://api.razorpay.com). Only public "
-                  "addresses are accepted.",
+        _("API base URL"), max_length=300, blank=True, validators=[validate_public_url],
+        help_text=_("Empty: the provider's own (https://api.stripe.com, https://api.razorpay.com). Only public "
+                    "addresses are accepted."),
     )
     payout_destination = models.CharField(
         max_length=100, blank=True,
-        help_text="Stripe Connect account (acct_...) or RazorpayX fund account (fa_...) that receives payouts.",
+        help_text=_("Stripe Connect account (acct_...) or RazorpayX fund account (fa_...) that receives payouts."),
     )
     payout_schedule = models.CharField(max_length=10, choices=PayoutSchedule.choices, default=PayoutSchedule.DAILY)
     minimum_payout_minor = models.BigIntegerField(
-        "minimum payout", default=0, help_text="Payouts smaller than this wait for the next run.")
+        _("minimum payout"), default=0, help_text=_("Payouts smaller than this wait for the next run."))
     webhook_key = models.CharField(max_length=40, unique=True, default=new_webhook_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "payment provider settings"
-        verbose_name_plural = "payment provider settings"
+        verbose_name = _("payment provider settings")
+        verbose_name_plural = _("payment provider settings")
         constraints = [
             models.CheckConstraint(condition=models.Q(minimum_payout_minor__gte=0), name="provider_min_payout_gte_0"),
         ]

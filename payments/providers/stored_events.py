@@ -15,7 +15,8 @@ KEPT = frozenset({
     # the money's objects, by reference or nested
     "payment", "payment_link", "payment_intent", "charge", "refund", "dispute", "payout", "transfer",
     "setup_intent", "session", "checkout_session", "payment_id", "order_id", "reference_id", "destination",
-    "fund_account_id", "balance_transaction", "latest_charge", "mode", "receipt", "speed_processed",
+    "fund_account_id", "balance_transaction", "latest_charge", "mode", "receipt", "speed_processed", "reference",
+    "payment_key",
     # amounts and outcomes
     "status", "amount", "amount_total", "amount_paid", "amount_refunded", "amount_received", "amount_captured",
     "amount_reversed", "currency", "captured", "paid", "refunded", "reversed", "payment_status", "method",

@@ -59,14 +59,15 @@ class _StripeHTTPX(stripe.HTTPXClient):
 
 
 def stripe_http_client() -> stripe.HTTPClient:
+    """One per process: the library's adapter built without its own sync client, given the guard's."""
     global _stripe
+    guarded = guarded_client()
     with _lock:
         if _stripe is None:
-            adapter = _StripeHTTPX(timeout=TIMEOUT_SECONDS, allow_sync_methods=True)
-            adapter._client = None  # the library's own sync client is replaced by the guard's below
+            adapter = _StripeHTTPX(timeout=TIMEOUT_SECONDS, allow_sync_methods=False)
+            adapter._client = guarded
             _stripe = adapter
-    _stripe._client = guarded_client()
-    return _stripe
+        return _stripe
 
 
 class GuardedSession:

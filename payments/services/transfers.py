@@ -72,6 +72,8 @@ def _erased_meanwhile(wallet: LedgerAccount) -> bool:
     this transfer waited for it (the lock's query matched the number before the erasure replaced
     it). Read after the lock, so that commit is seen; an erasure still to come waits for this
     transfer's lock instead, and then refuses: the wallet holds money."""
+    if wallet.customer_id is None:  # a business account, never a customer's wallet
+        return False
     return Customer.objects.filter(pk=wallet.customer_id, erased_at__isnull=False).exists()
 
 

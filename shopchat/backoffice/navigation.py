@@ -31,6 +31,7 @@ SECTIONS: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         (_("Transfers"), "swap_horiz", "payments.transfer", ""),
         (_("Ledger accounts"), "menu_book", "payments.ledgeraccount", ""),
         (_("Ledger transactions"), "receipt_long", "payments.ledgertransaction", ""),
+        (_("Disputes"), "gavel", "payments.dispute", ""),
     ]),
     (_("Support"), [
         (_("Inbox"), "forum", "chat.conversation", ""),
@@ -45,6 +46,7 @@ SECTIONS: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
         (_("API keys"), "key", "shopchat.apikey", ""),
         (_("WhatsApp"), "chat", "chat.whatsappconfig", ""),
         (_("Card tokens"), "credit_card", "payments.fundingsource", ""),
+        (_("Payment provider"), "point_of_sale", "payments.paymentproviderconfig", ""),
     ]),
 ]
 DEVELOPER: list[tuple[Any, str, str, str]] = [

@@ -9,11 +9,18 @@ from django.utils import timezone
 
 from catalog.models import ImportJob
 from chat.models import InboundMessage, OutboundMessage
+from payments.models import Dispute, Payment
 from support import services as support_services
 from support.models import Ticket
 from tests.browser.conftest import login, screenshot, scrolls_sideways
 from tests.browser.test_back_office import PASSWORD, shop, staff  # noqa: F401 (the shop fixture)
-from tests.factories import CustomerFactory, MembershipFactory, ProductFactory, UserFactory
+from tests.factories import (
+    CustomerFactory,
+    MembershipFactory,
+    PaymentProviderConfigFactory,
+    ProductFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,7 +74,8 @@ def test_the_manager_dashboard_has_sales_and_the_agents_has_tickets_without_mone
 PHONE_LISTS = {
     "manager": ["/admin/", "/admin/orders/order/", "/admin/catalog/product/", "/admin/shopchat/customer/",
                 "/admin/payments/payment/", "/admin/payments/refund/", "/admin/support/ticket/",
-                "/admin/chat/conversation/", "/admin/catalog/importjob/", "/admin/support/cannedreply/"],
+                "/admin/chat/conversation/", "/admin/catalog/importjob/", "/admin/support/cannedreply/",
+                "/admin/payments/dispute/", "/admin/payments/paymentproviderconfig/"],
     "agent": ["/admin/", "/admin/support/ticket/", "/admin/chat/conversation/", "/admin/orders/order/",
               "/admin/shopchat/customer/", "/admin/catalog/product/"],
 }
@@ -84,6 +92,10 @@ def test_every_list_reads_on_a_phone(phone, shop, role):  # noqa: F811
     ProductFactory(business=shop, retailer_id="TEA-ASSAM-500G", title="Assam tea, second flush, 500 g tin")
     InboundMessage.objects.create(business=shop, customer=order.customer, wa_id=order.customer.wa_id,
                                   wa_message_id="w.1", type="text", payload={"type": "text", "text": {"body": "Hi"}})
+    PaymentProviderConfigFactory(business=shop, provider="stripe", payout_destination="acct_1A2b3C4d5E6f7G8h")
+    Dispute.objects.create(business=shop, payment=Payment.objects.get(order=order), provider="stripe",
+                           provider_dispute_id="dp_1NqYv2LkdIwHu7ix3Qn8", amount_minor=order.total_minor,
+                           currency=shop.currency, reason="product_not_received")
     login(phone, f"{role}@shop.example", PASSWORD)
     for url in PHONE_LISTS[role]:
         response = phone.goto(url)
@@ -186,3 +198,25 @@ def test_the_customer_page_exports_erases_and_writes_as_an_owner_not_as_an_agent
     assert page.get_by_text("Personal data of 1 customer(s) erased.").is_visible()
     customer.refresh_from_db()
     assert customer.erased_at is not None and customer.name != "Meera"
+
+
+def test_the_customer_and_import_pages_read_on_a_phone(phone, shop):  # noqa: F811
+    from tests.browser.test_back_office import paid_order
+
+    staff(shop, "manager")
+    order = paid_order(shop, name="Asha")
+    InboundMessage.objects.create(business=shop, customer=order.customer, wa_id=order.customer.wa_id,
+                                  wa_message_id="w.p1", type="text",
+                                  payload={"type": "text", "text": {"body": "Is my tea coming?"}})
+    job = ImportJob.objects.create(business=shop, file="x.csv", filename="teas.csv", status="done", total_rows=3,
+                                   processed_rows=3, created_count=2, rejected_count=1,
+                                   errors=[[3, "price", "price is missing"]])
+    login(phone, "manager@shop.example", PASSWORD)
+    for url in [f"/admin/shopchat/customer/{order.customer.pk}/change/", f"/admin/catalog/importjob/{job.pk}/change/",
+                f"/admin/orders/order/{order.pk}/change/"]:
+        phone.goto(url)
+        assert not scrolls_sideways(phone), url
+    phone.goto(f"/admin/shopchat/customer/{order.customer.pk}/change/")
+    erase = phone.locator("#customer-erase button")
+    erase.scroll_into_view_if_needed()
+    assert erase.is_visible()

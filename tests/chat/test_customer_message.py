@@ -1,15 +1,16 @@
 """The customer page's "Send a message": through the inbox's reply service, back to the customer
 page, and honest when nothing can reach the customer (no WhatsApp number, outside the 24-hour
-window without a template, a browser-chat customer)."""
+window without a template); a browser-chat customer's message goes into the browser chat."""
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from chat.errors import NotDeliverable
-from chat.models import OutboundMessage, WhatsAppConfig
+from chat.models import OutboundMessage, WebChatMessage, WhatsAppConfig
 from chat.replies import send_agent_message
 from chat.services import configure_whatsapp
+from chat.webchat import start_visitor
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,9 +59,19 @@ def test_outside_the_window_without_a_template_the_page_says_whatsapp_would_refu
     assert 'id="customer-cannot-send"' in page and "WhatsApp would refuse" in page
 
 
-def test_a_browser_chat_customer_is_told_unreachable_and_nothing_goes_to_whatsapp(agent_client, business, whatsapp):
+def test_a_browser_chat_customer_gets_it_in_the_browser_chat_and_nothing_goes_to_whatsapp(agent_client, business,
+                                                                                         whatsapp):
+    visitor, _token = start_visitor(business=business)
+    customer = visitor.customer
+    assert 'id="customer-message-form"' in page_of(agent_client, customer)
+    send_agent_message(business=business, customer=customer, text="hello")
+    assert WebChatMessage.objects.get(customer=customer).body["text"]["body"] == "hello"
+    assert not OutboundMessage.objects.filter(customer=customer).exists()
+
+
+def test_a_browser_chat_customer_without_a_chat_is_told_unreachable(agent_client, business, whatsapp):
     customer = CustomerFactory(business=business, wa_id="999000111222333", last_inbound_at=timezone.now())
-    assert "browser chat" in page_of(agent_client, customer)
+    assert "browser chat no longer exists" in page_of(agent_client, customer)
     with pytest.raises(NotDeliverable):
         send_agent_message(business=business, customer=customer, text="hello")
     assert not OutboundMessage.objects.filter(customer=customer).exists()

@@ -132,3 +132,13 @@ def test_the_owner_sets_the_chat_language_and_a_greeting_per_language(owner_clie
                                 {**form, "greetings": '{"fr": "Bienvenue !"}'})
     assert refused.status_code == 200
     assert "fr is not a chat language" in str(refused.context["adminform"].form.errors)
+
+
+def test_the_owner_reaches_the_payment_provider_and_the_disputes_from_the_sidebar(owner_client):
+    page = sidebar(owner_client)
+    assert "/admin/payments/paymentproviderconfig/" in page and "/admin/payments/dispute/" in page
+
+
+def test_an_agent_sees_neither_the_payment_provider_nor_the_disputes(agent_client):
+    page = sidebar(agent_client)
+    assert "/admin/payments/paymentproviderconfig/" not in page and "/admin/payments/dispute/" not in page

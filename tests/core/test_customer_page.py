@@ -78,3 +78,25 @@ def test_an_agent_cannot_run_the_export_by_posting_it(agent_client, business):
     response = agent_client.post("/admin/shopchat/customer/", {
         "action": "export_data", "_selected_action": [customer.pk], "index": "0"})
     assert "Content-Disposition" not in response and '"export_format"' not in response.content.decode()
+
+
+def test_the_customer_page_query_count_does_not_grow_with_orders_tickets_and_messages(owner_client, business):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    customer = CustomerFactory(business=business, name="Asha", last_inbound_at=timezone.now())
+    url = f"/admin/shopchat/customer/{customer.pk}/change/"
+    OrderFactory(business=business, customer=customer)
+    owner_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(url)
+    for n in range(5):
+        OrderFactory(business=business, customer=customer, status=Order.Status.PAID, paid_at=timezone.now())
+        support_services.open_ticket(business=business, customer=customer, subject=f"Ticket {n}", message="?")
+        InboundMessage.objects.create(business=business, customer=customer, wa_id=customer.wa_id,
+                                      wa_message_id=f"q{n}", type="text",
+                                      payload={"type": "text", "text": {"body": f"message {n}"}})
+    with CaptureQueriesContext(connection) as many:
+        page = owner_client.get(url).content.decode()
+    assert "message 4" in page and 'id="customer-privacy"' in page
+    assert len(many) == len(few)

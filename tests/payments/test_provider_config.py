@@ -110,3 +110,10 @@ def test_a_refused_card_payment_answer_is_kept_for_the_retries(customer):
     assert first.status_code == 409
     again = api.post(f"/api/v1/orders/{order.number}/payments/", body, format="json", HTTP_IDEMPOTENCY_KEY="k2")
     assert again.status_code == 409 and again["Idempotent-Replayed"] == "true"
+
+
+def test_the_provider_settings_speak_the_staff_language(owner_client, business):
+    config = PaymentProviderConfigFactory(business=business)
+    html = owner_client.get(f"/admin/payments/paymentproviderconfig/{config.pk}/change/",
+                            HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Mindestauszahlung" in html and "Auszahlungsrhythmus" in html and "Leer lassen, um es zu behalten" in html

@@ -100,3 +100,11 @@ def test_the_minimum_payout_is_typed_in_major_units(owner_client, business):
     assert config.minimum_payout_minor == 25_050
     html = owner_client.get(f"/admin/payments/paymentproviderconfig/{config.pk}/change/").content.decode()
     assert 'value="250.50"' in html and "(INR)" in html
+
+
+def test_a_sandbox_callback_keeps_its_reference_and_outcome_fields():
+    from payments.providers.stored_events import stored
+
+    payload = {"id": "evt_1", "type": "charge.failed", "created": 1, "data": {
+        "reference": "ch_1", "failure_code": "card_declined", "failure_reason": "Declined", "payment_key": "pay_1"}}
+    assert stored(payload) == payload
