@@ -23,6 +23,7 @@ saved, the language a text message is written in is saved as theirs (`chat.langu
 """
 import contextlib
 import logging
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -33,7 +34,7 @@ from django.utils.translation import ngettext, pgettext
 from catalog.models import Product
 from orders import services as order_services
 from orders.errors import OutOfStock, PriceChanged, UnknownProducts
-from orders.models import Order
+from orders.models import Fulfilment, Order
 from payments import services as payment_services
 from payments.models import Payment
 from shopchat import consent
@@ -47,6 +48,7 @@ from support import services as support_services
 from . import language as words_of_languages
 from . import links, order_details, selectors
 from . import messages as wa
+from .checkout import Checkout, asks_delivery
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ DELETE_WORDS = {
     "eliminar mis datos", "apagar meus dados", "excluir meus dados", "मेरा डेटा हटाएं", "मेरा डेटा मिटाएं",
 }
 IGNORED_TYPES = {"reaction", "system", "unsupported", "errors"}
+COUPON_RE = re.compile(r"^[A-Za-z0-9_\-]{3,40}$")  # one word: maybe a coupon code ("SAVE10")
 LIST_ROWS = wa.MAX_ROWS
 PRODUCT_LIST_ITEMS = wa.MAX_PRODUCTS
 
@@ -91,6 +94,8 @@ def _respond(conversation: "Conversation", message: dict, first_contact: bool) -
         return conversation.text(str((message.get("text") or {}).get("body") or ""), first_contact)
     if kind == "interactive":
         interactive = message.get("interactive") or {}
+        if interactive.get("type") == "nfm_reply":  # WhatsApp's address form, filled in
+            return conversation.checkout.form_reply(interactive.get("nfm_reply") or {})
         reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
         return conversation.action(str(reply.get("id") or ""))
     if kind == "button":  # a quick-reply button of a template
@@ -119,6 +124,7 @@ class Conversation:
         self.footer = wa.clip(self.business.name, wa.MAX_FOOTER)
         self.speech = Speech.of(customer, self.business)
         self.language = self.speech.language
+        self.checkout = Checkout(self)
 
     def learn_language(self, body: str) -> None:
         """No language saved yet: the language this message is written in becomes the customer's
@@ -144,6 +150,9 @@ class Conversation:
         return [("catalog", pgettext("button", "Browse catalog")), ("help", pgettext("button", "Talk to us")),
                 ("language", pgettext("button", "Language"))]
 
+    def text_reply(self, text: str, order_number: str = "") -> list[Reply]:
+        return [Reply(wa.text(wa.clip(text, wa.MAX_TEXT)), order_number=order_number)]
+
     # --- text -------------------------------------------------------------------------------
     def text(self, body: str, first_contact: bool) -> list[Reply]:
         ordered = links.product_reference(body)  # "Order on WhatsApp" of the shop page
@@ -160,6 +169,10 @@ class Conversation:
             return self.switch_language(named)
         if words_of_languages.asks_for_help(words):
             return self.support(body)
+        if self.checkout.in_dialog() and not words_of_languages.is_greeting(words):
+            return self.checkout.text(body)
+        if COUPON_RE.match(body.strip()) and self.checkout.is_coupon(body.strip()):
+            return self.checkout.coupon(body.strip())
         ticket = self.open_ticket()
         greeting = words_of_languages.is_greeting(words)
         if ticket is not None:
@@ -187,6 +200,8 @@ class Conversation:
     def other(self, kind, message) -> list[Reply]:
         if kind in IGNORED_TYPES:
             return []
+        if kind == "location" and self.checkout.step() is not None:
+            return self.checkout.location(message.get("location") or {})
         ticket = self.open_ticket()
         caption = ((message.get(kind) or {}) if isinstance(message.get(kind), dict) else {}).get("caption", "")
         if ticket is not None:
@@ -286,11 +301,14 @@ class Conversation:
         return self.place(items, note=str(order.get("text") or "")[:1000])
 
     def place(self, items, note: str = "") -> list[Reply]:
+        fulfilment = Fulfilment.UNDECIDED if asks_delivery(self.business) else Fulfilment.DELIVERY
         try:
             order = order_services.place_order(business=self.business, customer=self.customer, items=items,
-                                               note=note)
+                                               note=note, fulfilment=fulfilment, coupon=self.checkout.cart_coupon())
         except DomainError as exc:
             return [Reply(wa.text(wa.clip(self.order_problem(exc), wa.MAX_TEXT)))]
+        if order.fulfilment == Fulfilment.UNDECIDED:
+            return self.checkout.ask(order)
         return self.payment_request(order)
 
     def payment_request(self, order) -> list[Reply]:
@@ -334,7 +352,11 @@ class Conversation:
             if order is None:
                 return [Reply(wa.text(wa.clip(_("I could not find order %(number)s.") % {"number": arg},
                                               wa.MAX_TEXT)))]
+            if name != "cancel" and order.fulfilment == Fulfilment.UNDECIDED:
+                return self.checkout.ask(order)  # how to receive it decides the total to pay
             return getattr(self, name)(order)
+        if name in ("addr", "addr_new", "ship") and arg:
+            return self.checkout.action(name, arg)
         if name == "product" and arg:
             return self.product(arg)
         if name == "buy" and arg:

@@ -127,6 +127,22 @@ def order_status(body: str, reference_id: str, status: str, description: str = "
     return _interactive("order_status", body, {"name": "review_order", "parameters": parameters})
 
 
+ADDRESS_MESSAGE_COUNTRIES = {"IN", "SG"}  # where Meta offers the native address form
+
+
+def address_message(body: str, country: str, values: dict | None = None, validation_errors: dict | None = None,
+                    footer: str | None = None) -> dict:
+    """WhatsApp's native address form (India and Singapore); `values` prefill it, and
+    `validation_errors` ({field: message}) show what to correct when it is sent again."""
+    parameters: dict[str, Any] = {"country": country}
+    if values:
+        parameters["values"] = values
+    if validation_errors:
+        parameters["validation_errors"] = validation_errors
+    return _interactive("address_message", body, {"name": "address_message", "parameters": parameters},
+                        footer=footer)
+
+
 def template(name: str, language: str) -> dict:
     message = {"type": "template", "template": {"name": name, "language": {"code": language or "en"}}}
     validate(message)
@@ -205,6 +221,11 @@ def validate(message: dict) -> None:
     elif itype == "catalog_message":
         if action.get("name") != "catalog_message":
             raise InvalidMessage("a catalog message's action is named catalog_message")
+    elif itype == "address_message":
+        if action.get("name") != "address_message":
+            raise InvalidMessage("an address message's action is named address_message")
+        if (action.get("parameters") or {}).get("country") not in ADDRESS_MESSAGE_COUNTRIES:
+            raise InvalidMessage("address messages are offered in India (IN) and Singapore (SG) only")
     elif itype == "order_details":
         _check_reference((action.get("parameters") or {}).get("reference_id"))
         _check_order_amounts(action.get("parameters") or {})

@@ -286,3 +286,28 @@ class WebChatMessage(models.Model):
     @property
     def summary(self) -> str:
         return summarize(self.kind, self.body)
+
+
+class CheckoutStep(models.Model):
+    """Where a customer is in choosing how to receive a chat order: the step of the dialog and
+    the address given so far (a draft; personal data, gone when the choice is made or the
+    customer is erased)."""
+
+    class Step(models.TextChoices):
+        CHOOSE = "choose", "Choosing delivery or pickup"
+        ADDRESS_FORM = "address_form", "Filling WhatsApp's address form"
+        LINE1 = "line1", "Typing the street"
+        POSTCODE = "postcode", "Typing the postcode"
+        CITY = "city", "Typing the city"
+        REGION = "region", "Typing the state or region"
+        SHIPPING = "shipping", "Choosing a shipping option"
+
+    business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="+")
+    customer = models.OneToOneField("shopchat.Customer", on_delete=models.CASCADE, related_name="checkout_step")
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=20, choices=Step.choices)
+    draft = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.order_id}: {self.step}"

@@ -48,9 +48,9 @@ def order_details_parameters(config, order, lines, money: Callable[[int], str] |
     if config.catalog_id:
         details["catalog_id"] = config.catalog_id
     if order.shipping_minor:
-        details["shipping"] = amount(order.shipping_minor, description=_("Shipping"))
+        details["shipping"] = amount(order.shipping_minor, description=order.shipping_method or _("Shipping"))
     if order.discount_minor:
-        details["discount"] = amount(order.discount_minor, description=_("Discount"))
+        details["discount"] = amount(order.discount_minor, description=order.discount_label or _("Discount"))
     if order.expires_at and (order.expires_at - timezone.now()).total_seconds() >= MIN_EXPIRATION_SECONDS:
         details["expiration"] = {"timestamp": str(int(order.expires_at.timestamp())),
                                  "description": _("Unpaid orders expire")}

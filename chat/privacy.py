@@ -4,9 +4,11 @@
 Erasure: every message in and out keeps its ids, type, times and delivery state (de-duplication
 and the delivery reports need them) and loses its content: the payload, the sender's profile
 name and number (the tombstone number instead), the text sent. Messages still queued are not
-sent any more. Dead letters holding the number are emptied. Retention: messages older than the
-business keeps chat text, processed delivery statuses older than it keeps raw payloads, and
-dead letters older than it keeps them are deleted, in batches."""
+sent any more. Dead letters holding the number are emptied; a checkout in progress (the address
+typed so far) is deleted. Retention: messages older than the
+business keeps chat text, processed delivery statuses older than it keeps raw payloads, checkout
+drafts untouched for as long as it keeps chat text, and dead letters older than it keeps them
+are deleted, in batches."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -17,9 +19,18 @@ from django.db.models import Q
 from shopchat.models import Business, Customer
 from shopchat.privacy import TOMBSTONE, Erasure
 
-from .models import DeadLetter, InboundMessage, OutboundMessage, WebChatMessage, WebChatVisitor, summarize
+from .models import (
+    CheckoutStep,
+    DeadLetter,
+    InboundMessage,
+    OutboundMessage,
+    WebChatMessage,
+    WebChatVisitor,
+    summarize,
+)
 
 ERASED = {"erased": True}
+DRAFT_TEXTS = ("name", "line1", "line2", "phone")  # what a checkout draft holds that the customer typed
 
 
 def _inbound(customer: Customer):
@@ -31,7 +42,9 @@ def export(customer: Customer) -> dict[str, Any]:
     inbound = _inbound(customer).exclude(type=InboundMessage.STATUS).order_by("id")
     outbound = OutboundMessage.objects.filter(customer=customer).order_by("id")
     web = WebChatMessage.objects.filter(customer=customer).order_by("id")
-    return {"chat_messages": {
+    steps = CheckoutStep.objects.filter(customer=customer).select_related("order")
+    return {"checkout_in_progress": [{"order": s.order.number, "step": s.step, "address_so_far": s.draft,
+                                      "updated_at": s.updated_at} for s in steps], "chat_messages": {
         "received": [{"id": m.wa_message_id, "type": m.type, "text": summarize(m.type, m.payload),
                       "profile_name": m.profile_name, "at": m.received_at} for m in inbound],
         "sent": [{"id": m.wa_message_id, "kind": m.kind, "text": summarize(m.kind, m.body), "status": m.status,
@@ -49,6 +62,8 @@ def collect(customer: Customer) -> list[str]:
     for kind, body in WebChatMessage.objects.filter(customer=customer, direction=WebChatMessage.Direction.IN,
                                                     kind="text").values_list("kind", "body"):
         texts.append(summarize(kind, body))
+    for draft in CheckoutStep.objects.filter(customer=customer).values_list("draft", flat=True):
+        texts += [str(v) for k, v in (draft or {}).items() if k in DRAFT_TEXTS and v]
     return texts
 
 
@@ -65,6 +80,8 @@ def erase(erasure: Erasure) -> None:
     erasure.count("browser-chat messages", WebChatMessage.objects.filter(customer=customer).update(body=ERASED))
     # the browser's cookie token no longer leads to the erased customer
     erasure.count("browser-chat visitors", WebChatVisitor.objects.filter(customer=customer).delete()[0])
+    # the address typed so far in a chat checkout
+    erasure.count("checkout drafts", CheckoutStep.objects.filter(customer=customer).delete()[0])
     letters = DeadLetter.objects.filter(Q(business=business) | Q(business__isnull=True), body__contains=erasure.wa_id)
     erasure.count("dead letters", letters.update(body=TOMBSTONE, reason=TOMBSTONE))
 
@@ -88,6 +105,8 @@ def purge(business: Business, now: datetime, batch: int) -> dict[str, int]:
             business=business, created_at__lt=chat_cutoff).exclude(status=OutboundMessage.Status.QUEUED), batch),
         "browser-chat messages": _delete_batch(WebChatMessage.objects.filter(
             business=business, created_at__lt=chat_cutoff), batch),
+        "checkout drafts": _delete_batch(CheckoutStep.objects.filter(business=business, updated_at__lt=chat_cutoff),
+                                         batch),
         "dead letters": _delete_batch(DeadLetter.objects.filter(business=business, received_at__lt=letter_cutoff),
                                       batch),
     }

@@ -18,16 +18,28 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 from unfold.contrib.filters.admin import AutocompleteSelectFilter  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
+from shopchat.backoffice.forms import MoneyFieldsMixin
 from shopchat.dashboard import period_for
 from shopchat.errors import DomainError
+from shopchat.models import Business
 from shopchat.money import label
-from shopchat.tenancy import TenantAdmin, TenantInline
+from shopchat.tenancy import TenantAdmin, TenantInline, WrittenByServices
 from shopchat.validators import normalize_wa_id
 
 from . import services
 from .dashboard import WINDOWS, window
 from .export import export_orders
-from .models import Cart, CartItem, CustomerAddress, Order
+from .models import (
+    Cart,
+    CartItem,
+    CustomerAddress,
+    Discount,
+    DiscountRedemption,
+    Order,
+    ShippingBand,
+    ShippingOption,
+    ShippingZone,
+)
 from .workspace import OrderWorkspace
 
 SHIP_AT_ONCE = 100
@@ -291,3 +303,128 @@ class CustomerAddressAdmin(TenantAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class BusinessMoneyForm(MoneyFieldsMixin, forms.ModelForm):
+    """Amounts in major units of the business's currency: the row's business, else the one
+    posted or chosen as initial (a new row), else the default."""
+
+    def currency_of(self) -> str:
+        posted = self.data.get(self.add_prefix("business")) if self.is_bound else None
+        pk = getattr(posted or self.initial.get("business"), "pk", posted or self.initial.get("business"))
+        if isinstance(pk, int | str) and str(pk).isdigit():
+            found = Business.objects.filter(pk=int(pk)).values_list("currency", flat=True).first()
+            if found:
+                return found
+        return super().currency_of()
+
+
+@admin.register(ShippingZone)
+class ShippingZoneAdmin(TenantAdmin):
+    """Where the shop delivers: a country, or only some of its postcodes."""
+
+    tenant_area = "settings"
+    list_display = ("name", "country", "postcode_prefixes")
+    search_fields = ("name", "postcode_prefixes")
+    fields = ("business", "name", "country", "postcode_prefixes")
+
+
+class ShippingBandForm(MoneyFieldsMixin, forms.ModelForm):
+    money_fields = ("from_minor", "price_minor")
+
+    class Meta:
+        model = ShippingBand
+        fields = ("from_minor", "price_minor")
+
+
+class ShippingBandInline(TenantInline, TabularInline):
+    tenant_area = "settings"
+    model = ShippingBand
+    form = ShippingBandForm
+    extra = 1
+    fields = ("from_minor", "price_minor")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:  # the bands are in the option's business's currency
+            formset.form = type("ShippingBandForm", (formset.form,), {"default_currency": obj.business.currency})
+        return formset
+
+
+class ShippingOptionForm(BusinessMoneyForm):
+    money_fields = ("price_minor", "free_over_minor")
+
+    class Meta:
+        model = ShippingOption
+        fields = ("business", "code", "name", "description", "kind", "zone", "price_minor", "free_over_minor",
+                  "position", "is_active")
+        labels = {"price_minor": _("Price"), "free_over_minor": _("Free from")}
+
+
+@admin.register(ShippingOption)
+class ShippingOptionAdmin(TenantAdmin):
+    """The shop's shipping options (delivery into a zone, or pickup in store) and their prices,
+    in the shop's currency: flat, by order value bands, free over an amount."""
+
+    tenant_area = "settings"
+    form = ShippingOptionForm
+    list_display = ("name", "code", "kind", "zone", "price_display", "free_over_display", "position", "is_active")
+    list_filter = ("kind", "is_active")
+    list_select_related = ("zone", "business")
+    inlines = [ShippingBandInline]
+
+    @admin.display(description=_("Price"))
+    def price_display(self, option):
+        return label(option.price_minor, option.business.currency)
+
+    @admin.display(description=_("Free from"))
+    def free_over_display(self, option):
+        return "-" if option.free_over_minor is None else label(option.free_over_minor, option.business.currency)
+
+
+class DiscountRedemptionInline(WrittenByServices, TenantInline, TabularInline):
+    tenant_area = "orders"
+    model = DiscountRedemption
+    extra = 0
+    fields = ("order", "customer", "amount_display", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("Amount"))
+    def amount_display(self, redemption):
+        return label(redemption.amount_minor, redemption.order.currency)
+
+
+class DiscountForm(BusinessMoneyForm):
+    money_fields = ("amount_minor", "min_subtotal_minor")
+
+    class Meta:
+        model = Discount
+        fields = ("business", "code", "name", "kind", "percent", "amount_minor", "min_subtotal_minor", "starts_at",
+                  "ends_at", "usage_limit", "per_customer_limit", "collections", "is_active")
+        labels = {"amount_minor": _("Amount off"), "min_subtotal_minor": _("Minimum goods")}
+
+
+@admin.register(Discount)
+class DiscountAdmin(TenantAdmin):
+    """Coupon codes and automatic discounts (no code). How they combine with each other and
+    with tax is one rule, in orders/services/discounts.py; uses are counted at placement."""
+
+    tenant_area = "catalog"
+    form = DiscountForm
+    list_display = ("__str__", "name", "kind", "percent", "amount_display", "min_subtotal_display", "starts_at",
+                    "ends_at", "used_count", "usage_limit", "is_active")
+    list_filter = ("kind", "is_active")
+    list_select_related = ("business",)
+    search_fields = ("code", "name")
+    filter_horizontal = ("collections",)
+    readonly_fields = ("used_count",)
+    inlines = [DiscountRedemptionInline]
+
+    @admin.display(description=_("Amount off"))
+    def amount_display(self, discount):
+        return "-" if discount.amount_minor is None else label(discount.amount_minor, discount.business.currency)
+
+    @admin.display(description=_("Minimum goods"))
+    def min_subtotal_display(self, discount):
+        return ("-" if discount.min_subtotal_minor is None
+                else label(discount.min_subtotal_minor, discount.business.currency))

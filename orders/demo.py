@@ -11,7 +11,7 @@ from catalog.models import Product
 from shopchat.services import upsert_customer
 
 from . import services
-from .models import Order
+from .models import Order, ShippingBand, ShippingOption, ShippingZone
 
 DEMO_PRODUCTS = [
     ("DEMO-TEA-250", "Assam tea 250 g", 24900),
@@ -52,7 +52,28 @@ def _demo_products(business, count=3):
                 .order_by("pk")[:count])
 
 
+def seed_shipping(*, business) -> None:
+    """Bengaluru (standard, free from 999; express, cheaper from 500 of goods), the rest of the
+    country (standard) and pickup in store, once."""
+    if ShippingOption.objects.filter(business=business).exists():
+        return
+    country = business.country or "IN"
+    city = ShippingZone.objects.create(business=business, name="Bengaluru", country=country,
+                                       postcode_prefixes="560, 561, 562")
+    rest = ShippingZone.objects.create(business=business, name="Rest of the country", country=country)
+    ShippingOption.objects.create(business=business, code="standard", name="Standard", zone=city, price_minor=4000,
+                                  free_over_minor=99_900, description="2-3 days", position=1)
+    express = ShippingOption.objects.create(business=business, code="express", name="Express", zone=city,
+                                            price_minor=15000, description="Tomorrow", position=2)
+    ShippingBand.objects.create(option=express, from_minor=50_000, price_minor=10000)
+    ShippingOption.objects.create(business=business, code="india", name="Standard", zone=rest, price_minor=9900,
+                                  description="4-7 days", position=3)
+    ShippingOption.objects.create(business=business, code="pickup", name="Pick up in store", kind="pickup",
+                                  description="MG Road shop, 10:00-20:00", position=9)
+
+
 def seed(*, business, products=None, stdout=None):
+    seed_shipping(business=business)
     if Order.objects.filter(business=business, customer__wa_id__in=[o[0] for o in DEMO_ORDERS]).exists():
         if stdout:
             stdout.write("  orders: demo orders already there")

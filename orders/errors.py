@@ -2,7 +2,7 @@
 from enum import StrEnum
 from typing import Any
 
-from shopchat.errors import Conflict
+from shopchat.errors import Conflict, InvalidInput
 
 
 class OrderErrorCode(StrEnum):
@@ -14,6 +14,14 @@ class OrderErrorCode(StrEnum):
     EMPTY_CART = "empty_cart"
     ILLEGAL_TRANSITION = "illegal_transition"
     REFUND_FIRST = "refund_first"
+    DELIVERY_ALREADY_CHOSEN = "delivery_already_chosen"
+    COUPON_UNKNOWN = "coupon_unknown"
+    COUPON_NOT_STARTED = "coupon_not_started"
+    COUPON_EXPIRED = "coupon_expired"
+    COUPON_USED_UP = "coupon_used_up"
+    COUPON_USED_BY_CUSTOMER = "coupon_used_by_customer"
+    COUPON_BELOW_MINIMUM = "coupon_below_minimum"
+    COUPON_NOT_APPLICABLE = "coupon_not_applicable"
 
 
 class OutOfStock(Conflict):
@@ -86,3 +94,17 @@ class RefundFirst(Conflict):
 
     def __init__(self, number: str) -> None:
         super().__init__(f"Order {number} is paid; refund it before cancelling it.")
+
+
+class DeliveryAlreadyChosen(Conflict):
+    """How the order is received was chosen already, or the order no longer awaits payment."""
+
+    default_code = OrderErrorCode.DELIVERY_ALREADY_CHOSEN
+
+
+class CouponRefused(InvalidInput):
+    """A coupon code that cannot be used; the code (`coupon_expired`, `coupon_used_up`...) and
+    the message say why. Field `coupon`."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__("coupon", message, code=code)

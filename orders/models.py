@@ -52,9 +52,13 @@ class Order(models.Model):
         help_text=_("The structured delivery address at placement: {name, line1, line2, city, postcode, region, "
                   "country, phone, latitude, longitude} (see orders.services.addresses.Address); null when "
                   "none was given or the order is picked up in store."))
-    # db_default: rows written by hand-made SQL (the bench floor) need not name the column
+    # db_default: rows written by hand-made SQL (the bench floor) need not name these columns
     fulfilment = models.CharField(max_length=10, choices=Fulfilment.choices, default=Fulfilment.DELIVERY,
                                   db_default=Fulfilment.DELIVERY)
+    shipping_method = models.CharField(max_length=100, blank=True, default="", db_default="",
+                                       help_text="The shipping option chosen (its name at placement).")
+    discount_label = models.CharField(max_length=100, blank=True, default="", db_default="",
+                                      help_text="The discount taken off (coupon code or the discount's name).")
     note = models.TextField(blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -173,6 +177,8 @@ class Cart(models.Model):
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="carts")
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="cart")
+    coupon = models.CharField(max_length=40, blank=True, default="", db_default="",
+                              help_text="A coupon code the customer gave for the next order.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -259,3 +265,8 @@ class CustomerAddress(models.Model):
 
     def __str__(self):
         return f"{self.label}: {self.line1}, {self.city}"
+
+
+# Tables of this app in modules of their own (shipping options, discounts).
+from .discount_models import Discount, DiscountRedemption, forget_discount_flags  # noqa: E402,F401
+from .shipping_models import ShippingBand, ShippingOption, ShippingZone  # noqa: E402,F401

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shopchat.models import Customer
 from shopchat.privacy import TOMBSTONE, Erasure
 
-from .models import CartItem, CustomerAddress, Order, OrderNote, OrderTransition
+from .models import Cart, CartItem, CustomerAddress, DiscountRedemption, Order, OrderNote, OrderTransition
 
 Status = Order.Status
 
@@ -24,7 +24,12 @@ def export(customer: Customer) -> dict[str, Any]:
     orders = (Order.objects.filter(customer=customer).order_by("created_at", "id")
               .prefetch_related("lines", Prefetch("transitions", OrderTransition.objects.order_by("created_at", "id"))))
     saved = CustomerAddress.objects.filter(customer=customer).order_by("id")
-    return {"addresses": sorted({o.address for o in orders if o.address}), "saved_addresses": [{
+    uses = (DiscountRedemption.objects.filter(customer=customer).select_related("discount", "order")
+            .order_by("created_at", "id"))
+    return {"discounts_used": [{
+        "code": u.discount.code, "name": u.discount.name, "order": u.order.number, "amount_minor": u.amount_minor,
+        "currency": u.order.currency, "at": u.created_at} for u in uses],
+        "addresses": sorted({o.address for o in orders if o.address}), "saved_addresses": [{
         "label": a.label, "name": a.name, "line1": a.line1, "line2": a.line2, "city": a.city,
         "postcode": a.postcode, "region": a.region, "country": a.country, "phone": a.phone,
         "latitude": a.latitude, "longitude": a.longitude, "last_used_at": a.last_used_at, "created_at": a.created_at,
@@ -33,6 +38,7 @@ def export(customer: Customer) -> dict[str, Any]:
         "subtotal_minor": o.subtotal_minor, "tax_minor": o.tax_minor, "shipping_minor": o.shipping_minor,
         "discount_minor": o.discount_minor, "total_minor": o.total_minor, "refunded_minor": o.refunded_minor,
         "address": o.address, "delivery_address": o.delivery_address, "fulfilment": o.fulfilment, "note": o.note,
+        "shipping_method": o.shipping_method, "discount_label": o.discount_label,
         "tracking_number": o.tracking_number, "carrier": o.carrier,
         "created_at": o.created_at, "paid_at": o.paid_at, "shipped_at": o.shipped_at,
         "delivered_at": o.delivered_at, "cancelled_at": o.cancelled_at,
@@ -88,3 +94,4 @@ def erase(erasure: Erasure) -> None:
              if erasure.mentions(n.text)]
     erasure.count("staff notes", OrderNote.objects.filter(pk__in=[n.pk for n in notes]).update(text=TOMBSTONE))
     erasure.count("cart items", CartItem.objects.filter(cart__customer=erasure.customer).delete()[0])
+    Cart.objects.filter(customer=erasure.customer).exclude(coupon="").update(coupon="")

@@ -54,6 +54,11 @@ def delivery_lines(order: Order) -> list[str]:
     return [str(line) for line in lines if line]
 
 
+def named(title: str, name: str) -> str:
+    """A totals row's title with what it was (the shipping option, the coupon code)."""
+    return f"{title} ({name})" if name else title
+
+
 class OrderWorkspace:
     """Mixed into OrderAdmin: the change page is the workspace (nothing on an order is edited
     as a form; it moves through its actions)."""
@@ -86,9 +91,9 @@ class OrderWorkspace:
         currency = order.currency
         lines = OrderLine.objects.filter(order=order).order_by("id")
         totals = [(_("Subtotal"), label(order.subtotal_minor, currency)), (_("Tax"), label(order.tax_minor, currency)),
-                  (_("Shipping"), label(order.shipping_minor, currency))]
+                  (named(_("Shipping"), order.shipping_method), label(order.shipping_minor, currency))]
         if order.discount_minor:
-            totals.append((_("Discount"), label(-order.discount_minor, currency)))
+            totals.append((named(_("Discount"), order.discount_label), label(-order.discount_minor, currency)))
         totals.append((_("Total"), label(order.total_minor, currency)))
         if order.refunded_minor:
             totals.append((_("Refunded"), label(-order.refunded_minor, currency)))

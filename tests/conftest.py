@@ -137,14 +137,35 @@ def live_worker(django_db_setup, django_db_blocker):
             proc.kill()
 
 
+def _forget_cached_keys(redis_url: str) -> None:
+    """Delete Django's cache keys (`:<version>:<key>`) from the Redis database the worker caches
+    in, leaving Celery's queues and bindings (same database) alone."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=":*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture
 def real_celery(live_worker):
-    """Send tasks to the live worker through Redis instead of running them eagerly."""
+    """Send tasks to the live worker through Redis instead of running them eagerly. The test
+    process caches in the worker's Redis meanwhile, as a web process does in production: what
+    it invalidates (a discount saved, a catalog bumped) is invalidated for the worker too, and
+    nothing the worker cached for an earlier test (or an earlier run, whose ids a new test
+    database reuses) is read for this one."""
+    from django.test import override_settings
+
     from shopchat.celery import app
 
+    shared = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL}}
+    _forget_cached_keys(settings.REDIS_URL)
     app.conf.task_always_eager = False
-    yield live_worker
+    with override_settings(CACHES=shared):
+        yield live_worker
     app.conf.task_always_eager = True
+    _forget_cached_keys(settings.REDIS_URL)
 
 
 def pytest_sessionstart(session):

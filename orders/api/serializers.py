@@ -156,6 +156,8 @@ class OrderSerializer(serializers.Serializer):
     address = serializers.CharField(help_text="The delivery address on one line.")
     delivery_address = DeliveryAddressSerializer(allow_null=True, help_text="The structured address, if given.")
     fulfilment = serializers.ChoiceField(choices=Fulfilment.choices)
+    shipping_method = serializers.CharField(help_text="The shipping option chosen, if any.")
+    discount_label = serializers.CharField(help_text="The coupon code or automatic discount taken off, if any.")
     note = serializers.CharField()
     tracking_number = serializers.CharField()
     carrier = serializers.CharField()
@@ -181,6 +183,7 @@ class OrderSerializer(serializers.Serializer):
             "discount": format_major(order.discount_minor, money), "total": format_major(order.total_minor, money),
             "refunded": format_major(order.refunded_minor, money), "address": order.address,
             "delivery_address": order.delivery_address, "fulfilment": str(order.fulfilment),
+            "shipping_method": order.shipping_method, "discount_label": order.discount_label,
             "note": order.note,
             "tracking_number": order.tracking_number, "carrier": order.carrier,
             "expires_at": _datetime(order.expires_at), "paid_at": _datetime(order.paid_at),
@@ -244,6 +247,14 @@ class PlaceOrderSerializer(serializers.Serializer):
                                           help_text="Deliver to one of the customer's saved addresses instead.")
     fulfilment = serializers.ChoiceField(choices=[Fulfilment.DELIVERY, Fulfilment.PICKUP], default=Fulfilment.DELIVERY,
                                          help_text="pickup: the customer collects it in store (no shipping fee).")
+    coupon = serializers.CharField(
+        max_length=40, required=False, allow_null=True, default=None,
+        help_text="A coupon code; left out with from_cart: the code kept on the cart. An unusable code answers 400 "
+                  "with a coupon_* code naming why (expired, used up, below its minimum...).")
+    shipping_option = serializers.SlugField(
+        max_length=40, required=False, allow_blank=True, default="",
+        help_text="The code of a shipping option serving the address (see /shipping/options/); without it "
+                  "the shop's flat shipping fee applies.")
     note = TextField(max_length=2000, required=False, allow_blank=True, default="")
 
     def to_internal_value(self, data):

@@ -170,6 +170,7 @@ class OrdersView(CustomerScopedMixin, generics.ListAPIView):
         order = services.place_order(business=self.business, customer=customer, items=items,
                                      from_cart=data["from_cart"], address=data["address"], note=data["note"],
                                      address_label=data["address_label"], fulfilment=data["fulfilment"],
+                                     shipping_option=data["shipping_option"], coupon=data["coupon"],
                                      actor=request.user)
         return Response(OrderSerializer(order, context={"business": self.business}).data, status=201)
 

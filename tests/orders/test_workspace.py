@@ -142,3 +142,12 @@ def test_search_by_number_with_or_without_prefix_phone_with_or_without_country_c
     query = term.format(number=ours.number, bare=ours.sequence)
     page = owner_client.get(LIST, {"q": query}).content.decode()
     assert ours.number in page and other.number not in page
+
+
+def test_the_totals_name_the_shipping_option_and_the_discount(owner_client, order_in):
+    from orders.models import Order
+
+    order = order_in("paid")
+    Order.objects.filter(pk=order.pk).update(shipping_method="Express", discount_label="SAVE10")
+    page = page_of(owner_client, order)
+    assert "Shipping (Express)" in page
