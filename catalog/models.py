@@ -10,8 +10,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from shopchat.models import Business
 
@@ -22,21 +22,21 @@ RETAILER_ID_VALIDATOR = RegexValidator(
 
 class Product(models.Model):
     class Availability(models.TextChoices):
-        IN_STOCK = "in stock", "In stock"
-        OUT_OF_STOCK = "out of stock", "Out of stock"
-        PREORDER = "preorder", "Preorder"
-        AVAILABLE_FOR_ORDER = "available for order", "Available for order"
-        DISCONTINUED = "discontinued", "Discontinued"
+        IN_STOCK = "in stock", _("In stock")
+        OUT_OF_STOCK = "out of stock", _("Out of stock")
+        PREORDER = "preorder", _("Preorder")
+        AVAILABLE_FOR_ORDER = "available for order", _("Available for order")
+        DISCONTINUED = "discontinued", _("Discontinued")
 
     class Condition(models.TextChoices):
-        NEW = "new", "New"
-        REFURBISHED = "refurbished", "Refurbished"
-        USED = "used", "Used"
+        NEW = "new", _("New")
+        REFURBISHED = "refurbished", _("Refurbished")
+        USED = "used", _("Used")
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="products")
     retailer_id = models.CharField(
         "id", max_length=100, validators=[RETAILER_ID_VALIDATOR, MinLengthValidator(1)],
-        help_text="The id the WhatsApp catalog and order messages use.",
+        help_text=_("The id the WhatsApp catalog and order messages use."),
     )
     title = models.CharField(max_length=200, validators=[MaxLengthValidator(200)])
     description = models.TextField(blank=True)
@@ -49,8 +49,8 @@ class Product(models.Model):
     link = models.URLField(max_length=500, blank=True)
     image_link = models.URLField(max_length=500, blank=True)
     product_type = models.CharField(max_length=255, blank=True)
-    stock_quantity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: stock is not tracked.")
-    reserved_quantity = models.PositiveIntegerField(default=0, help_text="Held by open orders.")
+    stock_quantity = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: stock is not tracked."))
+    reserved_quantity = models.PositiveIntegerField(default=0, help_text=_("Held by open orders."))
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -131,7 +131,7 @@ class CollectionProduct(models.Model):
 
     def __str__(self):
         # The ids only: a label with titles would load the product and collection for every row.
-        return _("Product #%(product)s in collection #%(collection)s (position %(position)s)") % {
+        return gettext("Product #%(product)s in collection #%(collection)s (position %(position)s)") % {
             "product": self.product_id, "collection": self.collection_id, "position": self.position}
 
     def clean(self):
@@ -160,20 +160,20 @@ class ImportJob(models.Model):
     file = models.FileField(upload_to="catalog-imports/%Y/%m/")
     filename = models.CharField(max_length=255, blank=True)
     create_collections = models.BooleanField(
-        default=False, help_text="Put each product in a collection named after its product_type.")
+        default=False, help_text=_("Put each product in a collection named after its product_type."))
     deactivate_missing = models.BooleanField(
         "deactivate products missing from the file", default=False,
-        help_text="The file is the whole catalog: products not in it are taken off sale.")
+        help_text=_("The file is the whole catalog: products not in it are taken off sale."))
     deactivated_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    total_rows = models.PositiveIntegerField(default=0, help_text="Estimated from the file's lines until done.")
+    total_rows = models.PositiveIntegerField(default=0, help_text=_("Estimated from the file's lines until done."))
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     rejected_count = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True, help_text="Why the whole file was refused, if it was.")
-    errors = models.JSONField(default=list, blank=True, help_text="[row, column, reason] of each rejected row.")
+    message = models.TextField(blank=True, help_text=_("Why the whole file was refused, if it was."))
+    errors = models.JSONField(default=list, blank=True, help_text=_("[row, column, reason] of each rejected row."))
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -28,10 +28,10 @@ class WhatsAppConfig(models.Model):
     """The Cloud API credentials of one business's WhatsApp number."""
 
     class PaymentGateway(models.TextChoices):
-        RAZORPAY = "razorpay", "Razorpay"
-        PAYU = "payu", "PayU"
-        BILLDESK = "billdesk", "BillDesk"
-        ZAAKPAY = "zaakpay", "Zaakpay"
+        RAZORPAY = "razorpay", _("Razorpay")
+        PAYU = "payu", _("PayU")
+        BILLDESK = "billdesk", _("BillDesk")
+        ZAAKPAY = "zaakpay", _("Zaakpay")
 
     class TemplateCategory(models.TextChoices):
         """Meta's category of the approved template: a marketing one needs the customer's opt-in."""
@@ -41,21 +41,21 @@ class WhatsAppConfig(models.Model):
     business = models.OneToOneField("shopchat.Business", on_delete=models.CASCADE, related_name="whatsapp_config")
     phone_number_id = models.CharField(
         "phone-number id", max_length=32, unique=True, validators=[DIGITS_VALIDATOR],
-        help_text="From Meta's WhatsApp Manager (API setup).",
+        help_text=_("From Meta's WhatsApp Manager (API setup)."),
     )
-    access_token = models.CharField(max_length=1000, help_text="A system-user access token. Write-only.")
-    app_secret = models.CharField(max_length=200, help_text="The Meta app's secret; signs the webhooks. Write-only.")
-    verify_token = models.CharField(max_length=200, help_text="The token you enter with the callback URL at Meta.")
+    access_token = models.CharField(max_length=1000, help_text=_("A system-user access token. Write-only."))
+    app_secret = models.CharField(max_length=200, help_text=_("The Meta app's secret; signs the webhooks. Write-only."))
+    verify_token = models.CharField(max_length=200, help_text=_("The token you enter with the callback URL at Meta."))
     base_url = models.URLField(
         default="https://graph.facebook.com", max_length=300, validators=[validate_public_url],
-        help_text="Meta's Graph API, or a Solution Provider's compatible endpoint.",
+        help_text=_("Meta's Graph API, or a Solution Provider's compatible endpoint."),
     )
     api_version = models.CharField(max_length=8, default="v23.0", validators=[API_VERSION_VALIDATOR])
     catalog_id = models.CharField(max_length=32, blank=True, validators=[DIGITS_VALIDATOR],
-                                  help_text="The Commerce Manager catalog linked to the number.")
+                                  help_text=_("The Commerce Manager catalog linked to the number."))
     payment_configuration = models.CharField(
         max_length=60, blank=True,
-        help_text="WhatsApp Payments configuration name; empty: customers pay by wallet or card link.",
+        help_text=_("WhatsApp Payments configuration name; empty: customers pay by wallet or card link."),
     )
     payment_gateway = models.CharField(max_length=10, choices=PaymentGateway.choices, default=PaymentGateway.RAZORPAY)
     # Meta: without a catalog_id, every order_details item names its origin and importer.
@@ -64,10 +64,10 @@ class WhatsAppConfig(models.Model):
                                      help_text=_("Without a catalog: the importer shown on each item (WhatsApp Pay)."))
     importer_address = models.JSONField(
         default=dict, blank=True,
-        help_text='{"address_line1": ..., "city": ..., "zone_code": ..., "postal_code": ..., "country_code": "IN"}')
+        help_text=_('{"address_line1": ..., "city": ..., "zone_code": ..., "postal_code": ..., "country_code": "IN"}'))
     template_name = models.CharField(
         max_length=512, blank=True, validators=[TEMPLATE_NAME_VALIDATOR],
-        help_text="Approved template sent instead of a message when the customer last wrote over 24 hours ago.",
+        help_text=_("Approved template sent instead of a message when the customer last wrote over 24 hours ago."),
     )
     template_language = models.CharField(max_length=15, default="en", blank=True)
     template_category = models.CharField(
@@ -84,8 +84,8 @@ class WhatsAppConfig(models.Model):
 
     class Meta:
         db_table = "shopchat_whatsappconfig"  # the table from before the adapter had its own app
-        verbose_name = "WhatsApp settings"
-        verbose_name_plural = "WhatsApp settings"
+        verbose_name = _("WhatsApp settings")
+        verbose_name_plural = _("WhatsApp settings")
 
     def __str__(self):
         return f"WhatsApp {self.phone_number_id} of {self.business}"
@@ -139,17 +139,17 @@ class OutboundMessage(models.Model):
     forward (queued < sent < delivered < read): a late `sent` never overwrites `read`."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        DELIVERED = "delivered", "Delivered"
-        READ = "read", "Read"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        READ = "read", _("Read")
+        FAILED = "failed", _("Failed")
 
     business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="whatsapp_outbound")
     customer = models.ForeignKey("shopchat.Customer", on_delete=models.CASCADE, related_name="whatsapp_outbound")
-    kind = models.CharField(max_length=20, help_text="text, template or the interactive type")
+    kind = models.CharField(max_length=20, help_text=_("text, template or the interactive type"))
     body = models.JSONField(decoder=SafeJSONDecoder,
-                            help_text="The message object, without `to` and `messaging_product`.")
+                            help_text=_("The message object, without `to` and `messaging_product`."))
     wa_message_id = models.CharField("WhatsApp message id", max_length=200, blank=True, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error_code = models.IntegerField(null=True, blank=True)
@@ -158,7 +158,7 @@ class OutboundMessage(models.Model):
     order_number = models.CharField(max_length=20, blank=True, db_index=True)
     ticket_id = models.CharField(max_length=40, blank=True, db_index=True)
     source_event = models.UUIDField(null=True, blank=True, unique=True,
-                                    help_text="The outbox event this message tells the customer about.")
+                                    help_text=_("The outbox event this message tells the customer about."))
     in_reply_to = models.ForeignKey(InboundMessage, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="replies")
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -183,7 +183,7 @@ class Conversation(Customer):
 
     class Meta:
         proxy = True
-        verbose_name = "WhatsApp conversation"
+        verbose_name = _("WhatsApp conversation")
 
 
 class DeadLetter(models.Model):
@@ -247,11 +247,11 @@ class WebChatVisitor(models.Model):
     business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="web_chat_visitors")
     customer = models.OneToOneField("shopchat.Customer", on_delete=models.CASCADE, related_name="web_chat")
     token_hash = models.CharField(max_length=64, unique=True)
-    is_test = models.BooleanField(default=False, help_text="The merchant's own test chat.")
+    is_test = models.BooleanField(default=False, help_text=_("The merchant's own test chat."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "browser-chat visitor"
+        verbose_name = _("browser-chat visitor")
 
     def __str__(self):
         return f"browser chat {self.customer_id}{' (test)' if self.is_test else ''}"
@@ -263,8 +263,8 @@ class WebChatMessage(models.Model):
     the page as WhatsApp shows it). Stored is delivered: the page fetches what is new."""
 
     class Direction(models.TextChoices):
-        IN = "in", "From the customer"
-        OUT = "out", "To the customer"
+        IN = "in", _("From the customer")
+        OUT = "out", _("To the customer")
 
     business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="web_chat_messages")
     customer = models.ForeignKey("shopchat.Customer", on_delete=models.CASCADE, related_name="web_chat_messages")
@@ -273,7 +273,7 @@ class WebChatMessage(models.Model):
     body = models.JSONField()
     order_number = models.CharField(max_length=20, blank=True)
     source_event = models.UUIDField(null=True, blank=True, unique=True,
-                                    help_text="The outbox event this message tells the customer about.")
+                                    help_text=_("The outbox event this message tells the customer about."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -8,28 +8,29 @@ as an OrderTransition (who, when, from, to, note). The rules themselves live in 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
 from shopchat.models import Business, Customer
 
 
 class Fulfilment(models.TextChoices):
-    DELIVERY = "delivery", "Delivery"
-    PICKUP = "pickup", "Pick up in store"
-    UNDECIDED = "undecided", "To choose"  # a chat order, until the customer says how to receive it
+    DELIVERY = "delivery", _("Delivery")
+    PICKUP = "pickup", _("Pick up in store")
+    UNDECIDED = "undecided", _("To choose")  # a chat order, until the customer says how to receive it
 
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        PENDING_PAYMENT = "pending_payment", "Pending payment"
-        PAID = "paid", "Paid"
-        SHIPPED = "shipped", "Shipped"
-        DELIVERED = "delivered", "Delivered"
-        CANCELLED = "cancelled", "Cancelled"
-        EXPIRED = "expired", "Expired"
-        PARTLY_REFUNDED = "partly_refunded", "Partly refunded"
-        REFUNDED = "refunded", "Refunded"
+        PENDING_PAYMENT = "pending_payment", _("Pending payment")
+        PAID = "paid", _("Paid")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+        PARTLY_REFUNDED = "partly_refunded", _("Partly refunded")
+        REFUNDED = "refunded", _("Refunded")
 
     # no index of their own: the composite indexes below lead with them, and every payment and
     # shipment updates the order, which writes an entry into each of its indexes
@@ -44,12 +45,13 @@ class Order(models.Model):
     shipping_minor = models.BigIntegerField(default=0)
     discount_minor = models.BigIntegerField(default=0)
     total_minor = models.BigIntegerField(default=0)
-    address = models.TextField(blank=True, help_text="The delivery address on one line (or the gateway's free text).")
+    address = models.TextField(blank=True,
+                               help_text=_("The delivery address on one line (or the gateway's free text)."))
     delivery_address = models.JSONField(
         null=True, blank=True,
-        help_text="The structured delivery address at placement: {name, line1, line2, city, postcode, region, "
+        help_text=_("The structured delivery address at placement: {name, line1, line2, city, postcode, region, "
                   "country, phone, latitude, longitude} (see orders.services.addresses.Address); null when "
-                  "none was given or the order is picked up in store.")
+                  "none was given or the order is picked up in store."))
     # db_default: rows written by hand-made SQL (the bench floor) need not name these columns
     fulfilment = models.CharField(max_length=10, choices=Fulfilment.choices, default=Fulfilment.DELIVERY,
                                   db_default=Fulfilment.DELIVERY)
@@ -62,8 +64,8 @@ class Order(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     refunded_minor = models.BigIntegerField("refunded (minor units)", default=0)
     stock_reserved = models.BooleanField(
-        default=True, help_text="The order still holds its stock reservation (released on cancel/expiry, "
-                                "turned into a sale on shipping).")
+        default=True, help_text=_("The order still holds its stock reservation (released on cancel/expiry, "
+                                "turned into a sale on shipping)."))
     tracking_number = models.CharField(max_length=100, blank=True)
     carrier = models.CharField(max_length=100, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
@@ -119,7 +121,7 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField()
     line_total_minor = models.BigIntegerField()
     stock_reserved = models.BooleanField(
-        default=False, help_text="The product's stock was tracked at placement and this line reserved it.")
+        default=False, help_text=_("The product's stock was tracked at placement and this line reserved it."))
 
     class Meta:
         ordering = ["id"]
@@ -142,12 +144,12 @@ class OrderTransition(models.Model):
     tenant_path = "order__business"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=20, blank=True, help_text="Empty for the placement.")
+    from_status = models.CharField(max_length=20, blank=True, help_text=_("Empty for the placement."))
     to_status = models.CharField(max_length=20, choices=Order.Status.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     actor_label = models.CharField("by", max_length=150, blank=True,
-                                   help_text="The staff member, API key or job that made the change.")
+                                   help_text=_("The staff member, API key or job that made the change."))
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -155,7 +157,7 @@ class OrderTransition(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        start = Order.Status(self.from_status).label if self.from_status in Order.Status.values else _("Placed")
+        start = Order.Status(self.from_status).label if self.from_status in Order.Status.values else gettext("Placed")
         return f"{start} → {self.get_to_status_display()}"
 
 
@@ -224,7 +226,7 @@ class OrderNote(models.Model):
         indexes = [models.Index(fields=["order", "created_at"], name="order_note_order_idx")]
 
     def __str__(self):
-        return _("Note by %(author)s on %(order)s") % {"author": self.author_label or "-", "order": self.order_id}
+        return gettext("Note by %(author)s on %(order)s") % {"author": self.author_label or "-", "order": self.order_id}
 
 
 class CustomerAddress(models.Model):
@@ -241,7 +243,7 @@ class CustomerAddress(models.Model):
     city = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=20, blank=True)
     region = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2"))
     phone = models.CharField(max_length=16, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -251,7 +253,7 @@ class CustomerAddress(models.Model):
 
     class Meta:
         ordering = ["-last_used_at", "-id"]
-        verbose_name_plural = "customer addresses"
+        verbose_name_plural = _("customer addresses")
         constraints = [
             models.UniqueConstraint(fields=["customer", "label"], name="customer_address_label_unique"),
             models.CheckConstraint(condition=Q(latitude__isnull=True) | (Q(latitude__gte=-90) & Q(latitude__lte=90)),

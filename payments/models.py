@@ -13,6 +13,7 @@ brand, the last four digits and the expiry only.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from shopchat.models import Business, Customer
 from shopchat.money import display
@@ -24,13 +25,13 @@ class AppendOnlyError(RuntimeError):
 
 class LedgerAccount(models.Model):
     class Kind(models.TextChoices):
-        CUSTOMER_WALLET = "customer_wallet", "Customer wallet"
-        PROVIDER_CLEARING = "provider_clearing", "Provider clearing"
-        MERCHANT_PAYABLE = "merchant_payable", "Merchant payable"
-        PLATFORM_REVENUE = "platform_revenue", "Platform commission revenue"
-        PAYOUTS = "payouts", "Payouts to the merchant"
-        DISPUTES_HELD = "disputes_held", "Held for open disputes"
-        TEST_SALES = "test_sales", "Test chat sales (never paid out)"
+        CUSTOMER_WALLET = "customer_wallet", _("Customer wallet")
+        PROVIDER_CLEARING = "provider_clearing", _("Provider clearing")
+        MERCHANT_PAYABLE = "merchant_payable", _("Merchant payable")
+        PLATFORM_REVENUE = "platform_revenue", _("Platform commission revenue")
+        PAYOUTS = "payouts", _("Payouts to the merchant")
+        DISPUTES_HELD = "disputes_held", _("Held for open disputes")
+        TEST_SALES = "test_sales", _("Test chat sales (never paid out)")
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="ledger_accounts")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -70,18 +71,18 @@ class LedgerAccount(models.Model):
 
 class LedgerTransaction(models.Model):
     class Kind(models.TextChoices):
-        TOP_UP = "top_up", "Top-up"
-        PAYMENT = "payment", "Payment"
-        COMMISSION = "commission", "Commission"
-        REFUND = "refund", "Refund"
-        TRANSFER = "transfer", "Transfer"
-        SETTLEMENT = "settlement", "Settlement payout"
-        DISPUTE = "dispute", "Dispute"
-        ADJUSTMENT = "adjustment", "Adjustment"
+        TOP_UP = "top_up", _("Top-up")
+        PAYMENT = "payment", _("Payment")
+        COMMISSION = "commission", _("Commission")
+        REFUND = "refund", _("Refund")
+        TRANSFER = "transfer", _("Transfer")
+        SETTLEMENT = "settlement", _("Settlement payout")
+        DISPUTE = "dispute", _("Dispute")
+        ADJUSTMENT = "adjustment", _("Adjustment")
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="ledger_transactions")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    reference = models.CharField(max_length=64, blank=True, db_index=True, help_text="e.g. payment:42")
+    reference = models.CharField(max_length=64, blank=True, db_index=True, help_text=_("e.g. payment:42"))
     memo = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -105,13 +106,13 @@ class LedgerTransaction(models.Model):
 class LedgerEntry(models.Model):
     transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
     account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
-    amount_minor = models.BigIntegerField(help_text="Positive: money into the account; negative: out of it.")
+    amount_minor = models.BigIntegerField(help_text=_("Positive: money into the account; negative: out of it."))
     currency = models.CharField(max_length=3)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
-        verbose_name_plural = "ledger entries"
+        verbose_name_plural = _("ledger entries")
         constraints = [models.CheckConstraint(condition=~Q(amount_minor=0), name="ledger_entry_nonzero")]
 
     def __str__(self):
@@ -171,10 +172,10 @@ class Settlement(models.Model):
     """A statement: captured payments minus refunds minus commission, paid out once."""
 
     class Status(models.TextChoices):
-        PAID = "paid", "Paid out"
-        CARRIED = "carried", "Nothing to pay out (carried forward)"
-        SENDING = "sending", "Payout sent, not confirmed yet"
-        FAILED = "failed", "Payout failed (reversed, paid with the next run)"
+        PAID = "paid", _("Paid out")
+        CARRIED = "carried", _("Nothing to pay out (carried forward)")
+        SENDING = "sending", _("Payout sent, not confirmed yet")
+        FAILED = "failed", _("Payout failed (reversed, paid with the next run)")
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="settlements")
     currency = models.CharField(max_length=3)
@@ -186,12 +187,12 @@ class Settlement(models.Model):
     gross_minor = models.BigIntegerField(default=0)
     refunds_minor = models.BigIntegerField(default=0)
     commission_minor = models.BigIntegerField(default=0)
-    net_minor = models.BigIntegerField(default=0, help_text="gross - refunds - commission of the lines")
+    net_minor = models.BigIntegerField(default=0, help_text=_("gross - refunds - commission of the lines"))
     opening_minor = models.BigIntegerField(
-        default=0, help_text="Merchant payable balance brought in from earlier statements (negative: owed)."
+        default=0, help_text=_("Merchant payable balance brought in from earlier statements (negative: owed).")
     )
     payout_minor = models.BigIntegerField(default=0)
-    closing_minor = models.BigIntegerField(default=0, help_text="Carried forward: opening + net - payout.")
+    closing_minor = models.BigIntegerField(default=0, help_text=_("Carried forward: opening + net - payout."))
     payout_account = models.CharField(max_length=64, blank=True)
     payout_reference = models.CharField(max_length=100, blank=True)
     payout_failure = models.CharField(max_length=200, blank=True)
@@ -219,16 +220,16 @@ class Settlement(models.Model):
 
 class Payment(models.Model):
     class Method(models.TextChoices):
-        WALLET = "wallet", "Wallet"
-        CARD = "card", "Card"
-        WHATSAPP = "whatsapp", "WhatsApp Pay"  # the merchant's gateway through WhatsApp's order_details
+        WALLET = "wallet", _("Wallet")
+        CARD = "card", _("Card")
+        WHATSAPP = "whatsapp", _("WhatsApp Pay")  # the merchant's gateway through WhatsApp's order_details
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        AUTHORIZED = "authorized", "Authorized"
-        CAPTURED = "captured", "Captured"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        AUTHORIZED = "authorized", _("Authorized")
+        CAPTURED = "captured", _("Captured")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE = (Status.PENDING, Status.AUTHORIZED, Status.CAPTURED)
 
@@ -250,8 +251,8 @@ class Payment(models.Model):
     # repeated call is answered with the first charge, and the repair job finds it by this key.
     idempotency_key = models.CharField(max_length=64, blank=True)
     action_url = models.URLField(max_length=500, blank=True,
-                                 help_text="Where the customer pays or authenticates (payment link, 3-D Secure).")
-    commission_minor = models.BigIntegerField(default=0, help_text="Taken at capture.")
+                                 help_text=_("Where the customer pays or authenticates (payment link, 3-D Secure)."))
+    commission_minor = models.BigIntegerField(default=0, help_text=_("Taken at capture."))
     refunded_minor = models.BigIntegerField(default=0)
     captured_at = models.DateTimeField(null=True, blank=True)
     settlement = models.ForeignKey(Settlement, null=True, blank=True, on_delete=models.PROTECT,
@@ -301,9 +302,9 @@ class Payment(models.Model):
 
 class Refund(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Sending to the provider"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed at the provider"
+        PENDING = "pending", _("Sending to the provider")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed at the provider")
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
@@ -364,9 +365,9 @@ class SettlementLine(models.Model):
 
 class TopUp(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="top_ups")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="top_ups")

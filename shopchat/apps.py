@@ -23,6 +23,8 @@ class ShopchatConfig(AppConfig):
 
         from django.contrib.auth.signals import user_logged_in
 
+        from .backoffice.language import remember_language
         from .twofactor import remember_devices
 
         user_logged_in.connect(remember_devices, dispatch_uid="shopchat-2fa-devices")
+        user_logged_in.connect(remember_language, dispatch_uid="shopchat-staff-language")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import channels
-from .languages import CHAT_LANGUAGES, DEFAULT_GREETING, NATIVE_NAMES
+from .languages import CHAT_LANGUAGES, DEFAULT_GREETING, NATIVE_NAMES, STAFF_LANGUAGES
 from .money import CURRENCY_CHOICES, display
 from .outbound import validate_public_url
 from .payloads import SafeJSONDecoder
@@ -36,14 +36,14 @@ def new_feed_token() -> str:
 
 class Business(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending approval"
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
+        PENDING = "pending", _("Pending approval")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="INR", validators=[validate_currency])
-    country = models.CharField(max_length=2, default="IN", help_text="ISO 3166-1 alpha-2")
+    country = models.CharField(max_length=2, default="IN", help_text=_("ISO 3166-1 alpha-2"))
     time_zone = models.CharField(max_length=64, default="Asia/Kolkata", validators=[validate_time_zone])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
 
@@ -60,11 +60,11 @@ class Business(models.Model):
                     "answers the languages not given."))
 
     # The public shop page (/shop/<slug>/) and the chat in the browser.
-    description = models.TextField(blank=True, help_text="Shown on the public shop page.")
-    logo_url = models.URLField("logo", max_length=500, blank=True, help_text="The address of the shop's logo image.")
+    description = models.TextField(blank=True, help_text=_("Shown on the public shop page."))
+    logo_url = models.URLField("logo", max_length=500, blank=True, help_text=_("The address of the shop's logo image."))
     web_chat_enabled = models.BooleanField(
         "public web chat", default=True,
-        help_text="Anyone may shop in the browser chat of the shop page. Your own test chat stays on.",
+        help_text=_("Anyone may shop in the browser chat of the shop page. Your own test chat stays on."),
     )
 
     # Platform commission: percent of each captured payment plus a fixed amount (minor units).
@@ -75,7 +75,7 @@ class Business(models.Model):
     commission_fixed_minor = models.BigIntegerField(default=0, validators=[MinValueValidator(0)])
     payout_account = models.CharField(
         max_length=64, blank=True, validators=[validate_payout_account],
-        help_text="IBAN or UPI id the settlements are paid out to.",
+        help_text=_("IBAN or UPI id the settlements are paid out to."),
     )
 
     # Event webhooks to the chat gateway.
@@ -84,7 +84,7 @@ class Business(models.Model):
 
     # Orders: tax, shipping, numbering, expiry of unpaid orders.
     order_prefix = models.CharField(
-        max_length=6, default="SC", help_text="Order numbers read PREFIX-1042. Letters and digits.",
+        max_length=6, default="SC", help_text=_("Order numbers read PREFIX-1042. Letters and digits."),
         validators=[RegexValidator(r"^[A-Za-z0-9]{1,6}$", "Use letters and digits only (at most 6).",
                                    code="invalid_order_prefix")],
     )
@@ -112,10 +112,10 @@ class Business(models.Model):
     # Privacy: how long personal data is kept (days), purged by a beat job (shopchat.privacy).
     retention_chat_days = models.PositiveIntegerField(
         "keep chat messages (days)", default=180, validators=[MinValueValidator(1)],
-        help_text="Messages in and out, with their text.")
+        help_text=_("Messages in and out, with their text."))
     retention_payload_days = models.PositiveIntegerField(
         "keep raw webhook payloads (days)", default=30, validators=[MinValueValidator(1)],
-        help_text="Delivery statuses and payment-provider callbacks (the de-duplication ids stay).")
+        help_text=_("Delivery statuses and payment-provider callbacks (the de-duplication ids stay)."))
     retention_dead_letter_days = models.PositiveIntegerField(
         "keep dead letters (days)", default=30, validators=[MinValueValidator(1)])
     retention_outbox_days = models.PositiveIntegerField(
@@ -124,7 +124,7 @@ class Business(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "businesses"
+        verbose_name_plural = _("businesses")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(commission_fixed_minor__gte=0), name="business_commission_fixed_gte_0"),
@@ -157,14 +157,14 @@ class Business(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        MANAGER = "manager", "Manager"
-        AGENT = "agent", "Support agent"
+        OWNER = "owner", _("Owner")
+        MANAGER = "manager", _("Manager")
+        AGENT = "agent", _("Support agent")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices)
-    available_for_tickets = models.BooleanField(default=True, help_text="Takes part in ticket auto-assignment.")
+    available_for_tickets = models.BooleanField(default=True, help_text=_("Takes part in ticket auto-assignment."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -174,6 +174,22 @@ class Membership(models.Model):
         return f"{self.user} - {self.get_role_display()} of {self.business}"
 
 
+class StaffPreference(models.Model):
+    """What a staff user chose for themselves: the back office's language (shopchat.backoffice.language)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="staff_preference")
+    language = models.CharField(_("back-office language"), max_length=8, default="en",
+                                choices=[(c, NATIVE_NAMES[c]) for c in STAFF_LANGUAGES])
+
+    class Meta:
+        verbose_name = _("staff preference")
+        verbose_name_plural = _("staff preferences")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.language}"
+
+
 class Customer(models.Model):
     """A chat contact of one business, identified by its WhatsApp id (E.164 digits)."""
 
@@ -181,17 +197,17 @@ class Customer(models.Model):
     wa_id = models.CharField("WhatsApp id", max_length=15, validators=[validate_wa_id])
     name = models.CharField(max_length=200, blank=True)
     locale = models.CharField(max_length=16, blank=True)
-    last_inbound_at = models.DateTimeField(null=True, blank=True, help_text="Last message from the customer.")
-    is_test = models.BooleanField(default=False, help_text="The merchant's own test chats: left out of revenue.")
+    last_inbound_at = models.DateTimeField(null=True, blank=True, help_text=_("Last message from the customer."))
+    is_test = models.BooleanField(default=False, help_text=_("The merchant's own test chats: left out of revenue."))
     # Consent to business-initiated (marketing) messages: when and how it was given or withdrawn
     # (shopchat.consent). Service messages inside the 24-hour window need none.
     marketing_opt_in_at = models.DateTimeField(null=True, blank=True)
     marketing_opt_in_source = models.CharField(max_length=40, blank=True,
-                                               help_text="Where the opt-in came from: chat, api, import, web...")
+                                               help_text=_("Where the opt-in came from: chat, api, import, web..."))
     marketing_opt_out_at = models.DateTimeField(null=True, blank=True)
     marketing_opt_out_source = models.CharField(max_length=40, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True,
-                                     help_text="Personal data replaced by tombstones (shopchat.privacy).")
+                                     help_text=_("Personal data replaced by tombstones (shopchat.privacy)."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -208,8 +224,8 @@ class ApiKey(models.Model):
     shown once. Keys are long random strings, so a plain SHA-256 is enough (no slow KDF)."""
 
     class Scope(models.TextChoices):
-        GATEWAY = "gateway", "Gateway (chat-facing calls)"
-        INTEGRATION = "integration", "Integration (catalog writes, fulfilment, tickets)"
+        GATEWAY = "gateway", _("Gateway (chat-facing calls)")
+        INTEGRATION = "integration", _("Integration (catalog writes, fulfilment, tickets)")
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=100)
@@ -224,7 +240,7 @@ class ApiKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "API key"
+        verbose_name = _("API key")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -241,10 +257,10 @@ class OutboxEvent(models.Model):
     app registered in `shopchat.channels`). Its id is the event id receivers de-duplicate on."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "No webhook configured"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("No webhook configured")
 
     class Channel:
         """The kernel's own channels; other apps register theirs (their labels come from there too)."""
@@ -277,8 +293,8 @@ class IdempotencyRecord(models.Model):
     """The first response to a call made with an `Idempotency-Key`, replayed on retries."""
 
     class State(models.TextChoices):
-        STARTED = "started", "In progress"
-        DONE = "done", "Done"
+        STARTED = "started", _("In progress")
+        DONE = "done", _("Done")
 
     # no index of its own: the unique (business, key) index leads with it
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+", db_index=False)

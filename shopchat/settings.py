@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shopchat.backoffice.language.StaffLanguageMiddleware",  # a staff user's saved language on /admin/
     "django_otp.middleware.OTPMiddleware",
     "shopchat.twofactor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -192,6 +193,10 @@ UNFOLD = {
         "navigation": "shopchat.backoffice.navigation.sidebar",
     },
     "LOGIN": {"form": "shopchat.backoffice.forms.EmailLoginForm"},
+    # the header's language menu: English, German, Italian, saved per staff user
+    "SHOW_LANGUAGES": True,
+    "LANGUAGES": {"navigation": "shopchat.backoffice.language.language_menu",
+                  "action": "shopchat.backoffice.language.language_action"},
 }
 
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))

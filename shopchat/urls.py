@@ -5,10 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from . import twofactor
 from .api.errors import json_not_found
+from .backoffice.language import choose_language_view
 from .health import healthz
 
 urlpatterns = [
     path("admin/2fa/", include(twofactor)),  # before the admin's own catch-all
+    path("admin/language/", admin.site.admin_view(choose_language_view), name="staff_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("shopchat.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
 from shopchat.models import Business, Customer
@@ -20,39 +21,39 @@ PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 
 class Ticket(models.Model):
     class Kind(models.TextChoices):
-        CUSTOMER = "customer", "Customer support"
-        PLATFORM = "platform", "Platform technical support"
+        CUSTOMER = "customer", _("Customer support")
+        PLATFORM = "platform", _("Platform technical support")
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        OPEN = "open", "Open"
-        PENDING = "pending", "Pending (waiting on customer)"
-        ON_HOLD = "on_hold", "On hold"
-        SOLVED = "solved", "Solved"
-        CLOSED = "closed", "Closed"
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending (waiting on customer)")
+        ON_HOLD = "on_hold", _("On hold")
+        SOLVED = "solved", _("Solved")
+        CLOSED = "closed", _("Closed")
 
     class Priority(models.TextChoices):
-        LOW = "low", "Low"
-        NORMAL = "normal", "Normal"
-        HIGH = "high", "High"
-        URGENT = "urgent", "Urgent"
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
 
     class Channel(models.TextChoices):
-        CHAT = "chat", "Chat"
-        WEB = "web", "Back office"
-        API = "api", "API"
+        CHAT = "chat", _("Chat")
+        WEB = "web", _("Back office")
+        API = "api", _("API")
 
     UNSOLVED = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
     PAUSED = (Status.PENDING, Status.ON_HOLD, Status.SOLVED, Status.CLOSED)
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="tickets")
-    number = models.PositiveIntegerField(help_text="Per-business ticket number (#1042).")
+    number = models.PositiveIntegerField(help_text=_("Per-business ticket number (#1042)."))
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOMER)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
-                                 help_text="The requester of a customer-support ticket.")
+                                 help_text=_("The requester of a customer-support ticket."))
     requester_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="requested_tickets",
-                                       help_text="The merchant's staff member who asked the platform.")
+                                       help_text=_("The merchant's staff member who asked the platform."))
     subject = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
@@ -72,7 +73,7 @@ class Ticket(models.Model):
     sla_resumed_at = models.DateTimeField(null=True, blank=True)
     first_response_due_at = models.DateTimeField(null=True, blank=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True)
-    next_sla_due_at = models.DateTimeField(null=True, blank=True, help_text="The next SLA target to meet.")
+    next_sla_due_at = models.DateTimeField(null=True, blank=True, help_text=_("The next SLA target to meet."))
     first_response_breached = models.BooleanField(default=False)
     resolution_breached = models.BooleanField(default=False)
 
@@ -114,24 +115,24 @@ class PlatformTicket(Ticket):
 
     class Meta:
         proxy = True
-        verbose_name = "technical-support ticket"
-        verbose_name_plural = "technical support (to the platform)"
+        verbose_name = _("technical-support ticket")
+        verbose_name_plural = _("technical support (to the platform)")
 
 
 class TicketMessage(models.Model):
     tenant_path = "ticket__business"
 
     class AuthorKind(models.TextChoices):
-        CUSTOMER = "customer", "Customer / requester"
-        AGENT = "agent", "Agent"
-        SYSTEM = "system", "System"
+        CUSTOMER = "customer", _("Customer / requester")
+        AGENT = "agent", _("Agent")
+        SYSTEM = "system", _("System")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     author_kind = models.CharField(max_length=8, choices=AuthorKind.choices)
     author_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    body = models.TextField(help_text="Plain text; escaped wherever it is shown.")
-    internal = models.BooleanField(default=False, help_text="Internal note: never sent to the customer.")
+    body = models.TextField(help_text=_("Plain text; escaped wherever it is shown."))
+    internal = models.BooleanField(default=False, help_text=_("Internal note: never sent to the customer."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -169,15 +170,15 @@ class SlaPolicy(models.Model):
     priority = models.CharField(max_length=10, choices=Ticket.Priority.choices)
     first_response_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     resolution_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    around_the_clock = models.BooleanField(default=False, help_text="Count every minute, not only business hours.")
+    around_the_clock = models.BooleanField(default=False, help_text=_("Count every minute, not only business hours."))
     business_days = models.CharField(max_length=7, default="12345", validators=[validate_business_days],
-                                     help_text="ISO weekdays: 1 = Monday ... 7 = Sunday.")
+                                     help_text=_("ISO weekdays: 1 = Monday ... 7 = Sunday."))
     day_starts = models.TimeField(default="09:00")
     day_ends = models.TimeField(default="18:00")
 
     class Meta:
-        verbose_name = "SLA policy"
-        verbose_name_plural = "SLA policies"
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
         ordering = ["business", "priority"]
         constraints = [
             models.UniqueConstraint(fields=["business", "priority"], name="sla_policy_business_priority_unique"),
@@ -205,7 +206,7 @@ class CannedReply(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "canned replies"
+        verbose_name_plural = _("canned replies")
         ordering = ["title"]
         constraints = [models.UniqueConstraint(fields=["business", "title"], name="canned_reply_business_title_unique")]
 
@@ -237,8 +238,8 @@ class SatisfactionRating(models.Model):
     tenant_path = "ticket__business"
 
     class Rating(models.TextChoices):
-        GOOD = "good", "Good"
-        BAD = "bad", "Bad"
+        GOOD = "good", _("Good")
+        BAD = "bad", _("Bad")
 
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
     rating = models.CharField(max_length=4, choices=Rating.choices)

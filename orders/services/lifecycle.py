@@ -65,7 +65,7 @@ def can_transition(order: Order, to: str) -> bool:
 
 def illegal(order: Order, to: str) -> IllegalTransition:
     return IllegalTransition(number=order.number, status=order.status, status_label=order.get_status_display(),
-                             to=to, to_label=Status(to).label)
+                             to=to, to_label=str(Status(to).label))
 
 
 def refusal_to(order: Order, to: str) -> IllegalTransition | None:
