@@ -124,6 +124,9 @@ class InboundMessage(models.Model):
             models.Index(fields=["processed_at", "received_at"], name="wa_inbound_pending_idx",
                          condition=models.Q(processed_at__isnull=True)),
             models.Index(fields=["customer", "-id"], name="wa_inbound_customer_idx"),
+            # a conversation's waiting messages, oldest first (chat.services.answer_conversation)
+            models.Index(fields=["business", "wa_id", "id"], name="wa_inbound_conversation_idx",
+                         condition=models.Q(processed_at__isnull=True)),
         ]
 
     def __str__(self):

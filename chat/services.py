@@ -30,7 +30,7 @@ from shopchat.models import Business, Customer
 from shopchat.privacy import logs as privacy_logs
 from shopchat.services import upsert_customer
 
-from . import webhook
+from . import queries, webhook
 from .models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig
 from .notifications import CHANNEL, REPLY_EVENT
 
@@ -236,35 +236,93 @@ def enqueue_processing(business_id: int, keys: list[str]) -> bool:
 # --- processing -----------------------------------------------------------------------------
 
 def process_inbound(*, business_id: int, keys: list[str]) -> int:
-    """Process the stored messages named by `keys`, oldest first; each one once. Returns how many."""
-    pending = list(InboundMessage.objects.filter(business_id=business_id, wa_message_id__in=keys,
-                                                 processed_at__isnull=True).order_by("pk").values_list("pk", flat=True))
-    return sum(1 for pk in pending if process_message(inbound_id=pk))
+    """Process the stored messages named by `keys`; each once. Returns how many were done.
+
+    Statuses are applied as they come (skipping a row another worker holds). Messages are
+    answered per conversation, oldest first (`answer_conversation`), so a customer who sends
+    "2" then "yes" is answered in that order even when the two arrived in different webhooks,
+    went to different workers, or were re-sent by the sweep after a worker died."""
+    rows = (InboundMessage.objects.filter(business_id=business_id, wa_message_id__in=keys, processed_at__isnull=True)
+            .order_by("pk").values_list("pk", "type", "wa_id"))
+    done = 0
+    newest: dict[str, int] = {}  # conversation (wa_id) -> its newest message named here
+    for pk, kind, wa_id in rows:
+        if kind == InboundMessage.STATUS:
+            done += process_message(inbound_id=pk)
+        else:
+            newest[wa_id] = pk
+    for wa_id, up_to in newest.items():
+        done += answer_conversation(business_id=business_id, wa_id=wa_id, up_to=up_to)
+    return done
+
+
+def answer_conversation(*, business_id: int, wa_id: str, up_to: int) -> int:
+    """Answer the conversation's waiting messages up to row `up_to`, oldest first, each in its
+    own transaction holding the conversation lock (`queries.lock_conversation`, taken before any
+    row lock). Stops at a message that fails: the ones after it wait for its retry (the sweep),
+    and it gives up after MAX_ATTEMPTS (dead letter), so one bad message never blocks a customer
+    for good. Returns how many were answered."""
+    answered = 0
+    while True:
+        inbound_id = None
+        try:
+            with transaction.atomic():
+                queries.lock_conversation(business_id=business_id, wa_id=wa_id)
+                inbound = _oldest_waiting(business_id=business_id, wa_id=wa_id, up_to=up_to)
+                if inbound is None:
+                    return answered
+                inbound_id = inbound.pk
+                _answer(inbound)
+                inbound.processed_at = timezone.now()
+                inbound.save(update_fields=["processed_at", "customer", "error"])
+        except Exception as exc:  # a bug or an outage: keep the row for the sweep, do not lose it
+            if inbound_id is None:  # the database itself failed: the sweep sends them again
+                log.warning("whatsapp: conversation of business %s not processed (%s)", business_id, type(exc).__name__)
+                return answered
+            _record_failure(inbound_id, exc)
+            return answered
+        answered += 1
+
+
+def _oldest_waiting(*, business_id: int, wa_id: str, up_to: int) -> InboundMessage | None:
+    return (InboundMessage.objects.select_for_update(of=("self",))
+            .filter(business_id=business_id, wa_id=wa_id, processed_at__isnull=True, pk__lte=up_to)
+            .exclude(type=InboundMessage.STATUS).select_related("business").order_by("pk").first())
 
 
 def process_message(*, inbound_id: int) -> bool:
-    """Process one inbound row under a row lock (a second worker skips it). True when done."""
+    """Process one inbound row; True when this call did it. A status is applied under its row
+    lock (a second worker skips it); a message is answered through its conversation, so the
+    conversation's older messages go first."""
+    row = (InboundMessage.objects.filter(pk=inbound_id, processed_at__isnull=True)
+           .values_list("business_id", "type", "wa_id").first())
+    if row is None:
+        return False
+    business_id, kind, wa_id = row
+    if kind != InboundMessage.STATUS:
+        return (answer_conversation(business_id=business_id, wa_id=wa_id, up_to=inbound_id) > 0
+                and InboundMessage.objects.filter(pk=inbound_id, processed_at__isnull=False).exists())
     try:
         with transaction.atomic():
             inbound = (InboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
                        .filter(pk=inbound_id, processed_at__isnull=True).select_related("business").first())
             if inbound is None:
                 return False
-            if inbound.type == InboundMessage.STATUS:
-                done = apply_status(business=inbound.business, status=inbound.payload)
-            else:
-                done = _answer(inbound)
-            if not done:
+            if not apply_status(business=inbound.business, status=inbound.payload):
                 _count_attempt(inbound, "no outbound message with this id (yet)")
                 return False
             inbound.processed_at = timezone.now()
             inbound.save(update_fields=["processed_at", "customer", "error"])
         return True
     except Exception as exc:  # a bug or an outage: keep the row for the sweep, do not lose it
-        log.exception("whatsapp: processing inbound %s failed", inbound_id)
-        InboundMessage.objects.filter(pk=inbound_id).update(attempts=F("attempts") + 1, error=repr(exc)[:2000])
-        _dead_letter_if_exhausted(inbound_id, exc)
+        _record_failure(inbound_id, exc)
         return False
+
+
+def _record_failure(inbound_id: int, exc: Exception) -> None:
+    log.exception("whatsapp: processing inbound %s failed", inbound_id)
+    InboundMessage.objects.filter(pk=inbound_id).update(attempts=F("attempts") + 1, error=repr(exc)[:2000])
+    _dead_letter_if_exhausted(inbound_id, exc)
 
 
 def _dead_letter_if_exhausted(inbound_id: int, exc: Exception) -> None:
@@ -288,22 +346,23 @@ def _count_attempt(inbound: InboundMessage, error: str) -> None:
     InboundMessage.objects.filter(pk=inbound.pk).update(**fields)
 
 
-def _answer(inbound: InboundMessage) -> bool:
+def _answer(inbound: InboundMessage) -> None:
+    """Run the engine on one message and queue its replies (inside the caller's transaction)."""
     from . import engine
 
     business = inbound.business
     config = WhatsAppConfig.objects.filter(business=business, enabled=True).first()
     if config is None:
-        return True
+        return
     config.business = business
     if inbound.type in engine.IGNORED_TYPES:
-        return True
+        return
     try:
         customer = upsert_customer(business=business, wa_id=inbound.wa_id, name=inbound.profile_name or None,
                                    inbound=True)
     except ValidationError:
         inbound.error = f"invalid sender {inbound.wa_id!r}"
-        return True
+        return
     inbound.customer = customer
     # A customer created by this very message is a first contact (one query fewer than asking).
     first_contact = customer.created_at >= inbound.received_at
@@ -311,7 +370,6 @@ def _answer(inbound: InboundMessage) -> bool:
         replies = engine.respond(config=config, customer=customer, message=inbound.payload,
                                  first_contact=first_contact)
         queue_replies(business=business, customer=customer, replies=replies, in_reply_to=inbound)
-    return True
 
 
 def queue_replies(*, business: Business, customer: Customer, replies: Sequence["Reply"],

@@ -32,7 +32,6 @@ from . import channels, outbound
 from .models import OutboxEvent
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=60)
 
 
 def customer_ref(customer) -> dict | None:
@@ -256,7 +255,7 @@ def claim(event_id) -> OutboxEvent | None:
     now = timezone.now()
     claimed = OutboxEvent.objects.filter(
         Q(locked_until__isnull=True) | Q(locked_until__lt=now), pk=event_id, status=OutboxEvent.Status.PENDING
-    ).update(locked_until=now + LEASE)
+    ).update(locked_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS))
     if not claimed:
         return None
     return OutboxEvent.objects.select_related("business").get(pk=event_id)

@@ -375,6 +375,9 @@ OUTBOUND_ALLOW_PRIVATE = env.bool("OUTBOUND_ALLOW_PRIVATE", default=False)
 
 # --- outbox delivery -------------------------------------------------------------------
 OUTBOX_TIMEOUT_SECONDS = env.float("OUTBOX_TIMEOUT_SECONDS", default=5.0)
+# How long a delivery holds its event: a worker that dies mid-send leaves it to the sweep after
+# this (longer than the slowest delivery: its timeouts and the send pacing's waits).
+OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=60.0)
 # Publish committed events to Celery from a background thread (batched across requests)
 # instead of in the request after commit.
 OUTBOX_PUBLISH_IN_BACKGROUND = env.bool("OUTBOX_PUBLISH_IN_BACKGROUND", default=True)

@@ -90,21 +90,16 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture(scope="session")
-def live_worker(django_db_setup, django_db_blocker):
-    """A real Celery worker (all queues, on Redis) against the test database, for the
-    integration tests of the PostgreSQL + Redis run. Tests using it need committed data
-    (`django_db(transaction=True)`) and must not run tasks eagerly (see `real_celery`)."""
+def start_celery_worker(log_name: str, *extra: str, **popen):
+    """A Celery worker process (all queues, on Redis) against the test database: the command
+    and environment every integration test's worker shares. `extra`: more worker options."""
     import os
     import subprocess
     import sys
-    import time
     from pathlib import Path
 
     from django.db import connection
 
-    if not (settings.IS_POSTGRES and settings.REDIS_URL):
-        pytest.skip("needs PostgreSQL and Redis")
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -113,28 +108,41 @@ def live_worker(django_db_setup, django_db_blocker):
             f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
         "OUTBOX_BASE_BACKOFF_SECONDS": "0.5",
+        "OUTBOX_LEASE_SECONDS": "15",  # a killed worker's sends are taken again soon
         "OUTBOUND_ALLOW_PRIVATE": "True",  # the test receivers listen on 127.0.0.1
         "CELERY_TASK_ALWAYS_EAGER": "False",
         "LOG_LEVEL": "WARNING",
     }
     root = Path(__file__).resolve().parent.parent
-    with open(root / "var" / "test-worker.log", "w") as log:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "celery"), "-A", "shopchat", "worker",
-             "-Q", "default,payments,notifications",
-             "--concurrency", "2", "--pool", "threads", "--loglevel", "WARNING", "--without-heartbeat",
-             "--without-gossip", "--without-mingle"],
-            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        time.sleep(3)
-        if proc.poll() is not None:
-            pytest.fail("the Celery worker did not start; see var/test-worker.log")
-        yield proc
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    log = open(root / "var" / log_name, "w")  # noqa: SIM115 (the worker writes it until it ends)
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "celery"), "-A", "shopchat", "worker",
+         "-Q", "default,payments,notifications", "--loglevel", "WARNING", "--without-heartbeat",
+         "--without-gossip", "--without-mingle", *extra],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, **popen,
+    )
+
+
+@pytest.fixture(scope="session")
+def live_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker (all queues, on Redis) against the test database, for the
+    integration tests of the PostgreSQL + Redis run. Tests using it need committed data
+    (`django_db(transaction=True)`) and must not run tasks eagerly (see `real_celery`)."""
+    import subprocess
+    import time
+
+    if not (settings.IS_POSTGRES and settings.REDIS_URL):
+        pytest.skip("needs PostgreSQL and Redis")
+    proc = start_celery_worker("test-worker.log", "--concurrency", "2", "--pool", "threads")
+    time.sleep(3)
+    if proc.poll() is not None:
+        pytest.fail("the Celery worker did not start; see var/test-worker.log")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def _forget_cached_keys(redis_url: str) -> None:
