@@ -27,10 +27,17 @@ REPLY_EVENT = "whatsapp.reply"
 CHAT_EVENTS = {
     "order.paid", "order.shipped", "order.delivered", "order.cancelled", "order.expired",
     "payment.captured", "payment.failed", "payment.refunded", "payment.action_required", "ticket.reply",
+    "ticket.solved",
 }
 ORDER_STATUS = {  # event -> order_status value, for numbers using WhatsApp Payments
     "order.paid": "processing", "order.shipped": "shipped", "order.delivered": "completed",
     "order.cancelled": "canceled", "order.expired": "canceled",
+}
+
+# The button a shipping or delivery update carries: follow the parcel, or order the same again.
+FOLLOW_UP_BUTTONS = {
+    "order.shipped": ("track", lambda: pgettext("button", "Track order")),
+    "order.delivered": ("again", lambda: pgettext("button", "Order again")),
 }
 
 
@@ -113,6 +120,14 @@ def describe(event_type: str, data: dict, config, speech: Speech | None = None) 
         % {"ticket": data.get("number") or data.get("ticket", "")}
         + f"\n{data.get('body', '')}",
     }
+    if event_type == "ticket.solved":  # CSAT: the customer rates in one tap (`rate:<ticket>:good|bad`)
+        ticket = data.get("ticket")
+        if not ticket:
+            return None
+        return wa.reply_buttons(wa.clip(_("Your ticket #%(ticket)s is solved. How did we do?")
+                                        % {"ticket": data.get("number") or ticket}, wa.MAX_BODY), [
+            (f"rate:{ticket}:good", pgettext("button", "Good")),
+            (f"rate:{ticket}:bad", pgettext("button", "Bad"))])
     if event_type == "payment.refunded":
         return wa.text(refund_words(number, data, speech)[: wa.MAX_TEXT])
     if event_type == "payment.captured":
@@ -142,6 +157,9 @@ def describe(event_type: str, data: dict, config, speech: Speech | None = None) 
                         % {"number": number})[: wa.MAX_TEXT])
     if event_type in ORDER_STATUS and config.payment_configuration and number and wa.REFERENCE_ID_RE.match(number):
         return wa.order_status(wa.clip(text, wa.MAX_BODY), number, ORDER_STATUS[event_type])
+    if number and event_type in FOLLOW_UP_BUTTONS:  # the engine's `track:<order>` / `again:<order>`
+        action, title = FOLLOW_UP_BUTTONS[event_type]
+        return wa.reply_buttons(wa.clip(text, wa.MAX_BODY), [(f"{action}:{number}", title())])
     return wa.text(text[: wa.MAX_TEXT])
 
 

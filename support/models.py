@@ -244,6 +244,8 @@ class SatisfactionRating(models.Model):
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
     rating = models.CharField(max_length=4, choices=Rating.choices)
     comment = models.TextField(blank=True)
+    # rated in the chat: until then the customer's next text is taken as the comment (null: not asked)
+    comment_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

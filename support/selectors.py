@@ -10,7 +10,7 @@ from django.utils import timezone
 from orders.models import Order
 from shopchat.models import Business, Customer
 
-from .models import Ticket, TicketMessage
+from .models import SatisfactionRating, Ticket, TicketMessage
 
 BREACHING_SOON = timedelta(hours=1)
 
@@ -20,6 +20,20 @@ def open_ticket_for(*, business: Business, customer: Customer) -> Ticket | None:
     return (Ticket.objects.filter(business=business, customer=customer, kind=Ticket.Kind.CUSTOMER,
                                   status__in=Ticket.UNSOLVED)
             .order_by("-created_at", "-pk").first())
+
+
+def customer_ticket(*, business: Business, customer: Customer, ticket_id: int) -> Ticket | None:
+    """The customer's own ticket of that id (a rating button names it), else None."""
+    return Ticket.objects.filter(business=business, customer=customer, kind=Ticket.Kind.CUSTOMER,
+                                 pk=ticket_id).first()
+
+
+def rating_awaiting_comment(*, business: Business, customer: Customer,
+                            now: datetime | None = None) -> SatisfactionRating | None:
+    """The customer's rating, given in the chat, whose comment the chat still waits for."""
+    return (SatisfactionRating.objects.filter(ticket__business=business, ticket__customer=customer,
+                                              comment_until__gte=now or timezone.now())
+            .select_related("ticket").order_by("-created_at", "-pk").first())
 
 
 # Queues: saved filters over a queryset of tickets the user may already see.
