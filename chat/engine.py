@@ -479,12 +479,12 @@ class Conversation:
             lines.append(_("We are preparing it and will tell you here when it ships."))
         text = "\n".join(lines)
         if order.status == Order.Status.PENDING_PAYMENT and order.fulfilment != Fulfilment.UNDECIDED:
-            return [Reply(wa.reply_buttons(wa.clip(text, wa.MAX_BODY), [
+            return [Reply(wa.reply_buttons(text[: wa.MAX_BODY], [
                 (f"pay_wallet:{order.number}", pgettext("button", "Pay from wallet")),
                 (f"pay_card:{order.number}", pgettext("button", "Pay by card link")),
                 (f"cancel:{order.number}", pgettext("button", "Cancel"))], footer=self.footer),
                 order_number=order.number)]
-        return [Reply(wa.text(wa.clip(text, wa.MAX_TEXT), preview_url="http" in text), order_number=order.number)]
+        return [Reply(wa.text(text[: wa.MAX_TEXT], preview_url="http" in text), order_number=order.number)]
 
     def order_again(self, number: str = "") -> list[Reply]:
         """The last order (or the one named: the customer's own only) placed again at today's prices,
@@ -504,13 +504,13 @@ class Conversation:
         repeat = order_selectors.repeat_items(order=previous)
         left_out = "\n".join(f"- {line['title']}" for line in repeat["left_out"])
         if not repeat["items"]:
-            return [Reply(wa.reply_buttons(wa.clip(
-                _("Nothing of order %(number)s is available right now:") % {"number": previous.number}
-                + "\n" + left_out, wa.MAX_BODY), self.buttons_to_go_on()[:2], footer=self.footer))]
+            return [Reply(wa.reply_buttons(
+                (_("Nothing of order %(number)s is available right now:") % {"number": previous.number}
+                 + "\n" + left_out)[: wa.MAX_BODY], self.buttons_to_go_on()[:2], footer=self.footer))]
         replies = self.place(repeat["items"], note=f"Ordered again from {previous.number}")
         if repeat["left_out"]:
             told = (_("Not available right now, so left out of your new order:") + "\n" + left_out)
-            replies.insert(0, Reply(wa.text(wa.clip(told, wa.MAX_TEXT))))
+            replies.insert(0, Reply(wa.text(told[: wa.MAX_TEXT])))
         return replies
 
     # --- language -----------------------------------------------------------------------------
