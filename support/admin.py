@@ -9,6 +9,7 @@
   open and follow their business's tickets; only platform staff (superusers or the
   "platform agents" group) see them all and work them.
 """
+from datetime import timedelta
 from typing import ClassVar
 
 from django import forms
@@ -290,6 +291,22 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
 class TicketAdmin(TicketDeskAdmin):
     tenant_area = "support"
     kind = Ticket.Kind.CUSTOMER
+    csat_weeks = 12
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [path("csat/", view(self.csat_view), name="support_ticket_csat")] + super().get_urls()
+
+    def csat_view(self, request):
+        """CSAT per agent and week (the last 12 weeks) of the tickets the user sees."""
+        if not self.has_view_permission(request):
+            raise Http404
+        since = timezone.now() - timedelta(weeks=self.csat_weeks)
+        return TemplateResponse(request, "admin/support/csat_summary.html", {
+            **self.admin_site.each_context(request), "title": "Satisfaction per agent and week",
+            "opts": self.model._meta, "weeks": self.csat_weeks,
+            "rows": selectors.csat_by_agent_week(self.get_queryset(request), since=since),
+        })
 
 
 class PlatformTicketAddForm(forms.ModelForm):
