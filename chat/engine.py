@@ -11,10 +11,13 @@ sends them. The routes, in order:
   (`order_details` with a WhatsApp payment configuration, else buttons wallet / card link / cancel);
 - a tapped button or list row -> the action named by its id (`pay_wallet:<order>`,
   `pay_card:<order>`, `cancel:<order>`, `product:<retailer id>`, `buy:<retailer id>`,
-  `catalog`, `help`);
+  `track:<order>`, `again:<order>`, `rate:<ticket id>:good|bad`, `catalog`, `help`);
+- "where is my order" / "track" / "Bestellstatus"... -> the latest order's status, carrier and
+  tracking link; "order again" / "nochmal bestellen"... -> the last order placed again (`place`);
 - "language" / "Sprache" / "lingua"... -> the language menu (`language:<code>` rows); a language's
   name ("Deutsch", "हिंदी") -> that language, saved;
 - "help" / "Hilfe" / "aiuto" / "मदद"... -> a ticket; while it is open, the customer's texts join it;
+- the text after a rating tap (within RATING_COMMENT_WINDOW) -> the rating's comment;
 - first contact or a greeting of any of the six languages -> the greeting and the catalog;
 - any other text -> a catalog search.
 
@@ -507,7 +510,7 @@ class Conversation:
             return [Reply(wa.reply_buttons(
                 (_("Nothing of order %(number)s is available right now:") % {"number": previous.number}
                  + "\n" + left_out)[: wa.MAX_BODY], self.buttons_to_go_on()[:2], footer=self.footer))]
-        replies = self.place(repeat["items"], note=f"Ordered again from {previous.number}")
+        replies = self.place(repeat["items"])
         if repeat["left_out"]:
             told = (_("Not available right now, so left out of your new order:") + "\n" + left_out)
             replies.insert(0, Reply(wa.text(told[: wa.MAX_TEXT])))

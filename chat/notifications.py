@@ -5,7 +5,9 @@ channel's copy rule in `shopchat.channels`); when the outbox delivers it, `rende
 one OutboundMessage (once per event, keyed on the event id). Events the chat already answers
 (`order.placed`, answered by the payment request; `payment.captured` of an order, told by
 `order.paid`; `ticket.created`; `payment.failed` of a wallet payment, which is decided at
-once and answered by whoever asked, e.g. the chat engine) are skipped.
+once and answered by whoever asked, e.g. the chat engine) are skipped. A shipping update
+carries a "Track order" button, a delivery an "Order again" one, and a solved ticket
+(`ticket.solved`) asks for a rating with Good / Bad buttons (the engine's `rate:` action).
 """
 from decimal import Decimal, InvalidOperation
 

@@ -248,6 +248,11 @@ class SatisfactionRating(models.Model):
     comment_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        # the chat asks on every free text whether a rating waits for its comment: only those are indexed
+        indexes = [models.Index(fields=["comment_until"], name="rating_comment_wait_idx",
+                                condition=models.Q(comment_until__isnull=False))]
+
     def __str__(self):
         return f"{self.get_rating_display()} for {self.ticket}"
 
