@@ -41,7 +41,7 @@ def _saved(sender: type[Model], instance: Model, **kwargs: Any) -> None:
 
 def written(business_id: int | None, models: Iterable[type[Model]]) -> None:
     """`models` were written for the business: its figures are stale once this transaction commits."""
-    if business_id is None or not _watched.intersection(models):
+    if business_id is None or not getattr(settings, "DASHBOARD_CACHE_SECONDS", 0) or not _watched.intersection(models):
         return
     transaction.on_commit(lambda: _bump(business_id))
 
