@@ -6,16 +6,14 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
-        from shopchat import dashboard, dashboard_cache, privacy
+        from shopchat import dashboard, privacy
         from shopchat.backoffice import customer_page
 
         from . import privacy as orders_privacy
         from .customer_section import orders_section
         from .dashboard import sales_tiles
-        from .models import Order, OrderTransition
 
         dashboard.register(area="orders", tiles=sales_tiles, position=10)
-        dashboard_cache.watch(Order, OrderTransition)  # the sales figures read orders and their status
         privacy.register("orders", position=20, export=orders_privacy.export, check=orders_privacy.check,
                          collect=orders_privacy.collect, erase=orders_privacy.erase)
         customer_page.register(area="orders", section=orders_section, position=10)

@@ -2,9 +2,9 @@
 before, orders placed and their average value, paid vs unpaid, the chat conversations that
 ordered, orders to ship, and the charts of sales per day and orders by status.
 
-Two aggregate passes over the orders whatever their number, cached per business until an order
-is written (shopchat/dashboard_cache.py): one grouped by currency and status (every tile, the
-status chart), one by currency and day paid (the sales chart); then the live counts (new orders
+Two aggregate passes over the orders whatever their number, computed on every load (exact): one
+grouped by currency and status (every tile, the status chart), one by currency and day paid (the
+sales chart); then the live counts (new orders
 in the last 24 hours, conversations). Revenue is what paid orders were worth when they were paid
 (refunds are their own tile), the merchant's test chats left out. Each tile links to the order
 list with the same window (`?paid_in=` / `?placed_in=`, see orders.admin)."""
@@ -17,7 +17,6 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from shopchat import dashboard_cache
 from shopchat.dashboard import SALES, Chart, Period, Tile, change
 from shopchat.models import Customer
 from shopchat.money import label, to_major
@@ -78,8 +77,7 @@ def sales_tiles(user: Any, period: Period) -> list:
     test_customers = sorted(scope_queryset(Customer.objects.filter(is_test=True), user, "orders")
                             .values_list("pk", flat=True))
     orders = scope_queryset(Order.objects.all(), user, "orders").exclude(customer_id__in=test_customers)
-    figures = dashboard_cache.cached(user, "orders", "orders.sales", [period.today.isoformat(), test_customers],
-                                     lambda: _figures(orders, period))
+    figures = _figures(orders, period)
     rows = figures["statuses"]
     window_rows = [row for row in rows if row["paid_30d"] or row["placed_30d"] or row["placed_prev"]
                    or any(row[f"prev_{key}"] for key in WINDOWS)]

@@ -25,7 +25,7 @@ from typing import Any, TypeAlias, TypeVar
 from django.db import transaction
 from django.db.models import Model
 
-from . import dashboard_cache, outbox, sql
+from . import outbox, sql
 from .models import Business, OutboxEvent
 
 M = TypeVar("M", bound=Model)
@@ -79,7 +79,6 @@ class UnitOfWork:
         events = outbox.event_rows(business=self.business, events=self._events)
         updates = [sql.Update(model, pk, values) for (model, pk), values in self._updates.items()]
         sql.write(updates=updates, inserts=[*self._inserts, *events])
-        dashboard_cache.written(self.business.pk, {type(row) for row in self._inserts} | {u.model for u in updates})
         outbox.deliver_after_commit(events)
         self._inserts, self._updates, self._events = [], {}, []
         return events
