@@ -181,7 +181,7 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
             "assign_url": reverse(f"{prefix}_assign_to_me", args=[ticket.pk]),
             "status_url": reverse(f"{prefix}_status", args=[ticket.pk]),
             "messages_url": reverse(f"{prefix}_messages", args=[ticket.pk]),
-            "reaches": [] if ticket.is_platform else reaching_customers(ticket.business),
+            "reaches": [] if ticket.is_platform else reaching_customers(ticket.business, ticket.customer),
         }
 
     def _ticket_or_404(self, request, object_id, work=True):
@@ -223,7 +223,7 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
         if self.may_work(request, ticket):
             if internal and not self.may_write_internal(request, ticket):
                 raise Http404("No such ticket.")
-            reaches = [] if internal or ticket.is_platform else reaching_customers(ticket.business)
+            reaches = [] if internal or ticket.is_platform else reaching_customers(ticket.business, ticket.customer)
             if internal or ticket.is_platform:
                 done = _("Internal note added.") if internal else _("Reply sent.")
             elif reaches:
