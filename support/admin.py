@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shopchat.channels import reaching_customers, undelivered_messages
 from shopchat.errors import DomainError
@@ -303,7 +304,7 @@ class TicketAdmin(TicketDeskAdmin):
             raise Http404
         since = timezone.now() - timedelta(weeks=self.csat_weeks)
         return TemplateResponse(request, "admin/support/csat_summary.html", {
-            **self.admin_site.each_context(request), "title": "Satisfaction per agent and week",
+            **self.admin_site.each_context(request), "title": pgettext_lazy("csat", "Satisfaction per agent and week"),
             "opts": self.model._meta, "weeks": self.csat_weeks,
             "rows": selectors.csat_by_agent_week(self.get_queryset(request), since=since),
         })

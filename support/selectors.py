@@ -108,7 +108,7 @@ def csat_by_agent_week(tickets: QuerySet[Ticket], *, since: datetime) -> list[di
         name = " ".join(x for x in (row["ticket__assignee__first_name"], row["ticket__assignee__last_name"]) if x)
         total = row["good"] + row["bad"]
         summary.append({
-            "week": row["week"], "agent": name or row["ticket__assignee__username"] or "Unassigned",
+            "week": row["week"], "agent": name or row["ticket__assignee__username"] or "",
             "good": row["good"], "bad": row["bad"], "ratings": total, "comments": row["comments"],
             "good_share": round(row["good"] * 100 / total) if total else None,
         })

@@ -29,7 +29,7 @@ def test_the_summary_counts_each_agents_ratings_of_the_week(agent_client, open_t
     rows = {row["agent"]: row for row in response.context["rows"]}
     assert {k: rows["Priya Rao"][k] for k in ("ratings", "good", "bad", "good_share", "comments")} == {
         "ratings": 3, "good": 2, "bad": 1, "good_share": 67, "comments": 1}
-    assert rows["Unassigned"]["bad"] == 1
+    assert rows[""]["bad"] == 1  # unassigned
 
 
 def test_the_summary_leaves_out_other_businesses_ratings(agent_client, open_ticket, other_business,
@@ -38,3 +38,13 @@ def test_the_summary_leaves_out_other_businesses_ratings(agent_client, open_tick
     response = agent_client.get(SUMMARY)
     assert response.context["rows"] == []
     assert "No ratings yet." in response.content.decode()
+
+
+def test_the_ticket_list_links_to_the_summary(agent_client):
+    assert SUMMARY in agent_client.get("/admin/support/ticket/").content.decode()
+
+
+def test_the_summary_speaks_the_staff_members_language(agent_client, open_ticket):
+    rated(open_ticket, "bad")
+    page = agent_client.get(SUMMARY, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Nicht zugewiesen" in page and "Unassigned" not in page
