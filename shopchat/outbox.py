@@ -109,7 +109,8 @@ def staff_email(*, subject: str, body: str, roles=("owner", "manager"), params: 
     With `params`, `subject` and `body` are English messages of the catalogs (marked with
     gettext_noop where they are written) with %(name)s placeholders, and each recipient reads
     them in their own back-office language (`recipient_languages`), filled with `params`; a
-    param {"money": [minor, currency]} is an amount, shown in that language's locale. The
+    param {"money": [minor, currency]} is an amount, shown in that language's locale, and
+    {"text": "High"} a message of the catalogs, translated too. The
     payload keeps the English text as well (the record, and what English readers get).
     """
     data: dict = {"subject": subject, "body": body, "roles": list(roles)}
@@ -137,6 +138,8 @@ def render_staff_email(i18n: dict, language: str) -> tuple[str, str]:
             if isinstance(value, dict) and "money" in value:
                 minor, currency = value["money"]
                 value = display(minor, currency) if language == ENGLISH else label(minor, currency)
+            elif isinstance(value, dict) and "text" in value:  # a message of the catalogs, e.g. a choice's label
+                value = translation.gettext(value["text"])
             params[name] = value
         return translation.gettext(i18n["subject"]) % params, translation.gettext(i18n["body"]) % params
 
