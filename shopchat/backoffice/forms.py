@@ -6,6 +6,7 @@ the currency beside the input."""
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from unfold.forms import AuthenticationForm
 from unfold.widgets import UnfoldAdminTextInputWidget
@@ -39,6 +40,18 @@ class MoneyInput(UnfoldAdminTextInputWidget):
         return str(value)
 
 
+def typed_amount(text: str) -> str:
+    """What the staff member typed, as a plain decimal ("1249.50"). In a language that writes a
+    decimal comma (German, Italian: amounts are shown "1.249,50 €"), a comma is the decimal mark
+    and dots group thousands, so "12,50" is 12.50 and never 1250; without a comma a dot stays the
+    decimal mark (the prefilled amounts, "1249.50"). In English a comma groups thousands."""
+    text = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    language = (get_language() or "en").split("-")[0]
+    if language != "en" and "," in text:
+        return text.replace(".", "").replace(" ", "").replace(",", ".")
+    return text.replace(",", "")
+
+
 class MoneyField(forms.Field):
     """An amount typed in major units ("40.00"), cleaned to exact minor units (4000).
 
@@ -69,7 +82,7 @@ class MoneyField(forms.Field):
     def to_python(self, value: Any) -> int | None:
         if value in self.empty_values:
             return None
-        text = str(value).strip().replace(",", "").removeprefix(self.currency).strip()
+        text = typed_amount(str(value)).removeprefix(self.currency).strip()
         try:
             minor = to_minor(text, self.currency)
         except MoneyError:
