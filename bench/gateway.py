@@ -423,6 +423,19 @@ def _report(ctx, results, shop_counts, floor_counts, oscar_note):
             rows.append([pool, "django-oscar 4.2 + oscar-api 3.3 (4 steps)", f"{peer['rps']:.1f}",
                          ratio(peer, floor), "1.00x", f"{peer['p50_ms']:.0f}", f"{peer['p99_ms']:.0f}",
                          peer["errors"], cpu(peer, OSCAR_STEPS)])
+    gaps = []
+    for pool, (shop, floor, peer) in results.items():
+        if peer and peer["rps"] and floor["rps"]:
+            shop_cpu = sum(shop["steps"][s]["cpu_ms"] for s in STEPS)
+            floor_cpu = sum(floor["steps"][s]["cpu_ms"] for s in STEPS)
+            reach = ("is above what the least SQL through Django and DRF reaches here"
+                     if floor["rps"] < 5 * peer["rps"] else "is within reach")
+            gaps.append(f"{pool}: the floor itself is {floor['rps'] / peer['rps']:.1f}x oscar-api, so 5x oscar-api "
+                        f"{reach}"
+                        f"; shopchat spends {shop_cpu:.1f} ms of CPU per flow in Django against the floor's "
+                        f"{floor_cpu:.1f} ms (authentication by API key, tenancy, validation, the idempotent order "
+                        f"placement with its stock locks and outbox event)")
+    gap_note = (" Where the gap to a target remains: " + "; ".join(gaps) + ".") if gaps else ""
     ctx.section(
         f"{TITLE}: 5 requests per flow, a new customer each, 16 clients, {PRODUCTS:,} products",
         ["server", "who", "flows/s", "vs floor", "vs oscar-api", "flow p50 ms", "flow p99 ms", "errors",
@@ -431,7 +444,7 @@ def _report(ctx, results, shop_counts, floor_counts, oscar_note):
         notes=("Targets: >= 0.6x the floor and >= 5x oscar-api in flows/s. CPU: the serving thread's CPU time "
                "inside Django per request (Server-Timing), mean per step. The floor runs in the same gunicorn as "
                "shopchat; oscar-api runs in its own gunicorn with the same worker configuration, on its own "
-               "database, with one anonymous session per flow. " + oscar_note),
+               "database, with one anonymous session per flow. " + oscar_note + gap_note),
     )
     sql_rows = []
     targets = {"list": 1, "detail": 1, "customer": 2, "cart": 3, "order": 8}

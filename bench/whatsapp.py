@@ -1,7 +1,9 @@
 """WhatsApp adapter benchmark: a burst of inbound messages end to end (webhook -> Celery ->
 engine -> outbound request to a fake Cloud API on 127.0.0.1) with one worker process and again
-with two (BENCH_WA_BURST messages, 1,000 by default), and the time the webhook request itself
-takes (target p99 < 20 ms: it only verifies, stores and enqueues).
+with two (BENCH_WA_BURST messages, 5,000 by default), a steady 80 messages a second for 60 s
+(webhook stored to Graph API answered, p50/p99), the time the webhook request itself
+takes (target p99 < 20 ms: it only verifies, stores and enqueues), and the CPU per message of each
+stage.
 
 With REDIS_URL the work runs on a real Celery worker (a `celery worker` process, prefork);
 without it tasks run eagerly inside the webhook request, and the webhook timing is taken with
@@ -33,11 +35,9 @@ def _envelope(message_id: str, wa_id: str, text: str) -> bytes:
 
 
 def _setup(ctx, fake_url):
-    from django.utils import timezone
 
     from catalog.models import Product
     from chat.services import configure_whatsapp
-    from shopchat.models import Customer
 
     business = ctx.business
     config = configure_whatsapp(business=business, phone_number_id=PHONE_NUMBER_ID, access_token="bench-token",
@@ -46,10 +46,20 @@ def _setup(ctx, fake_url):
     for i in range(20):
         Product.objects.get_or_create(business=business, retailer_id=f"WA-TEA-{i}",
                                       defaults={"title": f"Bench tea {i}", "price_minor": 10000 + i})
-    wa_ids = [f"1555{9000000 + i:07d}" for i in range(CUSTOMERS)]
+    return _customers(ctx, "1555")
+
+
+def _customers(ctx, prefix):
+    """CUSTOMERS returning customers (not first contacts: each message gets exactly one reply, a
+    search result); another prefix gives other customers, with no message of another run waiting."""
+    from django.utils import timezone
+
+    from shopchat.models import Customer
+
+    wa_ids = [f"{prefix}{9000000 + i:07d}" for i in range(CUSTOMERS)]
     now = timezone.now()
-    for wa_id in wa_ids:  # not first contacts: each message gets exactly one reply (a search result)
-        Customer.objects.update_or_create(business=business, wa_id=wa_id, defaults={"last_inbound_at": now})
+    for wa_id in wa_ids:
+        Customer.objects.update_or_create(business=ctx.business, wa_id=wa_id, defaults={"last_inbound_at": now})
     return wa_ids
 
 
@@ -174,18 +184,106 @@ def _pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else 0.0
 
 
+def _steady(rate, seconds, wa_ids, run_id, threads=8):
+    """POST `rate` messages a second for `seconds`, each at its scheduled time (threads take the
+    next slot; a late slot is sent at once, so the offered rate holds while the server keeps up)."""
+    from django.db import connection
+    from django.test import Client
+
+    total = int(rate * seconds)
+    counter = itertools.count()
+    start = time.perf_counter() + 0.2
+    errors = []
+
+    def work():
+        client = Client()
+        try:
+            while (i := next(counter)) < total:
+                delay = start + i / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                body = _envelope(f"wamid.STEADY.{run_id}.{i}", wa_ids[i % len(wa_ids)], "tea")
+                if _post(client, body).status_code != 200:
+                    errors.append(i)
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=work) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    return total, time.perf_counter() - start, errors
+
+
+def _latencies_ms(prefix):
+    """Per reply: webhook stored (InboundMessage.received_at) to the Graph API's answer recorded
+    (OutboundMessage.status_at, set as the send returns: the fake answers at once)."""
+    from chat.models import OutboundMessage
+
+    rows = OutboundMessage.objects.filter(in_reply_to__wa_message_id__startswith=prefix, status_at__isnull=False)
+    return [(sent - received).total_seconds() * 1000
+            for sent, received in rows.values_list("status_at", "in_reply_to__received_at")]
+
+
+def _stages(ctx, wa_ids, count):
+    """CPU per message of each stage, in this process on one thread (no Celery, no concurrency):
+    where a message's time goes. The fake Cloud API answers from a thread of this process, so
+    the delivery figure includes its share."""
+    from unittest import mock
+
+    from django.test import Client
+
+    from chat import services
+    from chat.models import InboundMessage
+    from shopchat import outbox
+    from shopchat.models import OutboxEvent
+
+    client, run_id = Client(), f"stages.{int(time.time())}"
+    with mock.patch("chat.services.enqueue_processing"):
+        c0 = time.process_time()
+        for i in range(count):
+            _post(client, _envelope(f"wamid.STAGE.{run_id}.{i}", wa_ids[i % len(wa_ids)], "tea"))
+        webhook = (time.process_time() - c0) * 1000 / count
+    keys = list(InboundMessage.objects.filter(wa_message_id__startswith=f"wamid.STAGE.{run_id}.")
+                .order_by("pk").values_list("wa_message_id", flat=True))
+    already = set(OutboxEvent.objects.filter(business=ctx.business).values_list("pk", flat=True))
+    with mock.patch("shopchat.outbox.enqueue_delivery"), mock.patch("shopchat.outbox.deliver_after_commit"):
+        c0 = time.process_time()
+        answered = 0
+        for key in keys:  # one task per message, as the webhook enqueues them; three conversations per batch
+            answered += services.process_inbound(business_id=ctx.business.pk, keys=[key])
+        processing = (time.process_time() - c0) * 1000 / max(1, answered)
+    events = list(OutboxEvent.objects.filter(business=ctx.business, status="pending").exclude(pk__in=already)
+                  .values_list("pk", flat=True))
+    c0 = time.process_time()
+    for event_id in events:
+        outbox.deliver(event_id)
+    delivery = (time.process_time() - c0) * 1000 / max(1, answered)
+    total = webhook + processing + delivery
+    return [["webhook (verify, store, enqueue)", f"{webhook:.1f}"],
+            [f"processing (engine, replies, outbox event; {count / max(1, len(events)):.1f} messages per batch)",
+             f"{processing:.1f}"],
+            ["delivery (claim, pacing, Graph API call, status)", f"{delivery:.1f}"],
+            ["total in shopchat's processes", f"{total:.1f}"],
+            ["ceiling on 2 cores from this alone (before PostgreSQL, Redis, Celery and the load client)",
+             f"{2000 / total:.0f} msg/s" if total else "-"]]
+
+
 def run(ctx):
     from unittest import mock
 
     from tests.chat.fake_cloud import FakeCloudAPI
 
-    burst = 100 if ctx.quick else int(os.environ.get("BENCH_WA_BURST", "1000"))
-    rows = []
+    burst = 200 if ctx.quick else int(os.environ.get("BENCH_WA_BURST", "5000"))
+    rate = 80
+    steady_seconds = 10 if ctx.quick else 60
+    rows, latency_rows = [], []
     with FakeCloudAPI() as fake:
         wa_ids = _setup(ctx, fake.url)
         run_id = int(time.time())
         # One worker process, then two (issue #21's scale-out measurement on this machine).
-        for processes in (1, 2):
+        for processes in tuple(int(n) for n in os.environ.get("BENCH_WA_PROCESSES", "1,2").split(",")):
             with _Worker(concurrency=processes) as worker:
                 mode = f"Celery worker, prefork x{worker.concurrency}" if worker.real else "eager tasks (no Redis)"
                 already = len(fake.requests)
@@ -195,23 +293,57 @@ def run(ctx):
                 delivered = fake.wait_for(already + burst, timeout=max(60, burst / 5))
                 elapsed = time.perf_counter() - start
                 sent = len(fake.requests) - already
-                rows.append([f"burst of {burst} text messages, end to end ({mode})", burst, sent,
+                rows.append([f"burst of {burst:,} text messages, end to end ({mode})", f"{burst:,}", f"{sent:,}",
                              f"{sent / elapsed:.0f} msg/s" if delivered else f"incomplete after {elapsed:.0f} s",
                              f"{_pct(timings, 50):.1f}", f"{_pct(timings, 99):.1f}", len(errors)])
-                rows.append(["  of which posting the webhooks", burst, "", f"{burst / posted:.0f} req/s", "", "",
-                             ""])
+                rows.append(["  of which posting the webhooks", f"{burst:,}", "", f"{burst / posted:.0f} req/s", "",
+                             "", ""])
+                if processes == 2 or not worker.real:
+                    already = len(fake.requests)
+                    total, offered_for, errors = _steady(rate, steady_seconds, wa_ids, f"{run_id}")
+                    done = fake.wait_for(already + total, timeout=120)
+                    latencies = _latencies_ms(f"wamid.STEADY.{run_id}.")
+                    latency_rows.append([f"{rate} msg/s for {steady_seconds} s ({mode})", f"{total:,}",
+                                         f"{total / offered_for:.0f} msg/s", f"{len(latencies):,}" + ("" if done else
+                                         " (incomplete)"), f"{_pct(latencies, 50):.0f}",
+                                         f"{_pct(latencies, 99):.0f}", f"{max(latencies, default=0):.0f}", len(errors)])
             if not worker.real:
                 break
         # The webhook alone (verify, store, enqueue): processing switched off so only its own work counts.
         with mock.patch("chat.services.enqueue_processing"):
-            timings, errors = _burst(burst, wa_ids, f"{run_id}.store", threads=4)
-        rows.append(["webhook request alone (verify + store + enqueue), 4 threads", burst, "", "",
+            timings, errors = _burst(min(burst, 1000), wa_ids, f"{run_id}.store", threads=4)
+        rows.append(["webhook request alone (verify + store + enqueue), 4 threads", f"{min(burst, 1000):,}", "", "",
                      f"{_pct(timings, 50):.1f}", f"{_pct(timings, 99):.1f}", len(errors)])
+        stages = _stages(ctx, _customers(ctx, "1556"), 100 if ctx.quick else 300)
     ctx.section(
         "WhatsApp adapter",
         ["what", "messages", "replies at the fake", "throughput", "webhook p50 ms", "webhook p99 ms", "errors"],
         rows,
-        notes="Each message is a search ('tea') by a returning customer: one reply each. Webhook requests go "
-              "through Django's in-process test client (signed bytes), threads in one process. Target: webhook "
-              "p99 < 20 ms.",
+        notes="Each message is a search ('tea') by a returning customer of 100: one reply each. Webhook requests go "
+              "through Django's in-process test client (signed bytes) from 8 threads of the bench process, which "
+              "also runs the fake Cloud API (keep-alive, answers at once); the worker is a `celery worker` process "
+              "(prefork, 1 or 2 children) on Redis, as `make run` starts it. Targets: webhook p99 < 20 ms; a "
+              "5,000-message burst at >= 150 msg/s.",
+    )
+    ctx.section(
+        "WhatsApp adapter: steady load, webhook to Graph API",
+        ["offered", "messages", "offered rate", "replies", "p50 ms", "p99 ms", "max ms", "errors"],
+        latency_rows,
+        notes="Messages posted at a fixed rate; per reply, the time from the webhook's message stored to the Graph "
+              "API call answered. Target: p99 <= 1,500 ms at 80 msg/s for 60 s.",
+    )
+    ctx.section(
+        "WhatsApp adapter: where a message's time goes (CPU ms per message, one thread, no Celery)",
+        ["stage", "CPU ms per message"],
+        stages,
+        notes="Measured in the bench process with the tasks called directly. On 2 cores, 150 msg/s leaves "
+              "13.3 ms of CPU per message for everything: shopchat's stages, PostgreSQL, Redis, Celery's "
+              "dispatch, and here the load client and the fake Cloud API too. Processing a search runs 14 "
+              "statements (the conversation lock, the waiting rows, the number's settings, the customer and its "
+              "last-message time, the checkout step, the open ticket, the coupon check, the search, the rows "
+              "marked, the replies and their outbox event) and the engine's Python: most of it is the ORM "
+              "building those statements. Delivery claims the event, reads the number and the messages, takes "
+              "the pacing turns in Redis, calls the Graph API and records the status. Meeting 150 msg/s on this "
+              "machine would take the engine's reads as hand-written statements and fewer of them (one read "
+              "for the checkout step, ticket and coupon), which the bench shows is where the time is.",
     )

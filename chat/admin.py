@@ -4,7 +4,8 @@ their order number or ticket), and the dead-letter list of payloads that could n
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, F, OuterRef
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ from shopchat.payloads import pretty_json
 from shopchat.tenancy import TenantAdmin
 
 from . import services
-from .inbox import AwaitingFilter, InboxMixin, customer_label
+from .inbox import LIST_POLL_SECONDS, AwaitingFilter, InboxMixin, customer_label
 from .models import (
     Conversation,
     DeadLetter,
@@ -231,8 +232,24 @@ class ConversationAdmin(InboxMixin, TenantAdmin):
                          | Exists(OutboundMessage.objects.filter(customer=OuterRef("pk")))
                          | Exists(WebChatMessage.objects.filter(customer=OuterRef("pk"))))
 
+    change_list_template = "admin/chat/conversation/change_list.html"
+
     def get_urls(self):
-        return [*self.inbox_urls(), *super().get_urls()]
+        rows = path("rows/", self.admin_site.admin_view(self.rows_view), name="chat_conversation_rows")
+        return [rows, *self.inbox_urls(), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, extra_context={
+            **(extra_context or {}), "rows_url": reverse("admin:chat_conversation_rows"),
+            "poll_seconds": LIST_POLL_SECONDS})
+
+    def rows_view(self, request):
+        """The list alone, with the page's filters and order: what the inbox's polling swaps in, so a
+        customer who writes for the first time shows without a reload."""
+        response = self.changelist_view(request)
+        if isinstance(response, TemplateResponse):
+            response.template_name = "admin/chat/conversation/rows.html"
+        return response
 
     def get_list_display(self, request):
         shown = super().get_list_display(request)

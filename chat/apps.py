@@ -29,7 +29,7 @@ class ChatConfig(AppConfig):
             undelivered=selectors.undelivered_messages, reaches=selectors.reaches_customers,
         )
         channels.register(webchat.CHANNEL, label="Browser chat message", deliver=webchat.deliver,
-                          copies=webchat.goes_to_web_chat)
+                          copies=webchat.goes_to_web_chat, reaches=webchat.reaches)
         # WhatsApp Pay refunds go through Meta's payments_refund
         refund_channels.register("whatsapp", whatsapp_pay.send_refund)
         privacy.register("chat", position=50, export=chat_privacy.export, collect=chat_privacy.collect,

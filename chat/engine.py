@@ -11,10 +11,13 @@ sends them. The routes, in order:
   (`order_details` with a WhatsApp payment configuration, else buttons wallet / card link / cancel);
 - a tapped button or list row -> the action named by its id (`pay_wallet:<order>`,
   `pay_card:<order>`, `cancel:<order>`, `product:<retailer id>`, `buy:<retailer id>`,
-  `catalog`, `help`);
+  `track:<order>`, `again:<order>`, `rate:<ticket id>:good|bad`, `catalog`, `help`);
+- "where is my order" / "track" / "Bestellstatus"... -> the latest order's status, carrier and
+  tracking link; "order again" / "nochmal bestellen"... -> the last order placed again (`place`);
 - "language" / "Sprache" / "lingua"... -> the language menu (`language:<code>` rows); a language's
   name ("Deutsch", "हिंदी") -> that language, saved;
 - "help" / "Hilfe" / "aiuto" / "मदद"... -> a ticket; while it is open, the customer's texts join it;
+- the text after a rating tap (within RATING_COMMENT_WINDOW) -> the rating's comment;
 - first contact or a greeting of any of the six languages -> the greeting and the catalog;
 - any other text -> a catalog search.
 
@@ -25,6 +28,7 @@ import contextlib
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
@@ -32,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from catalog.models import Product
+from orders import selectors as order_selectors
 from orders import services as order_services
 from orders.errors import OutOfStock, PriceChanged, UnknownProducts
 from orders.models import Fulfilment, Order
@@ -44,6 +49,7 @@ from shopchat.privacy import services as privacy_services
 from shopchat.services import put_customer
 from support import selectors as support_selectors
 from support import services as support_services
+from support.errors import AlreadyRated
 
 from . import language as words_of_languages
 from . import links, order_details, selectors
@@ -67,6 +73,7 @@ IGNORED_TYPES = {"reaction", "system", "unsupported", "errors"}
 COUPON_RE = re.compile(r"^[A-Za-z0-9_\-]{3,40}$")  # one word: maybe a coupon code ("SAVE10")
 LIST_ROWS = wa.MAX_ROWS
 PRODUCT_LIST_ITEMS = wa.MAX_PRODUCTS
+RATING_COMMENT_WINDOW = timedelta(minutes=30)  # after a rating tap, the next text is its comment
 
 
 @dataclass
@@ -167,14 +174,21 @@ class Conversation:
             return self.language_menu()
         if (named := words_of_languages.named_language(words)) is not None:
             return self.switch_language(named)
+        if words_of_languages.asks_for_tracking(words):
+            return self.track()
+        if words_of_languages.asks_to_reorder(words):
+            return self.order_again()
         if words_of_languages.asks_for_help(words):
             return self.support(body)
         if self.checkout.in_dialog() and not words_of_languages.is_greeting(words):
             return self.checkout.text(body)
         if COUPON_RE.match(body.strip()) and self.checkout.is_coupon(body.strip()):
             return self.checkout.coupon(body.strip())
-        ticket = self.open_ticket()
         greeting = words_of_languages.is_greeting(words)
+        if words and not greeting and (rated := support_selectors.rating_awaiting_comment(
+                business=self.business, customer=self.customer)) is not None:
+            return self.rating_comment(rated.ticket, body)
+        ticket = self.open_ticket()
         if ticket is not None:
             support_services.add_customer_message(ticket=ticket, body=body)
             return self.greeting() if greeting else []
@@ -361,6 +375,12 @@ class Conversation:
             return self.product(arg)
         if name == "buy" and arg:
             return self.place([{"retailer_id": arg, "quantity": 1}])
+        if name == "track":
+            return self.track(arg)
+        if name == "again":
+            return self.order_again(arg)
+        if name == "rate" and arg:
+            return self.rate(arg)
         if name == "catalog":
             return self.catalog()
         if name == "help":
@@ -435,6 +455,67 @@ class Conversation:
                     + "\n" + _("Nothing was ordered. Please change your cart and send it again."))
         return _("We could not place your order: %(reason)s") % {"reason": exc.message}
 
+    # --- tracking and ordering again -------------------------------------------------------------
+    def track(self, number: str = "") -> list[Reply]:
+        """Where the order is: the one named (a "Track order" button: the customer's own only), else
+        the customer's most recent; its status, and once shipped the carrier and tracking link."""
+        if number:
+            order = self.find_order(number)
+            if order is None:  # another customer's number reads like an unknown one
+                return [Reply(wa.text(wa.clip(_("I could not find order %(number)s.") % {"number": number},
+                                              wa.MAX_TEXT)))]
+        else:
+            order = order_selectors.latest_order(business=self.business, customer=self.customer)
+            if order is None:
+                return [Reply(wa.reply_buttons(_("You have no order with us yet. Browse the catalog to place one."),
+                                               self.buttons_to_go_on()[:2], footer=self.footer))]
+        lines = [_("Order %(number)s: %(status)s.") % {"number": order.number, "status": status_label(order.status)}]
+        if order.status in (Order.Status.SHIPPED, Order.Status.DELIVERED):
+            if order.carrier:
+                lines.append(_("Carrier: %(carrier)s") % {"carrier": order.carrier})
+            if order.tracking_number:
+                lines.append(_("Tracking number: %(tracking)s") % {"tracking": order.tracking_number})
+            link = order_selectors.tracking_link(order)
+            if link and link != order.tracking_number:
+                lines.append(_("Follow your parcel here: %(link)s") % {"link": link})
+        elif order.status == Order.Status.PAID:
+            lines.append(_("We are preparing it and will tell you here when it ships."))
+        text = "\n".join(lines)
+        if order.status == Order.Status.PENDING_PAYMENT and order.fulfilment != Fulfilment.UNDECIDED:
+            return [Reply(wa.reply_buttons(text[: wa.MAX_BODY], [
+                (f"pay_wallet:{order.number}", pgettext("button", "Pay from wallet")),
+                (f"pay_card:{order.number}", pgettext("button", "Pay by card link")),
+                (f"cancel:{order.number}", pgettext("button", "Cancel"))], footer=self.footer),
+                order_number=order.number)]
+        return [Reply(wa.text(text[: wa.MAX_TEXT], preview_url="http" in text), order_number=order.number)]
+
+    def order_again(self, number: str = "") -> list[Reply]:
+        """The last order (or the one named: the customer's own only) placed again at today's prices,
+        through the same path as a WhatsApp cart (`place`); lines no longer sold or out of stock are
+        left out and said so."""
+        if number:
+            previous = self.find_order(number)
+            if previous is None:
+                return [Reply(wa.text(wa.clip(_("I could not find order %(number)s.") % {"number": number},
+                                              wa.MAX_TEXT)))]
+        else:
+            previous = order_selectors.last_order_to_repeat(business=self.business, customer=self.customer)
+            if previous is None:
+                return [Reply(wa.reply_buttons(
+                    _("You have no earlier order to repeat. Browse the catalog to place one."),
+                    self.buttons_to_go_on()[:2], footer=self.footer))]
+        repeat = order_selectors.repeat_items(order=previous)
+        left_out = "\n".join(f"- {line['title']}" for line in repeat["left_out"])
+        if not repeat["items"]:
+            return [Reply(wa.reply_buttons(
+                (_("Nothing of order %(number)s is available right now:") % {"number": previous.number}
+                 + "\n" + left_out)[: wa.MAX_BODY], self.buttons_to_go_on()[:2], footer=self.footer))]
+        replies = self.place(repeat["items"])
+        if repeat["left_out"]:
+            told = (_("Not available right now, so left out of your new order:") + "\n" + left_out)
+            replies.insert(0, Reply(wa.text(told[: wa.MAX_TEXT])))
+        return replies
+
     # --- language -----------------------------------------------------------------------------
     def language_menu(self) -> list[Reply]:
         rows = [(f"language:{code}", NATIVE_NAMES[code], "") for code in CHAT_LANGUAGES]
@@ -453,6 +534,33 @@ class Conversation:
     def open_ticket(self):
         return support_selectors.open_ticket_for(business=self.business, customer=self.customer)
 
+    def rate(self, arg: str) -> list[Reply]:
+        """A tap on the rating question of a solved ticket (`rate:<ticket id>:good|bad`): stored
+        through support's rating service, then a comment is asked for (the next text, for a while)."""
+        ticket_id, __, value = arg.partition(":")
+        ticket = support_selectors.customer_ticket(business=self.business, customer=self.customer,
+                                                   ticket_id=_int(ticket_id))
+        if ticket is None:
+            return [Reply(wa.reply_buttons(_("Sorry, that option is not available any more."),
+                                           self.buttons_to_go_on(), footer=self.footer))]
+        try:
+            support_services.rate_ticket(ticket=ticket, rating=value, comment_window=RATING_COMMENT_WINDOW)
+        except AlreadyRated:
+            return [Reply(wa.text(_("You have already rated ticket #%(ticket)s. Thank you!")
+                                  % {"ticket": _ticket_ref(ticket)}), ticket_id=str(ticket.pk))]
+        except DomainError:  # reopened meanwhile, or a value we never offered
+            return [Reply(wa.reply_buttons(_("Sorry, that option is not available any more."),
+                                           self.buttons_to_go_on(), footer=self.footer))]
+        return [Reply(wa.text(_("Thank you for your rating! Would you like to tell us more? Just write it here "
+                                "in your next message.")), ticket_id=str(ticket.pk))]
+
+    def rating_comment(self, ticket, body: str) -> list[Reply]:
+        try:
+            support_services.add_rating_comment(ticket=ticket, comment=body)
+        except DomainError:  # the window closed meanwhile, or too long
+            return self.search(body)
+        return [Reply(wa.text(_("Thank you, we have passed your comment on to the team.")), ticket_id=str(ticket.pk))]
+
     def support(self, body: str) -> list[Reply]:
         ticket = self.open_ticket()
         if ticket is not None:
@@ -463,6 +571,21 @@ class Conversation:
                                      subject=wa.clip(f"Chat: {body}", 120), message=body, channel="chat")
         return [Reply(wa.text(_("Thank you! We opened ticket #%(ticket)s. An agent will answer you here in the chat.")
                               % {"ticket": _ticket_ref(ticket)}), ticket_id=str(ticket.pk))]
+
+
+def status_label(status: str) -> str:
+    """An order status in the customer's words (the chat's catalogs hold them all)."""
+    labels: dict[str, str] = {
+        Order.Status.PENDING_PAYMENT: pgettext("order status", "waiting for payment"),
+        Order.Status.PAID: pgettext("order status", "paid, being prepared"),
+        Order.Status.SHIPPED: pgettext("order status", "shipped"),
+        Order.Status.DELIVERED: pgettext("order status", "delivered"),
+        Order.Status.CANCELLED: pgettext("order status", "cancelled"),
+        Order.Status.EXPIRED: pgettext("order status", "expired (not paid in time)"),
+        Order.Status.PARTLY_REFUNDED: pgettext("order status", "partly refunded"),
+        Order.Status.REFUNDED: pgettext("order status", "refunded"),
+    }
+    return labels.get(status, status)
 
 
 def _int(value) -> int:

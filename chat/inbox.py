@@ -1,6 +1,7 @@
 """The agents' live inbox: every conversation of the business, WhatsApp and browser chat alike,
 newest first, the ones waiting for an answer marked (and the merchant's own test chats marked
-as tests); a conversation page that draws the chat as the customer saw it
+as tests), the list fetched again by htmx polling so a first message shows without a reload;
+a conversation page that draws the chat as the customer saw it
 (chat.rendering) and fetches new messages every 3 seconds with htmx polling (no inline script:
 htmx's attributes and the static back-office script only, so a strict CSP holds); a reply box
 that offers free text inside WhatsApp's 24-hour window and the approved template outside it
@@ -28,6 +29,7 @@ from .replies import reply_options, send_agent_message
 from .webchat import is_web_customer
 
 POLL_SECONDS = 3
+LIST_POLL_SECONDS = 3  # the conversation list (chat/admin.py): a first message shows within 5 s
 
 
 def customer_label(customer) -> str:

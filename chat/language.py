@@ -34,6 +34,33 @@ HELP_WORDS: dict[str, set[str]] = {
     "pt-br": {"ajuda", "suporte", "atendimento", "atendente", "reclamação", "reclamacao"},
     "hi": {"मदद", "सहायता", "शिकायत", "madad"},
 }
+# Asking where the latest order is ("track", "where is my order"), and to repeat the last order.
+TRACK_WORDS: dict[str, set[str]] = {
+    "en": {"track", "tracking", "track order", "track my order", "order status", "where is my order",
+           "wheres my order", "where s my order", "my order", "order tracking", "status of my order"},
+    "de": {"sendungsverfolgung", "bestellstatus", "wo ist meine bestellung", "wo bleibt meine bestellung",
+           "bestellung verfolgen", "status meiner bestellung", "paket verfolgen", "wo ist mein paket"},
+    "it": {"traccia", "tracciamento", "stato ordine", "stato dell ordine", "dov è il mio ordine",
+           "dove è il mio ordine", "dov e il mio ordine", "dove il mio ordine", "traccia ordine",
+           "traccia il mio ordine", "il mio ordine"},
+    "es": {"rastrear", "rastreo", "seguimiento", "estado del pedido", "dónde está mi pedido", "donde esta mi pedido",
+           "rastrear pedido", "rastrear mi pedido", "mi pedido", "seguimiento del pedido"},
+    "pt-br": {"rastrear", "rastreio", "rastreamento", "status do pedido", "onde está meu pedido",
+              "onde esta meu pedido", "onde está o meu pedido", "onde esta o meu pedido", "rastrear pedido",
+              "meu pedido", "cadê meu pedido", "cade meu pedido"},
+    "hi": {"मेरा ऑर्डर कहाँ है", "मेरा ऑर्डर कहां है", "ऑर्डर कहाँ है", "ऑर्डर कहां है", "ऑर्डर ट्रैक करें",
+           "ट्रैक", "ऑर्डर की स्थिति", "ऑर्डर स्टेटस", "mera order kahan hai", "order kahan hai"},
+}
+REORDER_WORDS: dict[str, set[str]] = {
+    "en": {"order again", "reorder", "re order", "repeat order", "repeat my order", "same again",
+           "same order again", "buy again"},
+    "de": {"nochmal bestellen", "noch einmal bestellen", "erneut bestellen", "bestellung wiederholen",
+           "wieder bestellen", "nachbestellen"},
+    "it": {"ordina di nuovo", "riordina", "ripeti ordine", "ripeti l ordine", "ordina ancora"},
+    "es": {"pedir de nuevo", "volver a pedir", "repetir pedido", "repetir el pedido", "pedir otra vez"},
+    "pt-br": {"pedir de novo", "pedir novamente", "repetir pedido", "repetir o pedido", "comprar de novo"},
+    "hi": {"फिर से ऑर्डर करें", "दोबारा ऑर्डर करें", "फिर से ऑर्डर", "दोबारा ऑर्डर", "phir se order"},
+}
 # Asking for the language menu, and the languages by name (a name switches at once).
 LANGUAGE_WORDS = {"language", "languages", "lang", "sprache", "sprachen", "lingua", "lingue", "idioma", "idiomas",
                   "língua", "linguagem", "भाषा", "bhasha"}
@@ -53,6 +80,8 @@ _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 
 ALL_GREETINGS = set().union(*GREETINGS.values()) | NEUTRAL_GREETINGS
 ALL_HELP_WORDS = set().union(*HELP_WORDS.values())
+ALL_TRACK_WORDS = set().union(*TRACK_WORDS.values())
+ALL_REORDER_WORDS = set().union(*REORDER_WORDS.values())
 
 
 def words_of(text: str) -> str:
@@ -74,6 +103,36 @@ def asks_for_help(words: str) -> bool:
         return False
     return any(t in ALL_HELP_WORDS for t in tokens) or any(
         f"{a} {b}" in ALL_HELP_WORDS for a, b in zip(tokens, tokens[1:], strict=False))
+
+
+def asks_for_tracking(words: str) -> bool:
+    """"where is my order", "track", "Bestellstatus", "मेरा ऑर्डर कहाँ है"... on their own (a
+    polite "please" or "hi" around them is fine; "track pants" is a search)."""
+    return _names(words, ALL_TRACK_WORDS)
+
+
+def asks_to_reorder(words: str) -> bool:
+    """"order again", "nochmal bestellen", "pedir de nuevo"... on their own."""
+    return _names(words, ALL_REORDER_WORDS)
+
+
+POLITE_WORDS = {"please", "pls", "plz", "bitte", "per favore", "por favor", "कृपया", "hi", "hello", "hey", "ciao",
+                "hallo", "hola", "oi", "olá", "ola", "नमस्ते", "thanks", "danke", "grazie", "gracias", "obrigado",
+                "obrigada", "धन्यवाद", "can you", "i want to", "i want", "ich möchte", "vorrei", "quiero", "quero"}
+
+
+def _names(words: str, known: set[str]) -> bool:
+    """`words` are one of `known`, maybe with polite words before or after."""
+    if words in known:
+        return True
+    tokens = words.split()
+    for start in range(len(tokens)):
+        for end in range(len(tokens), start, -1):
+            if " ".join(tokens[start:end]) in known:
+                rest = [" ".join(tokens[:start]), " ".join(tokens[end:])]
+                return all(not part or all(t in POLITE_WORDS for t in part.split()) or part in POLITE_WORDS
+                           for part in rest)
+    return False
 
 
 def asks_for_language(words: str) -> bool:

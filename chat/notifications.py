@@ -5,7 +5,9 @@ channel's copy rule in `shopchat.channels`); when the outbox delivers it, `rende
 one OutboundMessage (once per event, keyed on the event id). Events the chat already answers
 (`order.placed`, answered by the payment request; `payment.captured` of an order, told by
 `order.paid`; `ticket.created`; `payment.failed` of a wallet payment, which is decided at
-once and answered by whoever asked, e.g. the chat engine) are skipped.
+once and answered by whoever asked, e.g. the chat engine) are skipped. A shipping update
+carries a "Track order" button, a delivery an "Order again" one, and a solved ticket
+(`ticket.solved`) asks for a rating with Good / Bad buttons (the engine's `rate:` action).
 """
 from decimal import Decimal, InvalidOperation
 
@@ -27,10 +29,17 @@ REPLY_EVENT = "whatsapp.reply"
 CHAT_EVENTS = {
     "order.paid", "order.shipped", "order.delivered", "order.cancelled", "order.expired",
     "payment.captured", "payment.failed", "payment.refunded", "payment.action_required", "ticket.reply",
+    "ticket.solved",
 }
 ORDER_STATUS = {  # event -> order_status value, for numbers using WhatsApp Payments
     "order.paid": "processing", "order.shipped": "shipped", "order.delivered": "completed",
     "order.cancelled": "canceled", "order.expired": "canceled",
+}
+
+# The button a shipping or delivery update carries: follow the parcel, or order the same again.
+FOLLOW_UP_BUTTONS = {
+    "order.shipped": ("track", lambda: pgettext("button", "Track order")),
+    "order.delivered": ("again", lambda: pgettext("button", "Order again")),
 }
 
 
@@ -113,6 +122,14 @@ def describe(event_type: str, data: dict, config, speech: Speech | None = None) 
         % {"ticket": data.get("number") or data.get("ticket", "")}
         + f"\n{data.get('body', '')}",
     }
+    if event_type == "ticket.solved":  # CSAT: the customer rates in one tap (`rate:<ticket>:good|bad`)
+        ticket = data.get("ticket")
+        if not ticket:
+            return None
+        return wa.reply_buttons(wa.clip(_("Your ticket #%(ticket)s is solved. How did we do?")
+                                        % {"ticket": data.get("number") or ticket}, wa.MAX_BODY), [
+            (f"rate:{ticket}:good", pgettext("button", "Good")),
+            (f"rate:{ticket}:bad", pgettext("button", "Bad"))])
     if event_type == "payment.refunded":
         return wa.text(refund_words(number, data, speech)[: wa.MAX_TEXT])
     if event_type == "payment.captured":
@@ -142,6 +159,9 @@ def describe(event_type: str, data: dict, config, speech: Speech | None = None) 
                         % {"number": number})[: wa.MAX_TEXT])
     if event_type in ORDER_STATUS and config.payment_configuration and number and wa.REFERENCE_ID_RE.match(number):
         return wa.order_status(wa.clip(text, wa.MAX_BODY), number, ORDER_STATUS[event_type])
+    if number and event_type in FOLLOW_UP_BUTTONS:  # the engine's `track:<order>` / `again:<order>`
+        action, title = FOLLOW_UP_BUTTONS[event_type]
+        return wa.reply_buttons(wa.clip(text, wa.MAX_BODY), [(f"{action}:{number}", title())])
     return wa.text(text[: wa.MAX_TEXT])
 
 

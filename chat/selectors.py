@@ -9,6 +9,7 @@ from shopchat.channels import UndeliveredMessage
 from shopchat.models import Business, Customer
 
 from .models import OutboundMessage, WhatsAppConfig
+from .notifications import WEB_CHAT_PREFIX
 
 
 def chat_failures(*, business: Business, order_number: str = "", ticket_id: str = "") -> list[OutboundMessage]:
@@ -67,6 +68,9 @@ def wallet_balance(customer: Customer) -> int:
             .values_list("balance_minor", flat=True).first() or 0)
 
 
-def reaches_customers(business: Business) -> bool:
-    """The business has an enabled WhatsApp number: messages can reach its customers."""
+def reaches_customers(business: Business, customer: Customer | None = None) -> bool:
+    """The business has an enabled WhatsApp number and `customer` (if named) chats on WhatsApp,
+    not in the browser: messages can reach them there."""
+    if customer is not None and customer.wa_id.startswith(WEB_CHAT_PREFIX):
+        return False
     return WhatsAppConfig.objects.filter(business=business, enabled=True).exists()

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+BATCH = 50  # a conversation's waiting messages answered in one transaction
 PROCESSING_GROUPS = 16
 MAX_SECRETS_FOR_UNNAMED_BODY = 1000  # distinct app secrets (a provider's numbers share one)
 DEAD_LETTER_BODY_LIMIT = 1_000_000
@@ -245,49 +246,87 @@ def process_inbound(*, business_id: int, keys: list[str]) -> int:
     rows = (InboundMessage.objects.filter(business_id=business_id, wa_message_id__in=keys, processed_at__isnull=True)
             .order_by("pk").values_list("pk", "type", "wa_id"))
     done = 0
-    newest: dict[str, int] = {}  # conversation (wa_id) -> its newest message named here
+    conversations: dict[str, None] = {}  # wa_id, in order of their first message here
     for pk, kind, wa_id in rows:
         if kind == InboundMessage.STATUS:
             done += process_message(inbound_id=pk)
         else:
-            newest[wa_id] = pk
-    for wa_id, up_to in newest.items():
-        done += answer_conversation(business_id=business_id, wa_id=wa_id, up_to=up_to)
+            conversations.setdefault(wa_id)
+    for wa_id in conversations:
+        done += answer_conversation(business_id=business_id, wa_id=wa_id)
     return done
 
 
-def answer_conversation(*, business_id: int, wa_id: str, up_to: int) -> int:
-    """Answer the conversation's waiting messages up to row `up_to`, oldest first, each in its
-    own transaction holding the conversation lock (`queries.lock_conversation`, taken before any
-    row lock). Stops at a message that fails: the ones after it wait for its retry (the sweep),
-    and it gives up after MAX_ATTEMPTS (dead letter), so one bad message never blocks a customer
-    for good. Returns how many were answered."""
+def answer_conversation(*, business_id: int, wa_id: str) -> int:
+    """Answer every message of the conversation still waiting, oldest first. Returns how many.
+
+    Under load a conversation's messages queue up while an earlier one is answered; the first
+    task to reach them answers them all, in batches of BATCH: one transaction holding the
+    conversation lock (`queries.lock_conversation`, taken before any row lock), one SELECT of
+    the waiting rows, the engine on each, their replies written together and sent by one outbox
+    event, in order. When a message of the batch fails, the batch rolls back and its messages
+    are answered one transaction each: those before the failing one are answered, it is counted
+    for the sweep (dead letter after MAX_ATTEMPTS, so one bad message never blocks a customer
+    for good), and those after it wait for its retry."""
     answered = 0
     while True:
+        try:
+            count = _answer_batch(business_id=business_id, wa_id=wa_id, limit=BATCH)
+        except Exception:  # one message failed: find it, answering the others one by one
+            log.info("whatsapp: a batch of business %s failed; answering its messages one by one", business_id)
+            return answered + _answer_one_by_one(business_id=business_id, wa_id=wa_id, limit=BATCH)
+        answered += count
+        if count < BATCH:
+            return answered
+
+
+def _answer_batch(*, business_id: int, wa_id: str, limit: int) -> int:
+    with transaction.atomic():
+        queries.lock_conversation(business_id=business_id, wa_id=wa_id)
+        waiting = list(InboundMessage.objects.select_for_update(of=("self",))
+                       .filter(business_id=business_id, wa_id=wa_id, processed_at__isnull=True)
+                       .exclude(type=InboundMessage.STATUS).select_related("business").order_by("pk")[:limit])
+        if not waiting:
+            return 0
+        business = waiting[0].business
+        config = WhatsAppConfig.objects.filter(business=business, enabled=True).first()
+        replies: list[tuple[Customer, list[OutboundMessage]]] = []
+        for inbound in waiting:
+            inbound.business = business
+            replies.append(_answer(inbound, config))
+            inbound.processed_at = timezone.now()
+        InboundMessage.objects.bulk_update(waiting, ["processed_at", "customer", "error"])
+        _queue_batch(business=business, replies=replies)
+    return len(waiting)
+
+
+def _answer_one_by_one(*, business_id: int, wa_id: str, limit: int) -> int:
+    answered = 0
+    for _ in range(limit):
         inbound_id = None
         try:
             with transaction.atomic():
                 queries.lock_conversation(business_id=business_id, wa_id=wa_id)
-                inbound = _oldest_waiting(business_id=business_id, wa_id=wa_id, up_to=up_to)
+                inbound = (InboundMessage.objects.select_for_update(of=("self",))
+                           .filter(business_id=business_id, wa_id=wa_id, processed_at__isnull=True)
+                           .exclude(type=InboundMessage.STATUS).select_related("business").order_by("pk").first())
                 if inbound is None:
-                    return answered
+                    break
                 inbound_id = inbound.pk
-                _answer(inbound)
+                config = WhatsAppConfig.objects.filter(business=inbound.business, enabled=True).first()
+                _queue_batch(business=inbound.business, replies=[_answer(inbound, config)])
                 inbound.processed_at = timezone.now()
                 inbound.save(update_fields=["processed_at", "customer", "error"])
         except Exception as exc:  # a bug or an outage: keep the row for the sweep, do not lose it
             if inbound_id is None:  # the database itself failed: the sweep sends them again
-                log.warning("whatsapp: conversation of business %s not processed (%s)", business_id, type(exc).__name__)
-                return answered
-            _record_failure(inbound_id, exc)
-            return answered
+                log.warning("whatsapp: conversation of business %s not processed (%s)", business_id,
+                            type(exc).__name__)
+                break
+            if not _record_failure(inbound_id, exc):
+                break  # the ones after it wait for its retry
+            continue  # given up (a dead letter): the conversation goes on
         answered += 1
-
-
-def _oldest_waiting(*, business_id: int, wa_id: str, up_to: int) -> InboundMessage | None:
-    return (InboundMessage.objects.select_for_update(of=("self",))
-            .filter(business_id=business_id, wa_id=wa_id, processed_at__isnull=True, pk__lte=up_to)
-            .exclude(type=InboundMessage.STATUS).select_related("business").order_by("pk").first())
+    return answered
 
 
 def process_message(*, inbound_id: int) -> bool:
@@ -300,7 +339,7 @@ def process_message(*, inbound_id: int) -> bool:
         return False
     business_id, kind, wa_id = row
     if kind != InboundMessage.STATUS:
-        return (answer_conversation(business_id=business_id, wa_id=wa_id, up_to=inbound_id) > 0
+        return (answer_conversation(business_id=business_id, wa_id=wa_id) > 0
                 and InboundMessage.objects.filter(pk=inbound_id, processed_at__isnull=False).exists())
     try:
         with transaction.atomic():
@@ -319,23 +358,25 @@ def process_message(*, inbound_id: int) -> bool:
         return False
 
 
-def _record_failure(inbound_id: int, exc: Exception) -> None:
+def _record_failure(inbound_id: int, exc: Exception) -> bool:
+    """Count a failed attempt; True when it was the last (the message is given up)."""
     log.exception("whatsapp: processing inbound %s failed", inbound_id)
     InboundMessage.objects.filter(pk=inbound_id).update(attempts=F("attempts") + 1, error=repr(exc)[:2000])
-    _dead_letter_if_exhausted(inbound_id, exc)
+    return _dead_letter_if_exhausted(inbound_id, exc)
 
 
-def _dead_letter_if_exhausted(inbound_id: int, exc: Exception) -> None:
+def _dead_letter_if_exhausted(inbound_id: int, exc: Exception) -> bool:
     """A message that failed MAX_ATTEMPTS times is given up: marked processed (the sweep stops
     taking it) and kept as a dead letter with its payload and the error, for the back office."""
     with transaction.atomic():
         given_up = InboundMessage.objects.filter(pk=inbound_id, processed_at__isnull=True,
                                                  attempts__gte=MAX_ATTEMPTS).update(processed_at=timezone.now())
         if not given_up:
-            return
+            return False
         row = InboundMessage.objects.only("business_id", "payload", "attempts").get(pk=inbound_id)
         _dead_letter([], f"processing failed {row.attempts} times: {type(exc).__name__}", _fragment(row.payload),
                      business_id=row.business_id)
+    return True
 
 
 def _count_attempt(inbound: InboundMessage, error: str) -> None:
@@ -346,44 +387,54 @@ def _count_attempt(inbound: InboundMessage, error: str) -> None:
     InboundMessage.objects.filter(pk=inbound.pk).update(**fields)
 
 
-def _answer(inbound: InboundMessage) -> None:
-    """Run the engine on one message and queue its replies (inside the caller's transaction)."""
+def _answer(inbound: InboundMessage, config: WhatsAppConfig | None) -> tuple[Customer, list[OutboundMessage]]:
+    """Run the engine on one message (inside the caller's transaction): the customer and the
+    replies to write (unsaved; none when the number is off, the message needs no answer, or
+    the sender is not a valid number)."""
     from . import engine
 
     business = inbound.business
-    config = WhatsAppConfig.objects.filter(business=business, enabled=True).first()
-    if config is None:
-        return
+    if config is None or inbound.type in engine.IGNORED_TYPES:
+        return Customer(), []
     config.business = business
-    if inbound.type in engine.IGNORED_TYPES:
-        return
     try:
         customer = upsert_customer(business=business, wa_id=inbound.wa_id, name=inbound.profile_name or None,
                                    inbound=True)
     except ValidationError:
         inbound.error = f"invalid sender {inbound.wa_id!r}"
-        return
+        return Customer(), []
     inbound.customer = customer
     # A customer created by this very message is a first contact (one query fewer than asking).
     first_contact = customer.created_at >= inbound.received_at
     with privacy_logs.masking(inbound.profile_name, customer.name):
         replies = engine.respond(config=config, customer=customer, message=inbound.payload,
                                  first_contact=first_contact)
-        queue_replies(business=business, customer=customer, replies=replies, in_reply_to=inbound)
+    return customer, _reply_rows(business=business, customer=customer, replies=replies, in_reply_to=inbound)
+
+
+def _reply_rows(*, business: Business, customer: Customer, replies: Sequence["Reply"],
+                in_reply_to: InboundMessage | None) -> list[OutboundMessage]:
+    return [OutboundMessage(business=business, customer=customer, kind=_kind(r.body), body=r.body,
+                            order_number=r.order_number, ticket_id=str(r.ticket_id or ""), in_reply_to=in_reply_to)
+            for r in replies]
+
+
+def _queue_batch(*, business: Business, replies: Sequence[tuple[Customer, list[OutboundMessage]]]) -> None:
+    """Write a conversation batch's replies and one outbox event sending them in order."""
+    rows = [row for _, rows in replies for row in rows]
+    if not rows:
+        return
+    customer = next(customer for customer, rows in replies if rows)
+    OutboundMessage.objects.bulk_create(rows)
+    outbox.emit_event(business=business, event_type=REPLY_EVENT, channel=CHANNEL,
+                      data={"messages": [m.pk for m in rows], "customer": {"wa_id": customer.wa_id}})
 
 
 def queue_replies(*, business: Business, customer: Customer, replies: Sequence["Reply"],
                   in_reply_to: InboundMessage | None = None) -> list[OutboundMessage]:
     """Write the replies and one outbox event that sends them in order (retried, never lost)."""
-    if not replies:
-        return []
-    messages = OutboundMessage.objects.bulk_create([
-        OutboundMessage(business=business, customer=customer, kind=_kind(r.body), body=r.body,
-                        order_number=r.order_number, ticket_id=str(r.ticket_id or ""), in_reply_to=in_reply_to)
-        for r in replies
-    ])
-    outbox.emit_event(business=business, event_type=REPLY_EVENT, channel=CHANNEL,
-                      data={"messages": [m.pk for m in messages], "customer": {"wa_id": customer.wa_id}})
+    messages = _reply_rows(business=business, customer=customer, replies=replies, in_reply_to=in_reply_to)
+    _queue_batch(business=business, replies=[(customer, messages)])
     return messages
 
 

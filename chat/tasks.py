@@ -1,12 +1,16 @@
 """Celery tasks of the WhatsApp adapter (queue `notifications`): thin, idempotent wrappers."""
 from celery import shared_task
 
+from shopchat import outbox
+
 from . import services
 
 
 @shared_task(acks_late=True)
 def process_inbound(business_id: int, keys: list) -> int:
-    return services.process_inbound(business_id=business_id, keys=keys)
+    """Answer the messages, then send the replies from this same task (no second task per reply)."""
+    with outbox.delivered_here():
+        return services.process_inbound(business_id=business_id, keys=keys)
 
 
 @shared_task

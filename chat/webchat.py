@@ -140,6 +140,11 @@ def messages_after(*, visitor: WebChatVisitor, after: int = 0, limit: int = MAX_
 
 # --- the outbox channel --------------------------------------------------------------------
 
+def reaches(business: Business, customer: Customer | None) -> bool:
+    """A browser-chat customer is reached in their chat (stored, shown when they come back)."""
+    return customer is not None and is_web_customer(customer.wa_id) and customer.erased_at is None
+
+
 def goes_to_web_chat(business: Business, event_type: str, data: dict) -> bool:
     """Copy rule: a customer-facing event of a browser-chat customer (known by the id alone)."""
     return event_type in CHAT_EVENTS and is_web_customer((data.get("customer") or {}).get("wa_id", ""))

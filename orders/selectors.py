@@ -1,5 +1,6 @@
 """Reads of carts and orders that more than one caller needs (API, admin, chat engine)."""
 from typing import TypedDict
+from urllib.parse import quote
 
 from django.db.models import Prefetch, QuerySet
 
@@ -55,3 +56,74 @@ def orders_with_details(queryset: QuerySet[Order] | None = None, *, history: boo
             Prefetch("transitions", queryset=OrderTransition.objects.order_by("created_at", "id"))
         )
     return queryset
+
+
+def latest_order(*, business: Business, customer: Customer) -> Order | None:
+    """The customer's most recent order (the one a "where is my order" asks about), or None."""
+    return Order.objects.filter(business=business, customer=customer).order_by("-created_at", "-pk").first()
+
+
+def last_order_to_repeat(*, business: Business, customer: Customer) -> Order | None:
+    """The order "order again" repeats: the customer's most recent one that is not still
+    waiting for payment (that one is already open), or None."""
+    return (Order.objects.filter(business=business, customer=customer)
+            .exclude(status=Order.Status.PENDING_PAYMENT).order_by("-created_at", "-pk").first())
+
+
+class RepeatedLine(TypedDict):
+    retailer_id: str
+    title: str
+    quantity: int
+
+
+class Repeat(TypedDict):
+    items: list[dict]  # `place_order` items at today's prices (no item_price: priced anew)
+    left_out: list[RepeatedLine]  # no longer sold, or not enough in stock
+
+
+def repeat_items(*, order: Order) -> Repeat:
+    """The lines of `order` as a new order would take them: each product still sold and with the
+    quantity in stock; the others are left out (placement checks stock again under its locks)."""
+    lines = list(order.lines.order_by("id"))
+    products = {p.retailer_id: p for p in Product.objects.filter(
+        business_id=order.business_id, retailer_id__in=[line.retailer_id for line in lines])}
+    items: list[dict] = []
+    left_out: list[RepeatedLine] = []
+    for line in lines:
+        product = products.get(line.retailer_id)
+        available = product.available_quantity if product is not None else 0
+        if product is None or not product.is_active or (available is not None and available < line.quantity):
+            left_out.append({"retailer_id": line.retailer_id, "title": line.title, "quantity": line.quantity})
+        else:
+            items.append({"retailer_id": line.retailer_id, "quantity": line.quantity})
+    return {"items": items, "left_out": left_out}
+
+
+# Carriers whose tracking page takes the number in its address (`Order.carrier`, any case).
+CARRIER_TRACKING_URLS = {
+    "dhl": "https://www.dhl.com/en/express/tracking.html?AWB={number}",
+    "fedex": "https://www.fedex.com/fedextrack/?trknbr={number}",
+    "ups": "https://www.ups.com/track?tracknum={number}",
+    "usps": "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
+    "delhivery": "https://www.delhivery.com/track/package/{number}",
+    "blue dart": "https://www.bluedart.com/web/guest/trackdartresult?trackFor=0&trackNo={number}",
+    "bluedart": "https://www.bluedart.com/web/guest/trackdartresult?trackFor=0&trackNo={number}",
+    "india post": "https://www.indiapost.gov.in/_layouts/15/dop.portal.tracking/trackconsignment.aspx?{number}",
+    "dpd": "https://tracking.dpd.de/status/en_US/parcel/{number}",
+    "gls": "https://gls-group.com/track/{number}",
+    "correos": "https://www.correos.es/es/es/herramientas/localizador/envios/detalle?tracking-number={number}",
+    "poste italiane": "https://www.poste.it/cerca/index.html#/risultati-spedizioni/{number}",
+    "correios": "https://rastreamento.correios.com.br/app/index.php?objeto={number}",
+}
+
+
+def tracking_link(order: Order) -> str:
+    """Where the customer follows the parcel: the tracking number when it is an address itself,
+    the carrier's tracking page for a known carrier, else "" (the number is told on its own)."""
+    number = (order.tracking_number or "").strip()
+    if not number:
+        return ""
+    if number.startswith(("https://", "http://")):
+        return number
+    template = CARRIER_TRACKING_URLS.get(" ".join((order.carrier or "").lower().split()))
+    return template.format(number=quote(number, safe="")) if template else ""

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from .models import Business, OutboxEvent
+    from .models import Business, Customer, OutboxEvent
 
 
 class UnknownChannel(LookupError):
@@ -55,7 +55,7 @@ class Channel:
     copies: CopyRule | None = None
     business_relations: tuple[str, ...] = ()
     undelivered: UndeliveredProvider | None = None
-    reaches: Callable[[Business], bool] | None = None
+    reaches: Callable[[Business, Customer | None], bool] | None = None
 
 
 _channels: dict[str, Channel] = {}
@@ -63,7 +63,7 @@ _channels: dict[str, Channel] = {}
 
 def register(name: str, *, label: str, deliver: Deliver, copies: CopyRule | None = None,
              business_relations: Iterable[str] = (), undelivered: UndeliveredProvider | None = None,
-             reaches: Callable[[Business], bool] | None = None) -> Channel:
+             reaches: Callable[[Business, Customer | None], bool] | None = None) -> Channel:
     """Register the channel `name` (the `OutboxEvent.channel` value); call it from `AppConfig.ready()`.
 
     - `deliver(event)` sends one event; it raises `outbox.DeliveryFailed` or `NothingToDeliver`.
@@ -73,8 +73,8 @@ def register(name: str, *, label: str, deliver: Deliver, copies: CopyRule | None
       API-key lookup loads them with the business.
     - `undelivered(business=, order_number= | ticket_id=)`: the messages about an order or a
       ticket this channel did not deliver, newest first.
-    - `reaches(business)`: whether this channel can get a message to the business's customers
-      at all (set up and enabled), so the back office says so when nothing can.
+    - `reaches(business, customer)`: whether this channel can get a message to that customer of
+      the business (None: to its customers at all), so the back office says so when nothing can.
 
     Registering a name twice is a mistake (two apps would fight over its events), unless it is
     the same registration again.
@@ -130,7 +130,7 @@ def undelivered_messages(
             for message in c.undelivered(business=business, order_number=order_number, ticket_id=str(ticket_id or ""))]
 
 
-def reaching_customers(business: Business) -> list[str]:
-    """The labels of the channels that can reach the business's customers (empty: a reply to a
-    customer would reach no one)."""
-    return [c.label for c in _channels.values() if c.reaches is not None and c.reaches(business)]
+def reaching_customers(business: Business, customer: Customer | None = None) -> list[str]:
+    """The labels of the channels that can reach `customer` (None: the business's customers at
+    all); empty: a reply would reach no one."""
+    return [c.label for c in _channels.values() if c.reaches is not None and c.reaches(business, customer)]

@@ -12,6 +12,7 @@ by `chat.language` and saved as the customer's choice, so it is the saved choice
 Money goes through Babel from exact minor units (`to_major` gives a Decimal), so the amount shown
 is the amount charged: 123450 EUR minor units in "de" -> "1.234,50 €", 1235 JPY -> "¥1,235".
 """
+import functools
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -108,6 +109,7 @@ def money_locale(*, language: str, locale: str | None = None, wa_id: str = "", c
     return base
 
 
+@functools.lru_cache(maxsize=8192)  # pure; a catalog's prices repeat in every list (Babel parses the locale each call)
 def format_money(minor: int, currency: str, locale: str) -> str:
     """Exact minor units in `locale`: (123450, 'EUR', 'de_DE') -> '1.234,50 €' (Babel's no-break
     space before the sign), (123450, 'INR', 'en_IN') -> '₹1,234.50', (1235, 'JPY', 'en') -> '¥1,235'.

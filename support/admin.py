@@ -9,6 +9,7 @@
   open and follow their business's tickets; only platform staff (superusers or the
   "platform agents" group) see them all and work them.
 """
+from datetime import timedelta
 from typing import ClassVar
 
 from django import forms
@@ -19,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy, pgettext_lazy
 
 from shopchat.channels import reaching_customers, undelivered_messages
 from shopchat.errors import DomainError
@@ -187,7 +188,7 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
             "assign_url": reverse(f"{prefix}_assign_to_me", args=[ticket.pk]),
             "status_url": reverse(f"{prefix}_status", args=[ticket.pk]),
             "messages_url": reverse(f"{prefix}_messages", args=[ticket.pk]),
-            "reaches": [] if ticket.is_platform else reaching_customers(ticket.business),
+            "reaches": [] if ticket.is_platform else reaching_customers(ticket.business, ticket.customer),
         }
 
     def _ticket_or_404(self, request, object_id, work=True):
@@ -229,7 +230,7 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
         if self.may_work(request, ticket):
             if internal and not self.may_write_internal(request, ticket):
                 raise Http404("No such ticket.")
-            reaches = [] if internal or ticket.is_platform else reaching_customers(ticket.business)
+            reaches = [] if internal or ticket.is_platform else reaching_customers(ticket.business, ticket.customer)
             if internal or ticket.is_platform:
                 done = _("Internal note added.") if internal else _("Reply sent.")
             elif reaches:
@@ -299,6 +300,22 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
 class TicketAdmin(TicketDeskAdmin):
     tenant_area = "support"
     kind = Ticket.Kind.CUSTOMER
+    csat_weeks = 12
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [path("csat/", view(self.csat_view), name="support_ticket_csat")] + super().get_urls()
+
+    def csat_view(self, request):
+        """CSAT per agent and week (the last 12 weeks) of the tickets the user sees."""
+        if not self.has_view_permission(request):
+            raise Http404
+        since = timezone.now() - timedelta(weeks=self.csat_weeks)
+        return TemplateResponse(request, "admin/support/csat_summary.html", {
+            **self.admin_site.each_context(request), "title": pgettext_lazy("csat", "Satisfaction per agent and week"),
+            "opts": self.model._meta, "weeks": self.csat_weeks,
+            "rows": selectors.csat_by_agent_week(self.get_queryset(request), since=since),
+        })
 
 
 class PlatformTicketAddForm(forms.ModelForm):

@@ -15,6 +15,7 @@ class SupportErrorCode(StrEnum):
     ILLEGAL_STATUS_CHANGE = "illegal_status_change"
     TICKET_NOT_SOLVED = "ticket_not_solved"
     ALREADY_RATED = "already_rated"
+    NO_COMMENT_ASKED = "no_comment_asked"
 
 
 class TicketClosed(Conflict):
@@ -55,6 +56,15 @@ class AlreadyRated(Conflict):
 
     def __init__(self) -> None:
         super().__init__("This ticket has already been rated.")
+
+
+class NoCommentAsked(Conflict):
+    """A comment is added to a rating only while the chat waits for one (`comment_until`)."""
+
+    default_code = SupportErrorCode.NO_COMMENT_ASKED
+
+    def __init__(self) -> None:
+        super().__init__("This rating is not waiting for a comment.")
 
 
 class NotAllowed(Forbidden):

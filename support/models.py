@@ -261,7 +261,14 @@ class SatisfactionRating(models.Model):
     ticket = models.OneToOneField(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="rating")
     rating = models.CharField(_("rating"), max_length=4, choices=Rating.choices)
     comment = models.TextField(_("comment"), blank=True)
+    # rated in the chat: until then the customer's next text is taken as the comment (null: not asked)
+    comment_until = models.DateTimeField(_("comment awaited until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        # the chat asks on every free text whether a rating waits for its comment: only those are indexed
+        indexes = [models.Index(fields=["comment_until"], name="rating_comment_wait_idx",
+                                condition=models.Q(comment_until__isnull=False))]
 
     def __str__(self):
         return f"{self.get_rating_display()} for {self.ticket}"

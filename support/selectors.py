@@ -4,7 +4,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from orders.models import Order
 from shopchat.models import Business, Customer
 
-from .models import Ticket, TicketMessage
+from .models import SatisfactionRating, Ticket, TicketMessage
 
 BREACHING_SOON = timedelta(hours=1)
 
@@ -22,6 +23,20 @@ def open_ticket_for(*, business: Business, customer: Customer) -> Ticket | None:
     return (Ticket.objects.filter(business=business, customer=customer, kind=Ticket.Kind.CUSTOMER,
                                   status__in=Ticket.UNSOLVED)
             .order_by("-created_at", "-pk").first())
+
+
+def customer_ticket(*, business: Business, customer: Customer, ticket_id: int) -> Ticket | None:
+    """The customer's own ticket of that id (a rating button names it), else None."""
+    return Ticket.objects.filter(business=business, customer=customer, kind=Ticket.Kind.CUSTOMER,
+                                 pk=ticket_id).first()
+
+
+def rating_awaiting_comment(*, business: Business, customer: Customer,
+                            now: datetime | None = None) -> SatisfactionRating | None:
+    """The customer's rating, given in the chat, whose comment the chat still waits for."""
+    return (SatisfactionRating.objects.filter(ticket__business=business, ticket__customer=customer,
+                                              comment_until__gte=now or timezone.now())
+            .select_related("ticket").order_by("-created_at", "-pk").first())
 
 
 # Queues: saved filters over a queryset of tickets the user may already see.
@@ -76,3 +91,27 @@ def recent_orders(ticket: Ticket, limit: int = 5) -> QuerySet[Order]:
         return Order.objects.none()
     return Order.objects.filter(business_id=ticket.business_id, customer_id=ticket.customer_id).order_by(
         "-created_at")[:limit]
+
+
+def csat_by_agent_week(tickets: QuerySet[Ticket], *, since: datetime) -> list[dict]:
+    """The ratings of `tickets` (already scoped to what the user may see) given since `since`,
+    per assignee and per week (Monday), newest week first: good, bad, the share of good, and
+    how many came with a comment. One aggregate query."""
+    rows = (SatisfactionRating.objects.filter(ticket__in=tickets, created_at__gte=since)
+            .annotate(week=TruncWeek("created_at"))
+            .values("week", "ticket__assignee", "ticket__assignee__username", "ticket__assignee__first_name",
+                    "ticket__assignee__last_name")
+            .annotate(good=Count("pk", filter=Q(rating=SatisfactionRating.Rating.GOOD)),
+                      bad=Count("pk", filter=Q(rating=SatisfactionRating.Rating.BAD)),
+                      comments=Count("pk", filter=~Q(comment="")))
+            .order_by("-week", "ticket__assignee__username"))
+    summary = []
+    for row in rows:
+        name = " ".join(x for x in (row["ticket__assignee__first_name"], row["ticket__assignee__last_name"]) if x)
+        total = row["good"] + row["bad"]
+        summary.append({
+            "week": row["week"], "agent": name or row["ticket__assignee__username"] or "",
+            "good": row["good"], "bad": row["bad"], "ratings": total, "comments": row["comments"],
+            "good_share": round(row["good"] * 100 / total) if total else None,
+        })
+    return summary

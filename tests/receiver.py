@@ -20,6 +20,10 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = receiver.protocol
+            # The status line and headers go out in one write and the body in another: without
+            # TCP_NODELAY the body waits for the client's delayed ACK (40 ms on Linux) on every
+            # keep-alive request, which would make the fake, not shopchat, the bottleneck.
+            disable_nagle_algorithm = True
 
             def _handle(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -22,12 +22,12 @@ from .conversation import add_customer_message, reply_to_ticket
 from .desk import assign_ticket, auto_assign, change_priority, change_status
 from .jobs import close_solved_tickets, flag_breaching_tickets
 from .platform import PLATFORM_AGENTS_GROUP, is_platform_agent
-from .rating import rate_ticket
+from .rating import add_rating_comment, rate_ticket
 from .tickets import open_platform_ticket, open_ticket
 from .transitions import TRANSITIONS
 
 __all__ = [
-    "PLATFORM_AGENTS_GROUP", "TRANSITIONS", "add_customer_message", "assign_ticket", "auto_assign", "change_priority",
-    "change_status", "close_solved_tickets", "flag_breaching_tickets", "is_platform_agent", "open_platform_ticket",
-    "open_ticket", "rate_ticket", "reply_to_ticket",
+    "PLATFORM_AGENTS_GROUP", "TRANSITIONS", "add_customer_message", "add_rating_comment", "assign_ticket",
+    "auto_assign", "change_priority", "change_status", "close_solved_tickets", "flag_breaching_tickets",
+    "is_platform_agent", "open_platform_ticket", "open_ticket", "rate_ticket", "reply_to_ticket",
 ]

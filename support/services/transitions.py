@@ -49,7 +49,8 @@ def move(ticket: Ticket, status: str, now: datetime) -> None:
 
 def emit_status_events(ticket: Ticket, status: str) -> None:
     """The events of a move, in the caller's transaction: solving a customer ticket emits
-    `ticket.solved`, on which the gateway asks the customer for a rating (POST .../rating/)."""
+    `ticket.solved`, on which the chat (its `whatsapp`/`webchat` copy) or the gateway asks the
+    customer for a rating (POST .../rating/)."""
     if status == Status.SOLVED and not ticket.is_platform:
         emit_event(business=ticket.business, event_type="ticket.solved", data={
             "ticket": ticket.pk, "number": ticket.number, "customer": customer_ref(ticket.customer),

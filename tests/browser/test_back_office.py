@@ -1,7 +1,8 @@
 """The back office in Chromium as its users meet it: the owner's dashboard with today's revenue
 and the sales chart, a manager's partial refund (the timeline and the ledger agree) and a
 shipment, an agent's canned reply with its placeholders filled, a customer's message arriving in
-the inbox without a reload and answered, and the main lists on a 390 px phone."""
+the inbox without a reload and answered, a first-time customer on top of the inbox list without a
+reload, and the main lists on a 390 px phone."""
 import pytest
 from django.utils import timezone
 
@@ -126,6 +127,23 @@ def test_a_customer_message_appears_in_the_inbox_without_reload_and_is_answered(
         page.locator("#chat-log", has_text="Yes, today by 6 pm").wait_for()
         screenshot(page, "inbox")
         assert OutboundMessage.objects.get(customer=customer).body["text"]["body"] == "Yes, today by 6 pm"
+
+
+def test_a_first_time_customer_appears_on_top_of_the_inbox_list_without_reload(page, shop):
+    staff(shop, "agent")
+    regular = CustomerFactory(business=shop, name="Meera", last_inbound_at=timezone.now())
+    InboundMessage.objects.create(business=shop, customer=regular, wa_id=regular.wa_id, wa_message_id="w.1",
+                                  type="text", payload={"type": "text", "text": {"body": "Hello!"}})
+    login(page, "agent@shop.example", PASSWORD)
+    page.goto("/admin/chat/conversation/")
+    page.locator("#sc-conversations", has_text="Meera").wait_for()
+    newcomer = CustomerFactory(business=shop, name="Farah", last_inbound_at=timezone.now())
+    InboundMessage.objects.create(business=shop, customer=newcomer, wa_id=newcomer.wa_id, wa_message_id="w.9",
+                                  type="text", payload={"type": "text", "text": {"body": "Do you deliver?"}})
+    page.locator("#sc-conversations", has_text="Farah").wait_for(timeout=5_000)  # no reload
+    names = page.locator("#sc-conversations tbody th").all_inner_texts()
+    assert names[0].strip() == "Farah" and "Meera" in names[1]
+    screenshot(page, "inbox-list")
 
 
 def test_every_main_list_reads_on_a_phone(phone, shop):

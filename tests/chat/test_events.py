@@ -55,7 +55,9 @@ def test_shipping_update_reaches_the_customer(wa_config, customer, fake_cloud):
     emit(wa_config.business, "order.shipped", order="SC-1", status="shipped", total="120.00", currency="INR",
          customer=customer_data(), tracking_number="TRK123")
     assert fake_cloud.wait_for(1)
-    assert fake_cloud.sent[0]["text"]["body"] == "Good news: order SC-1 has shipped. Tracking number: TRK123."
+    sent = fake_cloud.sent[0]["interactive"]
+    assert sent["body"]["text"] == "Good news: order SC-1 has shipped. Tracking number: TRK123."
+    assert [b["reply"]["id"] for b in sent["action"]["buttons"]] == ["track:SC-1"]
     message = OutboundMessage.objects.get()
     assert message.order_number == "SC-1" and message.status == "sent" and message.source_event is not None
 

@@ -38,6 +38,37 @@ def test_the_inbox_lists_conversations_newest_first_and_marks_those_waiting(agen
     assert "New Nina" in waiting and "Old Olga" not in waiting
 
 
+def waiting_cell(rows: str, name: str) -> str:
+    cell = rows.split(name)[1].split('data-label="waiting"')[1].split("</td>")[0]
+    return 'title="True"' if 'title="True"' in cell else 'title="False"'
+
+
+def test_the_inbox_list_polls_its_rows_endpoint_with_the_page_filters(agent_client, business):
+    customer = CustomerFactory(business=business, last_inbound_at=timezone.now())
+    said(customer, {"type": "text", "text": {"body": "hi"}}, 5)
+    page = agent_client.get(INBOX, {"waiting": "yes"}).content.decode()
+    assert f'hx-get="{INBOX}rows/?waiting=yes"' in page and 'hx-trigger="every 3s"' in page
+
+
+def test_the_rows_endpoint_lists_a_first_time_customer_on_top_marked_waiting(agent_client, business):
+    old = CustomerFactory(business=business, name="Old Olga", last_inbound_at=timezone.now() - timedelta(hours=1))
+    said(old, {"type": "text", "text": {"body": "hello"}}, 6)
+    sent(old, wa.text("hi Olga"))
+    agent_client.get(INBOX)
+    new = CustomerFactory(business=business, name="First Farah", last_inbound_at=timezone.now())
+    said(new, {"type": "text", "text": {"body": "do you deliver?"}}, 7)
+    rows = agent_client.get(f"{INBOX}rows/").content.decode()
+    assert "<html" not in rows and 'id="sc-conversations"' in rows
+    assert rows.index("First Farah") < rows.index("Old Olga")
+    assert waiting_cell(rows, "First Farah") == 'title="True"' and waiting_cell(rows, "Old Olga") == 'title="False"'
+
+
+def test_the_rows_endpoint_shows_only_the_agents_business(agent_client, business, other_business):
+    stranger = CustomerFactory(business=other_business, name="Somebody Else", last_inbound_at=timezone.now())
+    said(stranger, {"type": "text", "text": {"body": "hi"}}, 8)
+    assert "Somebody Else" not in agent_client.get(f"{INBOX}rows/").content.decode()
+
+
 def test_the_chat_is_drawn_as_the_customer_saw_it(agent_client, customer):
     sent(customer, wa.list_message("Tap a product", "View products", [("Tea", [("product:T1", "Assam tea", "₹ 120")])]))
     sent(customer, wa.reply_buttons("Assam tea ₹ 120", [("buy:T1", "Order one"), ("catalog", "Browse catalog")]))

@@ -48,3 +48,15 @@ def test_a_reply_with_a_webhook_set_up_says_where_it_went(agent_client, business
     response = agent_client.post(f"{TICKETS}{ticket.pk}/reply/", {"body": "We are on it", "visibility": "public"},
                                  follow=True)
     assert "Gateway webhook" in response.content.decode()
+
+
+def test_a_reply_to_a_browser_chat_customer_reaches_their_chat(agent_client, business):
+    from tests.factories import CustomerFactory
+
+    web_customer = CustomerFactory(business=business, name="Visitor", wa_id="999000000042")
+    ticket = services.open_ticket(business=business, customer=web_customer, subject="Where is my parcel?",
+                                  message="It has not come")
+    response = agent_client.post(f"{TICKETS}{ticket.pk}/reply/", {"body": "We are on it", "visibility": "public"},
+                                 follow=True)
+    page = response.content.decode()
+    assert "reached no one" not in page and "Browser chat message" in page

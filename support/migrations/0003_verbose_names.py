@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('orders', '0007_alter_cartitem_options_alter_customeraddress_options_and_more'),
         ('shopchat', '0015_staff_preference'),
-        ('support', '0001_initial'),
+        ('support', '0002_rating_comment_until'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
