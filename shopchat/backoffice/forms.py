@@ -3,6 +3,7 @@
 `MoneyField` shows and takes "40.00" for an amount the model keeps as 4000 minor units, converts
 exactly (shopchat.money.to_minor: no floats, no more decimals than the currency has) and names
 the currency beside the input."""
+import re
 from typing import Any
 
 from django import forms
@@ -40,6 +41,13 @@ class MoneyInput(UnfoldAdminTextInputWidget):
         return str(value)
 
 
+GROUPED_ONLY = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")  # "1.250", "12.500.000": dots grouping thousands?
+
+
+class AmbiguousAmount(ValueError):
+    """A German or Italian "1.250": 1,250 with a thousands dot, or 1.25 written the English way."""
+
+
 def typed_amount(text: str) -> str:
     """What the staff member typed, as a plain decimal ("1249.50"). In a language that writes a
     decimal comma (German, Italian: amounts are shown "1.249,50 €"), a comma is the decimal mark
@@ -49,6 +57,8 @@ def typed_amount(text: str) -> str:
     language = (get_language() or "en").split("-")[0]
     if language != "en" and "," in text:
         return text.replace(".", "").replace(" ", "").replace(",", ".")
+    if language != "en" and GROUPED_ONLY.match(text):
+        raise AmbiguousAmount(text)
     return text.replace(",", "")
 
 
@@ -82,7 +92,15 @@ class MoneyField(forms.Field):
     def to_python(self, value: Any) -> int | None:
         if value in self.empty_values:
             return None
-        text = typed_amount(str(value)).removeprefix(self.currency).strip()
+        try:
+            text = typed_amount(str(value)).removeprefix(self.currency).strip()
+        except AmbiguousAmount:
+            whole = str(value).strip().replace(".", "")
+            raise forms.ValidationError(
+                _("“%(typed)s” could be read two ways: write %(whole)s for the whole amount, or use a comma "
+                  "for the decimals (%(comma)s).")
+                % {"typed": str(value).strip(), "whole": whole, "comma": str(value).strip().replace(".", ",")},
+                code="ambiguous") from None
         try:
             minor = to_minor(text, self.currency)
         except MoneyError:

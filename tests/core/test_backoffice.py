@@ -153,3 +153,15 @@ def test_money_typed_in_the_staff_language_keeps_its_decimal_mark(language, type
 
     with translation.override(language):
         assert MoneyField(currency="EUR").clean(typed) == minor
+
+
+@pytest.mark.parametrize("typed", ["1.250", "12.500.000"])
+def test_a_german_amount_with_only_thousands_dots_is_refused_as_ambiguous(typed):
+    """"1.250" in German means 1,250, but a dot is also how prefilled amounts write decimals:
+    refused with both readings named, never guessed, since the amount moves money."""
+    from django import forms
+    from django.utils import translation
+
+    with translation.override("de"), pytest.raises(forms.ValidationError) as refused:
+        MoneyField(currency="EUR").clean(typed)
+    assert refused.value.code == "ambiguous"
