@@ -33,34 +33,40 @@ class Product(models.Model):
         REFURBISHED = "refurbished", _("Refurbished")
         USED = "used", _("Used")
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="products")
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="products")
     retailer_id = models.CharField(
-        "id", max_length=100, validators=[RETAILER_ID_VALIDATOR, MinLengthValidator(1)],
+        _("id"), max_length=100, validators=[RETAILER_ID_VALIDATOR, MinLengthValidator(1)],
         help_text=_("The id the WhatsApp catalog and order messages use."),
     )
-    title = models.CharField(max_length=200, validators=[MaxLengthValidator(200)])
-    description = models.TextField(blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[MaxLengthValidator(200)])
+    description = models.TextField(_("description"), blank=True)
     # Kept in minor units; the back office shows and takes them in the major unit (ProductForm).
-    price_minor = models.BigIntegerField("price")
-    sale_price_minor = models.BigIntegerField("sale price", null=True, blank=True)
-    availability = models.CharField(max_length=20, choices=Availability.choices, default=Availability.IN_STOCK)
-    condition = models.CharField(max_length=12, choices=Condition.choices, default=Condition.NEW)
-    brand = models.CharField(max_length=100, blank=True)
-    link = models.URLField(max_length=500, blank=True)
-    image_link = models.URLField(max_length=500, blank=True)
-    product_type = models.CharField(max_length=255, blank=True)
-    stock_quantity = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: stock is not tracked."))
-    reserved_quantity = models.PositiveIntegerField(default=0, help_text=_("Held by open orders."))
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    price_minor = models.BigIntegerField(_("price"))
+    sale_price_minor = models.BigIntegerField(_("sale price"), null=True, blank=True)
+    availability = models.CharField(_("availability"), max_length=20, choices=Availability.choices,
+                                    default=Availability.IN_STOCK)
+    condition = models.CharField(_("condition"), max_length=12, choices=Condition.choices, default=Condition.NEW)
+    brand = models.CharField(_("brand"), max_length=100, blank=True)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    image_link = models.URLField(_("image link"), max_length=500, blank=True)
+    product_type = models.CharField(_("product type"), max_length=255, blank=True)
+    stock_quantity = models.PositiveIntegerField(_("stock quantity"), null=True, blank=True,
+                                                 help_text=_("Empty: stock is not tracked."))
+    reserved_quantity = models.PositiveIntegerField(_("reserved quantity"), default=0,
+                                                    help_text=_("Held by open orders."))
+    is_active = models.BooleanField(_("is active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Weighted full-text document (title A, brand B, description C), kept by the catalog services
     # set-based after each write; PostgreSQL only (a GIN index is added by migration 0002).
     search_vector = SearchVectorField(null=True, editable=False)
     # Digest of the fields a feed row sets: an unchanged row of a re-import is skipped.
-    feed_hash = models.CharField(max_length=32, blank=True, editable=False)
+    feed_hash = models.CharField(_("feed hash"), max_length=32, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["title"]
         indexes = [models.Index(fields=["business", "title", "id"], name="product_business_title")]
         constraints = [
@@ -97,16 +103,19 @@ class Product(models.Model):
 
 
 class Collection(models.Model):
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="collections")
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200)
-    position = models.PositiveIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="collections")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("is active"), default=True)
     products: "models.ManyToManyField[Product, CollectionProduct]" = models.ManyToManyField(
         Product, through="CollectionProduct", related_name="collections", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
         ordering = ["position", "name"]
         constraints = [models.UniqueConstraint(fields=["business", "slug"], name="collection_business_slug_unique")]
 
@@ -119,11 +128,15 @@ class CollectionProduct(models.Model):
 
     tenant_path = "collection__business"
 
-    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="entries")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="collection_entries")
-    position = models.PositiveIntegerField(default=0)
+    collection = models.ForeignKey(Collection, verbose_name=_("collection"), on_delete=models.CASCADE,
+                                   related_name="entries")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE,
+                                related_name="collection_entries")
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("collection product")
+        verbose_name_plural = _("collection products")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["collection", "product"], name="collection_product_unique"),
@@ -154,31 +167,37 @@ class ImportJob(models.Model):
         DONE = "done", pgettext_lazy("import status", "Done")
         FAILED = "failed", pgettext_lazy("import status", "Failed")
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="import_jobs")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="import_jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+")
-    file = models.FileField(upload_to="catalog-imports/%Y/%m/")
-    filename = models.CharField(max_length=255, blank=True)
-    create_collections = models.BooleanField(
+    file = models.FileField(_("file"), upload_to="catalog-imports/%Y/%m/")
+    filename = models.CharField(_("filename"), max_length=255, blank=True)
+    create_collections = models.BooleanField(_("create collections"),
         default=False, help_text=_("Put each product in a collection named after its product_type."))
     deactivate_missing = models.BooleanField(
-        "deactivate products missing from the file", default=False,
+        _("deactivate products missing from the file"), default=False,
         help_text=_("The file is the whole catalog: products not in it are taken off sale."))
-    deactivated_count = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    total_rows = models.PositiveIntegerField(default=0, help_text=_("Estimated from the file's lines until done."))
-    processed_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
-    rejected_count = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True, help_text=_("Why the whole file was refused, if it was."))
-    errors = models.JSONField(default=list, blank=True, help_text=_("[row, column, reason] of each rejected row."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    deactivated_count = models.PositiveIntegerField(_("deactivated count"), default=0)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(_("total rows"), default=0,
+                                             help_text=_("Estimated from the file's lines until done."))
+    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created count"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated count"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged count"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected count"), default=0)
+    message = models.TextField(_("message"), blank=True, help_text=_("Why the whole file was refused, if it was."))
+    errors = models.JSONField(_("errors"), default=list, blank=True,
+                              help_text=_("[row, column, reason] of each rejected row."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
         ordering = ["-created_at"]
 
     def __str__(self):

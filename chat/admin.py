@@ -82,8 +82,8 @@ class WhatsAppConfigAdmin(TenantAdmin):
     list_select_related = ("business",)
     fieldsets = (
         (None, {"fields": ("business", "enabled", "phone_number_id", "access_token", "app_secret", "verify_token")}),
-        ("Cloud API", {"fields": ("base_url", "api_version", "messages_per_second")}),
-        ("Commerce", {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
+        (_("Cloud API"), {"fields": ("base_url", "api_version", "messages_per_second")}),
+        (_("Commerce"), {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
         (_("WhatsApp Pay without a catalog"), {"fields": ("country_of_origin", "importer_name", "importer_address")}),
         ("Outside the 24-hour window", {"fields": ("template_name", "template_language", "template_category")}),
     )
@@ -121,21 +121,21 @@ class WhatsAppConfigAdmin(TenantAdmin):
     def masked_verify_token(self, obj):
         return mask_secret(obj.verify_token)
 
-    @admin.display(description="app secret")
+    @admin.display(description=_("app secret"))
     def masked_app_secret(self, obj):
         return mask_secret(obj.app_secret)
 
-    @admin.display(description="access token")
+    @admin.display(description=_("access token"))
     def masked_token(self, obj):
         return mask_secret(obj.access_token)
 
-    @admin.display(description="callback URL for Meta")
+    @admin.display(description=_("callback URL for Meta"))
     def webhook_url(self, obj):
         return reverse("whatsapp-webhook")
 
 
 class DeliveryFilter(admin.SimpleListFilter):
-    title = "belongs to"
+    title = _("belongs to")
     parameter_name = "belongs"
 
     def lookups(self, request, model_admin):
@@ -162,11 +162,11 @@ class OutboundMessageAdmin(TenantAdmin):
     show_full_result_count = False
     actions = ["send_again"]
 
-    @admin.display(description="body")
+    @admin.display(description=_("body"))
     def body_shown(self, obj):
         return format_html("<pre>{}</pre>", pretty_json(obj.body))
 
-    @admin.action(description="Send the selected failed messages again")
+    @admin.action(description=_("Send the selected failed messages again"))
     def send_again(self, request, queryset):
         count = services.send_again(messages=queryset)
         self.message_user(request, f"{count} message(s) queued again.")
@@ -189,7 +189,7 @@ class InboundMessageAdmin(TenantAdmin):
     exclude = ("payload",)
     show_full_result_count = False
 
-    @admin.display(description="payload")
+    @admin.display(description=_("payload"))
     def payload_shown(self, obj):
         return format_html("<pre>{}</pre>", pretty_json(obj.payload))
 
@@ -294,7 +294,7 @@ class WebChatVisitorAdmin(TenantAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="conversation (latest last)")
+    @admin.display(description=_("conversation (latest last)"))
     def transcript(self, obj):
         rows = list(WebChatMessage.objects.filter(customer_id=obj.customer_id).order_by("-id")[:CONVERSATION_LENGTH])
         if not rows:

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChatConfig(AppConfig):
     name = "chat"
     label = "chat"
-    verbose_name = "Chat (WhatsApp)"
+    verbose_name = _("Chat (WhatsApp)")
 
     def ready(self):
         """Register the `whatsapp` and `webchat` outbox channels: the kernel delivers through them

@@ -38,49 +38,54 @@ class WhatsAppConfig(models.Model):
         UTILITY = "utility", _("Utility (order and account updates)")
         MARKETING = "marketing", _("Marketing (only to customers who opted in)")
 
-    business = models.OneToOneField("shopchat.Business", on_delete=models.CASCADE, related_name="whatsapp_config")
+    business = models.OneToOneField("shopchat.Business", verbose_name=_("business"), on_delete=models.CASCADE,
+                                    related_name="whatsapp_config")
     phone_number_id = models.CharField(
-        "phone-number id", max_length=32, unique=True, validators=[DIGITS_VALIDATOR],
+        _("phone-number id"), max_length=32, unique=True, validators=[DIGITS_VALIDATOR],
         help_text=_("From Meta's WhatsApp Manager (API setup)."),
     )
-    access_token = models.CharField(max_length=1000, help_text=_("A system-user access token. Write-only."))
-    app_secret = models.CharField(max_length=200, help_text=_("The Meta app's secret; signs the webhooks. Write-only."))
-    verify_token = models.CharField(max_length=200, help_text=_("The token you enter with the callback URL at Meta."))
-    base_url = models.URLField(
+    access_token = models.CharField(_("access token"), max_length=1000,
+                                    help_text=_("A system-user access token. Write-only."))
+    app_secret = models.CharField(_("app secret"), max_length=200,
+                                  help_text=_("The Meta app's secret; signs the webhooks. Write-only."))
+    verify_token = models.CharField(_("verify token"), max_length=200,
+                                    help_text=_("The token you enter with the callback URL at Meta."))
+    base_url = models.URLField(_("base url"),
         default="https://graph.facebook.com", max_length=300, validators=[validate_public_url],
         help_text=_("Meta's Graph API, or a Solution Provider's compatible endpoint."),
     )
-    api_version = models.CharField(max_length=8, default="v23.0", validators=[API_VERSION_VALIDATOR])
-    catalog_id = models.CharField(max_length=32, blank=True, validators=[DIGITS_VALIDATOR],
+    api_version = models.CharField(_("api version"), max_length=8, default="v23.0", validators=[API_VERSION_VALIDATOR])
+    catalog_id = models.CharField(_("catalog id"), max_length=32, blank=True, validators=[DIGITS_VALIDATOR],
                                   help_text=_("The Commerce Manager catalog linked to the number."))
-    payment_configuration = models.CharField(
+    payment_configuration = models.CharField(_("payment configuration"),
         max_length=60, blank=True,
         help_text=_("WhatsApp Payments configuration name; empty: customers pay by wallet or card link."),
     )
-    payment_gateway = models.CharField(max_length=10, choices=PaymentGateway.choices, default=PaymentGateway.RAZORPAY)
+    payment_gateway = models.CharField(_("payment gateway"), max_length=10, choices=PaymentGateway.choices,
+                                       default=PaymentGateway.RAZORPAY)
     # Meta: without a catalog_id, every order_details item names its origin and importer.
-    country_of_origin = models.CharField(max_length=60, default="India", blank=True)
-    importer_name = models.CharField(max_length=200, blank=True,
+    country_of_origin = models.CharField(_("country of origin"), max_length=60, default="India", blank=True)
+    importer_name = models.CharField(_("importer name"), max_length=200, blank=True,
                                      help_text=_("Without a catalog: the importer shown on each item (WhatsApp Pay)."))
-    importer_address = models.JSONField(
+    importer_address = models.JSONField(_("importer address"),
         default=dict, blank=True,
         help_text=_('{"address_line1": ..., "city": ..., "zone_code": ..., "postal_code": ..., "country_code": "IN"}'))
-    template_name = models.CharField(
+    template_name = models.CharField(_("template name"),
         max_length=512, blank=True, validators=[TEMPLATE_NAME_VALIDATOR],
         help_text=_("Approved template sent instead of a message when the customer last wrote over 24 hours ago."),
     )
-    template_language = models.CharField(max_length=15, default="en", blank=True)
+    template_language = models.CharField(_("template language"), max_length=15, default="en", blank=True)
     template_category = models.CharField(
         _("template category"), max_length=10, choices=TemplateCategory.choices, default=TemplateCategory.UTILITY,
         help_text=_("As approved by Meta. A marketing template is never sent to a customer who has not opted in "
                     "to marketing messages, or who has opted out (STOP)."))
-    enabled = models.BooleanField(default=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
     messages_per_second = models.PositiveSmallIntegerField(
         _("messages per second"), default=80, validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text=_("The number's throughput at Meta: 80 by default, up to 1,000 on a higher tier."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "shopchat_whatsappconfig"  # the table from before the adapter had its own app
@@ -101,20 +106,24 @@ class InboundMessage(models.Model):
 
     STATUS = "status"
 
-    business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="whatsapp_inbound")
-    customer = models.ForeignKey("shopchat.Customer", null=True, blank=True, on_delete=models.SET_NULL,
+    business = models.ForeignKey("shopchat.Business", verbose_name=_("business"), on_delete=models.CASCADE,
                                  related_name="whatsapp_inbound")
-    wa_message_id = models.CharField("message id", max_length=200)
-    wa_id = models.CharField("from", max_length=32, blank=True)
-    profile_name = models.CharField(max_length=200, blank=True)
-    type = models.CharField(max_length=20)
-    payload = models.JSONField(decoder=SafeJSONDecoder)
-    received_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
+    customer = models.ForeignKey("shopchat.Customer", verbose_name=_("customer"), null=True, blank=True,
+                                 on_delete=models.SET_NULL,
+                                 related_name="whatsapp_inbound")
+    wa_message_id = models.CharField(_("message id"), max_length=200)
+    wa_id = models.CharField(_("from"), max_length=32, blank=True)
+    profile_name = models.CharField(_("profile name"), max_length=200, blank=True)
+    type = models.CharField(_("type"), max_length=20)
+    payload = models.JSONField(_("payload"), decoder=SafeJSONDecoder)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
         db_table = "shopchat_inboundmessage"
         ordering = ["-id"]
         constraints = [
@@ -148,27 +157,32 @@ class OutboundMessage(models.Model):
         READ = "read", _("Read")
         FAILED = "failed", _("Failed")
 
-    business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="whatsapp_outbound")
-    customer = models.ForeignKey("shopchat.Customer", on_delete=models.CASCADE, related_name="whatsapp_outbound")
-    kind = models.CharField(max_length=20, help_text=_("text, template or the interactive type"))
-    body = models.JSONField(decoder=SafeJSONDecoder,
+    business = models.ForeignKey("shopchat.Business", verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="whatsapp_outbound")
+    customer = models.ForeignKey("shopchat.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="whatsapp_outbound")
+    kind = models.CharField(_("kind"), max_length=20, help_text=_("text, template or the interactive type"))
+    body = models.JSONField(_("body"), decoder=SafeJSONDecoder,
                             help_text=_("The message object, without `to` and `messaging_product`."))
-    wa_message_id = models.CharField("WhatsApp message id", max_length=200, blank=True, db_index=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    error_code = models.IntegerField(null=True, blank=True)
-    error_title = models.CharField(max_length=500, blank=True)
-    note = models.CharField(max_length=300, blank=True)
-    order_number = models.CharField(max_length=20, blank=True, db_index=True)
-    ticket_id = models.CharField(max_length=40, blank=True, db_index=True)
-    source_event = models.UUIDField(null=True, blank=True, unique=True,
+    wa_message_id = models.CharField(_("WhatsApp message id"), max_length=200, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error_code = models.IntegerField(_("error code"), null=True, blank=True)
+    error_title = models.CharField(_("error title"), max_length=500, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    order_number = models.CharField(_("order number"), max_length=20, blank=True, db_index=True)
+    ticket_id = models.CharField(_("ticket id"), max_length=40, blank=True, db_index=True)
+    source_event = models.UUIDField(_("source event"), null=True, blank=True, unique=True,
                                     help_text=_("The outbox event this message tells the customer about."))
-    in_reply_to = models.ForeignKey(InboundMessage, null=True, blank=True, on_delete=models.SET_NULL,
+    in_reply_to = models.ForeignKey(InboundMessage, verbose_name=_("in reply to"), null=True, blank=True,
+                                    on_delete=models.SET_NULL,
                                     related_name="replies")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    status_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    status_at = models.DateTimeField(_("status at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
         db_table = "shopchat_outboundmessage"
         ordering = ["-id"]
         indexes = [models.Index(fields=["customer", "-id"], name="wa_outbound_customer_idx")]
@@ -192,13 +206,16 @@ class Conversation(Customer):
 class DeadLetter(models.Model):
     """A webhook payload that could not be parsed, kept so nothing Meta sent is silently lost."""
 
-    business = models.ForeignKey("shopchat.Business", null=True, blank=True, on_delete=models.CASCADE,
+    business = models.ForeignKey("shopchat.Business", verbose_name=_("business"), null=True, blank=True,
+                                 on_delete=models.CASCADE,
                                  related_name="whatsapp_dead_letters")
-    reason = models.CharField(max_length=300)
-    body = models.TextField()
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    body = models.TextField(_("body"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("dead letter")
+        verbose_name_plural = _("dead letters")
         db_table = "shopchat_deadletter"
         ordering = ["-received_at"]
 
@@ -247,13 +264,16 @@ class WebChatVisitor(models.Model):
     its hash is stored). Its customer's `wa_id` is in the reserved range `webchat.WA_PREFIX`, so
     the channel is known from the id alone; the merchant's own "Try your shop" chats are tests."""
 
-    business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="web_chat_visitors")
-    customer = models.OneToOneField("shopchat.Customer", on_delete=models.CASCADE, related_name="web_chat")
-    token_hash = models.CharField(max_length=64, unique=True)
-    is_test = models.BooleanField(default=False, help_text=_("The merchant's own test chat."))
-    created_at = models.DateTimeField(auto_now_add=True)
+    business = models.ForeignKey("shopchat.Business", verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="web_chat_visitors")
+    customer = models.OneToOneField("shopchat.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                    related_name="web_chat")
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    is_test = models.BooleanField(_("is test"), default=False, help_text=_("The merchant's own test chat."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = _("browser-chat visitors")
         verbose_name = _("browser-chat visitor")
 
     def __str__(self):
@@ -269,17 +289,21 @@ class WebChatMessage(models.Model):
         IN = "in", _("From the customer")
         OUT = "out", _("To the customer")
 
-    business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="web_chat_messages")
-    customer = models.ForeignKey("shopchat.Customer", on_delete=models.CASCADE, related_name="web_chat_messages")
-    direction = models.CharField(max_length=3, choices=Direction.choices)
-    kind = models.CharField(max_length=20)
-    body = models.JSONField()
-    order_number = models.CharField(max_length=20, blank=True)
-    source_event = models.UUIDField(null=True, blank=True, unique=True,
+    business = models.ForeignKey("shopchat.Business", verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="web_chat_messages")
+    customer = models.ForeignKey("shopchat.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="web_chat_messages")
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    kind = models.CharField(_("kind"), max_length=20)
+    body = models.JSONField(_("body"))
+    order_number = models.CharField(_("order number"), max_length=20, blank=True)
+    source_event = models.UUIDField(_("source event"), null=True, blank=True, unique=True,
                                     help_text=_("The outbox event this message tells the customer about."))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("web chat message")
+        verbose_name_plural = _("web chat messages")
         ordering = ["id"]
         indexes = [models.Index(fields=["customer", "id"], name="webchat_message_customer_idx")]
 
@@ -305,12 +329,14 @@ class CheckoutStep(models.Model):
         REGION = "region", "Typing the state or region"
         SHIPPING = "shipping", "Choosing a shipping option"
 
-    business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="+")
-    customer = models.OneToOneField("shopchat.Customer", on_delete=models.CASCADE, related_name="checkout_step")
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
-    step = models.CharField(max_length=20, choices=Step.choices)
-    draft = models.JSONField(default=dict, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    business = models.ForeignKey("shopchat.Business", verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="+")
+    customer = models.OneToOneField("shopchat.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                    related_name="checkout_step")
+    order = models.ForeignKey("orders.Order", verbose_name=_("order"), on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices)
+    draft = models.JSONField(_("draft"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     def __str__(self):
         return f"{self.order_id}: {self.step}"

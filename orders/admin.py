@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.functional import cached_property
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 from unfold.contrib.filters.admin import AutocompleteSelectFilter  # type: ignore[import-untyped,unused-ignore]  # no py.typed
@@ -43,6 +44,10 @@ from .models import (
 from .workspace import OrderWorkspace
 
 SHIP_AT_ONCE = 100
+# What the bulk actions report (the count picks the plural form when it is filled in).
+SHIPPED = ngettext_lazy("%(count)s order marked shipped.", "%(count)s orders marked shipped.", "count")
+DELIVERED = ngettext_lazy("%(count)s order marked delivered.", "%(count)s orders marked delivered.", "count")
+CANCELLED = ngettext_lazy("%(count)s order cancelled.", "%(count)s orders cancelled.", "count")
 
 
 class BoundedCountPaginator(Paginator):
@@ -89,11 +94,11 @@ class PlacedInFilter(WindowFilter):
 
 
 class PaidFilter(admin.SimpleListFilter):
-    title = "paid"
+    title = _("paid")
     parameter_name = "paid"
 
     def lookups(self, request, model_admin):
-        return (("yes", "Paid"), ("no", "Not paid"))
+        return (("yes", _("Paid")), ("no", _("Not paid")))
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -104,14 +109,14 @@ class PaidFilter(admin.SimpleListFilter):
 
 
 class ShipForm(forms.Form):
-    carrier = forms.CharField(max_length=100, required=False, help_text="For all the orders below.")
+    carrier = forms.CharField(max_length=100, required=False, help_text=_("For all the orders below."))
 
     def __init__(self, *args, orders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.orders = list(orders)
         for order in self.orders:
             self.fields[f"tracking_{order.pk}"] = forms.CharField(
-                label=f"Tracking number of {order.number}", max_length=100, required=False)
+                label=_("Tracking number of %(number)s") % {"number": order.number}, max_length=100, required=False)
 
     def rows(self):
         return [(order, self[f"tracking_{order.pk}"]) for order in self.orders]
@@ -175,18 +180,18 @@ class OrderAdmin(OrderWorkspace, TenantAdmin):
         return False
 
     # --- columns and read-only fields ---------------------------------------------------
-    @admin.display(description="customer", ordering="customer__name")
+    @admin.display(description=_("customer"), ordering="customer__name")
     def customer_display(self, order):
-        return f"{order.customer.name or 'Customer'} (+{order.customer.wa_id})"
+        return f"{order.customer.name or gettext('Customer')} (+{order.customer.wa_id})"
 
-    @admin.display(description="paid", boolean=True)
+    @admin.display(description=_("paid"), boolean=True)
     def is_paid(self, order):
         return order.paid_at is not None
 
-    total_display = _money("total_minor", "total")
+    total_display = _money("total_minor", _("total"))
 
     # --- actions (through the services) -------------------------------------------------
-    def _apply(self, request, queryset, verb, operation):
+    def _apply(self, request, queryset, done_message, operation):
         done, failed = 0, []
         for order in queryset:
             try:
@@ -195,7 +200,7 @@ class OrderAdmin(OrderWorkspace, TenantAdmin):
             except DomainError as exc:
                 failed.append(f"{order.number}: {exc.message}")
         if done:
-            self.message_user(request, f"{done} order(s) {verb}.", messages.SUCCESS)
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
         for failure in failed:
             self.message_user(request, failure, messages.ERROR)
 
@@ -203,7 +208,7 @@ class OrderAdmin(OrderWorkspace, TenantAdmin):
         shown = super().get_list_display(request)
         return (*shown, "business") if request.user.is_superuser else shown
 
-    @admin.action(description="Mark shipped (with tracking numbers)", permissions=["change"])
+    @admin.action(description=_("Mark shipped (with tracking numbers)"), permissions=["change"])
     def mark_shipped(self, request, queryset):
         # Only what can ship: paid (or partly refunded) and not shipped yet.
         queryset = queryset.filter(status__in=(Order.Status.PAID, Order.Status.PARTLY_REFUNDED),
@@ -215,32 +220,33 @@ class OrderAdmin(OrderWorkspace, TenantAdmin):
             return None
         if len(orders) > SHIP_AT_ONCE:
             orders = orders[:SHIP_AT_ONCE]
-            self.message_user(request, f"Only the first {SHIP_AT_ONCE} orders are shown; ship the rest next.",
+            self.message_user(request, _("Only the first %(count)s orders are shown; ship the rest next.")
+                              % {"count": SHIP_AT_ONCE},
                               messages.WARNING)
         if "apply" in request.POST:
             form = ShipForm(request.POST, orders=orders)
             if form.is_valid():
                 carrier = form.cleaned_data["carrier"]
                 tracking = {o.pk: form.cleaned_data[f"tracking_{o.pk}"] for o in orders}
-                self._apply(request, orders, "marked shipped", lambda order: services.ship_order(
+                self._apply(request, orders, SHIPPED, lambda order: services.ship_order(
                     order=order, tracking_number=tracking[order.pk], carrier=carrier, actor=request.user))
                 return None
         else:
             form = ShipForm(orders=orders)
         context = {
-            **self.admin_site.each_context(request), "title": "Mark orders shipped", "form": form,
+            **self.admin_site.each_context(request), "title": _("Mark orders shipped"), "form": form,
             "opts": self.model._meta, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/orders/order/ship_orders.html", context)
 
-    @admin.action(description="Mark delivered", permissions=["change"])
+    @admin.action(description=_("Mark delivered"), permissions=["change"])
     def mark_delivered(self, request, queryset):
-        self._apply(request, queryset, "marked delivered",
+        self._apply(request, queryset, DELIVERED,
                     lambda order: services.deliver_order(order=order, actor=request.user))
 
-    @admin.action(description="Cancel (paid orders are refunded)", permissions=["change"])
+    @admin.action(description=_("Cancel (paid orders are refunded)"), permissions=["change"])
     def cancel_orders(self, request, queryset):
-        self._apply(request, queryset, "cancelled", lambda order: self.cancel(order, request.user))
+        self._apply(request, queryset, CANCELLED, lambda order: self.cancel(order, request.user))
 
     # --- CSV export -------------------------------------------------------------------------
     def export_view(self, request):

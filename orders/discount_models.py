@@ -10,6 +10,7 @@ old flags between the two (it read before the commit). Bulk updates and deletes 
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from shopchat.models import Business, Customer
 
@@ -55,29 +56,34 @@ class Discount(models.Model):
         PERCENT = "percent", "Percent off"
         FIXED = "fixed", "Fixed amount off"
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="discounts")
-    code = models.CharField(max_length=40, blank=True,
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="discounts")
+    code = models.CharField(_("code"), max_length=40, blank=True,
                             help_text="What the customer types, e.g. SAVE10 (upper case); empty: automatic.")
-    name = models.CharField(max_length=60, help_text="What the customer sees, e.g. 10% off tea.")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERCENT)
-    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+    name = models.CharField(_("name"), max_length=60, help_text="What the customer sees, e.g. 10% off tea.")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERCENT)
+    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2, null=True, blank=True,
                                   help_text="For percent off: 0.01 to 100.")
-    amount_minor = models.BigIntegerField("amount off (minor units)", null=True, blank=True)
-    min_subtotal_minor = models.BigIntegerField("minimum goods (minor units)", null=True, blank=True)
-    starts_at = models.DateTimeField(null=True, blank=True)
-    ends_at = models.DateTimeField(null=True, blank=True)
-    usage_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Uses in total; empty: no limit.")
-    per_customer_limit = models.PositiveIntegerField(null=True, blank=True,
+    amount_minor = models.BigIntegerField(_("amount off (minor units)"), null=True, blank=True)
+    min_subtotal_minor = models.BigIntegerField(_("minimum goods (minor units)"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    usage_limit = models.PositiveIntegerField(_("usage limit"), null=True, blank=True,
+                                              help_text="Uses in total; empty: no limit.")
+    per_customer_limit = models.PositiveIntegerField(_("per customer limit"), null=True, blank=True,
                                                      help_text="Uses per customer; empty: no limit.")
-    used_count = models.PositiveIntegerField(default=0, editable=False)
-    collections = models.ManyToManyField("catalog.Collection", blank=True, related_name="discounts",
+    used_count = models.PositiveIntegerField(_("used count"), default=0, editable=False)
+    collections = models.ManyToManyField("catalog.Collection", verbose_name=_("collections"), blank=True,
+                                         related_name="discounts",
                                          help_text="Only goods of these collections; none: all goods.")
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(_("is active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = DiscountQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("discount")
+        verbose_name_plural = _("discounts")
         ordering = ["code", "id"]
         constraints = [
             models.UniqueConstraint(fields=["business", "code"], condition=~Q(code=""),
@@ -113,13 +119,17 @@ class DiscountRedemption(models.Model):
 
     tenant_path = "order__business"
 
-    discount = models.ForeignKey(Discount, on_delete=models.PROTECT, related_name="redemptions")
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="discount_redemptions")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    amount_minor = models.BigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    discount = models.ForeignKey(Discount, verbose_name=_("discount"), on_delete=models.PROTECT,
+                                 related_name="redemptions")
+    order = models.ForeignKey("orders.Order", verbose_name=_("order"), on_delete=models.CASCADE,
+                              related_name="discount_redemptions")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+")
+    amount_minor = models.BigIntegerField(_("amount minor"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("discount redemption")
+        verbose_name_plural = _("discount redemptions")
         constraints = [
             models.UniqueConstraint(fields=["discount", "order"], name="discount_redemption_once_per_order"),
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="discount_redemption_amount_gt_0"),

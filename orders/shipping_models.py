@@ -4,6 +4,7 @@ store. Pricing an address: `orders.services.shipping`."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from shopchat.models import Business
 
@@ -12,13 +13,16 @@ class ShippingZone(models.Model):
     """Where a business delivers: one country, or only the postcodes that start with one of
     `postcode_prefixes` there (e.g. Bengaluru: "560, 561, 562")."""
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="shipping_zones")
-    name = models.CharField(max_length=100)
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. IN.")
-    postcode_prefixes = models.TextField(
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="shipping_zones")
+    name = models.CharField(_("name"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, help_text="ISO 3166-1 alpha-2, e.g. IN.")
+    postcode_prefixes = models.TextField(_("postcode prefixes"),
         blank=True, help_text="Comma-separated postcode beginnings; empty: the whole country.")
 
     class Meta:
+        verbose_name = _("shipping zone")
+        verbose_name_plural = _("shipping zones")
         ordering = ["country", "name"]
         constraints = [models.UniqueConstraint(fields=["business", "name"], name="shipping_zone_name_unique")]
 
@@ -52,20 +56,24 @@ class ShippingOption(models.Model):
         DELIVERY = "delivery", "Delivery"
         PICKUP = "pickup", "Pick up in store"
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="shipping_options")
-    code = models.SlugField(max_length=40, help_text="The option's id in the API, e.g. express.")
-    name = models.CharField(max_length=24, help_text="As the chat shows it (at most 24 characters).")
-    description = models.CharField(max_length=72, blank=True, help_text="E.g. 2-4 working days.")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DELIVERY)
-    zone = models.ForeignKey(ShippingZone, null=True, blank=True, on_delete=models.CASCADE, related_name="options",
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="shipping_options")
+    code = models.SlugField(_("code"), max_length=40, help_text="The option's id in the API, e.g. express.")
+    name = models.CharField(_("name"), max_length=24, help_text="As the chat shows it (at most 24 characters).")
+    description = models.CharField(_("description"), max_length=72, blank=True, help_text="E.g. 2-4 working days.")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DELIVERY)
+    zone = models.ForeignKey(ShippingZone, verbose_name=_("zone"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="options",
                              help_text="Where it delivers (delivery only).")
-    price_minor = models.BigIntegerField("price (minor units)", default=0)
-    free_over_minor = models.BigIntegerField("free from (minor units)", null=True, blank=True,
+    price_minor = models.BigIntegerField(_("price (minor units)"), default=0)
+    free_over_minor = models.BigIntegerField(_("free from (minor units)"), null=True, blank=True,
                                              help_text="Free when the goods come to at least this much.")
-    position = models.PositiveIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("is active"), default=True)
 
     class Meta:
+        verbose_name = _("shipping option")
+        verbose_name_plural = _("shipping options")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["business", "code"], name="shipping_option_code_unique"),
@@ -102,11 +110,13 @@ class ShippingBand(models.Model):
 
     tenant_path = "option__business"
 
-    option = models.ForeignKey(ShippingOption, on_delete=models.CASCADE, related_name="bands")
-    from_minor = models.BigIntegerField("goods from (minor units)")
-    price_minor = models.BigIntegerField("price (minor units)")
+    option = models.ForeignKey(ShippingOption, verbose_name=_("option"), on_delete=models.CASCADE, related_name="bands")
+    from_minor = models.BigIntegerField(_("goods from (minor units)"))
+    price_minor = models.BigIntegerField(_("price (minor units)"))
 
     class Meta:
+        verbose_name = _("shipping band")
+        verbose_name_plural = _("shipping bands")
         ordering = ["from_minor"]
         constraints = [
             models.UniqueConstraint(fields=["option", "from_minor"], name="shipping_band_from_unique"),

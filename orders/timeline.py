@@ -2,13 +2,16 @@
 above add (payments: payments and refunds; chat: the messages of the customer's conversation),
 newest first. Apps above register a provider in AppConfig.ready(), so orders imports none of
 them. Each provider answers with a fixed number of queries for one order."""
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from shopchat.money import MoneyError, label, to_minor
 from shopchat.tenancy import business_ids
 
 from .models import Order, OrderNote, OrderTransition
@@ -35,10 +38,41 @@ def register(*, area: str, entries: Provider) -> None:
         _providers.append((area, entries))
 
 
+# The notes the system writes on a status change, stored in English: shown in the reader's language.
+SYSTEM_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"placed"), lambda m: _("placed")),
+    (re.compile(r"payment (\d+)"), lambda m: _("payment %(number)s") % {"number": m[1]}),
+    (re.compile(r"([A-Z]{3}) (-?\d+(?:\.\d+)?) refunded in all"), lambda m: _("%(amount)s refunded in all") % {
+        "amount": _amount(m[2], m[1])}),
+    (re.compile(r"not paid within (\d+) minutes"), lambda m: _("not paid within %(minutes)s minutes") % {
+        "minutes": m[1]}),
+]
+
+
+def _amount(major: str, currency: str) -> str:
+    try:
+        return label(to_minor(Decimal(major), currency), currency)
+    except (InvalidOperation, MoneyError):
+        return f"{currency} {major}"
+
+
+def shown_note(note: str) -> str:
+    """A status change's note as the staff member reads it: the system's own notes translated,
+    anything a person or an integration wrote as written."""
+    for pattern, shown in SYSTEM_NOTES:
+        if match := pattern.fullmatch(note):
+            return shown(match)
+    return note
+
+
+def shown_actor(label_: str) -> str:
+    return _("system") if label_ == "system" else label_
+
+
 def order_entries(order: Order, user: Any) -> list[Entry]:
-    entries = [Entry(t.created_at, "status", str(t), t.note, t.actor_label)
+    entries = [Entry(t.created_at, "status", str(t), shown_note(t.note), shown_actor(t.actor_label))
                for t in OrderTransition.objects.filter(order=order).order_by("created_at", "id")[:200]]
-    entries += [Entry(n.created_at, "note", _("Staff note"), n.text, n.author_label)
+    entries += [Entry(n.created_at, "note", _("Staff note"), n.text, shown_actor(n.author_label))
                 for n in OrderNote.objects.filter(order=order).order_by("created_at", "id")[:200]]
     return entries
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from unfold.admin import ModelAdmin, TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
 from orders.admin import OrderAdmin
@@ -54,7 +54,7 @@ class RefundInline(WrittenByServices, TenantInline, TabularInline):
     readonly_fields = fields
     extra = 0
 
-    amount = money("amount_minor", "amount")
+    amount = money("amount_minor", gettext_lazy("amount"))
 
 
 @admin.register(Payment)
@@ -72,9 +72,9 @@ class PaymentAdmin(WrittenByServices, TenantAdmin):
     inlines = [RefundInline]  # refunds are made on the order's page (confirmation, amount, reason)
     show_full_result_count = False
 
-    amount = money("amount_minor", "amount")
-    refunded = money("refunded_minor", "refunded")
-    commission = money("commission_minor", "commission")
+    amount = money("amount_minor", gettext_lazy("amount"))
+    refunded = money("refunded_minor", gettext_lazy("refunded"))
+    commission = money("commission_minor", gettext_lazy("commission"))
 
 
 @admin.register(Refund)
@@ -84,7 +84,7 @@ class RefundAdmin(WrittenByServices, TenantAdmin):
     list_filter = ("business",)
     search_fields = ("payment__order__number",)
     list_select_related = ("payment", "created_by", "business", "settlement")
-    amount = money("amount_minor", "amount")
+    amount = money("amount_minor", gettext_lazy("amount"))
 
 
 @admin.register(Wallet)
@@ -96,7 +96,7 @@ class WalletAdmin(WrittenByServices, TenantAdmin):
     list_select_related = ("customer", "account", "business")
     fields = readonly_fields = ("business", "customer", "account", "balance", "created_at")
 
-    @admin.display(description="balance", ordering="account__balance_minor")
+    @admin.display(description=gettext_lazy("balance"), ordering="account__balance_minor")
     def balance(self, obj):
         return obj.account.balance_display
 
@@ -114,7 +114,7 @@ class TopUpAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "payments"
     list_display = ("id", "created_at", "customer", "amount", "status", "failure_reason", "business")
     list_filter = ("status", "business")
-    amount = money("amount_minor", "amount")
+    amount = money("amount_minor", gettext_lazy("amount"))
 
 
 @admin.register(Transfer)
@@ -123,7 +123,7 @@ class TransferAdmin(WrittenByServices, TenantAdmin):
     list_display = ("id", "created_at", "sender", "recipient", "amount", "note", "business")
     list_filter = ("business",)
     search_fields = ("=sender__wa_id", "=recipient__wa_id")
-    amount = money("amount_minor", "amount")
+    amount = money("amount_minor", gettext_lazy("amount"))
 
 
 @admin.register(LedgerAccount)
@@ -133,7 +133,7 @@ class LedgerAccountAdmin(WrittenByServices, TenantAdmin):
     list_filter = ("kind", "business")
     search_fields = ("=customer__wa_id",)
     list_select_related = ("customer", "business")
-    balance = money("balance_minor", "balance")
+    balance = money("balance_minor", gettext_lazy("balance"))
 
 
 class LedgerEntryInline(WrittenByServices, TenantInline, TabularInline):
@@ -142,7 +142,7 @@ class LedgerEntryInline(WrittenByServices, TenantInline, TabularInline):
     fields = readonly_fields = ("account", "amount", "created_at")
     extra = 0
 
-    amount = money("amount_minor", "amount")
+    amount = money("amount_minor", gettext_lazy("amount"))
 
 
 @admin.register(LedgerTransaction)
@@ -183,27 +183,27 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
     fields = readonly_fields
     change_list_template = "admin/payments/settlement/change_list.html"
 
-    gross = money("gross_minor", "gross")
-    refunds = money("refunds_minor", "refunds")
-    commission = money("commission_minor", "commission")
-    net = money("net_minor", "net")
-    opening = money("opening_minor", "brought forward")
-    payout = money("payout_minor", "payout")
-    closing = money("closing_minor", "carried forward")
+    gross = money("gross_minor", gettext_lazy("gross"))
+    refunds = money("refunds_minor", gettext_lazy("refunds"))
+    commission = money("commission_minor", gettext_lazy("commission"))
+    net = money("net_minor", gettext_lazy("net"))
+    opening = money("opening_minor", gettext_lazy("brought forward"))
+    payout = money("payout_minor", gettext_lazy("payout"))
+    closing = money("closing_minor", gettext_lazy("carried forward"))
 
     @admin.display(description=gettext_lazy("disputes held from the payout"))
     def disputes_held(self, obj):
         """Disputes open when the statement was made: their amounts were not paid out."""
         rows = Dispute.objects.filter(business_id=obj.business_id, opened_at__lte=obj.period_end).exclude(
             resolved_at__lt=obj.period_end).select_related("payment__order")
-        return format_html_join("", "<p>order {} &middot; {} &middot; {}</p>", (
-            (d.payment.order.number, label(d.amount_minor, d.currency), d.get_status_display())
+        return format_html_join("", "<p>{} {} &middot; {} &middot; {}</p>", (
+            (gettext("order"), d.payment.order.number, label(d.amount_minor, d.currency), d.get_status_display())
             for d in rows)) or gettext("none")
 
-    @admin.display(description="statement")
+    @admin.display(description=gettext_lazy("statement"))
     def statement_links(self, obj):
-        return format_html('<a href="{}">page</a> · <a href="{}">CSV</a>',
-                           reverse("admin:payments_settlement_statement", args=[obj.pk]),
+        return format_html('<a href="{}">{}</a> · <a href="{}">CSV</a>',
+                           reverse("admin:payments_settlement_statement", args=[obj.pk]), gettext("page"),
                            reverse("admin:payments_settlement_csv", args=[obj.pk]))
 
     def get_urls(self):
@@ -228,7 +228,8 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
         rows = [(line, label(line.gross_minor, cur), label(line.refund_minor, cur),
                  label(line.commission_minor, cur), label(line.net_minor, cur), self._kept(line))
                 for line in self._lines(settlement)[:5000]]
-        context = {**self.admin_site.each_context(request), "title": f"Settlement statement #{settlement.pk}",
+        title = gettext("Settlement statement #%(number)s") % {"number": settlement.pk}
+        context = {**self.admin_site.each_context(request), "title": title,
                    "settlement": settlement, "rows": rows, "opts": self.model._meta,
                    "totals": {name: label(getattr(settlement, f"{name}_minor"), cur)
                               for name in ("gross", "refunds", "commission", "net", "opening", "payout", "closing")}}
@@ -271,7 +272,7 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
         if not request.user.is_superuser:
             businesses = businesses.filter(pk__in=business_ids(request.user, self.tenant_area, CHANGE))
         if not request.user.is_superuser and not businesses:
-            self.message_user(request, "You may not settle businesses.", messages.ERROR)
+            self.message_user(request, gettext("You may not settle businesses."), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:payments_settlement_changelist"))
         done = 0
         for business in businesses:
@@ -279,14 +280,15 @@ class SettlementAdmin(WrittenByServices, TenantAdmin):
                 done += services.settle_business(business=business, actor=request.user) is not None
             except DomainError as exc:
                 self.message_user(request, f"{business}: {exc.message}", messages.WARNING)
-        self.message_user(request, f"{done} settlement(s) made.", messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)s settlement made.", "%(count)s settlements made.", done)
+                          % {"count": done}, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:payments_settlement_changelist"))
 
     def reconcile_view(self, request):
         if not request.user.is_superuser:
-            self.message_user(request, "Reconciliation is for platform staff.", messages.ERROR)
+            self.message_user(request, gettext("Reconciliation is for platform staff."), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:payments_settlement_changelist"))
-        context = {**self.admin_site.each_context(request), "title": "Ledger reconciliation",
+        context = {**self.admin_site.each_context(request), "title": gettext("Ledger reconciliation"),
                    "differences": services.reconcile(), "opts": self.model._meta}
         return TemplateResponse(request, "admin/payments/settlement/reconcile.html", context)
 

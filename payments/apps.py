@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PaymentsConfig(AppConfig):
     name = "payments"
-    verbose_name = "Payments and settlement"
+    verbose_name = _("Payments and settlement")
 
     def ready(self):
         from orders import timeline

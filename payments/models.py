@@ -33,14 +33,18 @@ class LedgerAccount(models.Model):
         DISPUTES_HELD = "disputes_held", _("Held for open disputes")
         TEST_SALES = "test_sales", _("Test chat sales (never paid out)")
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="ledger_accounts")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    currency = models.CharField(max_length=3)
-    balance_minor = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.PROTECT,
+                                 related_name="ledger_accounts")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    currency = models.CharField(_("currency"), max_length=3)
+    balance_minor = models.BigIntegerField(_("balance minor"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
         ordering = ["business", "kind", "id"]
         constraints = [
             models.CheckConstraint(
@@ -80,15 +84,20 @@ class LedgerTransaction(models.Model):
         DISPUTE = "dispute", _("Dispute")
         ADJUSTMENT = "adjustment", _("Adjustment")
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="ledger_transactions")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    reference = models.CharField(max_length=64, blank=True, db_index=True, help_text=_("e.g. payment:42"))
-    memo = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.PROTECT,
+                                 related_name="ledger_transactions")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True,
+                                 help_text=_("e.g. payment:42"))
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
         ordering = ["-id"]
 
     def __str__(self):
@@ -104,13 +113,17 @@ class LedgerTransaction(models.Model):
 
 
 class LedgerEntry(models.Model):
-    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="entries")
-    amount_minor = models.BigIntegerField(help_text=_("Positive: money into the account; negative: out of it."))
-    currency = models.CharField(max_length=3)
-    created_at = models.DateTimeField(auto_now_add=True)
+    transaction = models.ForeignKey(LedgerTransaction, verbose_name=_("transaction"), on_delete=models.PROTECT,
+                                    related_name="entries")
+    account = models.ForeignKey(LedgerAccount, verbose_name=_("account"), on_delete=models.PROTECT,
+                                related_name="entries")
+    amount_minor = models.BigIntegerField(_("amount minor"),
+                                          help_text=_("Positive: money into the account; negative: out of it."))
+    currency = models.CharField(_("currency"), max_length=3)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ledger entry")
         ordering = ["id"]
         verbose_name_plural = _("ledger entries")
         constraints = [models.CheckConstraint(condition=~Q(amount_minor=0), name="ledger_entry_nonzero")]
@@ -130,12 +143,16 @@ class LedgerEntry(models.Model):
 class Wallet(models.Model):
     """A customer's wallet: its balance is the balance of its ledger account."""
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="wallets")
-    customer = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="wallet")
-    account = models.OneToOneField(LedgerAccount, on_delete=models.PROTECT, related_name="wallet")
-    created_at = models.DateTimeField(auto_now_add=True)
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.PROTECT, related_name="wallets")
+    customer = models.OneToOneField(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                    related_name="wallet")
+    account = models.OneToOneField(LedgerAccount, verbose_name=_("account"), on_delete=models.PROTECT,
+                                   related_name="wallet")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("wallet")
+        verbose_name_plural = _("wallets")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -146,18 +163,22 @@ class FundingSource(models.Model):
     """A card linked to a customer's wallet: the provider's token and what a person needs to
     recognise the card. Never the card number."""
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="funding_sources")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="funding_sources")
-    provider = models.CharField(max_length=20)
-    token = models.CharField(max_length=100)
-    brand = models.CharField(max_length=20)
-    last4 = models.CharField(max_length=4)
-    exp_month = models.PositiveSmallIntegerField()
-    exp_year = models.PositiveSmallIntegerField()
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.PROTECT,
+                                 related_name="funding_sources")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="funding_sources")
+    provider = models.CharField(_("provider"), max_length=20)
+    token = models.CharField(_("token"), max_length=100)
+    brand = models.CharField(_("brand"), max_length=20)
+    last4 = models.CharField(_("last4"), max_length=4)
+    exp_month = models.PositiveSmallIntegerField(_("exp month"))
+    exp_year = models.PositiveSmallIntegerField(_("exp year"))
+    is_active = models.BooleanField(_("is active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("funding source")
+        verbose_name_plural = _("funding sources")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["provider", "token"], name="funding_source_token_unique"),
@@ -177,30 +198,36 @@ class Settlement(models.Model):
         SENDING = "sending", _("Payout sent, not confirmed yet")
         FAILED = "failed", _("Payout failed (reversed, paid with the next run)")
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="settlements")
-    currency = models.CharField(max_length=3)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
-    period_start = models.DateTimeField(null=True, blank=True)
-    period_end = models.DateTimeField()
-    payment_count = models.PositiveIntegerField(default=0)
-    refund_count = models.PositiveIntegerField(default=0)
-    gross_minor = models.BigIntegerField(default=0)
-    refunds_minor = models.BigIntegerField(default=0)
-    commission_minor = models.BigIntegerField(default=0)
-    net_minor = models.BigIntegerField(default=0, help_text=_("gross - refunds - commission of the lines"))
-    opening_minor = models.BigIntegerField(
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.PROTECT,
+                                 related_name="settlements")
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PAID)
+    period_start = models.DateTimeField(_("period start"), null=True, blank=True)
+    period_end = models.DateTimeField(_("period end"))
+    payment_count = models.PositiveIntegerField(_("payment count"), default=0)
+    refund_count = models.PositiveIntegerField(_("refund count"), default=0)
+    gross_minor = models.BigIntegerField(_("gross minor"), default=0)
+    refunds_minor = models.BigIntegerField(_("refunds minor"), default=0)
+    commission_minor = models.BigIntegerField(_("commission minor"), default=0)
+    net_minor = models.BigIntegerField(_("net minor"), default=0,
+                                       help_text=_("gross - refunds - commission of the lines"))
+    opening_minor = models.BigIntegerField(_("opening minor"),
         default=0, help_text=_("Merchant payable balance brought in from earlier statements (negative: owed).")
     )
-    payout_minor = models.BigIntegerField(default=0)
-    closing_minor = models.BigIntegerField(default=0, help_text=_("Carried forward: opening + net - payout."))
-    payout_account = models.CharField(max_length=64, blank=True)
-    payout_reference = models.CharField(max_length=100, blank=True)
-    payout_failure = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    payout_minor = models.BigIntegerField(_("payout minor"), default=0)
+    closing_minor = models.BigIntegerField(_("closing minor"), default=0,
+                                           help_text=_("Carried forward: opening + net - payout."))
+    payout_account = models.CharField(_("payout account"), max_length=64, blank=True)
+    payout_reference = models.CharField(_("payout reference"), max_length=100, blank=True)
+    payout_failure = models.CharField(_("payout failure"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(payout_minor__gte=0), name="settlement_payout_gte_0"),
@@ -234,33 +261,40 @@ class Payment(models.Model):
     ACTIVE = (Status.PENDING, Status.AUTHORIZED, Status.CAPTURED)
 
     # no index of its own: payment_settle_idx leads with it
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="payments", db_index=False)
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments")
-    method = models.CharField(max_length=10, choices=Method.choices)
-    funding_source = models.ForeignKey(FundingSource, null=True, blank=True, on_delete=models.PROTECT,
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.PROTECT,
+                                 related_name="payments", db_index=False)
+    order = models.ForeignKey("orders.Order", verbose_name=_("order"), on_delete=models.PROTECT,
+                              related_name="payments")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="payments")
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    funding_source = models.ForeignKey(FundingSource, verbose_name=_("funding source"), null=True, blank=True,
+                                       on_delete=models.PROTECT,
                                        related_name="payments")
-    amount_minor = models.BigIntegerField()
-    currency = models.CharField(max_length=3)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    provider = models.CharField(max_length=20, blank=True)
-    provider_reference = models.CharField(max_length=100, blank=True)
-    failure_code = models.CharField(max_length=40, blank=True)
-    failure_reason = models.CharField(max_length=200, blank=True)
+    amount_minor = models.BigIntegerField(_("amount minor"))
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    provider = models.CharField(_("provider"), max_length=20, blank=True)
+    provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    failure_code = models.CharField(_("failure code"), max_length=40, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
     # Sent to the provider with the charge (Stripe's Idempotency-Key, Razorpay's receipt): a
     # repeated call is answered with the first charge, and the repair job finds it by this key.
-    idempotency_key = models.CharField(max_length=64, blank=True)
-    action_url = models.URLField(max_length=500, blank=True,
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
+    action_url = models.URLField(_("action url"), max_length=500, blank=True,
                                  help_text=_("Where the customer pays or authenticates (payment link, 3-D Secure)."))
-    commission_minor = models.BigIntegerField(default=0, help_text=_("Taken at capture."))
-    refunded_minor = models.BigIntegerField(default=0)
-    captured_at = models.DateTimeField(null=True, blank=True)
-    settlement = models.ForeignKey(Settlement, null=True, blank=True, on_delete=models.PROTECT,
+    commission_minor = models.BigIntegerField(_("commission minor"), default=0, help_text=_("Taken at capture."))
+    refunded_minor = models.BigIntegerField(_("refunded minor"), default=0)
+    captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
+    settlement = models.ForeignKey(Settlement, verbose_name=_("settlement"), null=True, blank=True,
+                                   on_delete=models.PROTECT,
                                    related_name="payments")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payment_amount_gt_0"),
@@ -306,20 +340,24 @@ class Refund(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed at the provider")
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="refunds")
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    amount_minor = models.BigIntegerField()
-    currency = models.CharField(max_length=3)
-    reason = models.CharField(max_length=200, blank=True)
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
+    amount_minor = models.BigIntegerField(_("amount minor"))
+    currency = models.CharField(_("currency"), max_length=3)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     # Booked in the ledger at once; sent to the provider after that commits (`send_refund`).
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUCCEEDED)
-    provider_reference = models.CharField(max_length=100, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUCCEEDED)
+    provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL,
                                    related_name="+")
-    settlement = models.ForeignKey(Settlement, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    settlement = models.ForeignKey(Settlement, verbose_name=_("settlement"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="refunds")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(condition=Q(amount_minor__gt=0), name="refund_amount_gt_0")]
         indexes = [models.Index(fields=["business", "settlement"], name="refund_settle_idx")]
@@ -334,17 +372,20 @@ class SettlementLine(models.Model):
 
     tenant_path = "settlement__business"
 
-    settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT, related_name="lines")
-    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT,
+    settlement = models.ForeignKey(Settlement, verbose_name=_("settlement"), on_delete=models.PROTECT,
+                                   related_name="lines")
+    payment = models.OneToOneField(Payment, verbose_name=_("payment"), null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="settlement_line")
-    refund = models.OneToOneField(Refund, null=True, blank=True, on_delete=models.PROTECT,
+    refund = models.OneToOneField(Refund, verbose_name=_("refund"), null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="settlement_line")
-    gross_minor = models.BigIntegerField(default=0)
-    refund_minor = models.BigIntegerField(default=0)
-    commission_minor = models.BigIntegerField(default=0)
-    net_minor = models.BigIntegerField(default=0)
+    gross_minor = models.BigIntegerField(_("gross minor"), default=0)
+    refund_minor = models.BigIntegerField(_("refund minor"), default=0)
+    commission_minor = models.BigIntegerField(_("commission minor"), default=0)
+    net_minor = models.BigIntegerField(_("net minor"), default=0)
 
     class Meta:
+        verbose_name = _("settlement line")
+        verbose_name_plural = _("settlement lines")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -369,21 +410,25 @@ class TopUp(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="top_ups")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="top_ups")
-    funding_source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="top_ups")
-    amount_minor = models.BigIntegerField()
-    currency = models.CharField(max_length=3)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    provider = models.CharField(max_length=20)
-    provider_reference = models.CharField(max_length=100, blank=True)
-    idempotency_key = models.CharField(max_length=64, blank=True)  # sent with the charge, as a payment's
-    failure_code = models.CharField(max_length=40, blank=True)
-    failure_reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.PROTECT, related_name="top_ups")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="top_ups")
+    funding_source = models.ForeignKey(FundingSource, verbose_name=_("funding source"), on_delete=models.PROTECT,
+                                       related_name="top_ups")
+    amount_minor = models.BigIntegerField(_("amount minor"))
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    provider = models.CharField(_("provider"), max_length=20)
+    provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64,
+                                       blank=True)  # sent with the charge, as a payment's
+    failure_code = models.CharField(_("failure code"), max_length=40, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("top up")
+        verbose_name_plural = _("top ups")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="top_up_amount_gt_0"),
@@ -400,15 +445,20 @@ class TopUp(models.Model):
 
 
 class Transfer(models.Model):
-    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="transfers")
-    sender = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transfers_sent")
-    recipient = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transfers_received")
-    amount_minor = models.BigIntegerField()
-    currency = models.CharField(max_length=3)
-    note = models.CharField(max_length=140, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.PROTECT,
+                                 related_name="transfers")
+    sender = models.ForeignKey(Customer, verbose_name=_("sender"), on_delete=models.PROTECT,
+                               related_name="transfers_sent")
+    recipient = models.ForeignKey(Customer, verbose_name=_("recipient"), on_delete=models.PROTECT,
+                                  related_name="transfers_received")
+    amount_minor = models.BigIntegerField(_("amount minor"))
+    currency = models.CharField(_("currency"), max_length=3)
+    note = models.CharField(_("note"), max_length=140, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="transfer_amount_gt_0"),
@@ -423,15 +473,17 @@ class Transfer(models.Model):
 class ProviderEvent(models.Model):
     """A provider callback we acted on; the unique event id makes a repeated callback a no-op."""
 
-    provider = models.CharField(max_length=20)
-    event_id = models.CharField(max_length=100)
-    event_type = models.CharField(max_length=60)
-    reference = models.CharField(max_length=100, blank=True)
-    outcome = models.CharField(max_length=60, blank=True)
-    payload = models.JSONField(default=dict)
-    received_at = models.DateTimeField(auto_now_add=True)
+    provider = models.CharField(_("provider"), max_length=20)
+    event_id = models.CharField(_("event id"), max_length=100)
+    event_type = models.CharField(_("event type"), max_length=60)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=60, blank=True)
+    payload = models.JSONField(_("payload"), default=dict)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("provider event")
+        verbose_name_plural = _("provider events")
         ordering = ["-received_at"]
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_unique")]
 

@@ -19,7 +19,7 @@ from orders.timeline import Entry
 from shopchat.backoffice.forms import MoneyField
 from shopchat.errors import DomainError
 from shopchat.idempotency import run_once
-from shopchat.money import label
+from shopchat.money import format_major, label
 from shopchat.tenancy import business_ids
 
 from . import services
@@ -114,7 +114,7 @@ class PaymentsWorkspace:
         left = refundable(order) if self.may_refund(request, order) and order.paid_at else 0
         if left:
             form = RefundForm(prefix="refund", currency=order.currency, left=left,
-                              initial={"amount": label(left, order.currency).split(" ", 1)[1].replace(",", "")})
+                              initial={"amount": format_major(left, order.currency)})
             actions.insert(0, {"key": "refund", "title": _("Refund"), "form": form, "button": _("Continue"),
                                "url": reverse("admin:orders_order_refund", args=[order.pk]),
                                "note": _("Left to refund: %(left)s") % {"left": label(left, order.currency)}})

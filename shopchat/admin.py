@@ -60,19 +60,19 @@ class BusinessAdmin(TenantAdmin):
     actions = ["approve", "suspend", "reactivate", "rotate_webhook_secret"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "status", "currency", "country", "time_zone")}),
-        ("WhatsApp", {"fields": ("wa_phone_number_id", "wa_display_number", "language", "greeting", "greetings")}),
-        ("Public shop page", {"fields": ("description", "logo_url", "web_chat_enabled", "shop_links")}),
-        ("Platform commission", {"fields": ("commission_percent", "commission_fixed_minor")}),
-        ("Payouts", {"fields": ("payout_account", "payout_account_masked")}),
+        (_("WhatsApp"), {"fields": ("wa_phone_number_id", "wa_display_number", "language", "greeting", "greetings")}),
+        (_("Public shop page"), {"fields": ("description", "logo_url", "web_chat_enabled", "shop_links")}),
+        (_("Platform commission"), {"fields": ("commission_percent", "commission_fixed_minor")}),
+        (_("Payouts"), {"fields": ("payout_account", "payout_account_masked")}),
         # The secret is shown once, when it is made (a new business, a rotation), then masked.
-        ("Gateway webhooks", {"fields": ("webhook_url", "webhook_secret_masked")}),
-        ("Orders", {"fields": ("order_prefix", "tax_rate_percent", "prices_include_tax", "shipping_fee_minor",
+        (_("Gateway webhooks"), {"fields": ("webhook_url", "webhook_secret_masked")}),
+        (_("Orders"), {"fields": ("order_prefix", "tax_rate_percent", "prices_include_tax", "shipping_fee_minor",
                                "free_shipping_over_minor", "unpaid_order_minutes")}),
-        ("Wallet limits", {"fields": ("transfer_limit_minor", "daily_transfer_limit_minor")}),
-        ("Support", {"fields": ("ticket_auto_close_days", "auto_assign_tickets")}),
+        (_("Wallet limits"), {"fields": ("transfer_limit_minor", "daily_transfer_limit_minor")}),
+        (_("Support"), {"fields": ("ticket_auto_close_days", "auto_assign_tickets")}),
         ("Privacy (how long personal data is kept)", {"fields": (
             "retention_chat_days", "retention_payload_days", "retention_dead_letter_days", "retention_outbox_days")}),
-        ("Catalog feed", {"fields": ("feed_token",)}),
+        (_("Catalog feed"), {"fields": ("feed_token",)}),
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -100,7 +100,7 @@ class BusinessAdmin(TenantAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
-    @admin.display(description="webhook secret")
+    @admin.display(description=_("webhook secret"))
     def webhook_secret_masked(self, obj):
         return mask_secret(obj.webhook_secret) if obj else ""
 
@@ -114,7 +114,7 @@ class BusinessAdmin(TenantAdmin):
             "The webhook secret of {} is <code>{}</code>. Copy it to your gateway now: it will not be shown again.",
             business.name, business.webhook_secret))
 
-    @admin.action(description="Rotate the webhook secret (the new one is shown once)", permissions=["change"])
+    @admin.action(description=_("Rotate the webhook secret (the new one is shown once)"), permissions=["change"])
     def rotate_webhook_secret(self, request, queryset):
         for business in queryset:
             business.webhook_secret = services.rotate_webhook_secret(business=business)
@@ -139,12 +139,12 @@ class BusinessAdmin(TenantAdmin):
             count = services.approve_businesses(businesses=queryset)
             self.message_user(request, _("%(count)d business(es) approved.") % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description="Suspend the selected businesses")
+    @admin.action(description=_("Suspend the selected businesses"))
     def suspend(self, request, queryset):
         if request.user.is_superuser:
             services.suspend_businesses(businesses=queryset)
 
-    @admin.action(description="Reactivate the selected businesses")
+    @admin.action(description=_("Reactivate the selected businesses"))
     def reactivate(self, request, queryset):
         if request.user.is_superuser:
             services.reactivate_businesses(businesses=queryset)
@@ -159,9 +159,9 @@ class BusinessAdmin(TenantAdmin):
 
 
 class NewMemberForm(forms.ModelForm):
-    email = forms.EmailField(help_text="The staff member logs in with this e-mail.")
+    email = forms.EmailField(help_text=_("The staff member logs in with this e-mail."))
     password = forms.CharField(widget=forms.PasswordInput, required=False,
-                               help_text="Only for a new account; leave empty to keep an existing password.")
+                               help_text=_("Only for a new account; leave empty to keep an existing password."))
 
     class Meta:
         model = Membership
@@ -267,7 +267,7 @@ class ApiKeyAdmin(TenantAdmin):
     actions = ["revoke"]
     list_select_related = ("business",)
 
-    @admin.display(description="scopes")
+    @admin.display(description=_("scopes"))
     def scope_list(self, obj):
         return ", ".join(obj.scopes or [])
 
@@ -276,7 +276,7 @@ class ApiKeyAdmin(TenantAdmin):
         if "scopes" in form.base_fields:
             form.base_fields["scopes"] = forms.MultipleChoiceField(
                 choices=ApiKey.Scope.choices, widget=forms.CheckboxSelectMultiple, initial=[ApiKey.Scope.GATEWAY],
-                help_text="gateway: chat-facing calls. integration: catalog writes, fulfilment, tickets.",
+                help_text=_("gateway: chat-facing calls. integration: catalog writes, fulfilment, tickets."),
             )
         return form
 
@@ -300,7 +300,7 @@ class ApiKeyAdmin(TenantAdmin):
             format_html("Your new API key is <code>{}</code>. Copy it now: it will not be shown again.", full_key),
         )
 
-    @admin.action(description="Revoke the selected API keys")
+    @admin.action(description=_("Revoke the selected API keys"))
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True):
             services.revoke_api_key(api_key=key)
@@ -325,11 +325,11 @@ class OutboxEventAdmin(TenantAdmin):
     list_select_related = ("business",)
     show_full_result_count = False
 
-    @admin.display(description="payload")
+    @admin.display(description=_("payload"))
     def payload_shown(self, obj):
         return format_html("<pre>{}</pre>", pretty_json(obj.payload))
 
-    @admin.display(description="last error")
+    @admin.display(description=_("last error"))
     def short_error(self, obj):
         return outbound.public_reason(obj.last_error)
 
@@ -339,7 +339,7 @@ class OutboxEventAdmin(TenantAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Resend the selected events")
+    @admin.action(description=_("Resend the selected events"))
     def resend(self, request, queryset):
         count = outbox.resend(events=queryset)
         self.message_user(request, f"{count} event(s) queued again.")

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ShopchatConfig(AppConfig):
     name = "shopchat"
-    verbose_name = "Businesses and platform"
+    verbose_name = _("Businesses and platform")
 
     def ready(self):
         from . import channels, dashboard, outbox, privacy

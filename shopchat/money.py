@@ -73,7 +73,17 @@ SYMBOLS = {
 
 def label(minor: int, currency: str) -> str:
     """4000 in INR -> '₹ 40.00'; 124950 -> '₹ 1,249.50' (the back office's form: symbol, grouped
-    digits, every decimal of the currency). Exact: no floats."""
+    digits, every decimal of the currency). Exact: no floats.
+
+    In another active language (a staff member who works in German or Italian) the amount is in
+    that language's locale through Babel, as customers get it: 124950 EUR in "de" -> '1.249,50 €'."""
+    from django.utils.translation import get_language
+
+    language = get_language()
+    if language and language.split("-")[0] != "en":
+        from .languages import format_money, money_locale
+
+        return format_money(minor, currency, money_locale(language=language))
     value = to_major(minor, currency)
     sign = "-" if value < 0 else ""
     return f"{sign}{SYMBOLS.get(currency, currency)} {abs(value):,}"

@@ -29,9 +29,10 @@ from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import channels, outbound
+from .languages import ENGLISH, STAFF_LANGUAGES, staff_language
 from .models import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -102,19 +103,65 @@ def emit_event(*, business, event_type: str, data: dict,
     return rows[0] if rows else None
 
 
-def staff_email(*, subject: str, body: str, roles=("owner", "manager")) -> Event:
+def staff_email(*, subject: str, body: str, roles=("owner", "manager"), params: dict | None = None) -> Event:
     """An e-mail to the business's staff in `roles`, to record with `emit_events`.
 
     The recipients are looked up when the mail is sent, not in the caller's transaction: the
     staff as they are then, and one query less on every order placed.
+
+    With `params`, `subject` and `body` are English messages of the catalogs (marked with
+    gettext_noop where they are written) with %(name)s placeholders, and each recipient reads
+    them in their own back-office language (`recipient_languages`), filled with `params`; a
+    param {"money": [minor, currency]} is an amount, shown in that language's locale, and
+    {"text": "High"} a message of the catalogs, translated too. The
+    payload keeps the English text as well (the record, and what English readers get).
     """
-    return Event("staff.email", {"subject": subject, "body": body, "roles": list(roles)}, OutboxEvent.Channel.EMAIL)
+    data: dict = {"subject": subject, "body": body, "roles": list(roles)}
+    if params is not None:
+        data["i18n"] = {"subject": subject, "body": body, "params": params}
+        data["subject"], data["body"] = render_staff_email(data["i18n"], ENGLISH)
+    return Event("staff.email", data, OutboxEvent.Channel.EMAIL)
 
 
-def notify_staff(*, business, subject: str, body: str, roles=("owner", "manager")) -> OutboxEvent | None:
+def notify_staff(*, business, subject: str, body: str, roles=("owner", "manager"),
+                 params: dict | None = None) -> OutboxEvent | None:
     """E-mail the business's staff in `roles`, through the outbox (so it is never lost)."""
-    rows = emit_events(business=business, events=[staff_email(subject=subject, body=body, roles=roles)])
+    rows = emit_events(business=business, events=[staff_email(subject=subject, body=body, roles=roles,
+                                                              params=params)])
     return rows[0] if rows else None
+
+
+def render_staff_email(i18n: dict, language: str) -> tuple[str, str]:
+    """(subject, body) of a translatable staff e-mail in `language`."""
+    from .money import display, label
+
+    with translation.override(language):
+        params = {}
+        for name, value in (i18n.get("params") or {}).items():
+            if isinstance(value, dict) and "money" in value:
+                minor, currency = value["money"]
+                value = display(minor, currency) if language == ENGLISH else label(minor, currency)
+            elif isinstance(value, dict) and "text" in value:  # a message of the catalogs, e.g. a choice's label
+                value = translation.gettext(value["text"])
+            params[name] = value
+        return translation.gettext(i18n["subject"]) % params, translation.gettext(i18n["body"]) % params
+
+
+def recipient_languages(business, emails) -> dict[str, list[str]]:
+    """The recipients grouped by the language they read: their saved back-office language, else
+    the business's language when the back office speaks it, else English."""
+    from django.contrib.auth import get_user_model
+
+    fallback = staff_language(getattr(business, "language", None))
+    saved = {}
+    for email, language in get_user_model().objects.filter(email__in=emails).values_list(
+            "email", "staff_preference__language"):
+        if language in STAFF_LANGUAGES:
+            saved[email] = language
+    groups: dict[str, list[str]] = {}
+    for email in emails:
+        groups.setdefault(saved.get(email, fallback), []).append(email)
+    return groups
 
 
 def staff_emails(business, roles) -> list[str]:
@@ -345,8 +392,17 @@ def send_email(event: OutboxEvent) -> None:
         OutboxEvent.objects.filter(pk=event.pk).update(payload=event.payload)
     if not recipients:
         raise NothingToDeliver()
+    if data.get("i18n"):
+        # One mail per language: each recipient reads it in theirs. (A retry after a failure
+        # part-way sends again to the languages already sent: a duplicate, never a loss.)
+        mails = [(*(render_staff_email(data["i18n"], language) if language != ENGLISH
+                    else (data["subject"], data["body"])), group)
+                 for language, group in sorted(recipient_languages(event.business, recipients).items())]
+    else:
+        mails = [(data["subject"], data["body"], recipients)]
     try:
-        send_mail(data["subject"], data["body"], settings.DEFAULT_FROM_EMAIL, recipients)
+        for subject, body, group in mails:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, group)
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}"[:500]) from None
 

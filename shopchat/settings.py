@@ -177,7 +177,7 @@ STORAGES = {
 # (shopchat/backoffice/navigation.py) and the sales dashboard (shopchat/backoffice/dashboard.py).
 UNFOLD = {
     "SITE_TITLE": "shopchat",
-    "SITE_HEADER": "shopchat back office",
+    "SITE_HEADER": "shopchat.backoffice.navigation.site_header",
     "SITE_SYMBOL": "storefront",
     "SITE_URL": "/admin/",
     "SITE_FAVICONS": [{"rel": "icon", "sizes": "any", "type": "image/svg+xml",

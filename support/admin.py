@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy, pgettext_lazy
 
 from shopchat.channels import reaching_customers, undelivered_messages
 from shopchat.errors import DomainError
@@ -31,9 +31,14 @@ from . import selectors, services
 from .columns import TicketColumns
 from .models import CannedReply, PlatformTicket, SlaPolicy, Ticket
 
+# What the bulk actions report (the count picks the plural form when it is filled in).
+ASSIGNED = ngettext_lazy("%(count)s ticket assigned to you.", "%(count)s tickets assigned to you.", "count")
+PENDING = ngettext_lazy("%(count)s ticket set pending.", "%(count)s tickets set pending.", "count")
+SOLVED = ngettext_lazy("%(count)s ticket solved.", "%(count)s tickets solved.", "count")
+
 
 class QueueFilter(admin.SimpleListFilter):
-    title = "queue"
+    title = _("queue")
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
@@ -47,7 +52,8 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 class TicketForm(forms.ModelForm):
-    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. delivery, refund.")
+    tags = forms.CharField(required=False, label=_("tags"),
+                           help_text=_("Comma-separated, e.g. delivery, refund."))
 
     class Meta:
         model = Ticket
@@ -90,7 +96,7 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
     fieldsets = (
         (None, {"fields": ("number", "business", "subject", "requester", "order", "status", "priority", "assignee",
                            "tags", "channel")}),
-        ("SLA", {"fields": ("first_response_due_at", "first_response_at", "first_response_breached",
+        (_("SLA"), {"fields": ("first_response_due_at", "first_response_at", "first_response_breached",
                             "resolution_due_at", "resolution_breached", "solved_at", "closed_at",
                             "created_at", "updated_at")}),
     )
@@ -240,14 +246,14 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
         else:
             # A merchant following their technical-support ticket: a requester message.
             self._run(request, lambda: services.add_customer_message(ticket=ticket, body=body, author=request.user),
-                      "Message sent to platform support.")
+                      _("Message sent to platform support."))
         return self._back(ticket)
 
     def assign_to_me_view(self, request, object_id):
         ticket = self._ticket_or_404(request, object_id)
         if request.method == "POST":
             self._run(request, lambda: services.assign_ticket(ticket=ticket, assignee=request.user, actor=request.user),
-                      "The ticket is yours.")
+                      _("The ticket is yours."))
         return self._back(ticket)
 
     def status_view(self, request, object_id):
@@ -255,7 +261,7 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
         if request.method == "POST":
             status = request.POST.get("status", "")
             self._run(request, lambda: services.change_status(ticket=ticket, status=status, actor=request.user),
-                      "Status changed.")
+                      _("Status changed."))
         return self._back(ticket)
 
     # --- bulk actions ------------------------------------------------------------------
@@ -269,23 +275,25 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
                 count += 1
             except DomainError:
                 failed += 1
-        self.message_user(request, f"{count} ticket(s) {done}." + (f" {failed} could not be." if failed else ""),
-                          messages.WARNING if failed else messages.SUCCESS)
+        text = done % {"count": count}
+        if failed:
+            text += " " + ngettext("%(count)s could not be.", "%(count)s could not be.", failed) % {"count": failed}
+        self.message_user(request, text, messages.WARNING if failed else messages.SUCCESS)
 
-    @admin.action(description="Assign to me")
+    @admin.action(description=_("Assign to me"))
     def assign_to_me(self, request, queryset):
         self._bulk(request, queryset, lambda t: services.assign_ticket(ticket=t, assignee=request.user,
-                                                                     actor=request.user), "assigned to you")
+                                                                     actor=request.user), ASSIGNED)
 
-    @admin.action(description="Set pending (waiting on the customer)")
+    @admin.action(description=_("Set pending (waiting on the customer)"))
     def mark_pending(self, request, queryset):
         self._bulk(request, queryset, lambda t: services.change_status(ticket=t, status=Ticket.Status.PENDING,
-                                                                     actor=request.user), "set pending")
+                                                                     actor=request.user), PENDING)
 
-    @admin.action(description="Mark solved")
+    @admin.action(description=_("Mark solved"))
     def mark_solved(self, request, queryset):
         self._bulk(request, queryset, lambda t: services.change_status(ticket=t, status=Ticket.Status.SOLVED,
-                                                                     actor=request.user), "solved")
+                                                                     actor=request.user), SOLVED)
 
 
 @admin.register(Ticket)
@@ -311,7 +319,8 @@ class TicketAdmin(TicketDeskAdmin):
 
 
 class PlatformTicketAddForm(forms.ModelForm):
-    message = forms.CharField(widget=forms.Textarea, max_length=4096, help_text="What happened, and when.")
+    message = forms.CharField(widget=forms.Textarea, max_length=4096, label=_("message"),
+                              help_text=_("What happened, and when."))
 
     class Meta:
         model = PlatformTicket

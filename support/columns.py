@@ -4,6 +4,7 @@ priority only when it is not normal, short dates, the overdue mark by a class (n
 from django.contrib import admin
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -12,11 +13,11 @@ from django.utils.translation import gettext_lazy
 from .models import Ticket
 
 SUBJECT_CHARS = 60
-SHORT = "%d %b %H:%M"
+SHORT = "d M H:i"  # 03 Dec 13:36; the month's name in the active language (03 Dez, 03 Dic)
 
 
 def short_time(value) -> str:
-    return timezone.localtime(value).strftime(SHORT) if value else "-"
+    return date_format(timezone.localtime(value), SHORT) if value else "-"
 
 
 class TicketColumns:

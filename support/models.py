@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
@@ -46,44 +47,51 @@ class Ticket(models.Model):
     UNSOLVED = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
     PAUSED = (Status.PENDING, Status.ON_HOLD, Status.SOLVED, Status.CLOSED)
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="tickets")
-    number = models.PositiveIntegerField(help_text=_("Per-business ticket number (#1042)."))
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOMER)
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="tickets")
+    number = models.PositiveIntegerField(_("number"), help_text=_("Per-business ticket number (#1042)."))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CUSTOMER)
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="tickets",
                                  help_text=_("The requester of a customer-support ticket."))
-    requester_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    requester_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requester user"), null=True,
+                                       blank=True, on_delete=models.PROTECT,
                                        related_name="requested_tickets",
                                        help_text=_("The merchant's staff member who asked the platform."))
-    subject = models.CharField(max_length=200)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
-    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    subject = models.CharField(_("subject"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
+                                 on_delete=models.SET_NULL,
                                  related_name="assigned_tickets")
-    tags = models.JSONField(default=list, blank=True)
-    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.CHAT)
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices, default=Channel.CHAT)
+    order = models.ForeignKey(Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="tickets")
 
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    solved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     # SLA clock: business minutes used before the clock last (re)started at sla_resumed_at;
     # the due times are empty while the clock is paused (pending, on hold, solved).
-    sla_elapsed_minutes = models.FloatField(default=0)
-    sla_resumed_at = models.DateTimeField(null=True, blank=True)
-    first_response_due_at = models.DateTimeField(null=True, blank=True)
-    resolution_due_at = models.DateTimeField(null=True, blank=True)
-    next_sla_due_at = models.DateTimeField(null=True, blank=True, help_text=_("The next SLA target to meet."))
-    first_response_breached = models.BooleanField(default=False)
-    resolution_breached = models.BooleanField(default=False)
+    sla_elapsed_minutes = models.FloatField(_("sla elapsed minutes"), default=0)
+    sla_resumed_at = models.DateTimeField(_("sla resumed at"), null=True, blank=True)
+    first_response_due_at = models.DateTimeField(_("first response due at"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due at"), null=True, blank=True)
+    next_sla_due_at = models.DateTimeField(_("next sla due at"), null=True, blank=True,
+                                           help_text=_("The next SLA target to meet."))
+    first_response_breached = models.BooleanField(_("first response breached"), default=False)
+    resolution_breached = models.BooleanField(_("resolution breached"), default=False)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # Not a column: set by `services.open_ticket` on the ticket it returns (its first message).
     opening_message: "TicketMessage"
 
     class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["business", "number"], name="ticket_business_number_unique"),
@@ -127,15 +135,19 @@ class TicketMessage(models.Model):
         AGENT = "agent", _("Agent")
         SYSTEM = "system", _("System")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    author_kind = models.CharField(max_length=8, choices=AuthorKind.choices)
-    author_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(_("author kind"), max_length=8, choices=AuthorKind.choices)
+    author_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author user"), null=True, blank=True,
+                                    on_delete=models.SET_NULL,
                                     related_name="+")
-    body = models.TextField(help_text=_("Plain text; escaped wherever it is shown."))
-    internal = models.BooleanField(default=False, help_text=_("Internal note: never sent to the customer."))
-    created_at = models.DateTimeField(auto_now_add=True)
+    body = models.TextField(_("body"), help_text=_("Plain text; escaped wherever it is shown."))
+    internal = models.BooleanField(_("internal"), default=False,
+                                   help_text=_("Internal note: never sent to the customer."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ticket message")
+        verbose_name_plural = _("ticket messages")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_message_ticket_idx")]
         constraints = [
@@ -151,11 +163,11 @@ class TicketMessage(models.Model):
         if self.author_kind == self.AuthorKind.CUSTOMER and self.author_user_id is None:
             customer = self.ticket.customer
             if customer is None:
-                return "Customer"
+                return gettext("Customer")
             return customer.name or f"+{customer.wa_id}"
         if self.author_user_id and (user := self.author_user) is not None:
             return user.get_full_name() or user.email or user.get_username()
-        return "API" if self.author_kind == self.AuthorKind.AGENT else "System"
+        return "API" if self.author_kind == self.AuthorKind.AGENT else gettext("System")
 
 
 def validate_business_days(value: str) -> None:
@@ -166,15 +178,18 @@ def validate_business_days(value: str) -> None:
 class SlaPolicy(models.Model):
     """Targets for one priority, in business minutes counted in the business's time zone."""
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="sla_policies")
-    priority = models.CharField(max_length=10, choices=Ticket.Priority.choices)
-    first_response_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    resolution_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    around_the_clock = models.BooleanField(default=False, help_text=_("Count every minute, not only business hours."))
-    business_days = models.CharField(max_length=7, default="12345", validators=[validate_business_days],
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="sla_policies")
+    priority = models.CharField(_("priority"), max_length=10, choices=Ticket.Priority.choices)
+    first_response_minutes = models.PositiveIntegerField(_("first response minutes"), validators=[MinValueValidator(1)])
+    resolution_minutes = models.PositiveIntegerField(_("resolution minutes"), validators=[MinValueValidator(1)])
+    around_the_clock = models.BooleanField(_("around the clock"), default=False,
+                                           help_text=_("Count every minute, not only business hours."))
+    business_days = models.CharField(_("business days"), max_length=7, default="12345",
+                                     validators=[validate_business_days],
                                      help_text=_("ISO weekdays: 1 = Monday ... 7 = Sunday."))
-    day_starts = models.TimeField(default="09:00")
-    day_ends = models.TimeField(default="18:00")
+    day_starts = models.TimeField(_("day starts"), default="09:00")
+    day_ends = models.TimeField(_("day ends"), default="18:00")
 
     class Meta:
         verbose_name = _("SLA policy")
@@ -199,13 +214,15 @@ class CannedReply(models.Model):
     """A saved answer. Placeholders: {customer_name}, {order_number}, {ticket_number},
     {agent_name}, {business_name}; unknown ones are left as typed."""
 
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="canned_replies")
-    title = models.CharField(max_length=100)
-    body = models.TextField(validators=[MaxLengthValidator(MAX_BODY)])
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="canned_replies")
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("body"), validators=[MaxLengthValidator(MAX_BODY)])
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("canned reply")
         verbose_name_plural = _("canned replies")
         ordering = ["title"]
         constraints = [models.UniqueConstraint(fields=["business", "title"], name="canned_reply_business_title_unique")]
@@ -241,12 +258,12 @@ class SatisfactionRating(models.Model):
         GOOD = "good", _("Good")
         BAD = "bad", _("Bad")
 
-    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
-    rating = models.CharField(max_length=4, choices=Rating.choices)
-    comment = models.TextField(blank=True)
+    ticket = models.OneToOneField(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="rating")
+    rating = models.CharField(_("rating"), max_length=4, choices=Rating.choices)
+    comment = models.TextField(_("comment"), blank=True)
     # rated in the chat: until then the customer's next text is taken as the comment (null: not asked)
-    comment_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    comment_until = models.DateTimeField(_("comment awaited until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         # the chat asks on every free text whether a rating waits for its comment: only those are indexed
@@ -262,9 +279,11 @@ class DeskState(models.Model):
     ticket by round-robin. Both are drawn like a sequence, in one statement on the row
     (support.queries.draw_from_desk)."""
 
-    business = models.OneToOneField(Business, on_delete=models.CASCADE, primary_key=True, related_name="desk_state")
-    last_number = models.PositiveIntegerField(default=0)
-    last_auto_assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    business = models.OneToOneField(Business, verbose_name=_("business"), on_delete=models.CASCADE, primary_key=True,
+                                    related_name="desk_state")
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+    last_auto_assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("last auto assignee"), null=True,
+                                           blank=True,
                                            on_delete=models.SET_NULL, related_name="+")
 
     def __str__(self):

@@ -7,6 +7,8 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
 from shopchat.models import Business, Customer
@@ -66,12 +68,12 @@ def all_open(queryset: QuerySet[Ticket], *, user: User | None = None,
 
 
 # key -> (label, the queue's filter, called with `user=` and `now=`)
-QUEUES: dict[str, tuple[str, Callable[..., QuerySet[Ticket]]]] = {
-    "mine": ("Mine", mine),
-    "unassigned": ("Unassigned", unassigned),
-    "breaching": ("Breaching soon", breaching_soon),
-    "pending": ("Pending", pending),
-    "open": ("All open", all_open),
+QUEUES: dict[str, tuple[Promise, Callable[..., QuerySet[Ticket]]]] = {
+    "mine": (_("Mine"), mine),
+    "unassigned": (_("Unassigned"), unassigned),
+    "breaching": (_("Breaching soon"), breaching_soon),
+    "pending": (_("Pending"), pending),
+    "open": (_("All open"), all_open),
 }
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
@@ -6,7 +7,7 @@ class WebConfig(AppConfig):
 
     name = "web"
     label = "web"
-    verbose_name = "Public web"
+    verbose_name = _("Public web")
 
     def ready(self):
         from shopchat import dashboard

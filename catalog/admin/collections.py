@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline  # type: ignore[import-untyped,unused-ignore]  # no py.typed
 
 from shopchat.tenancy import TenantAdmin, TenantInline
@@ -44,7 +45,7 @@ class CollectionAdmin(TenantAdmin):
         super().delete_model(request, obj)
         bump_catalog_version(obj.business_id)
 
-    @admin.display(description="Products", ordering="product_count")
+    @admin.display(description=_("Products"), ordering="product_count")
     def product_count(self, obj):
         return obj.product_count
 

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from shopchat.spreadsheets import SpreadsheetWriter
 from shopchat.tenancy import TenantAdmin
@@ -55,7 +56,7 @@ class ImportJobAdmin(TenantAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # an import is a record: read it, never edit it
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress(self, obj):
         return f"{obj.processed_rows}/{obj.total_rows or '?'} rows"
 

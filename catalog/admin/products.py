@@ -44,8 +44,8 @@ class EstimatedCountPaginator(Paginator):
 # --- forms: prices in the major unit of the business currency ------------------------------
 
 class ProductForm(forms.ModelForm):
-    price_minor = forms.DecimalField(label="Price", max_digits=18, decimal_places=3, min_value=0)
-    sale_price_minor = forms.DecimalField(label="Sale price", max_digits=18, decimal_places=3, min_value=0,
+    price_minor = forms.DecimalField(label=_("Price"), max_digits=18, decimal_places=3, min_value=0)
+    sale_price_minor = forms.DecimalField(label=_("Sale price"), max_digits=18, decimal_places=3, min_value=0,
                                           required=False)
 
     class Meta:
@@ -107,7 +107,7 @@ class ProductListForm(ProductForm):
 # --- list filters --------------------------------------------------------------------------
 
 class StockFilter(admin.SimpleListFilter):
-    title = "stock"
+    title = _("stock")
     parameter_name = "stock"
 
     def lookups(self, request, model_admin):
@@ -125,7 +125,7 @@ class StockFilter(admin.SimpleListFilter):
 
 
 class CollectionFilter(admin.SimpleListFilter):
-    title = "collection"
+    title = _("collection")
     parameter_name = "collection"
 
     def lookups(self, request, model_admin):
@@ -160,10 +160,10 @@ class ProductAdmin(TenantAdmin):
     actions = ["activate", "deactivate", "mark_out_of_stock", "export_feed"]
     fieldsets = (
         (None, {"fields": ("business", "retailer_id", "title", "description", "brand", "product_type")}),
-        ("Price", {"fields": ("price_minor", "sale_price_minor")}),
-        ("Stock", {"fields": ("availability", "condition", "stock_quantity", "reserved_quantity", "is_active")}),
-        ("Links", {"fields": ("link", "image_link")}),
-        ("Changes", {"fields": ("created_at", "updated_at")}),
+        (_("Price"), {"fields": ("price_minor", "sale_price_minor")}),
+        (_("Stock"), {"fields": ("availability", "condition", "stock_quantity", "reserved_quantity", "is_active")}),
+        (_("Links"), {"fields": ("link", "image_link")}),
+        (_("Changes"), {"fields": ("created_at", "updated_at")}),
     )
 
     def get_queryset(self, request):
@@ -184,11 +184,11 @@ class ProductAdmin(TenantAdmin):
         return format_html('<img src="{}" alt="" loading="lazy" width="40" height="40" '
                            'style="object-fit:cover;border-radius:4px">', obj.image_link)
 
-    @admin.display(description="Sale price")
+    @admin.display(description=_("Sale price"))
     def sale(self, obj):
         return label(obj.sale_price_minor, obj.business.currency) if obj.sale_price_minor is not None else "-"
 
-    @admin.display(description="Available")
+    @admin.display(description=_("Available"))
     def available(self, obj):
         return "not tracked" if obj.available_quantity is None else obj.available_quantity
 
@@ -218,22 +218,22 @@ class ProductAdmin(TenantAdmin):
     def _changeable(self, request, queryset):
         return scope_queryset(queryset, request.user, self.tenant_area, CHANGE)
 
-    @admin.action(description="Activate the selected products", permissions=["change"])
+    @admin.action(description=_("Activate the selected products"), permissions=["change"])
     def activate(self, request, queryset):
         n = services.set_products_active(products=self._changeable(request, queryset), active=True)
         messages.success(request, f"{n} products activated.")
 
-    @admin.action(description="Deactivate the selected products", permissions=["change"])
+    @admin.action(description=_("Deactivate the selected products"), permissions=["change"])
     def deactivate(self, request, queryset):
         n = services.set_products_active(products=self._changeable(request, queryset), active=False)
         messages.success(request, f"{n} products deactivated.")
 
-    @admin.action(description="Mark the selected products out of stock", permissions=["change"])
+    @admin.action(description=_("Mark the selected products out of stock"), permissions=["change"])
     def mark_out_of_stock(self, request, queryset):
         n = services.mark_out_of_stock(products=self._changeable(request, queryset))
         messages.success(request, f"{n} products marked out of stock.")
 
-    @admin.action(description="Export the selected products as a CSV feed", permissions=["view"])
+    @admin.action(description=_("Export the selected products as a CSV feed"), permissions=["view"])
     def export_feed(self, request, queryset):
         business_pks = set(queryset.order_by().values_list("business_id", flat=True).distinct()[:2])
         if len(business_pks) != 1:

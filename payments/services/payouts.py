@@ -12,6 +12,7 @@ Locks: the business's merchant payable and payouts accounts (by id), then the se
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from shopchat.models import Business
 from shopchat.money import display, format_major
@@ -55,13 +56,17 @@ def send_payout(*, settlement_id: int) -> Settlement:
         "commission": format_major(settlement.commission_minor, business.currency),
         "payments": settlement.payment_count, "payout_reference": result.reference,
     })
-    notify_staff(business=business,
-                 subject=f"Settlement {settlement.pk}: {display(settlement.payout_minor, business.currency)} paid out",
-                 body=(f"{settlement.payment_count} payments, "
-                       f"gross {display(settlement.gross_minor, business.currency)}, "
-                       f"refunds {display(settlement.refunds_minor, business.currency)}, commission "
-                       f"{display(settlement.commission_minor, business.currency)}; paid out "
-                       f"{display(settlement.payout_minor, business.currency)} to {business.payout_account_masked}."))
+    cur = business.currency
+    notify_staff(business=business,  # each recipient reads it in their back-office language
+                 subject=gettext_noop("Settlement %(number)s: %(payout)s paid out"),
+                 body=gettext_noop("%(payments)s payments, gross %(gross)s, refunds %(refunds)s, commission "
+                                   "%(commission)s; paid out %(payout)s to %(account)s."),
+                 params={"number": settlement.pk, "payments": settlement.payment_count,
+                         "gross": {"money": [settlement.gross_minor, cur]},
+                         "refunds": {"money": [settlement.refunds_minor, cur]},
+                         "commission": {"money": [settlement.commission_minor, cur]},
+                         "payout": {"money": [settlement.payout_minor, cur]},
+                         "account": business.payout_account_masked})
     return settlement
 
 

@@ -3,9 +3,11 @@
 `MoneyField` shows and takes "40.00" for an amount the model keeps as 4000 minor units, converts
 exactly (shopchat.money.to_minor: no floats, no more decimals than the currency has) and names
 the currency beside the input."""
+import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from unfold.forms import AuthenticationForm
 from unfold.widgets import UnfoldAdminTextInputWidget
@@ -39,6 +41,27 @@ class MoneyInput(UnfoldAdminTextInputWidget):
         return str(value)
 
 
+GROUPED_ONLY = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")  # "1.250", "12.500.000": dots grouping thousands?
+
+
+class AmbiguousAmount(ValueError):
+    """A German or Italian "1.250": 1,250 with a thousands dot, or 1.25 written the English way."""
+
+
+def typed_amount(text: str) -> str:
+    """What the staff member typed, as a plain decimal ("1249.50"). In a language that writes a
+    decimal comma (German, Italian: amounts are shown "1.249,50 €"), a comma is the decimal mark
+    and dots group thousands, so "12,50" is 12.50 and never 1250; without a comma a dot stays the
+    decimal mark (the prefilled amounts, "1249.50"). In English a comma groups thousands."""
+    text = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    language = (get_language() or "en").split("-")[0]
+    if language != "en" and "," in text:
+        return text.replace(".", "").replace(" ", "").replace(",", ".")
+    if language != "en" and GROUPED_ONLY.match(text):
+        raise AmbiguousAmount(text)
+    return text.replace(",", "")
+
+
 class MoneyField(forms.Field):
     """An amount typed in major units ("40.00"), cleaned to exact minor units (4000).
 
@@ -69,7 +92,15 @@ class MoneyField(forms.Field):
     def to_python(self, value: Any) -> int | None:
         if value in self.empty_values:
             return None
-        text = str(value).strip().replace(",", "").removeprefix(self.currency).strip()
+        try:
+            text = typed_amount(str(value)).removeprefix(self.currency).strip()
+        except AmbiguousAmount:
+            whole = str(value).strip().replace(".", "")
+            raise forms.ValidationError(
+                _("“%(typed)s” could be read two ways: write %(whole)s for the whole amount, or use a comma "
+                  "for the decimals (%(comma)s).")
+                % {"typed": str(value).strip(), "whole": whole, "comma": str(value).strip().replace(".", ",")},
+                code="ambiguous") from None
         try:
             minor = to_minor(text, self.currency)
         except MoneyError:

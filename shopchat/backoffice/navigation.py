@@ -111,3 +111,8 @@ def styles_url(request) -> str:
 
 def scripts_url(request) -> str:
     return static("shopchat/backoffice.js")
+
+
+def site_header(request) -> str:
+    """The header's title in the staff member's language (UNFOLD["SITE_HEADER"])."""
+    return str(_("shopchat back office"))

@@ -19,22 +19,26 @@ class ErasureRecord(models.Model):
         ADMIN = "admin", _("Back office")
         COMMAND = "command", _("Command line")
 
-    business = models.ForeignKey("shopchat.Business", on_delete=models.CASCADE, related_name="erasures")
-    customer = models.ForeignKey("shopchat.Customer", null=True, blank=True, on_delete=models.SET_NULL,
+    business = models.ForeignKey("shopchat.Business", verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="erasures")
+    customer = models.ForeignKey("shopchat.Customer", verbose_name=_("customer"), null=True, blank=True,
+                                 on_delete=models.SET_NULL,
                                  related_name="erasures",
                                  help_text=_("The customer row, kept with tombstones for the money records."))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
-    source = models.CharField(max_length=8, choices=Source.choices)
-    reason = models.CharField(max_length=300, blank=True)
-    requested_at = models.DateTimeField(auto_now_add=True)
-    done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"), null=True, blank=True,
+                                on_delete=models.SET_NULL,
                                 related_name="+")
     done_by_label = models.CharField(_("by"), max_length=150, blank=True,
                                      help_text=_("The staff member, API key or command that erased."))
-    counts = models.JSONField(default=dict, blank=True, help_text=_("Rows changed, per kind."))
+    counts = models.JSONField(_("counts"), default=dict, blank=True, help_text=_("Rows changed, per kind."))
 
     class Meta:
+        verbose_name_plural = _("erasures")
         ordering = ["-requested_at"]
         verbose_name = _("erasure")
         indexes = [models.Index(fields=["business", "status"], name="erasure_business_status_idx")]

@@ -1,18 +1,38 @@
 """The desk's beat jobs (support.tasks runs them): auto-closing solved tickets and flagging
 tickets that breach their SLA."""
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from shopchat.models import Business, Membership, OutboxEvent
-from shopchat.outbox import emit_event, notify_staff
+from shopchat.outbox import emit_event, emit_events, staff_email
 
 from ..models import Ticket
 from .notes import system_note
 
 Status = Ticket.Status
+
+# The SLA-breach mail, per missed target (English messages of the catalogs; see staff_email).
+SLA_SUBJECT = gettext_noop("[%(business)s] SLA breached on ticket #%(number)s: %(subject)s")
+SLA_BODY = {
+    ("first response",): gettext_noop("Ticket #%(number)s (%(priority)s) missed its first response target. "
+                                      "Assignee: %(assignee)s."),
+    ("resolution",): gettext_noop("Ticket #%(number)s (%(priority)s) missed its resolution target. "
+                                  "Assignee: %(assignee)s."),
+    ("first response", "resolution"): gettext_noop("Ticket #%(number)s (%(priority)s) missed its first response "
+                                                   "and resolution target. Assignee: %(assignee)s."),
+}
+NOBODY = gettext_noop("nobody")
+
+
+def english(message: Any) -> str:
+    """A lazy message's English text (its msgid), for a translatable staff e-mail's params."""
+    with translation.override("en"):
+        return str(message)
 
 
 def close_solved_tickets(*, now: datetime | None = None) -> int:
@@ -65,14 +85,17 @@ def flag_breaching_tickets(*, now: datetime | None = None, limit: int = 500) -> 
                 continue
             ticket.save(update_fields=["first_response_breached", "resolution_breached"])
             system_note(ticket, "SLA breached: " + " and ".join(breaches) + ".")
-            subject = f"[{ticket.business.name}] SLA breached on ticket #{ticket.number}: {ticket.subject}"
-            body = (f"Ticket #{ticket.number} ({ticket.get_priority_display()}) missed its "
-                    f"{' and '.join(breaches)} target. Assignee: "
-                    f"{ticket.assignee.get_username() if ticket.assignee else 'nobody'}.")
-            notify_staff(business=ticket.business, subject=subject, body=body, roles=("owner", "manager"))
+            # each recipient reads the mail in their back-office language (shopchat.outbox.staff_email)
+            mail = staff_email(subject=SLA_SUBJECT, body=SLA_BODY[tuple(breaches)], roles=("owner", "manager"),
+                               params={"business": ticket.business.name, "number": ticket.number,
+                                       "subject": ticket.subject,
+                                       "priority": {"text": english(Ticket.Priority(ticket.priority).label)},
+                                       "assignee": ticket.assignee.get_username() if ticket.assignee
+                                       else {"text": NOBODY}})
+            emit_events(business=ticket.business, events=[mail])
             if ticket.assignee and ticket.assignee.email and not Membership.objects.filter(
                     business=ticket.business, user=ticket.assignee, role__in=("owner", "manager")).exists():
                 emit_event(business=ticket.business, event_type="staff.email", channel=OutboxEvent.Channel.EMAIL,
-                           data={"subject": subject, "body": body, "recipients": [ticket.assignee.email]})
+                           data={**mail.data, "recipients": [ticket.assignee.email]})
             flagged += 1
     return flagged

@@ -142,3 +142,26 @@ def test_the_owner_reaches_the_payment_provider_and_the_disputes_from_the_sideba
 def test_an_agent_sees_neither_the_payment_provider_nor_the_disputes(agent_client):
     page = sidebar(agent_client)
     assert "/admin/payments/paymentproviderconfig/" not in page and "/admin/payments/dispute/" not in page
+
+
+@pytest.mark.parametrize("language, typed, minor", [
+    ("de", "12,50", 1250), ("de", "1.249,50", 124950), ("de", "1249.50", 124950), ("it", "0,5", 50),
+    ("en", "1,249.50", 124950), ("en", "12.50", 1250)])
+def test_money_typed_in_the_staff_language_keeps_its_decimal_mark(language, typed, minor):
+    """A German or Italian owner types a decimal comma, as the amounts are shown to them."""
+    from django.utils import translation
+
+    with translation.override(language):
+        assert MoneyField(currency="EUR").clean(typed) == minor
+
+
+@pytest.mark.parametrize("typed", ["1.250", "12.500.000"])
+def test_a_german_amount_with_only_thousands_dots_is_refused_as_ambiguous(typed):
+    """"1.250" in German means 1,250, but a dot is also how prefilled amounts write decimals:
+    refused with both readings named, never guessed, since the amount moves money."""
+    from django import forms
+    from django.utils import translation
+
+    with translation.override("de"), pytest.raises(forms.ValidationError) as refused:
+        MoneyField(currency="EUR").clean(typed)
+    assert refused.value.code == "ambiguous"

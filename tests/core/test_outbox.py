@@ -250,3 +250,35 @@ def test_background_publisher_sends_events_committed_close_together_in_one_messa
             time.sleep(0.01)
         time.sleep(0.4)
     assert calls == [("a", "b", "c")]
+
+
+def test_a_translatable_staff_email_reaches_each_recipient_in_their_language(business):
+    """Saved back-office language first, else the business's language, else English; amounts in
+    the reader's locale; the payload keeps the English text."""
+    from django.utils.translation import gettext_noop
+
+    from shopchat.backoffice.language import set_staff_language
+
+    business.language, business.currency = "it", "EUR"
+    business.save(update_fields=["language", "currency"])
+    for email, language in (("de@example.com", "de"), ("en@example.com", "en"), ("it@example.com", None)):
+        member = MembershipFactory(business=business, role=Membership.Role.OWNER, user__email=email,
+                                   user__username=email)
+        if language:
+            set_staff_language(user=member.user, language=language)
+    with transaction.atomic():
+        event = outbox.notify_staff(
+            business=business, subject=gettext_noop("Settlement %(number)s: %(payout)s paid out"),
+            body=gettext_noop("%(payments)s payments, gross %(gross)s, refunds %(refunds)s, commission "
+                              "%(commission)s; paid out %(payout)s to %(account)s."),
+            params={"number": 7, "payments": 3, "gross": {"money": [123450, "EUR"]}, "refunds": {"money": [0, "EUR"]},
+                    "commission": {"money": [1000, "EUR"]}, "payout": {"money": [122450, "EUR"]},
+                    "account": "****1234"})
+    assert OutboxEvent.objects.get(pk=event.pk).payload["subject"] == "Settlement 7: EUR 1224.50 paid out"
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert sorted(by_recipient) == ["de@example.com", "en@example.com", "it@example.com"]
+    assert all(len(message.to) == 1 for message in mail.outbox)
+    assert by_recipient["en@example.com"].subject == "Settlement 7: EUR 1224.50 paid out"
+    assert by_recipient["de@example.com"].subject == "Abrechnung 7: 1.224,50\xa0€ ausgezahlt"
+    assert by_recipient["it@example.com"].subject == "Rendiconto 7: 1.224,50\xa0€ pagati"
+    assert "Provision 10,00\xa0€" in by_recipient["de@example.com"].body

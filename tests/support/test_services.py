@@ -303,3 +303,21 @@ def test_the_beat_runs_auto_close_and_breach_flagging():
     assert {"support.tasks.close_solved_tickets", "support.tasks.flag_breaching_tickets"} <= tasks_in_beat
     assert tasks.close_solved_tickets.delay().get() == 0
     assert tasks.flag_breaching_tickets.delay().get() == 0
+
+
+def test_the_sla_breach_mail_reads_in_each_recipients_language(business, open_ticket, weekday_policy):
+    """The payload keeps the English mail; a German reader gets the same facts in German
+    (the priority's label and the 'nobody' of an unassigned ticket included)."""
+    with time_machine.travel(ist(2026, 11, 18, 10, 0), tick=False):
+        ticket = open_ticket(subject="Broken jar")
+    with time_machine.travel(ist(2026, 11, 18, 11, 5), tick=False):
+        assert services.flag_breaching_tickets() == 1
+    event = OutboxEvent.objects.get(channel="email", event_type="staff.email")
+    assert event.payload["subject"] == f"[{business.name}] SLA breached on ticket #{ticket.number}: Broken jar"
+    assert event.payload["body"] == (f"Ticket #{ticket.number} (Normal) missed its first response target. "
+                                     "Assignee: nobody.")
+    subject, body = outbox.render_staff_email(event.payload["i18n"], "de")
+    assert subject == f"[{business.name}] SLA verletzt bei Ticket #{ticket.number}: Broken jar"
+    assert body == (f"Ticket #{ticket.number} (Normal) hat sein Ziel für die erste Antwort verfehlt. "
+                    "Zugewiesen an: niemand.")
+    assert "(Normale)" in outbox.render_staff_email(event.payload["i18n"], "it")[1]
