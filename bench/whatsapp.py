@@ -144,6 +144,14 @@ def _post(client, body):
                        HTTP_X_HUB_SIGNATURE_256=signature_for(APP_SECRET, body))
 
 
+def _in_threads(work, threads):
+    pool = [threading.Thread(target=work) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+
+
 def _burst(count, wa_ids, run_id, threads=8):
     """POST `count` messages from `threads` threads; returns webhook timings in ms."""
     from django.db import connection
@@ -171,11 +179,7 @@ def _burst(count, wa_ids, run_id, threads=8):
         finally:
             connection.close()
 
-    pool = [threading.Thread(target=work) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
+    _in_threads(work, threads)
     return timings, errors
 
 
@@ -208,11 +212,7 @@ def _steady(rate, seconds, wa_ids, run_id, threads=8):
         finally:
             connection.close()
 
-    pool = [threading.Thread(target=work) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
+    _in_threads(work, threads)
     return total, time.perf_counter() - start, errors
 
 
