@@ -37,7 +37,7 @@ class WhatsAppConfigForm(forms.ModelForm):
         fields = ("business", "phone_number_id", "access_token", "app_secret", "verify_token", "base_url",
                   "api_version", "catalog_id", "payment_configuration", "payment_gateway", "country_of_origin",
                   "importer_name", "importer_address", "template_name",
-                  "template_language", "template_category", "enabled", "messages_per_second")
+                  "template_language", "template_names", "template_category", "enabled", "messages_per_second")
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def __init__(self, *args, **kwargs):
@@ -85,7 +85,8 @@ class WhatsAppConfigAdmin(TenantAdmin):
         (_("Cloud API"), {"fields": ("base_url", "api_version", "messages_per_second")}),
         (_("Commerce"), {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
         (_("WhatsApp Pay without a catalog"), {"fields": ("country_of_origin", "importer_name", "importer_address")}),
-        ("Outside the 24-hour window", {"fields": ("template_name", "template_language", "template_category")}),
+        ("Outside the 24-hour window", {"fields": ("template_name", "template_language", "template_names",
+                                                    "template_category")}),
     )
 
     def get_fieldsets(self, request, obj=None):

@@ -11,10 +11,20 @@ from django.utils.translation import gettext_lazy as _
 from shopchat.models import Customer
 from shopchat.outbound import validate_public_url
 from shopchat.payloads import SafeJSONDecoder, dig, text_of
+from shopchat.validators import validate_language_texts
 
 API_VERSION_VALIDATOR = RegexValidator(r"^v\d{1,3}\.\d{1,2}$", "A Graph API version such as v23.0.")
 DIGITS_VALIDATOR = RegexValidator(r"^\d{1,32}$", "Digits only, as Meta shows it.")
 TEMPLATE_NAME_VALIDATOR = RegexValidator(r"^[a-z0-9_]{1,512}$", "Lower-case letters, digits and '_'.")
+# The chat's language codes as Meta names a template's language.
+META_TEMPLATE_LANGUAGES = {"en": "en", "de": "de", "it": "it", "es": "es", "pt-br": "pt_BR", "hi": "hi"}
+
+
+def validate_template_names(value: Any) -> None:
+    """{"de": "bestellung_info"}: chat languages to approved template names."""
+    validate_language_texts(value)
+    for name in value.values():
+        TEMPLATE_NAME_VALIDATOR(name)
 
 
 def mask_secret(value: str) -> str:
@@ -75,6 +85,10 @@ class WhatsAppConfig(models.Model):
         help_text=_("Approved template sent instead of a message when the customer last wrote over 24 hours ago."),
     )
     template_language = models.CharField(_("template language"), max_length=15, default="en", blank=True)
+    template_names = models.JSONField(
+        _("template in other languages"), default=dict, blank=True, validators=[validate_template_names],
+        help_text=_('By chat language, e.g. {"de": "bestellung_info"}: the approved template sent to customers '
+                    "who chat in that language; the template above answers the other languages."))
     template_category = models.CharField(
         _("template category"), max_length=10, choices=TemplateCategory.choices, default=TemplateCategory.UTILITY,
         help_text=_("As approved by Meta. A marketing template is never sent to a customer who has not opted in "
@@ -94,6 +108,14 @@ class WhatsAppConfig(models.Model):
 
     def __str__(self):
         return f"WhatsApp {self.phone_number_id} of {self.business}"
+
+    def template_for(self, language: str) -> tuple[str, str]:
+        """The approved template (name, Meta's language code) for a customer chatting in
+        `language`: the merchant's template of that language, else the default one."""
+        name = str((self.template_names or {}).get(language) or "").strip()
+        if name:
+            return name, META_TEMPLATE_LANGUAGES.get(language, language)
+        return self.template_name, self.template_language
 
     @property
     def messages_url(self) -> str:

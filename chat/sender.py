@@ -23,6 +23,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from shopchat import consent, outbound
+from shopchat.languages import Speech
 from shopchat.outbox import DeliveryFailed, NothingToDeliver
 
 from . import messages as wa
@@ -95,14 +96,16 @@ def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
     """Send one queued message; raises DeliveryFailed (retry) or PermanentFailure (recorded)."""
     body = message.body
     if message.kind != "template" and not within_window(message.customer):
-        if not config.template_name:
+        # the template of the customer's chat language, else the default one
+        name, language = config.template_for(Speech.of(message.customer, config.business).language)
+        if not name:
             _fail(message, RE_ENGAGEMENT, "Outside the 24-hour customer-service window and no approved template "
                                           "is configured.", attempted=False)
         if not may_use_template(config, message.customer):
             _fail(message, None, "Outside the 24-hour customer-service window, and the approved template is a "
                                  "marketing template the customer has not opted in to.", attempted=False)
-        body = wa.template(config.template_name, config.template_language)
-        note = f"Outside the 24-hour window: sent template {config.template_name} instead of the {message.kind}."
+        body = wa.template(name, language)
+        note = f"Outside the 24-hour window: sent template {name} instead of the {message.kind}."
         OutboundMessage.objects.filter(pk=message.pk).update(kind="template", body=body, note=note[:300])
         message.kind, message.body = "template", body
     try:

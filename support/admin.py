@@ -399,7 +399,7 @@ class CannedReplyAdmin(TenantAdmin):
     list_display = ("title", "business", "updated_at")
     search_fields = ("title", "body")
     list_select_related = ("business",)
-    fields = ("business", "title", "body")
+    fields = ("business", "title", "body", "bodies")
 
 
 WEEKDAYS = [("1", _("Monday")), ("2", _("Tuesday")), ("3", _("Wednesday")), ("4", _("Thursday")),

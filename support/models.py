@@ -14,7 +14,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order
+from shopchat.languages import customer_language
 from shopchat.models import Business, Customer
+from shopchat.validators import validate_language_texts
 
 MAX_BODY = 4096
 PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
@@ -218,6 +220,10 @@ class CannedReply(models.Model):
                                  related_name="canned_replies")
     title = models.CharField(_("title"), max_length=100)
     body = models.TextField(_("body"), validators=[MaxLengthValidator(MAX_BODY)])
+    bodies = models.JSONField(
+        _("body in other languages"), default=dict, blank=True, validators=[validate_language_texts],
+        help_text=_('By chat language, e.g. {"de": "Hallo {customer_name}, ..."}: used for customers who chat in '
+                    "that language; the body above answers the others. Same placeholders."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -248,7 +254,21 @@ class CannedReply(models.Model):
             "business_name": ticket.business.name,
             "agent_name": (agent.get_full_name() or agent.get_username()) if agent else "",
         }
-        return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), self.body)
+        return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), self.body_for(ticket))
+
+    def body_for(self, ticket) -> str:
+        """The body in the language the ticket's customer chats in, else the default body."""
+        if not self.bodies or not ticket.customer_id:
+            return self.body
+        customer = ticket.customer
+        language = customer_language(locale=customer.locale, wa_id=customer.wa_id,
+                                     business_language=ticket.business.language)
+        return str(self.bodies.get(language) or "").strip() or self.body
+
+    def clean(self):
+        super().clean()
+        if any(len(str(text)) > MAX_BODY for text in (self.bodies or {}).values()):
+            raise ValidationError({"bodies": _("Each text has at most %(limit)s characters.") % {"limit": MAX_BODY}})
 
 
 class SatisfactionRating(models.Model):

@@ -102,6 +102,41 @@ def test_outside_the_24_hour_window_the_approved_template_is_sent(wa_config, cus
     assert message.kind == "template" and "24-hour" in message.note
 
 
+def test_outside_the_window_a_german_customer_gets_the_german_template(wa_config, customer, fake_cloud,
+                                                                       no_auto_delivery):
+    wa_config.template_name, wa_config.template_language = "order_update", "en_US"
+    wa_config.template_names = {"de": "bestellung_info", "pt-br": "pedido_info"}
+    wa_config.save()
+    customer.locale, customer.last_inbound_at = "de_DE", timezone.now() - timedelta(hours=25)
+    customer.save()
+    event = queue(wa_config.business, customer, wa.text("Ihre Bestellung ist unterwegs"))
+    assert outbox.deliver(event.pk) == "delivered"
+    assert fake_cloud.sent[0]["template"] == {"name": "bestellung_info", "language": {"code": "de"}}
+
+
+def test_a_language_without_its_own_template_gets_the_default_one(wa_config, customer, fake_cloud,
+                                                                  no_auto_delivery):
+    wa_config.template_name, wa_config.template_language = "order_update", "en_US"
+    wa_config.template_names = {"de": "bestellung_info"}
+    wa_config.save()
+    customer.locale, customer.last_inbound_at = "it_IT", timezone.now() - timedelta(hours=25)
+    customer.save()
+    event = queue(wa_config.business, customer, wa.text("Il suo ordine è partito"))
+    assert outbox.deliver(event.pk) == "delivered"
+    assert fake_cloud.sent[0]["template"] == {"name": "order_update", "language": {"code": "en_US"}}
+
+
+def test_template_names_must_be_chat_languages_and_template_names():
+    from django.core.exceptions import ValidationError
+
+    from chat.models import validate_template_names
+
+    validate_template_names({"de": "bestellung_info"})
+    for bad in ({"fr": "commande"}, {"de": "Bestellung Info"}):
+        with pytest.raises(ValidationError):
+            validate_template_names(bad)
+
+
 def test_outside_the_window_without_a_template_nothing_is_sent(wa_config, customer, fake_cloud, no_auto_delivery):
     customer.last_inbound_at = None
     customer.save()

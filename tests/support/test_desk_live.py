@@ -60,3 +60,20 @@ def test_a_reply_to_a_browser_chat_customer_reaches_their_chat(agent_client, bus
                                  follow=True)
     page = response.content.decode()
     assert "reached no one" not in page and "Browser chat message" in page
+
+
+def test_a_canned_reply_is_offered_in_the_language_the_customer_chats_in(agent_client, business, ticket):
+    ticket.customer.locale = "de_DE"
+    ticket.customer.save(update_fields=["locale"])
+    CannedReply.objects.create(business=business, title="Thanks", body="Thank you, {customer_name}!",
+                               bodies={"de": "Danke, {customer_name}!", "it": "Grazie, {customer_name}!"})
+    page = agent_client.get(f"{TICKETS}{ticket.pk}/change/").content.decode()
+    assert "Danke, Asha!" in page and "Thank you, Asha!" not in page
+
+
+def test_a_canned_reply_without_the_customers_language_uses_its_default_body(agent_client, business, ticket):
+    ticket.customer.locale = "hi_IN"
+    ticket.customer.save(update_fields=["locale"])
+    CannedReply.objects.create(business=business, title="Thanks", body="Thank you, {customer_name}!",
+                               bodies={"de": "Danke, {customer_name}!"})
+    assert "Thank you, Asha!" in agent_client.get(f"{TICKETS}{ticket.pk}/change/").content.decode()
