@@ -280,12 +280,17 @@ def answer_conversation(*, business_id: int, wa_id: str) -> int:
             return answered
 
 
+def _waiting(*, business_id: int, wa_id: str) -> QuerySet[InboundMessage]:
+    """The conversation's messages still to answer, oldest first, locked (statuses go elsewhere)."""
+    return (InboundMessage.objects.select_for_update(of=("self",))
+            .filter(business_id=business_id, wa_id=wa_id, processed_at__isnull=True)
+            .exclude(type=InboundMessage.STATUS).select_related("business").order_by("pk"))
+
+
 def _answer_batch(*, business_id: int, wa_id: str, limit: int) -> int:
     with transaction.atomic():
         queries.lock_conversation(business_id=business_id, wa_id=wa_id)
-        waiting = list(InboundMessage.objects.select_for_update(of=("self",))
-                       .filter(business_id=business_id, wa_id=wa_id, processed_at__isnull=True)
-                       .exclude(type=InboundMessage.STATUS).select_related("business").order_by("pk")[:limit])
+        waiting = list(_waiting(business_id=business_id, wa_id=wa_id)[:limit])
         if not waiting:
             return 0
         business = waiting[0].business
@@ -307,9 +312,7 @@ def _answer_one_by_one(*, business_id: int, wa_id: str, limit: int) -> int:
         try:
             with transaction.atomic():
                 queries.lock_conversation(business_id=business_id, wa_id=wa_id)
-                inbound = (InboundMessage.objects.select_for_update(of=("self",))
-                           .filter(business_id=business_id, wa_id=wa_id, processed_at__isnull=True)
-                           .exclude(type=InboundMessage.STATUS).select_related("business").order_by("pk").first())
+                inbound = _waiting(business_id=business_id, wa_id=wa_id).first()
                 if inbound is None:
                     break
                 inbound_id = inbound.pk
