@@ -3,22 +3,25 @@ a conversation view per customer, sent messages with their delivery state (failu
 their order number or ticket), and the dead-letter list of payloads that could not be read."""
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Exists, F, OuterRef
+from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shopchat.payloads import pretty_json
-from shopchat.tenancy import TenantAdmin
+from shopchat.tenancy import TenantAdmin, WrittenByServices
 
-from . import services
+from . import media, services
 from .inbox import LIST_POLL_SECONDS, AwaitingFilter, InboxMixin, customer_label
 from .models import (
     Conversation,
     DeadLetter,
     InboundMessage,
     OutboundMessage,
+    ReceivedMedia,
     WebChatMessage,
     WebChatVisitor,
     WhatsAppConfig,
@@ -306,3 +309,61 @@ class WebChatVisitorAdmin(TenantAdmin):
                              ((f"{m.created_at:%Y-%m-%d %H:%M:%S}", "customer" if m.direction == "in" else "shop",
                                m.summary[:500]) for m in reversed(rows))),
         )
+
+
+@admin.register(ReceivedMedia)
+class ReceivedMediaAdmin(WrittenByServices, TenantAdmin):
+    """The files customers sent (photos, voice notes, videos, documents, stickers), newest first,
+    with their download state; and the one place their bytes are served: `<id>/file/`, to staff
+    of the file's own business only (the tenancy scope of this admin), never a public URL."""
+
+    tenant_area = "customers"
+    list_display = ("created_at", "customer", "kind", "preview", "status", "shown_size", "ticket")
+    list_filter = ("kind", "status", "business")
+    search_fields = ("=customer__wa_id",)
+    list_select_related = ("customer", "ticket", "business")
+    fields = ("business", "customer", "kind", "preview", "status", "error", "mime_type", "shown_size", "sha256",
+              "caption", "file_name", "ticket", "attempts", "created_at", "stored_at")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [path("<path:object_id>/file/", view(self.file_view), name="chat_receivedmedia_file"),
+                *super().get_urls()]
+
+    @admin.display(description=_("file"))
+    def preview(self, obj):
+        shown = media.attachment(obj)
+        if shown.image:
+            return format_html('<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" class="sc-thumb" '
+                               'loading="lazy"></a>', shown.url, shown.url, shown.label)
+        if shown.url:
+            return format_html('<a href="{}" class="sc-download">{}</a>', shown.url, _("Download"))
+        return shown.state
+
+    @admin.display(description=_("size"))
+    def shown_size(self, obj):
+        return media.human_size(obj.size) if obj.size else "-"
+
+    def file_view(self, request, object_id):
+        """The stored file, for staff of its business (404 for anyone else, and for no file). A
+        photo is shown inline; every other type only ever downloads. Sandboxed, never sniffed."""
+        found = self.get_queryset(request).filter(pk=unquote(object_id)).first() \
+            if str(unquote(object_id)).isdigit() else None
+        if (found is None or not self.has_view_permission(request, found)
+                or found.status != ReceivedMedia.Status.STORED or not found.file):
+            raise Http404("No such file.")
+        try:
+            handle = found.file.storage.open(found.file.name, "rb")
+        except OSError:
+            raise Http404("No such file.") from None
+        inline = found.mime_type in media.INLINE_TYPES
+        response = FileResponse(handle, as_attachment=not inline, filename=media.download_name(found),
+                                content_type=found.mime_type if found.mime_type in media.allowed_types()
+                                else "application/octet-stream")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+        response["Cache-Control"] = "private, max-age=300"
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
+        return response

@@ -168,6 +168,82 @@ class InboundMessage(models.Model):
         return summarize(self.type, self.payload)
 
 
+def media_upload_to(instance: "ReceivedMedia", filename: str) -> str:
+    """Where a received file is stored: by business and month, under a random name (never the
+    customer's file name, which stays in the row). `filename` carries only the extension."""
+    import secrets
+    from datetime import date
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    suffix = re.sub(r"[^a-z0-9]", "", suffix)[:8] or "bin"
+    today = date.today()
+    return f"chat-media/{instance.business_id}/{today:%Y/%m}/{secrets.token_hex(16)}.{suffix}"
+
+
+class ReceivedMedia(models.Model):
+    """A photo, voice note, video, document or sticker a customer sent: what Meta told about it,
+    the file once downloaded (Django's default storage), and the ticket it was attached to.
+
+    The webhook stores only the message; the engine writes this row (pending) with an outbox event
+    that downloads the file after the conversation's transaction commits (`chat.media`)."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Photo")
+        AUDIO = "audio", _("Voice message")
+        VIDEO = "video", _("Video")
+        DOCUMENT = "document", _("Document")
+        STICKER = "sticker", _("Sticker")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Downloading")
+        STORED = "stored", _("Stored")
+        TOO_LARGE = "too_large", _("Too large (not downloaded)")
+        FAILED = "failed", _("Download failed")
+        ERASED = "erased", _("Erased")
+
+    business = models.ForeignKey("shopchat.Business", verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="received_media")
+    customer = models.ForeignKey("shopchat.Customer", verbose_name=_("customer"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="received_media")
+    inbound = models.OneToOneField(InboundMessage, verbose_name=_("message"), on_delete=models.CASCADE,
+                                   related_name="media")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    wa_media_id = models.CharField(_("media id"), max_length=128, blank=True,
+                                   help_text=_("Meta's id of the file (valid for 30 days)."))
+    mime_type = models.CharField(_("MIME type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    caption = models.TextField(_("caption"), blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True,
+                                 help_text=_("The name the customer's document had."))
+    file = models.FileField(_("file"), upload_to=media_upload_to, max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    ticket = models.ForeignKey("support.Ticket", verbose_name=_("ticket"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    ticket_message = models.ForeignKey("support.TicketMessage", verbose_name=_("ticket message"), null=True,
+                                       blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    stored_at = models.DateTimeField(_("stored at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("received media")
+        verbose_name_plural = _("received media")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["customer", "-id"], name="wa_media_customer_idx"),
+            models.Index(fields=["business", "created_at"], name="wa_media_business_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.pk} ({self.status})"
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in (self.Kind.IMAGE, self.Kind.STICKER)
+
+
 class OutboundMessage(models.Model):
     """A message shopchat sends, with what Meta reported about it. Delivery states only move
     forward (queued < sent < delivered < read): a late `sent` never overwrites `read`."""

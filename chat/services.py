@@ -30,7 +30,7 @@ from shopchat.models import Business, Customer
 from shopchat.privacy import logs as privacy_logs
 from shopchat.services import upsert_customer
 
-from . import queries, webhook
+from . import media, queries, webhook
 from .models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig
 from .notifications import CHANNEL, REPLY_EVENT
 
@@ -288,7 +288,8 @@ def _waiting(*, business_id: int, wa_id: str) -> QuerySet[InboundMessage]:
 
 
 def _answer_batch(*, business_id: int, wa_id: str, limit: int) -> int:
-    with transaction.atomic():
+    # files the customers sent are fetched after their replies are sent (chat.media)
+    with transaction.atomic(), media.downloads_after_replies():
         queries.lock_conversation(business_id=business_id, wa_id=wa_id)
         waiting = list(_waiting(business_id=business_id, wa_id=wa_id)[:limit])
         if not waiting:
@@ -310,7 +311,7 @@ def _answer_one_by_one(*, business_id: int, wa_id: str, limit: int) -> int:
     for _ in range(limit):
         inbound_id = None
         try:
-            with transaction.atomic():
+            with transaction.atomic(), media.downloads_after_replies():
                 queries.lock_conversation(business_id=business_id, wa_id=wa_id)
                 inbound = _waiting(business_id=business_id, wa_id=wa_id).first()
                 if inbound is None:
@@ -411,7 +412,7 @@ def _answer(inbound: InboundMessage, config: WhatsAppConfig | None) -> tuple[Cus
     first_contact = customer.created_at >= inbound.received_at
     with privacy_logs.masking(inbound.profile_name, customer.name):
         replies = engine.respond(config=config, customer=customer, message=inbound.payload,
-                                 first_contact=first_contact)
+                                 first_contact=first_contact, inbound=inbound)
     return customer, _reply_rows(business=business, customer=customer, replies=replies, in_reply_to=inbound)
 
 

@@ -1,6 +1,10 @@
 """A fake WhatsApp Cloud API: a real HTTP server on 127.0.0.1 (tests/receiver.py) that records
 each request shopchat sends to `/<version>/<phone_number_id>/messages` and answers like Meta
-(a fresh `wamid` per message), or with the scripted failures given in `responses`."""
+(a fresh `wamid` per message), or with the scripted failures given in `responses`. Media put in
+`media` (`add_media`) is served like Meta's media endpoint: `GET /<version>/<media-id>` answers
+its url, mime type, sha256 and size, and `GET` of that url the bytes (`media_failures`: statuses
+answered first, in turn, to the media requests)."""
+import hashlib
 import itertools
 
 from tests.receiver import Receiver
@@ -19,10 +23,41 @@ class FakeCloudAPI(Receiver):
         self.responses = list(responses)  # [(status, body)] answered first, in turn
         self.counter = itertools.count(1)
         self.payments: dict[str, dict] = {}  # reference_id -> the lookup API's payment object
+        self.media: dict[str, dict] = {}  # media id -> {"content", "mime_type", "sha256", "file_size"}
+        self.media_failures: list[int] = []  # statuses answered first to media requests, in turn
         super().__init__()
+
+    def add_media(self, media_id: str, content: bytes, mime_type: str = "image/jpeg", **overrides) -> str:
+        """Serve `content` as the media `media_id`; `overrides` change what the information says
+        (e.g. a `file_size` larger than the bytes, another `sha256`). Returns the bytes' sha256."""
+        digest = hashlib.sha256(content).hexdigest()
+        self.media[media_id] = {"content": content, "mime_type": mime_type, "sha256": digest,
+                                "file_size": len(content), **overrides}
+        return digest
+
+    @property
+    def media_requests(self) -> list:
+        with self.lock:
+            return [r for r in self.requests if r["method"] == "GET" and "/payments/" not in r["path"]]
+
+    def _media(self, request, path):
+        if self.media_failures:
+            return self.media_failures.pop(0), cloud_error(131000, "Something went wrong")
+        if path.startswith("/media-download/"):
+            item = self.media.get(path.rsplit("/", 1)[-1])
+            return (200, item["content"]) if item else (404, cloud_error(100, "Unknown media"))
+        media_id = path.rsplit("/", 1)[-1]
+        item = self.media.get(media_id)
+        if item is None:
+            return 400, cloud_error(100, "Unsupported get request: the media does not exist")
+        return 200, {"messaging_product": "whatsapp", "url": f"{self.url}/media-download/{media_id}",
+                     "mime_type": item["mime_type"], "sha256": item["sha256"], "file_size": item["file_size"],
+                     "id": media_id}
 
     def answer(self, request, index):
         path = request["path"].split("?")[0]
+        if request["method"] == "GET" and "/payments/" not in path:  # the media endpoint and its downloads
+            return self._media(request, path)
         if request["method"] == "GET" and "/payments/" in path:  # the payment lookup API
             payment = self.payments.get(path.rsplit("/", 1)[-1])
             if payment is None:
