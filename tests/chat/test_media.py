@@ -62,7 +62,8 @@ def test_a_photo_sent_to_an_open_ticket_is_answered_then_stored_and_attached(cli
     assert reply["text"]["body"] == (
         f"We got your photo and added it to ticket #{ticket.number}; an agent will look at it.")
     info, download = fake_cloud.media_requests
-    assert info["path"].split("?")[0].endswith(f"/v23.0/{MEDIA_ID}") and "phone_number_id=100000000000002" in info["path"]
+    assert info["path"].split("?")[0].endswith(f"/v23.0/{MEDIA_ID}")
+    assert "phone_number_id=100000000000002" in info["path"]
     assert info["headers"]["Authorization"] == download["headers"]["Authorization"] == "Bearer EAAtest-token"
     # the reply went out before the file was fetched
     assert fake_cloud.requests.index(download) > next(i for i, r in enumerate(fake_cloud.requests)
