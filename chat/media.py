@@ -215,7 +215,8 @@ def download(event: OutboxEvent) -> None:
     """Outbox channel handler (registered in `chat.apps`): fetch and store one media file.
 
     Idempotent: a row no longer pending (stored, refused, erased) is skipped."""
-    media = (ReceivedMedia.objects.filter(pk=(event.payload or {}).get("media"), business_id=event.business_id)
+    media_id = _int((event.payload or {}).get("media"))
+    media = (ReceivedMedia.objects.filter(pk=media_id or 0, business_id=event.business_id)
              .select_related("business", "customer").first())
     if media is None or media.status != ReceivedMedia.Status.PENDING:
         raise NothingToDeliver()

@@ -77,7 +77,8 @@ def _body(bubble: Bubble, body: dict) -> Bubble:
     elif kind == "template":
         bubble.text = _("Template “%(name)s”") % {"name": (body.get("template") or {}).get("name", "")}
     elif kind == "location":
-        pin = body.get("location") if isinstance(body.get("location"), dict) else {}
+        found = body.get("location")
+        pin: dict = found if isinstance(found, dict) else {}
         bubble.text = ", ".join(str(pin[k]) for k in ("name", "address") if pin.get(k))
         where = coordinates(pin)
         if where is not None:
