@@ -9,6 +9,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from shopchat.payloads import pretty_json
@@ -195,7 +196,7 @@ class MessageTemplateForm(forms.ModelForm):
         if "values" in self.fields:
             self.fields["values"].initial = ", ".join(str(v) for v in self.instance.parameters or [])
             self.fields["values"].help_text = format_html("{}<br>{}", self.fields["values"].help_text, format_html_join(
-                format_html("<br>"), "{}: {}", ((MessageTemplate.Event(event).label, ", ".join(
+                mark_safe("<br>"), "{}: {}", ((MessageTemplate.Event(event).label, ", ".join(
                     f"{key} ({message_templates.FIELD_LABELS[key]})" for key in keys))
                     for event, keys in message_templates.EVENT_FIELDS.items())))
 

@@ -123,7 +123,8 @@ def _answer(response) -> dict:
 def _template_refusal(response, data: dict) -> str:
     """Why Meta did not list the templates, for staff: Meta's error code and message (e.g. an
     expired token), else the HTTP status."""
-    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    error = data.get("error")
+    error = error if isinstance(error, dict) else {}
     code, message = error.get("code"), text_of(error.get("message"), 200)
     if message:
         if code == 190:
