@@ -184,3 +184,13 @@ def test_a_template_whose_header_needs_a_value_is_not_used(wa_config, customer, 
     wrote_long_ago(customer)
     assert ship(wa_config.business) == "delivered"
     assert fake_cloud.sent[0]["template"]["name"] == "order_update"
+
+
+def test_the_conversation_view_shows_the_values_the_template_carried(wa_config, customer, fake_cloud):
+    from chat.rendering import conversation
+
+    template(wa_config)
+    wrote_long_ago(customer)
+    assert ship(wa_config.business) == "delivered"
+    bubble = conversation(customer)[-1]
+    assert bubble.text == "Template “order_shipped”" and bubble.footer == "SC-1 · DHL · TRK123"
