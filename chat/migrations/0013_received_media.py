@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chat', '0011_texts_per_language'),
+        ('chat', '0012_message_templates'),
         ('shopchat', '0016_alter_apikey_options_alter_business_options_and_more'),
         ('support', '0005_texts_per_language'),
     ]
