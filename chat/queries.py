@@ -60,16 +60,10 @@ def conversation_state(*, business_id: int, customer_id: int, now: datetime) -> 
         f" ORDER BY r.{col(SatisfactionRating, 'created_at')} DESC, r.{col(SatisfactionRating, 'id')} DESC LIMIT 1)"
         f" AS rating_awaiting_comment_id"
     )
-    when = sql_datetime(now)
+    when = sql.db_value(SatisfactionRating, "comment_until", now)
     params = [customer_id, business_id, customer_id, Ticket.Kind.CUSTOMER.value,
               *[str(s) for s in Ticket.UNSOLVED], business_id, customer_id, when]
     state = sql.fetch_one(ConversationState, statement, params)
     assert state is not None  # a SELECT of scalar subqueries answers one row
     return state
 
-
-def sql_datetime(value: datetime):
-    """A datetime as the database compares it (SQLite stores text in UTC)."""
-    from django.db import connection
-
-    return connection.ops.adapt_datetimefield_value(value)
