@@ -1,23 +1,28 @@
 """Back office of the WhatsApp adapter: settings per business (secrets write-only and masked),
-a conversation view per customer, sent messages with their delivery state (failures carry
-their order number or ticket), and the dead-letter list of payloads that could not be read."""
+the number's message templates synced from Meta with the event each tells, a conversation view
+per customer, sent messages with their delivery state (failures carry their order number or
+ticket), and the dead-letter list of payloads that could not be read."""
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, F, OuterRef
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from shopchat.payloads import pretty_json
 from shopchat.tenancy import TenantAdmin
 
-from . import services
+from . import message_templates, services, template_sync
+from .errors import TemplateSyncFailed
 from .inbox import LIST_POLL_SECONDS, AwaitingFilter, InboxMixin, customer_label
 from .models import (
     Conversation,
     DeadLetter,
     InboundMessage,
+    MessageTemplate,
     OutboundMessage,
     WebChatMessage,
     WebChatVisitor,
@@ -35,8 +40,8 @@ class WhatsAppConfigForm(forms.ModelForm):
     class Meta:
         model = WhatsAppConfig
         fields = ("business", "phone_number_id", "access_token", "app_secret", "verify_token", "base_url",
-                  "api_version", "catalog_id", "payment_configuration", "payment_gateway", "country_of_origin",
-                  "importer_name", "importer_address", "template_name",
+                  "api_version", "waba_id", "catalog_id", "payment_configuration", "payment_gateway",
+                  "country_of_origin", "importer_name", "importer_address", "template_name",
                   "template_language", "template_names", "template_category", "enabled", "messages_per_second")
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
@@ -77,16 +82,17 @@ class WhatsAppConfigAdmin(TenantAdmin):
     list_display = ("business", "phone_number_id", "enabled", "api_version", "catalog_id", "masked_token",
                     "webhook_url")
     list_filter = ("enabled",)
-    actions = ["rotate_verify_token"]
+    actions = ["rotate_verify_token", "sync_templates"]
     search_fields = ("phone_number_id", "business__name")
     list_select_related = ("business",)
     fieldsets = (
         (None, {"fields": ("business", "enabled", "phone_number_id", "access_token", "app_secret", "verify_token")}),
-        (_("Cloud API"), {"fields": ("base_url", "api_version", "messages_per_second")}),
+        (_("Cloud API"), {"fields": ("base_url", "api_version", "waba_id", "messages_per_second")}),
         (_("Commerce"), {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
         (_("WhatsApp Pay without a catalog"), {"fields": ("country_of_origin", "importer_name", "importer_address")}),
         ("Outside the 24-hour window", {"fields": ("template_name", "template_language", "template_names",
                                                     "template_category")}),
+        (_("Message templates"), {"fields": ("templates_list",)}),
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -99,7 +105,44 @@ class WhatsAppConfigAdmin(TenantAdmin):
         return [(name, {**opts, "fields": [masked.get(f, f) for f in opts["fields"]]}) for name, opts in fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "masked_token", "masked_app_secret", "masked_verify_token"]
+        return [*super().get_readonly_fields(request, obj), "masked_token", "masked_app_secret", "masked_verify_token",
+                "templates_list"]
+
+    @admin.action(description=_("Sync templates from Meta"), permissions=["change"])
+    def sync_templates(self, request, queryset):
+        """The numbers' templates read from their WhatsApp Business Accounts (template_sync);
+        what Meta refused is said per number, nothing half-written."""
+        for config in queryset:
+            try:
+                result = template_sync.sync_message_templates(config=config)
+            except TemplateSyncFailed as exc:
+                self.message_user(request, f"{config.phone_number_id}: {exc.message}", messages.ERROR)
+                continue
+            self.message_user(request, _(
+                "%(number)s: %(listed)d templates at Meta, %(created)d new, %(updated)d changed, %(removed)d gone.")
+                % {"number": config.phone_number_id, "listed": result.listed, "created": result.created,
+                   "updated": result.updated, "removed": result.removed}, messages.SUCCESS)
+
+    @admin.display(description=_("templates"))
+    def templates_list(self, obj):
+        """The number's synced templates, each linked to its page (where its event is chosen)."""
+        if obj is None or not obj.pk:
+            return "-"
+        rows = list(obj.message_templates.order_by("name", "language"))
+        changelist = reverse("admin:chat_messagetemplate_changelist") + f"?config__id__exact={obj.pk}"
+        if not rows:
+            return format_html('{} <a href="{}">{}</a>', _("None synced yet: use the action “Sync templates from "
+                                                           "Meta” in the list of numbers."),
+                               changelist, _("Templates"))
+        return format_html(
+            '<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            '<tbody>{}</tbody></table><a href="{}">{}</a>',
+            _("name"), _("language"), _("category"), _("status"), _("event"),
+            format_html_join("", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', (
+                (reverse("admin:chat_messagetemplate_change", args=[t.pk]), t.name, t.language,
+                 t.get_category_display(), _("gone from Meta") if t.removed_at else t.get_status_display(),
+                 t.get_event_display() or "-") for t in rows)),
+            changelist, _("All templates of this number"))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -133,6 +176,105 @@ class WhatsAppConfigAdmin(TenantAdmin):
     @admin.display(description=_("callback URL for Meta"))
     def webhook_url(self, obj):
         return reverse("whatsapp-webhook")
+
+
+class MessageTemplateForm(forms.ModelForm):
+    """The merchant's part of a synced template: the event it tells and the event's value of
+    each body parameter ("order_number, carrier, tracking_number"); Meta's fields are read-only."""
+
+    values = forms.CharField(
+        label=_("parameter values"), required=False, max_length=500,
+        help_text=_("The event's value of each body parameter, in order, separated by commas; empty: the event's "
+                    "usual order (a named parameter takes the value of its name)."))
+
+    class Meta:
+        model = MessageTemplate
+        fields = ("event",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "values" in self.fields:
+            self.fields["values"].initial = ", ".join(str(v) for v in self.instance.parameters or [])
+            self.fields["values"].help_text = format_html("{}<br>{}", self.fields["values"].help_text, format_html_join(
+                mark_safe("<br>"), "{}: {}", ((MessageTemplate.Event(event).label, ", ".join(
+                    f"{key} ({message_templates.FIELD_LABELS[key]})" for key in keys))
+                    for event, keys in message_templates.EVENT_FIELDS.items())))
+
+    def clean(self):
+        cleaned = super().clean()
+        values = [v.strip() for v in (cleaned.get("values") or "").split(",") if v.strip()]
+        template, event = self.instance, cleaned.get("event") or ""
+        template.parameters = values
+        if not event:
+            return cleaned
+        if template.category == MessageTemplate.Category.AUTHENTICATION:
+            self.add_error("event", _("An authentication template carries one-time codes only: it cannot tell "
+                                      "an event."))
+        elif message_templates.other_values_needed(template.components):
+            self.add_error("event", _("Its header or buttons need values too; only the body is filled."))
+        elif MessageTemplate.objects.filter(config_id=template.config_id, event=event,
+                                            language=template.language).exclude(pk=template.pk).exists():
+            self.add_error("event", _("Another template of this language already tells this event."))
+        else:
+            template.event = event
+            try:
+                message_templates.parameter_fields(template)
+            except message_templates.NotUsable as exc:
+                self.add_error("values", str(exc))
+        return cleaned
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(TenantAdmin):
+    """A number's templates as Meta holds them (synced, read-only), and the event each tells
+    outside the 24-hour window: the merchant's choice. Another business's template is a 404."""
+
+    tenant_area = "settings"
+    form = MessageTemplateForm
+    list_display = ("name", "language", "category", "status", "event", "parameter_count", "usable", "config",
+                    "synced_at")
+    list_filter = ("status", "category", "event", "config")
+    search_fields = ("name",)
+    list_select_related = ("config",)
+    readonly_fields = ("config", "name", "language", "category", "status", "usable", "body_text", "parameter_format",
+                       "parameter_count", "parameter_names", "components_shown", "meta_id", "synced_at", "removed_at")
+    fieldsets = (
+        (None, {"fields": ("config", "name", "language", "category", "status", "usable")}),
+        (_("Event"), {"fields": ("event", "values")}),
+        (_("As Meta gives it"), {"fields": ("body_text", "parameter_format", "parameter_count", "parameter_names",
+                                            "components_shown", "meta_id", "synced_at", "removed_at")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):  # a reader: the stored mapping
+            return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "values"]})
+                    for name, opts in self.fieldsets]
+        return self.fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["fields"] = ["event"] if self.has_change_permission(request, obj) else []
+        return super().get_form(request, obj, **kwargs)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404  # another business's template, or none: nothing to tell about it
+
+    def has_add_permission(self, request):
+        return False  # rows come from Meta (sync)
+
+    def save_model(self, request, obj, form, change):
+        obj.parameters = form.instance.parameters
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("can be sent"))
+    def usable(self, obj):
+        why = message_templates.why_not_usable(obj) if obj.event else ""
+        if not obj.event:
+            return "-"
+        return why or _("yes")
+
+    @admin.display(description=_("components"))
+    def components_shown(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.components))
 
 
 class DeliveryFilter(admin.SimpleListFilter):

@@ -65,6 +65,9 @@ class WhatsAppConfig(models.Model):
         help_text=_("Meta's Graph API, or a Solution Provider's compatible endpoint."),
     )
     api_version = models.CharField(_("api version"), max_length=8, default="v23.0", validators=[API_VERSION_VALIDATOR])
+    waba_id = models.CharField(
+        _("WhatsApp Business Account id"), max_length=32, blank=True, validators=[DIGITS_VALIDATOR],
+        help_text=_("From Meta's WhatsApp Manager (account settings): needed to sync the message templates."))
     catalog_id = models.CharField(_("catalog id"), max_length=32, blank=True, validators=[DIGITS_VALIDATOR],
                                   help_text=_("The Commerce Manager catalog linked to the number."))
     payment_configuration = models.CharField(_("payment configuration"),
@@ -120,6 +123,94 @@ class WhatsAppConfig(models.Model):
     @property
     def messages_url(self) -> str:
         return f"{self.base_url.rstrip('/')}/{self.api_version}/{self.phone_number_id}/messages"
+
+    @property
+    def templates_url(self) -> str:
+        """The WhatsApp Business Account's message templates (Business Management API)."""
+        return f"{self.base_url.rstrip('/')}/{self.api_version}/{self.waba_id}/message_templates"
+
+
+class MessageTemplate(models.Model):
+    """One of the number's message templates as Meta holds it (synced from the WhatsApp Business
+    Account's `message_templates`: name, language, category, status, components), and the event
+    it tells outside the 24-hour window, with the event's values that fill its body parameters.
+
+    Meta's fields are read-only here (a sync overwrites them); `event` and `parameters` are the
+    merchant's. A template Meta no longer lists keeps its row, marked `removed_at`, and is never
+    sent."""
+
+    class Category(models.TextChoices):
+        UTILITY = "utility", _("Utility")
+        MARKETING = "marketing", _("Marketing")
+        AUTHENTICATION = "authentication", _("Authentication")
+
+    class Status(models.TextChoices):
+        """Meta's review states (lower case); only an approved template is sent."""
+        APPROVED = "approved", _("Approved")
+        PENDING = "pending", _("Pending review")
+        REJECTED = "rejected", _("Rejected")
+        PAUSED = "paused", _("Paused")
+        DISABLED = "disabled", _("Disabled")
+        IN_APPEAL = "in_appeal", _("In appeal")
+        PENDING_DELETION = "pending_deletion", _("Pending deletion")
+        DELETED = "deleted", _("Deleted")
+        LIMIT_EXCEEDED = "limit_exceeded", _("Limit exceeded")
+        ARCHIVED = "archived", _("Archived")
+
+    class ParameterFormat(models.TextChoices):
+        POSITIONAL = "positional", _("Positional ({{1}}, {{2}} ...)")
+        NAMED = "named", _("Named ({{order_number}} ...)")
+
+    class Event(models.TextChoices):
+        """The events a template can tell (`chat.message_templates.EVENT_FIELDS` says with what)."""
+        ORDER_SHIPPED = "order.shipped", _("Order shipped")
+        ORDER_DELIVERED = "order.delivered", _("Order delivered")
+        PAYMENT_ACTION_REQUIRED = "payment.action_required", _("Payment to complete (pay link)")
+        TICKET_REPLY = "ticket.reply", _("Support reply")
+
+    business = models.ForeignKey("shopchat.Business", verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="whatsapp_templates")
+    config = models.ForeignKey(WhatsAppConfig, verbose_name=_("WhatsApp number"), on_delete=models.CASCADE,
+                               related_name="message_templates")
+    meta_id = models.CharField(_("template id"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=512)
+    language = models.CharField(_("language"), max_length=15, help_text=_("Meta's code, e.g. en_US, de, pt_BR."))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    parameter_format = models.CharField(_("parameter format"), max_length=10, choices=ParameterFormat.choices,
+                                        default=ParameterFormat.POSITIONAL)
+    body_text = models.TextField(_("body"), blank=True)
+    parameter_count = models.PositiveSmallIntegerField(_("body parameters"), default=0)
+    parameter_names = models.JSONField(_("named parameters"), default=list, blank=True,
+                                       help_text=_("The body's named parameters, in their order."))
+    components = models.JSONField(_("components"), default=list, blank=True, decoder=SafeJSONDecoder,
+                                  help_text=_("As Meta gives them."))
+    event = models.CharField(_("event"), max_length=40, choices=Event.choices, blank=True,
+                             help_text=_("Sent instead of this event's message when the customer last wrote over "
+                                         "24 hours ago."))
+    parameters = models.JSONField(
+        _("parameter values"), default=list, blank=True,
+        help_text=_("The event's value for each body parameter, in order; empty: the event's usual order."))
+    synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("gone from Meta since"), null=True, blank=True,
+                                      help_text=_("No longer listed by Meta: never sent."))
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["config", "name", "language"], name="wa_template_config_name_language"),
+            # one template per event and language, so which one goes out is never a guess
+            models.UniqueConstraint(fields=["config", "event", "language"], name="wa_template_event_language",
+                                    condition=~models.Q(event=""),
+                                    violation_error_message=_("Another template of this language already tells "
+                                                              "this event.")),
+        ]
+        indexes = [models.Index(fields=["config", "event"], name="wa_template_event_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.language})"
 
 
 class InboundMessage(models.Model):

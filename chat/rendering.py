@@ -68,7 +68,12 @@ def _body(bubble: Bubble, body: dict) -> Bubble:
                        for i in (body.get("order") or {}).get("product_items") or []]
         bubble.text = (body.get("order") or {}).get("text", "")
     elif kind == "template":
-        bubble.text = _("Template “%(name)s”") % {"name": (body.get("template") or {}).get("name", "")}
+        template = body.get("template") or {}
+        bubble.text = _("Template “%(name)s”") % {"name": template.get("name", "")}
+        # the values its body was filled with (an event's template: order number, tracking number...)
+        bubble.footer = " · ".join(
+            str(p.get("text", "")) for c in template.get("components") or [] if isinstance(c, dict)
+            for p in c.get("parameters") or [] if isinstance(p, dict) and p.get("type") == "text")
     elif kind in ("image", "document", "audio", "video", "sticker", "location", "contacts"):
         bubble.text = (body.get(kind) or {}).get("caption", "") if isinstance(body.get(kind), dict) else ""
         bubble.note = kind

@@ -57,10 +57,11 @@ def configure_whatsapp(*, business: Business, phone_number_id: str, access_token
                        catalog_id: str | None = None, enabled: bool = True,
                        payment_configuration: str | None = None, payment_gateway: str | None = None,
                        importer_name: str | None = None, importer_address: dict | None = None,
-                       country_of_origin: str | None = None) -> WhatsAppConfig:
+                       country_of_origin: str | None = None, waba_id: str | None = None) -> WhatsAppConfig:
     """Create or replace a business's Cloud API settings (the number is also shown on the business),
-    with its WhatsApp Pay configuration name and gateway and, for numbers without a catalog,
-    the importer details Meta asks of every item."""
+    with its WhatsApp Pay configuration name and gateway, for numbers without a catalog the
+    importer details Meta asks of every item, and the WhatsApp Business Account id its message
+    templates are synced from."""
     taken = WhatsAppConfig.objects.filter(phone_number_id=phone_number_id).exclude(business=business)
     if taken.exists():
         raise ConfigError(f"phone-number id {phone_number_id} is already used by another business.")
@@ -80,7 +81,7 @@ def configure_whatsapp(*, business: Business, phone_number_id: str, access_token
             config.catalog_id = catalog_id
         for name, value in (("payment_configuration", payment_configuration), ("payment_gateway", payment_gateway),
                             ("importer_name", importer_name), ("importer_address", importer_address),
-                            ("country_of_origin", country_of_origin)):
+                            ("country_of_origin", country_of_origin), ("waba_id", waba_id)):
             if value is not None:
                 setattr(config, name, value)
         try:

@@ -19,10 +19,13 @@ class FakeCloudAPI(Receiver):
         self.responses = list(responses)  # [(status, body)] answered first, in turn
         self.counter = itertools.count(1)
         self.payments: dict[str, dict] = {}  # reference_id -> the lookup API's payment object
+        self.templates: list[dict] = []  # the account's message templates (see `answer_templates`)
         super().__init__()
 
     def answer(self, request, index):
         path = request["path"].split("?")[0]
+        if request["method"] == "GET" and path.endswith("/message_templates"):
+            return answer_templates(self, request)
         if request["method"] == "GET" and "/payments/" in path:  # the payment lookup API
             payment = self.payments.get(path.rsplit("/", 1)[-1])
             if payment is None:
@@ -51,3 +54,33 @@ def looked_up(reference_id: str, value: int, status: str = "success", pg_transac
             "transactions": [{"id": "order_PGTEST0001", "pg_transaction_id": pg_transaction_id, "type": "razorpay",
                               "status": status, "created_timestamp": 1763730600, "updated_timestamp": 1763730660,
                               "amount": {"value": value, "offset": 100}, "method": {"type": "upi"}}]}
+
+
+# --- message templates (Business Management API): GET /{waba-id}/message_templates -------------
+
+def answer_templates(fake: FakeCloudAPI, request: dict) -> tuple[int, dict]:
+    """A page of `fake.templates` as Meta lists them: `limit` per page from the `after` cursor
+    (the item's index here), `paging.next` the absolute address of the following page."""
+    from urllib.parse import parse_qs, urlencode, urlsplit
+
+    if fake.responses:  # a scripted answer first, as for messages
+        return fake.responses.pop(0)
+    parts = urlsplit(request["path"])
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    if not str(request["headers"].get("Authorization", "")).startswith("Bearer "):
+        return 400, cloud_error(190, "An active access token must be used to query information.")
+    limit, start = int(query.get("limit") or 25), int(query.get("after") or 0)
+    page = fake.templates[start:start + limit]
+    cursors = {"before": str(start), "after": str(start + len(page))}
+    body: dict = {"data": page, "paging": {"cursors": cursors}}
+    if start + limit < len(fake.templates):
+        body["paging"]["next"] = f"{fake.url}{parts.path}?{urlencode({**query, 'after': start + len(page)})}"
+    return 200, body
+
+
+def meta_template(name: str, language: str = "en_US", body: str = "Hello", category: str = "UTILITY",
+                  status: str = "APPROVED", **extra) -> dict:
+    """One template as Meta's `message_templates` lists it."""
+    return {"name": name, "language": language, "category": category, "status": status,
+            "components": [{"type": "BODY", "text": body}], "id": f"9{abs(hash((name, language))) % 10**14:014d}",
+            **extra}
