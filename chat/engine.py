@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -56,7 +56,7 @@ from support import services as support_services
 from support.errors import AlreadyRated
 
 from . import language as words_of_languages
-from . import links, media, order_details, selectors
+from . import links, media, order_details, queries, selectors
 from . import messages as wa
 from .checkout import Checkout, asks_delivery
 
@@ -186,15 +186,20 @@ class Conversation:
             return self.order_again()
         if words_of_languages.asks_for_help(words):
             return self.support(body)
+        state = queries.conversation_state(business_id=self.business.pk, customer_id=self.customer.pk,
+                                           now=timezone.now())
+        if state.checkout_step_id is None:
+            self.checkout.known_to_have_no_step()
         if self.checkout.in_dialog() and not words_of_languages.is_greeting(words):
             return self.checkout.text(body)
         if COUPON_RE.match(body.strip()) and self.checkout.is_coupon(body.strip()):
             return self.checkout.coupon(body.strip())
         greeting = words_of_languages.is_greeting(words)
-        if words and not greeting and (rated := support_selectors.rating_awaiting_comment(
-                business=self.business, customer=self.customer)) is not None:
+        if words and not greeting and state.rating_awaiting_comment_id is not None and (
+                rated := support_selectors.rating_awaiting_comment(business=self.business,
+                                                                   customer=self.customer)) is not None:
             return self.rating_comment(rated.ticket, body)
-        ticket = self.open_ticket()
+        ticket = self.open_ticket() if state.open_ticket_id is not None else None
         if ticket is not None:
             support_services.add_customer_message(ticket=ticket, body=body)
             return self.greeting() if greeting else []
