@@ -91,7 +91,7 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
         if unknown:
             raise UnknownProducts(unknown)
         changed = [
-            {"retailer_id": rid, "title": by_id[rid].title, "item_price": format_major(price, business.currency),
+            {"retailer_id": rid, "title": by_id[rid].variant_title, "item_price": format_major(price, business.currency),
              "price": format_major(by_id[rid].current_price_minor, business.currency), "currency": business.currency}
             for rid, price in sorted(claimed.items()) if price != by_id[rid].current_price_minor
         ]
@@ -101,7 +101,7 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
 
         position = {rid: n for n, rid in enumerate(quantities)}  # lines in the order they were asked for
         lines = [
-            OrderLine(product=p, retailer_id=p.retailer_id, title=p.title, unit_price_minor=p.current_price_minor,
+            OrderLine(product=p, retailer_id=p.retailer_id, title=p.variant_title, unit_price_minor=p.current_price_minor,
                       quantity=quantities[p.retailer_id],
                       line_total_minor=p.current_price_minor * quantities[p.retailer_id],
                       stock_reserved=p.is_tracked)
@@ -185,7 +185,7 @@ def _wanted_items(business: Business, items: Sequence[Mapping[str, Any]]) -> tup
 
 def _check_available(products: Iterable[Product], quantities: dict[str, int]) -> None:
     short = [
-        {"retailer_id": p.retailer_id, "title": p.title, "requested": quantities[p.retailer_id],
+        {"retailer_id": p.retailer_id, "title": p.variant_title, "requested": quantities[p.retailer_id],
          "available": p.available_quantity}
         for p in sorted(products, key=lambda p: p.retailer_id)
         if p.available_quantity is not None and quantities[p.retailer_id] > p.available_quantity  # tracked
