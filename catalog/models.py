@@ -81,7 +81,7 @@ class Product(models.Model):
         _("item group id"), max_length=100, blank=True, validators=[ITEM_GROUP_ID_VALIDATOR],
         help_text=_("Variants of one product share it (often the parent SKU); each variant keeps its own id, "
                     "price and stock."))
-    size = models.CharField(_("size"), max_length=200, blank=True)
+    size = models.CharField(pgettext_lazy("variant", "size"), max_length=200, blank=True)
     color = models.CharField(_("colour"), max_length=200, blank=True)
     material = models.CharField(_("material"), max_length=200, blank=True)
     pattern = models.CharField(_("pattern"), max_length=100, blank=True)
