@@ -78,3 +78,15 @@ def test_the_migration_gives_the_notes_written_as_text_their_codes(business, tic
         "(Assigned to nobody.)": ("", {}, "(Assigned to nobody.)"),
     }
     assert set(system_notes.NOTES) >= {code for code, _, _ in found.values() if code}
+
+
+def test_erasing_the_customer_erases_the_notes_codes_too(business, customer):
+    """A tombstoned note must not show its words again from its params."""
+    from shopchat.privacy import services as privacy
+
+    ticket = services.open_ticket(business=business, customer=customer, subject="Lost parcel",
+                                  message=system_notes.english(system_notes.OPENED_FROM_CHAT, {"agent": "meera"}),
+                                  opening_note=(system_notes.OPENED_FROM_CHAT, {"agent": "meera"}))
+    privacy.erase_customer(customer=customer, actor="test")
+    opening = TicketMessage.objects.get(ticket=ticket)
+    assert (opening.note_code, opening.note_params) == ("", {}) and opening.shown_body == opening.body
