@@ -1,24 +1,31 @@
 """Back office of the WhatsApp adapter: settings per business (secrets write-only and masked),
-a conversation view per customer, sent messages with their delivery state (failures carry
-their order number or ticket), and the dead-letter list of payloads that could not be read."""
+the number's message templates synced from Meta with the event each tells, a conversation view
+per customer, sent messages with their delivery state (failures carry their order number or
+ticket), and the dead-letter list of payloads that could not be read."""
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Exists, F, OuterRef
+from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from shopchat.payloads import pretty_json
-from shopchat.tenancy import TenantAdmin
+from shopchat.tenancy import TenantAdmin, WrittenByServices
 
-from . import services
+from . import media, message_templates, services, template_sync
+from .errors import TemplateSyncFailed
 from .inbox import LIST_POLL_SECONDS, AwaitingFilter, InboxMixin, customer_label
 from .models import (
     Conversation,
     DeadLetter,
     InboundMessage,
+    MessageTemplate,
     OutboundMessage,
+    ReceivedMedia,
     WebChatMessage,
     WebChatVisitor,
     WhatsAppConfig,
@@ -35,8 +42,8 @@ class WhatsAppConfigForm(forms.ModelForm):
     class Meta:
         model = WhatsAppConfig
         fields = ("business", "phone_number_id", "access_token", "app_secret", "verify_token", "base_url",
-                  "api_version", "catalog_id", "payment_configuration", "payment_gateway", "country_of_origin",
-                  "importer_name", "importer_address", "template_name",
+                  "api_version", "waba_id", "catalog_id", "payment_configuration", "payment_gateway",
+                  "country_of_origin", "importer_name", "importer_address", "template_name",
                   "template_language", "template_names", "template_category", "enabled", "messages_per_second")
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
@@ -77,16 +84,17 @@ class WhatsAppConfigAdmin(TenantAdmin):
     list_display = ("business", "phone_number_id", "enabled", "api_version", "catalog_id", "masked_token",
                     "webhook_url")
     list_filter = ("enabled",)
-    actions = ["rotate_verify_token"]
+    actions = ["rotate_verify_token", "sync_templates"]
     search_fields = ("phone_number_id", "business__name")
     list_select_related = ("business",)
     fieldsets = (
         (None, {"fields": ("business", "enabled", "phone_number_id", "access_token", "app_secret", "verify_token")}),
-        (_("Cloud API"), {"fields": ("base_url", "api_version", "messages_per_second")}),
+        (_("Cloud API"), {"fields": ("base_url", "api_version", "waba_id", "messages_per_second")}),
         (_("Commerce"), {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
         (_("WhatsApp Pay without a catalog"), {"fields": ("country_of_origin", "importer_name", "importer_address")}),
         (_("Outside the 24-hour window"), {"fields": ("template_name", "template_language", "template_names",
                                                     "template_category")}),
+        (_("Message templates"), {"fields": ("templates_list",)}),
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -99,7 +107,44 @@ class WhatsAppConfigAdmin(TenantAdmin):
         return [(name, {**opts, "fields": [masked.get(f, f) for f in opts["fields"]]}) for name, opts in fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "masked_token", "masked_app_secret", "masked_verify_token"]
+        return [*super().get_readonly_fields(request, obj), "masked_token", "masked_app_secret", "masked_verify_token",
+                "templates_list"]
+
+    @admin.action(description=_("Sync templates from Meta"), permissions=["change"])
+    def sync_templates(self, request, queryset):
+        """The numbers' templates read from their WhatsApp Business Accounts (template_sync);
+        what Meta refused is said per number, nothing half-written."""
+        for config in queryset:
+            try:
+                result = template_sync.sync_message_templates(config=config)
+            except TemplateSyncFailed as exc:
+                self.message_user(request, f"{config.phone_number_id}: {exc.message}", messages.ERROR)
+                continue
+            self.message_user(request, _(
+                "%(number)s: %(listed)d templates at Meta, %(created)d new, %(updated)d changed, %(removed)d gone.")
+                % {"number": config.phone_number_id, "listed": result.listed, "created": result.created,
+                   "updated": result.updated, "removed": result.removed}, messages.SUCCESS)
+
+    @admin.display(description=_("templates"))
+    def templates_list(self, obj):
+        """The number's synced templates, each linked to its page (where its event is chosen)."""
+        if obj is None or not obj.pk:
+            return "-"
+        rows = list(obj.message_templates.order_by("name", "language"))
+        changelist = reverse("admin:chat_messagetemplate_changelist") + f"?config__id__exact={obj.pk}"
+        if not rows:
+            return format_html('{} <a href="{}">{}</a>', _("None synced yet: use the action “Sync templates from "
+                                                           "Meta” in the list of numbers."),
+                               changelist, _("Templates"))
+        return format_html(
+            '<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            '<tbody>{}</tbody></table><a href="{}">{}</a>',
+            _("name"), _("language"), _("category"), _("status"), _("event"),
+            format_html_join("", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', (
+                (reverse("admin:chat_messagetemplate_change", args=[t.pk]), t.name, t.language,
+                 t.get_category_display(), _("gone from Meta") if t.removed_at else t.get_status_display(),
+                 t.get_event_display() or "-") for t in rows)),
+            changelist, _("All templates of this number"))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -133,6 +178,105 @@ class WhatsAppConfigAdmin(TenantAdmin):
     @admin.display(description=_("callback URL for Meta"))
     def webhook_url(self, obj):
         return reverse("whatsapp-webhook")
+
+
+class MessageTemplateForm(forms.ModelForm):
+    """The merchant's part of a synced template: the event it tells and the event's value of
+    each body parameter ("order_number, carrier, tracking_number"); Meta's fields are read-only."""
+
+    values = forms.CharField(
+        label=_("parameter values"), required=False, max_length=500,
+        help_text=_("The event's value of each body parameter, in order, separated by commas; empty: the event's "
+                    "usual order (a named parameter takes the value of its name)."))
+
+    class Meta:
+        model = MessageTemplate
+        fields = ("event",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "values" in self.fields:
+            self.fields["values"].initial = ", ".join(str(v) for v in self.instance.parameters or [])
+            self.fields["values"].help_text = format_html("{}<br>{}", self.fields["values"].help_text, format_html_join(
+                mark_safe("<br>"), "{}: {}", ((MessageTemplate.Event(event).label, ", ".join(
+                    f"{key} ({message_templates.FIELD_LABELS[key]})" for key in keys))
+                    for event, keys in message_templates.EVENT_FIELDS.items())))
+
+    def clean(self):
+        cleaned = super().clean()
+        values = [v.strip() for v in (cleaned.get("values") or "").split(",") if v.strip()]
+        template, event = self.instance, cleaned.get("event") or ""
+        template.parameters = values
+        if not event:
+            return cleaned
+        if template.category == MessageTemplate.Category.AUTHENTICATION:
+            self.add_error("event", _("An authentication template carries one-time codes only: it cannot tell "
+                                      "an event."))
+        elif message_templates.other_values_needed(template.components):
+            self.add_error("event", _("Its header or buttons need values too; only the body is filled."))
+        elif MessageTemplate.objects.filter(config_id=template.config_id, event=event,
+                                            language=template.language).exclude(pk=template.pk).exists():
+            self.add_error("event", _("Another template of this language already tells this event."))
+        else:
+            template.event = event
+            try:
+                message_templates.parameter_fields(template)
+            except message_templates.NotUsable as exc:
+                self.add_error("values", str(exc))
+        return cleaned
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(TenantAdmin):
+    """A number's templates as Meta holds them (synced, read-only), and the event each tells
+    outside the 24-hour window: the merchant's choice. Another business's template is a 404."""
+
+    tenant_area = "settings"
+    form = MessageTemplateForm
+    list_display = ("name", "language", "category", "status", "event", "parameter_count", "usable", "config",
+                    "synced_at")
+    list_filter = ("status", "category", "event", "config")
+    search_fields = ("name",)
+    list_select_related = ("config",)
+    readonly_fields = ("config", "name", "language", "category", "status", "usable", "body_text", "parameter_format",
+                       "parameter_count", "parameter_names", "components_shown", "meta_id", "synced_at", "removed_at")
+    fieldsets = (
+        (None, {"fields": ("config", "name", "language", "category", "status", "usable")}),
+        (_("Event"), {"fields": ("event", "values")}),
+        (_("As Meta gives it"), {"fields": ("body_text", "parameter_format", "parameter_count", "parameter_names",
+                                            "components_shown", "meta_id", "synced_at", "removed_at")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):  # a reader: the stored mapping
+            return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "values"]})
+                    for name, opts in self.fieldsets]
+        return self.fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["fields"] = ["event"] if self.has_change_permission(request, obj) else []
+        return super().get_form(request, obj, **kwargs)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404  # another business's template, or none: nothing to tell about it
+
+    def has_add_permission(self, request):
+        return False  # rows come from Meta (sync)
+
+    def save_model(self, request, obj, form, change):
+        obj.parameters = form.instance.parameters
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("can be sent"))
+    def usable(self, obj):
+        why = message_templates.why_not_usable(obj) if obj.event else ""
+        if not obj.event:
+            return "-"
+        return why or _("yes")
+
+    @admin.display(description=_("components"))
+    def components_shown(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.components))
 
 
 class DeliveryFilter(admin.SimpleListFilter):
@@ -306,3 +450,61 @@ class WebChatVisitorAdmin(TenantAdmin):
                              ((f"{m.created_at:%Y-%m-%d %H:%M:%S}", "customer" if m.direction == "in" else "shop",
                                m.summary[:500]) for m in reversed(rows))),
         )
+
+
+@admin.register(ReceivedMedia)
+class ReceivedMediaAdmin(WrittenByServices, TenantAdmin):
+    """The files customers sent (photos, voice notes, videos, documents, stickers), newest first,
+    with their download state; and the one place their bytes are served: `<id>/file/`, to staff
+    of the file's own business only (the tenancy scope of this admin), never a public URL."""
+
+    tenant_area = "customers"
+    list_display = ("created_at", "customer", "kind", "preview", "status", "shown_size", "ticket")
+    list_filter = ("kind", "status", "business")
+    search_fields = ("=customer__wa_id",)
+    list_select_related = ("customer", "ticket", "business")
+    fields = ("business", "customer", "kind", "preview", "status", "error", "mime_type", "shown_size", "sha256",
+              "caption", "file_name", "ticket", "attempts", "created_at", "stored_at")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [path("<path:object_id>/file/", view(self.file_view), name="chat_receivedmedia_file"),
+                *super().get_urls()]
+
+    @admin.display(description=_("file"))
+    def preview(self, obj):
+        shown = media.attachment(obj)
+        if shown.image:
+            return format_html('<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" class="sc-thumb" '
+                               'loading="lazy"></a>', shown.url, shown.url, shown.label)
+        if shown.url:
+            return format_html('<a href="{}" class="sc-download">{}</a>', shown.url, _("Download"))
+        return shown.state
+
+    @admin.display(description=_("size"))
+    def shown_size(self, obj):
+        return media.human_size(obj.size) if obj.size else "-"
+
+    def file_view(self, request, object_id):
+        """The stored file, for staff of its business (404 for anyone else, and for no file). A
+        photo is shown inline; every other type only ever downloads. Sandboxed, never sniffed."""
+        found = self.get_queryset(request).filter(pk=unquote(object_id)).first() \
+            if str(unquote(object_id)).isdigit() else None
+        if (found is None or not self.has_view_permission(request, found)
+                or found.status != ReceivedMedia.Status.STORED or not found.file):
+            raise Http404("No such file.")
+        try:
+            handle = found.file.storage.open(found.file.name, "rb")
+        except OSError:
+            raise Http404("No such file.") from None
+        inline = found.mime_type in media.INLINE_TYPES
+        response = FileResponse(handle, as_attachment=not inline, filename=media.download_name(found),
+                                content_type=found.mime_type if found.mime_type in media.allowed_types()
+                                else "application/octet-stream")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+        response["Cache-Control"] = "private, max-age=300"
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
+        return response

@@ -68,6 +68,12 @@ class Checkout:
             self._step = row if fresh else None
         return self._step if isinstance(self._step, CheckoutStep) else None
 
+    def known_to_have_no_step(self) -> None:
+        """The caller read that the customer has no checkout step (`queries.conversation_state`):
+        `step()` answers None without reading it again."""
+        if self._step is False:
+            self._step = None
+
     def in_dialog(self) -> bool:
         step = self.step()
         return step is not None and step.step in DIALOG_FIELDS

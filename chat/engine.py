@@ -19,7 +19,11 @@ sends them. The routes, in order:
 - "help" / "Hilfe" / "aiuto" / "मदद"... -> a ticket; while it is open, the customer's texts join it;
 - the text after a rating tap (within RATING_COMMENT_WINDOW) -> the rating's comment;
 - first contact or a greeting of any of the six languages -> the greeting and the catalog;
-- any other text -> a catalog search.
+- any other text -> a catalog search;
+- a photo, voice note, video, document or sticker -> kept (`chat.media`: downloaded after the
+  answer) and attached to the open ticket with a short "we got it", else kept on the conversation
+  (the inbox shows it) with a way on; a location pin -> the checkout's address while one is being
+  given, else added to the open ticket or kept on the conversation, and acknowledged.
 
 Every reply is in the customer's language (`shopchat.languages.customer_language`); while none is
 saved, the language a text message is written in is saved as theirs (`chat.language.detect`).
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -52,7 +56,7 @@ from support import services as support_services
 from support.errors import AlreadyRated
 
 from . import language as words_of_languages
-from . import links, order_details, selectors
+from . import links, media, order_details, queries, selectors
 from . import messages as wa
 from .checkout import Checkout, asks_delivery
 
@@ -83,9 +87,10 @@ class Reply:
     ticket_id: str = ""
 
 
-def respond(*, config, customer, message: dict, first_contact: bool = False) -> list[Reply]:
-    """The replies to one inbound message (Meta's message object), in the customer's language."""
-    conversation = Conversation(config, customer)
+def respond(*, config, customer, message: dict, first_contact: bool = False, inbound=None) -> list[Reply]:
+    """The replies to one inbound message (Meta's message object), in the customer's language.
+    `inbound` is its stored row (WhatsApp): a file the customer sent is kept against it."""
+    conversation = Conversation(config, customer, inbound=inbound)
     if message.get("type") == "text":
         conversation.learn_language(str((message.get("text") or {}).get("body") or ""))
     with translation.override(conversation.language):
@@ -124,9 +129,10 @@ DELETE_NORMALIZED = {normalize(w) for w in DELETE_WORDS}
 
 
 class Conversation:
-    def __init__(self, config, customer):
+    def __init__(self, config, customer, inbound=None):
         self.config = config
         self.customer = customer
+        self.inbound = inbound
         self.business = config.business
         self.footer = wa.clip(self.business.name, wa.MAX_FOOTER)
         self.speech = Speech.of(customer, self.business)
@@ -180,15 +186,20 @@ class Conversation:
             return self.order_again()
         if words_of_languages.asks_for_help(words):
             return self.support(body)
+        state = queries.conversation_state(business_id=self.business.pk, customer_id=self.customer.pk,
+                                           now=timezone.now())
+        if state.checkout_step_id is None:
+            self.checkout.known_to_have_no_step()
         if self.checkout.in_dialog() and not words_of_languages.is_greeting(words):
             return self.checkout.text(body)
         if COUPON_RE.match(body.strip()) and self.checkout.is_coupon(body.strip()):
             return self.checkout.coupon(body.strip())
         greeting = words_of_languages.is_greeting(words)
-        if words and not greeting and (rated := support_selectors.rating_awaiting_comment(
-                business=self.business, customer=self.customer)) is not None:
+        if words and not greeting and state.rating_awaiting_comment_id is not None and (
+                rated := support_selectors.rating_awaiting_comment(business=self.business,
+                                                                   customer=self.customer)) is not None:
             return self.rating_comment(rated.ticket, body)
-        ticket = self.open_ticket()
+        ticket = self.open_ticket() if state.open_ticket_id is not None else None
         if ticket is not None:
             support_services.add_customer_message(ticket=ticket, body=body)
             return self.greeting() if greeting else []
@@ -214,16 +225,68 @@ class Conversation:
     def other(self, kind, message) -> list[Reply]:
         if kind in IGNORED_TYPES:
             return []
-        if kind == "location" and self.checkout.step() is not None:
-            return self.checkout.location(message.get("location") or {})
+        if kind == "location":
+            pin = message.get("location") if isinstance(message.get("location"), dict) else {}
+            if self.checkout.step() is not None:
+                return self.checkout.location(pin)
+            return self.location_pin(pin)
+        item = message.get(kind) if isinstance(message.get(kind), dict) else {}
+        if kind in media.KINDS and self.inbound is not None:
+            return self.received_file(kind, item)
         ticket = self.open_ticket()
-        caption = ((message.get(kind) or {}) if isinstance(message.get(kind), dict) else {}).get("caption", "")
+        caption = item.get("caption", "")
         if ticket is not None:
             support_services.add_customer_message(ticket=ticket, body=f"[{kind}] {caption}".strip())
             return []
         return [Reply(wa.reply_buttons(
             _("I can read text messages and your cart. Send a product name to search, or:"),
             self.buttons_to_go_on(), footer=self.footer))]
+
+    # --- files and places the customer sends ---------------------------------------------------
+    def received_file(self, kind: str, item: dict) -> list[Reply]:
+        """A photo, voice note, video, document or sticker: kept (downloaded once this answer is
+        written), on the open ticket if there is one; a sticker is kept and not answered."""
+        ticket = self.open_ticket()
+        media.receive(business=self.business, customer=self.customer, inbound=self.inbound, kind=kind, item=item,
+                      ticket=ticket)
+        if kind == "sticker":
+            return []
+        if ticket is not None:
+            ref = {"ticket": _ticket_ref(ticket)}
+            texts = {
+                "image": _("We got your photo and added it to ticket #%(ticket)s; an agent will look at it."),
+                "audio": _("We got your voice message and added it to ticket #%(ticket)s; an agent will listen "
+                           "to it."),
+                "video": _("We got your video and added it to ticket #%(ticket)s; an agent will look at it."),
+                "document": _("We got your document and added it to ticket #%(ticket)s; an agent will look at it."),
+            }
+            return [Reply(wa.text(texts[kind] % ref), ticket_id=str(ticket.pk))]
+        texts = {
+            "image": _("Thank you, we got your photo and our team can see it. Tap “Talk to us” if you need help "
+                       "with it, or browse our catalog."),
+            "audio": _("Thank you, we got your voice message and our team can hear it. I can only read text "
+                       "myself: tap “Talk to us” if you need help, or browse our catalog."),
+            "video": _("Thank you, we got your video and our team can see it. Tap “Talk to us” if you need help "
+                       "with it, or browse our catalog."),
+            "document": _("Thank you, we got your document and our team can see it. Tap “Talk to us” if you need "
+                          "help with it, or browse our catalog."),
+        }
+        return [Reply(wa.reply_buttons(texts[kind], self.buttons_to_go_on(), footer=self.footer))]
+
+    def location_pin(self, pin: dict) -> list[Reply]:
+        """A location outside a checkout: added to the open ticket (with a map link), else kept on
+        the conversation (the inbox shows it); acknowledged either way."""
+        ticket = self.open_ticket()
+        if ticket is not None:
+            try:
+                support_services.add_customer_message(ticket=ticket, body=media.location_text(pin))
+            except DomainError:
+                ticket = None
+        if ticket is not None:
+            return [Reply(wa.text(_("Thank you, we added your location to ticket #%(ticket)s.")
+                                  % {"ticket": _ticket_ref(ticket)}), ticket_id=str(ticket.pk))]
+        return [Reply(wa.reply_buttons(_("Thank you, we got your location and our team can see it."),
+                                       self.buttons_to_go_on(), footer=self.footer))]
 
     # --- catalog ----------------------------------------------------------------------------
     def greeting(self) -> list[Reply]:

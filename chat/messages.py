@@ -143,8 +143,12 @@ def address_message(body: str, country: str, values: dict | None = None, validat
                         footer=footer)
 
 
-def template(name: str, language: str) -> dict:
-    message = {"type": "template", "template": {"name": name, "language": {"code": language or "en"}}}
+def template(name: str, language: str, components: list[dict] | None = None) -> dict:
+    """An approved template; `components` fill its parameters, e.g.
+    `[{"type": "body", "parameters": [{"type": "text", "text": "SC-1"}]}]`."""
+    message: dict[str, Any] = {"type": "template", "template": {"name": name, "language": {"code": language or "en"}}}
+    if components:
+        message["template"]["components"] = components
     validate(message)
     return message
 
@@ -168,6 +172,7 @@ def validate(message: dict) -> None:
     if kind == "template":
         tpl = message.get("template") or {}
         _check_len(tpl.get("name"), 512, "template name")
+        _check_template_components(tpl.get("components"))
         return
     if kind != "interactive":
         raise InvalidMessage(f"unsupported message type {kind!r}")
@@ -236,6 +241,27 @@ def validate(message: dict) -> None:
             raise InvalidMessage("order_status needs processing, partially_shipped, shipped, completed or canceled")
     else:
         raise InvalidMessage(f"unsupported interactive type {itype!r}")
+
+
+# Meta refuses a template's text parameter with a new line, a tab or more than 4 spaces in a row (132018).
+_PARAMETER_BREAKS = re.compile(r"[\n\t]| {5,}")
+
+
+def _check_template_components(components) -> None:
+    if components is None:
+        return
+    if not isinstance(components, list):
+        raise InvalidMessage("template components must be a list")
+    for component in components:
+        if not isinstance(component, dict) or not component.get("type"):
+            raise InvalidMessage("a template component needs a type")
+        for parameter in component.get("parameters") or []:
+            if not isinstance(parameter, dict) or not parameter.get("type"):
+                raise InvalidMessage("a template parameter needs a type")
+            if parameter["type"] == "text":
+                _check_len(parameter.get("text"), MAX_BODY, "template text parameter")
+                if _PARAMETER_BREAKS.search(parameter["text"]):
+                    raise InvalidMessage("a template text parameter has no new lines, tabs or runs of spaces")
 
 
 def _check_sections(sections, limit: int) -> None:

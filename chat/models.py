@@ -65,6 +65,9 @@ class WhatsAppConfig(models.Model):
         help_text=_("Meta's Graph API, or a Solution Provider's compatible endpoint."),
     )
     api_version = models.CharField(_("api version"), max_length=8, default="v23.0", validators=[API_VERSION_VALIDATOR])
+    waba_id = models.CharField(
+        _("WhatsApp Business Account id"), max_length=32, blank=True, validators=[DIGITS_VALIDATOR],
+        help_text=_("From Meta's WhatsApp Manager (account settings): needed to sync the message templates."))
     catalog_id = models.CharField(_("catalog id"), max_length=32, blank=True, validators=[DIGITS_VALIDATOR],
                                   help_text=_("The Commerce Manager catalog linked to the number."))
     payment_configuration = models.CharField(_("payment configuration"),
@@ -121,6 +124,94 @@ class WhatsAppConfig(models.Model):
     def messages_url(self) -> str:
         return f"{self.base_url.rstrip('/')}/{self.api_version}/{self.phone_number_id}/messages"
 
+    @property
+    def templates_url(self) -> str:
+        """The WhatsApp Business Account's message templates (Business Management API)."""
+        return f"{self.base_url.rstrip('/')}/{self.api_version}/{self.waba_id}/message_templates"
+
+
+class MessageTemplate(models.Model):
+    """One of the number's message templates as Meta holds it (synced from the WhatsApp Business
+    Account's `message_templates`: name, language, category, status, components), and the event
+    it tells outside the 24-hour window, with the event's values that fill its body parameters.
+
+    Meta's fields are read-only here (a sync overwrites them); `event` and `parameters` are the
+    merchant's. A template Meta no longer lists keeps its row, marked `removed_at`, and is never
+    sent."""
+
+    class Category(models.TextChoices):
+        UTILITY = "utility", _("Utility")
+        MARKETING = "marketing", _("Marketing")
+        AUTHENTICATION = "authentication", _("Authentication")
+
+    class Status(models.TextChoices):
+        """Meta's review states (lower case); only an approved template is sent."""
+        APPROVED = "approved", _("Approved")
+        PENDING = "pending", _("Pending review")
+        REJECTED = "rejected", _("Rejected")
+        PAUSED = "paused", _("Paused")
+        DISABLED = "disabled", _("Disabled")
+        IN_APPEAL = "in_appeal", _("In appeal")
+        PENDING_DELETION = "pending_deletion", _("Pending deletion")
+        DELETED = "deleted", _("Deleted")
+        LIMIT_EXCEEDED = "limit_exceeded", _("Limit exceeded")
+        ARCHIVED = "archived", _("Archived")
+
+    class ParameterFormat(models.TextChoices):
+        POSITIONAL = "positional", _("Positional ({{1}}, {{2}} ...)")
+        NAMED = "named", _("Named ({{order_number}} ...)")
+
+    class Event(models.TextChoices):
+        """The events a template can tell (`chat.message_templates.EVENT_FIELDS` says with what)."""
+        ORDER_SHIPPED = "order.shipped", _("Order shipped")
+        ORDER_DELIVERED = "order.delivered", _("Order delivered")
+        PAYMENT_ACTION_REQUIRED = "payment.action_required", _("Payment to complete (pay link)")
+        TICKET_REPLY = "ticket.reply", _("Support reply")
+
+    business = models.ForeignKey("shopchat.Business", verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="whatsapp_templates")
+    config = models.ForeignKey(WhatsAppConfig, verbose_name=_("WhatsApp number"), on_delete=models.CASCADE,
+                               related_name="message_templates")
+    meta_id = models.CharField(_("template id"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=512)
+    language = models.CharField(_("language"), max_length=15, help_text=_("Meta's code, e.g. en_US, de, pt_BR."))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    parameter_format = models.CharField(_("parameter format"), max_length=10, choices=ParameterFormat.choices,
+                                        default=ParameterFormat.POSITIONAL)
+    body_text = models.TextField(_("body"), blank=True)
+    parameter_count = models.PositiveSmallIntegerField(_("body parameters"), default=0)
+    parameter_names = models.JSONField(_("named parameters"), default=list, blank=True,
+                                       help_text=_("The body's named parameters, in their order."))
+    components = models.JSONField(_("components"), default=list, blank=True, decoder=SafeJSONDecoder,
+                                  help_text=_("As Meta gives them."))
+    event = models.CharField(_("event"), max_length=40, choices=Event.choices, blank=True,
+                             help_text=_("Sent instead of this event's message when the customer last wrote over "
+                                         "24 hours ago."))
+    parameters = models.JSONField(
+        _("parameter values"), default=list, blank=True,
+        help_text=_("The event's value for each body parameter, in order; empty: the event's usual order."))
+    synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("gone from Meta since"), null=True, blank=True,
+                                      help_text=_("No longer listed by Meta: never sent."))
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["config", "name", "language"], name="wa_template_config_name_language"),
+            # one template per event and language, so which one goes out is never a guess
+            models.UniqueConstraint(fields=["config", "event", "language"], name="wa_template_event_language",
+                                    condition=~models.Q(event=""),
+                                    violation_error_message=_("Another template of this language already tells "
+                                                              "this event.")),
+        ]
+        indexes = [models.Index(fields=["config", "event"], name="wa_template_event_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.language})"
+
 
 class InboundMessage(models.Model):
     """A message or a status Meta delivered. `wa_message_id` is the de-duplication key: the
@@ -166,6 +257,82 @@ class InboundMessage(models.Model):
     @property
     def summary(self) -> str:
         return summarize(self.type, self.payload)
+
+
+def media_upload_to(instance: "ReceivedMedia", filename: str) -> str:
+    """Where a received file is stored: by business and month, under a random name (never the
+    customer's file name, which stays in the row). `filename` carries only the extension."""
+    import secrets
+    from datetime import date
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    suffix = re.sub(r"[^a-z0-9]", "", suffix)[:8] or "bin"
+    today = date.today()
+    return f"chat-media/{instance.business_id}/{today:%Y/%m}/{secrets.token_hex(16)}.{suffix}"
+
+
+class ReceivedMedia(models.Model):
+    """A photo, voice note, video, document or sticker a customer sent: what Meta told about it,
+    the file once downloaded (Django's default storage), and the ticket it was attached to.
+
+    The webhook stores only the message; the engine writes this row (pending) with an outbox event
+    that downloads the file after the conversation's transaction commits (`chat.media`)."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Photo")
+        AUDIO = "audio", _("Voice message")
+        VIDEO = "video", _("Video")
+        DOCUMENT = "document", _("Document")
+        STICKER = "sticker", _("Sticker")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Downloading")
+        STORED = "stored", _("Stored")
+        TOO_LARGE = "too_large", _("Too large (not downloaded)")
+        FAILED = "failed", _("Download failed")
+        ERASED = "erased", _("Erased")
+
+    business = models.ForeignKey("shopchat.Business", verbose_name=_("business"), on_delete=models.CASCADE,
+                                 related_name="received_media")
+    customer = models.ForeignKey("shopchat.Customer", verbose_name=_("customer"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="received_media")
+    inbound = models.OneToOneField(InboundMessage, verbose_name=_("message"), on_delete=models.CASCADE,
+                                   related_name="media")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    wa_media_id = models.CharField(_("media id"), max_length=128, blank=True,
+                                   help_text=_("Meta's id of the file (valid for 30 days)."))
+    mime_type = models.CharField(_("MIME type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    caption = models.TextField(_("caption"), blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True,
+                                 help_text=_("The name the customer's document had."))
+    file = models.FileField(_("file"), upload_to=media_upload_to, max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    ticket = models.ForeignKey("support.Ticket", verbose_name=_("ticket"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    ticket_message = models.ForeignKey("support.TicketMessage", verbose_name=_("ticket message"), null=True,
+                                       blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    stored_at = models.DateTimeField(_("stored at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("received media")
+        verbose_name_plural = _("received media")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["customer", "-id"], name="wa_media_customer_idx"),
+            models.Index(fields=["business", "created_at"], name="wa_media_business_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.pk} ({self.status})"
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in (self.Kind.IMAGE, self.Kind.STICKER)
 
 
 class OutboundMessage(models.Model):

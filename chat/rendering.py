@@ -1,13 +1,18 @@
 """Chat messages as the customer saw them in WhatsApp, for the back office's inbox, ticket and
 order pages: text, reply buttons, lists with their sections and rows, products, carts and
-templates become a `Bubble` the templates draw (never the raw JSON)."""
+templates become a `Bubble` the templates draw (never the raw JSON); a photo the customer sent
+shows as a thumbnail linking to the staff-only file view, other files as download links, a
+location with a map link."""
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .models import InboundMessage, OutboundMessage, WebChatMessage
+from support.attachments import Attachment
+
+from .media import attachment, coordinates, map_link
+from .models import InboundMessage, OutboundMessage, ReceivedMedia, WebChatMessage
 from .notifications import WEB_CHAT_PREFIX
 
 
@@ -26,6 +31,8 @@ class Bubble:
     note: str = ""  # what the shop's side knows: delivery state, a failure
     failed: bool = False
     key: str = ""
+    media: Attachment | None = None  # a file the customer sent
+    link: str = ""  # a location's map
 
 
 def _interactive(bubble: Bubble, interactive: dict) -> None:
@@ -68,8 +75,21 @@ def _body(bubble: Bubble, body: dict) -> Bubble:
                        for i in (body.get("order") or {}).get("product_items") or []]
         bubble.text = (body.get("order") or {}).get("text", "")
     elif kind == "template":
-        bubble.text = _("Template “%(name)s”") % {"name": (body.get("template") or {}).get("name", "")}
-    elif kind in ("image", "document", "audio", "video", "sticker", "location", "contacts"):
+        template = body.get("template") or {}
+        bubble.text = _("Template “%(name)s”") % {"name": template.get("name", "")}
+        # the values its body was filled with (an event's template: order number, tracking number...)
+        bubble.footer = " · ".join(
+            str(p.get("text", "")) for c in template.get("components") or [] if isinstance(c, dict)
+            for p in c.get("parameters") or [] if isinstance(p, dict) and p.get("type") == "text")
+    elif kind == "location":
+        found = body.get("location")
+        pin: dict = found if isinstance(found, dict) else {}
+        bubble.text = ", ".join(str(pin[k]) for k in ("name", "address") if pin.get(k))
+        where = coordinates(pin)
+        if where is not None:
+            bubble.link = map_link(*where)
+        bubble.note = _("location")
+    elif kind in ("image", "document", "audio", "video", "sticker", "contacts"):
         bubble.text = (body.get(kind) or {}).get("caption", "") if isinstance(body.get(kind), dict) else ""
         bubble.note = kind
     else:
@@ -77,8 +97,12 @@ def _body(bubble: Bubble, body: dict) -> Bubble:
     return bubble
 
 
-def from_inbound(message: InboundMessage) -> Bubble:
-    return _body(Bubble(mine=False, at=message.received_at, key=f"in-{message.pk}"), message.payload or {})
+def from_inbound(message: InboundMessage, media: ReceivedMedia | None = None) -> Bubble:
+    bubble = _body(Bubble(mine=False, at=message.received_at, key=f"in-{message.pk}"), message.payload or {})
+    if media is not None:
+        bubble.media = attachment(media)
+        bubble.note = bubble.media.label
+    return bubble
 
 
 def from_outbound(message: OutboundMessage) -> Bubble:
@@ -104,7 +128,10 @@ def conversation(customer, limit: int = 60) -> list[Bubble]:
     if str(customer.wa_id or "").startswith(WEB_CHAT_PREFIX):
         web = WebChatMessage.objects.filter(customer=customer).order_by("-id")[:limit]
         return [from_web_chat(m) for m in reversed(web)]
-    inbound = [from_inbound(m) for m in InboundMessage.objects.filter(customer=customer).exclude(
-        type=InboundMessage.STATUS).order_by("-id")[:limit]]
+    received = list(InboundMessage.objects.filter(customer=customer).exclude(
+        type=InboundMessage.STATUS).order_by("-id")[:limit])
+    files = {m.inbound_id: m for m in ReceivedMedia.objects.filter(inbound__in=[r.pk for r in received])} \
+        if any(r.type in ReceivedMedia.Kind.values for r in received) else {}
+    inbound = [from_inbound(m, files.get(m.pk)) for m in received]
     outbound = [from_outbound(m) for m in OutboundMessage.objects.filter(customer=customer).order_by("-id")[:limit]]
     return sorted(inbound + outbound, key=lambda b: b.at)[-limit:]

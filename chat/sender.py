@@ -12,7 +12,9 @@ shared by every worker through Redis). 5xx, 429, throughput and transient errors
 out; a throughput error (130429, 131056) also pauses that number or pair for every worker.
 The HTTP client is one pooled keep-alive client per process. Content errors (other 4xx) are
 recorded on the message and never retried. Outside the 24-hour customer-service window only
-the business's approved template is sent; without one, the message fails as 131047 would.
+an approved template is sent: the event's own template with the event's values when the number
+has one for it (`chat.message_templates`), else the number's parameterless template; without
+one, the message fails as 131047 would.
 """
 import logging
 from datetime import timedelta
@@ -73,7 +75,7 @@ def send_message(event) -> None:
         if message.status != OutboundMessage.Status.QUEUED:
             continue  # sent by an earlier attempt of this event
         try:
-            send_one(message, config)
+            send_one(message, config, event=None if event.event_type == REPLY_EVENT else event)
         except PermanentFailure as exc:
             failures.append(f"message {message.pk}: {exc}")
     if failures:
@@ -92,20 +94,13 @@ def may_use_template(config: WhatsAppConfig, customer) -> bool:
             or consent.may_send_marketing(customer))
 
 
-def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
-    """Send one queued message; raises DeliveryFailed (retry) or PermanentFailure (recorded)."""
+def send_one(message: OutboundMessage, config: WhatsAppConfig, event=None) -> None:
+    """Send one queued message; raises DeliveryFailed (retry) or PermanentFailure (recorded).
+    `event`: the outbox event the message tells (an order, payment or ticket event), whose
+    template goes outside the window when the number has one for it."""
     body = message.body
     if message.kind != "template" and not within_window(message.customer):
-        # the template of the customer's chat language, else the default one
-        name, language = config.template_for(Speech.of(message.customer, config.business).language)
-        if not name:
-            _fail(message, RE_ENGAGEMENT, "Outside the 24-hour customer-service window and no approved template "
-                                          "is configured.", attempted=False)
-        if not may_use_template(config, message.customer):
-            _fail(message, None, "Outside the 24-hour customer-service window, and the approved template is a "
-                                 "marketing template the customer has not opted in to.", attempted=False)
-        body = wa.template(name, language)
-        note = f"Outside the 24-hour window: sent template {name} instead of the {message.kind}."
+        body, note = _template_instead(message, config, event)
         OutboundMessage.objects.filter(pk=message.pk).update(kind="template", body=body, note=note[:300])
         message.kind, message.body = "template", body
     try:
@@ -145,6 +140,34 @@ def send_one(message: OutboundMessage, config: WhatsAppConfig) -> None:
         pacing.back_off(phone_number_id=config.phone_number_id, wa_id=message.customer.wa_id, code=code)
         _retry(message, code, title)
     _fail(message, code, title)
+
+
+def _template_instead(message: OutboundMessage, config: WhatsAppConfig, event) -> tuple[dict, str]:
+    """Outside the window: the event's own template with its values (`chat.message_templates`),
+    else the number's parameterless template of the customer's chat language, else the default
+    one; a marketing template only to a customer who opted in. Fails the message (recorded on
+    it and on the outbox event, never retried) when none may go."""
+    from .message_templates import for_event
+
+    filled = for_event(config=config, event=event, customer=message.customer) if event is not None else None
+    if filled is not None:
+        template = filled.template
+        if template.category == template.Category.MARKETING and not consent.may_send_marketing(message.customer):
+            _fail(message, None, f"Outside the 24-hour customer-service window, and the template {template.name} "
+                                 f"({template.language}) of {event.event_type} is a marketing template the customer "
+                                 "has not opted in to.", attempted=False)
+        return filled.body, (f"Outside the 24-hour window: sent template {template.name} ({template.language}) "
+                             f"of {event.event_type} instead of the {message.kind}.")
+    # the template of the customer's chat language, else the default one
+    name, language = config.template_for(Speech.of(message.customer, config.business).language)
+    if not name:
+        _fail(message, RE_ENGAGEMENT, "Outside the 24-hour customer-service window and no approved template "
+                                      "is configured.", attempted=False)
+    if not may_use_template(config, message.customer):
+        _fail(message, None, "Outside the 24-hour customer-service window, and the approved template is a "
+                             "marketing template the customer has not opted in to.", attempted=False)
+    note = f"Outside the 24-hour window: sent template {name} instead of the {message.kind}."
+    return wa.template(name, language), note
 
 
 def _json(response) -> dict:

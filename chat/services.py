@@ -30,7 +30,7 @@ from shopchat.models import Business, Customer
 from shopchat.privacy import logs as privacy_logs
 from shopchat.services import upsert_customer
 
-from . import queries, webhook
+from . import media, queries, webhook
 from .models import DeadLetter, InboundMessage, OutboundMessage, WhatsAppConfig
 from .notifications import CHANNEL, REPLY_EVENT
 
@@ -57,10 +57,11 @@ def configure_whatsapp(*, business: Business, phone_number_id: str, access_token
                        catalog_id: str | None = None, enabled: bool = True,
                        payment_configuration: str | None = None, payment_gateway: str | None = None,
                        importer_name: str | None = None, importer_address: dict | None = None,
-                       country_of_origin: str | None = None) -> WhatsAppConfig:
+                       country_of_origin: str | None = None, waba_id: str | None = None) -> WhatsAppConfig:
     """Create or replace a business's Cloud API settings (the number is also shown on the business),
-    with its WhatsApp Pay configuration name and gateway and, for numbers without a catalog,
-    the importer details Meta asks of every item."""
+    with its WhatsApp Pay configuration name and gateway, for numbers without a catalog the
+    importer details Meta asks of every item, and the WhatsApp Business Account id its message
+    templates are synced from."""
     taken = WhatsAppConfig.objects.filter(phone_number_id=phone_number_id).exclude(business=business)
     if taken.exists():
         raise ConfigError(f"phone-number id {phone_number_id} is already used by another business.")
@@ -80,7 +81,7 @@ def configure_whatsapp(*, business: Business, phone_number_id: str, access_token
             config.catalog_id = catalog_id
         for name, value in (("payment_configuration", payment_configuration), ("payment_gateway", payment_gateway),
                             ("importer_name", importer_name), ("importer_address", importer_address),
-                            ("country_of_origin", country_of_origin)):
+                            ("country_of_origin", country_of_origin), ("waba_id", waba_id)):
             if value is not None:
                 setattr(config, name, value)
         try:
@@ -288,7 +289,8 @@ def _waiting(*, business_id: int, wa_id: str) -> QuerySet[InboundMessage]:
 
 
 def _answer_batch(*, business_id: int, wa_id: str, limit: int) -> int:
-    with transaction.atomic():
+    # files the customers sent are fetched after their replies are sent (chat.media)
+    with transaction.atomic(), media.downloads_after_replies():
         queries.lock_conversation(business_id=business_id, wa_id=wa_id)
         waiting = list(_waiting(business_id=business_id, wa_id=wa_id)[:limit])
         if not waiting:
@@ -299,10 +301,24 @@ def _answer_batch(*, business_id: int, wa_id: str, limit: int) -> int:
         for inbound in waiting:
             inbound.business = business
             replies.append(_answer(inbound, config))
-            inbound.processed_at = timezone.now()
-        InboundMessage.objects.bulk_update(waiting, ["processed_at", "customer", "error"])
+        _mark_answered(waiting)
         _queue_batch(business=business, replies=replies)
     return len(waiting)
+
+
+def _mark_answered(waiting: list[InboundMessage]) -> None:
+    """The batch's rows processed, with the customer each came from: one UPDATE when they are
+    all from one customer and none has an error (a conversation's batch, nearly always), else
+    one row each."""
+    now = timezone.now()
+    customers = {inbound.customer_id for inbound in waiting}
+    if len(customers) == 1 and not any(inbound.error for inbound in waiting):
+        InboundMessage.objects.filter(pk__in=[inbound.pk for inbound in waiting]).update(
+            processed_at=now, customer_id=customers.pop())
+        return
+    for inbound in waiting:
+        inbound.processed_at = now
+    InboundMessage.objects.bulk_update(waiting, ["processed_at", "customer", "error"])
 
 
 def _answer_one_by_one(*, business_id: int, wa_id: str, limit: int) -> int:
@@ -310,7 +326,7 @@ def _answer_one_by_one(*, business_id: int, wa_id: str, limit: int) -> int:
     for _ in range(limit):
         inbound_id = None
         try:
-            with transaction.atomic():
+            with transaction.atomic(), media.downloads_after_replies():
                 queries.lock_conversation(business_id=business_id, wa_id=wa_id)
                 inbound = _waiting(business_id=business_id, wa_id=wa_id).first()
                 if inbound is None:
@@ -411,7 +427,7 @@ def _answer(inbound: InboundMessage, config: WhatsAppConfig | None) -> tuple[Cus
     first_contact = customer.created_at >= inbound.received_at
     with privacy_logs.masking(inbound.profile_name, customer.name):
         replies = engine.respond(config=config, customer=customer, message=inbound.payload,
-                                 first_contact=first_contact)
+                                 first_contact=first_contact, inbound=inbound)
     return customer, _reply_rows(business=business, customer=customer, replies=replies, in_reply_to=inbound)
 
 

@@ -120,10 +120,15 @@ CARRIER_TRACKING_URLS = {
 def tracking_link(order: Order) -> str:
     """Where the customer follows the parcel: the tracking number when it is an address itself,
     the carrier's tracking page for a known carrier, else "" (the number is told on its own)."""
-    number = (order.tracking_number or "").strip()
+    return carrier_tracking_link(order.carrier, order.tracking_number)
+
+
+def carrier_tracking_link(carrier: str | None, tracking_number: str | None) -> str:
+    """`tracking_link` of a carrier and a tracking number as an event carries them."""
+    number = (tracking_number or "").strip()
     if not number:
         return ""
     if number.startswith(("https://", "http://")):
         return number
-    template = CARRIER_TRACKING_URLS.get(" ".join((order.carrier or "").lower().split()))
+    template = CARRIER_TRACKING_URLS.get(" ".join((carrier or "").lower().split()))
     return template.format(number=quote(number, safe="")) if template else ""

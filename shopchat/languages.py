@@ -26,9 +26,9 @@ from .money import MoneyError, to_major, to_minor
 ENGLISH = "en"
 # The modules whose marked strings customers read: every msgid found in them is translated into
 # every chat language (tests/core/test_translations.py). A new customer-facing module joins here.
-CHAT_SOURCES = ("chat/engine.py", "chat/notifications.py", "chat/order_details.py", "chat/selectors.py",
-                "chat/language.py", "shopchat/languages.py", "chat/checkout.py", "orders/services/addresses.py",
-                "orders/services/discounts.py", "orders/services/shipping.py")
+CHAT_SOURCES = ("chat/engine.py", "chat/media.py", "chat/notifications.py", "chat/order_details.py",
+                "chat/selectors.py", "chat/language.py", "shopchat/languages.py", "chat/checkout.py",
+                "orders/services/addresses.py", "orders/services/discounts.py", "orders/services/shipping.py")
 # The greeting a business starts with; told in each customer's language until the merchant writes their own.
 DEFAULT_GREETING = gettext_noop("Hi! Welcome to our shop. Here is our catalog.")
 CHAT_LANGUAGES = ("en", "de", "it", "es", "pt-br", "hi")

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from . import channels, outbound
+from . import channels, outbound, queries
 from .languages import ENGLISH, STAFF_LANGUAGES, staff_language
 from .models import OutboxEvent
 
@@ -360,12 +360,8 @@ def backoff_seconds(attempts: int) -> float:
 def claim(event_id) -> OutboxEvent | None:
     """Take a short lease on a due, pending event; None if another delivery holds it."""
     now = timezone.now()
-    claimed = OutboxEvent.objects.filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lt=now), pk=event_id, status=OutboxEvent.Status.PENDING
-    ).update(locked_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS))
-    if not claimed:
-        return None
-    return OutboxEvent.objects.select_related("business").get(pk=event_id)
+    return queries.lease_outbox_event(event_id=event_id, now=now,
+                                      until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS))
 
 
 class DeliveryFailed(Exception):

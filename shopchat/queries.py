@@ -1,16 +1,18 @@
-"""The kernel's hand-written statements: claiming an idempotency key and storing its answer, and
-creating a chat customer.
+"""The kernel's hand-written statements: claiming an idempotency key and storing its answer,
+creating a chat customer, and leasing an outbox event for its delivery.
 
 Every call that moves money makes both, inside its own transaction, so they are written out with
 the SQL toolkit (`shopchat.sql`) from the model's metadata."""
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import Any, Final, Literal
 
+from django.db import connection
 from django.utils import timezone
 
 from . import sql
-from .models import Customer, IdempotencyRecord
+from .models import Customer, IdempotencyRecord, OutboxEvent
 
 
 class Busy(Enum):
@@ -75,3 +77,21 @@ def insert_customer(*, customer: Customer) -> bool:
         return False
     insert.set_keys([key])
     return True
+
+
+def lease_outbox_event(*, event_id: Any, now: datetime, until: datetime) -> OutboxEvent | None:
+    """Lease the event (`locked_until = until`) when it is pending and no lease holds it, and
+    answer it as it is then: one UPDATE ... RETURNING, where it took an UPDATE and a SELECT. None
+    when it is delivered, failed or leased by another delivery. Its business is read when asked
+    for (the WhatsApp channel needs only its id)."""
+    fields = list(OutboxEvent._meta.concrete_fields)
+    lease = sql.column(OutboxEvent, "locked_until")
+    statement = (f"UPDATE {sql.table(OutboxEvent)} SET {lease} = %s WHERE {sql.column(OutboxEvent, 'id')} = %s"
+                 f" AND {sql.column(OutboxEvent, 'status')} = %s AND ({lease} IS NULL OR {lease} < %s)"
+                 f" RETURNING {', '.join(sql.quote(f.column) for f in fields)}")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [sql.db_value(OutboxEvent, "locked_until", until),
+                                   sql.db_value(OutboxEvent, "id", event_id),
+                                   OutboxEvent.Status.PENDING.value, sql.db_value(OutboxEvent, "locked_until", now)])
+        row = cursor.fetchone()
+    return None if row is None else sql.model_from_row(OutboxEvent, [f.attname for f in fields], row)

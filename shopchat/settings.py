@@ -392,6 +392,29 @@ IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=48)
 # replayed old body). Meta retries an undelivered webhook for up to 7 days: one day beyond.
 WHATSAPP_WEBHOOK_MAX_AGE_SECONDS = env.int("WHATSAPP_WEBHOOK_MAX_AGE_SECONDS", default=8 * 24 * 3600)
 
+# --- media customers send (chat/media.py) ---------------------------------------------
+# Photos, voice notes, videos, documents and stickers are downloaded from the Cloud API after
+# the message is answered, into the default storage. Larger files are refused (by the size Meta
+# reports, and again while streaming); Meta's own limits are 5 MB for images, 16 MB for audio
+# and video, 100 MB for documents.
+WHATSAPP_MEDIA_MAX_BYTES = env.int("WHATSAPP_MEDIA_MAX_BYTES", default=16 * 1024 * 1024)
+# Only these types are kept (Meta's supported media types; no SVG, no HTML, no executables).
+WHATSAPP_MEDIA_MIME_TYPES = env.list("WHATSAPP_MEDIA_MIME_TYPES", default=[
+    "image/jpeg", "image/png", "image/webp",
+    "audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg",
+    "video/mp4", "video/3gpp",
+    "application/pdf", "text/plain", "application/msword", "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+])
+# A download that keeps failing (Meta down, a broken transfer) is tried this many times, with the
+# outbox's back-off in between, then marked failed.
+WHATSAPP_MEDIA_MAX_ATTEMPTS = env.int("WHATSAPP_MEDIA_MAX_ATTEMPTS", default=6)
+# Seconds to wait for each read of a download (the outbox timeout is for small JSON answers).
+WHATSAPP_MEDIA_TIMEOUT_SECONDS = env.float("WHATSAPP_MEDIA_TIMEOUT_SECONDS", default=30.0)
+
 # --- demo data -------------------------------------------------------------------------
 # Each app adds what it shows in the demo; seed_demo calls these in order.
 DEMO_SEEDERS = [

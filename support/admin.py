@@ -27,7 +27,7 @@ from shopchat.errors import DomainError
 from shopchat.money import label
 from shopchat.tenancy import CHANGE, TenantAdmin, business_ids, scope_queryset
 
-from . import selectors, services
+from . import attachments, selectors, services
 from .columns import TicketColumns
 from .models import CannedReply, PlatformTicket, SlaPolicy, Ticket
 
@@ -169,8 +169,8 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
         return {
             "ticket_page": True,
             "ticket": ticket,
-            "conversation": (selectors.conversation(ticket, include_internal=internal)
-                             .select_related("ticket__customer")),
+            "conversation": attachments.attach(selectors.conversation(ticket, include_internal=internal)
+                                               .select_related("ticket__customer")),
             "can_reply": self.has_view_permission(request, ticket) and ticket.status != Ticket.Status.CLOSED,
             "can_note": internal,
             "can_work": works,
@@ -217,7 +217,8 @@ class TicketDeskAdmin(TicketColumns, TenantAdmin):
         """The conversation alone, for the ticket page's htmx polling (new messages within 5 s)."""
         ticket = self._ticket_or_404(request, object_id, work=False)
         internal = self.may_write_internal(request, ticket)
-        conversation = selectors.conversation(ticket, include_internal=internal).select_related("ticket__customer")
+        conversation = attachments.attach(selectors.conversation(ticket, include_internal=internal)
+                                          .select_related("ticket__customer"))
         return TemplateResponse(request, "admin/support/ticket_messages.html", {"conversation": conversation})
 
     def reply_view(self, request, object_id):

@@ -38,10 +38,12 @@ class Receiver:
                     status, answer = receiver.answer(request, len(receiver.requests) - 1)
                 if receiver.delay:
                     time.sleep(receiver.delay)
-                payload = json.dumps(answer).encode()
+                # bytes are sent as they are (a file download); anything else as JSON
+                raw_answer = isinstance(answer, (bytes, bytearray))
+                payload = bytes(answer) if raw_answer else json.dumps(answer).encode()
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", "application/octet-stream" if raw_answer else "application/json")
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)
@@ -58,8 +60,8 @@ class Receiver:
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                        daemon=True)
 
-    def answer(self, request: dict, index: int) -> tuple[int, dict]:
-        """(status, JSON body) for the `index`-th request; called under the lock."""
+    def answer(self, request: dict, index: int) -> tuple[int, dict | bytes]:
+        """(status, JSON body, or bytes sent as they are) for the `index`-th request; called under the lock."""
         return self.statuses[min(index, len(self.statuses) - 1)], self.body
 
     @property

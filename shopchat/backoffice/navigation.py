@@ -36,6 +36,7 @@ SECTIONS: list[tuple[Any, list[tuple[Any, str, str, str]]]] = [
     ]),
     (_("Support"), [
         (_("Inbox"), "forum", "chat.conversation", ""),
+        (_("Received media"), "photo_library", "chat.receivedmedia", ""),
         (_("Tickets"), "support_agent", "support.ticket", ""),
         (_("Canned replies"), "quickreply", "support.cannedreply", ""),
         (_("SLA policies"), "timer", "support.slapolicy", ""),

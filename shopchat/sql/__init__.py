@@ -14,7 +14,7 @@ only with these pieces:
 
 Plain SQL that PostgreSQL and SQLite (3.35 or later, for RETURNING) both take.
 """
-from .dialect import Lock, column, is_postgres, locking, placeholders, quote, table
+from .dialect import Lock, column, db_value, is_postgres, locking, placeholders, quote, table
 from .read import (
     fetch_all,
     fetch_one,
@@ -38,7 +38,7 @@ from .write import (
 )
 
 __all__ = [
-    "Lock", "Statement", "Update", "add_by_id", "column", "fetch_all", "fetch_one", "fetch_value", "find_model",
-    "insert", "insert_statement", "is_postgres", "locking", "model_from_row", "partial", "placeholders", "quote",
-    "run_together", "select_models", "select_models_sql", "table", "update", "update_statement", "write",
+    "Lock", "Statement", "Update", "add_by_id", "column", "db_value", "fetch_all", "fetch_one", "fetch_value",
+    "find_model", "insert", "insert_statement", "is_postgres", "locking", "model_from_row", "partial", "placeholders",
+    "quote", "run_together", "select_models", "select_models_sql", "table", "update", "update_statement", "write",
 ]

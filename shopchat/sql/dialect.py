@@ -58,3 +58,9 @@ def column(model: type[Model], name: str) -> str:
 def placeholders(count: int) -> str:
     """`%s, %s, ...`: the parameters of an IN list or a VALUES row."""
     return ", ".join(["%s"] * count)
+
+
+def db_value(model: type[Model], name: str, value: Any) -> Any:
+    """`value` as the column of the model's field `name` takes it as a parameter (a datetime is
+    text in UTC on SQLite, as the ORM writes it)."""
+    return concrete_field(model, name).get_db_prep_value(value, connection)

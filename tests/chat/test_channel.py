@@ -27,7 +27,7 @@ def test_the_whatsapp_channel_is_registered():
     assert channel.deliver is sender.send_message
     assert channel.label == "WhatsApp message"
     assert channel.business_relations == ("whatsapp_config",)
-    assert [name for name, _ in channels.choices()] == ["webhook", "email", "whatsapp", "webchat"]
+    assert [name for name, _ in channels.choices()] == ["webhook", "email", "whatsapp", "webchat", "wa_media"]
 
 
 def test_a_customer_event_is_copied_into_the_chat_of_a_business_serving_its_number(wa_config):

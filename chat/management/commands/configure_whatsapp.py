@@ -1,5 +1,5 @@
 """configure_whatsapp BUSINESS_SLUG --phone-number-id ID --access-token T --app-secret S
---verify-token V [--base-url URL] [--api-version v23.0] [--catalog-id C]
+--verify-token V [--base-url URL] [--api-version v23.0] [--catalog-id C] [--waba-id W]
 
 Sets a business's WhatsApp Cloud API credentials (the same as the back office form) for
 automated set-ups. Bad arguments: one line, exit 1."""
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--base-url")
         parser.add_argument("--api-version")
         parser.add_argument("--catalog-id")
+        parser.add_argument("--waba-id", help="the WhatsApp Business Account id (its message templates are synced)")
         parser.add_argument("--payment-configuration", help="WhatsApp Pay (India) payment configuration name")
         parser.add_argument("--payment-gateway", help="razorpay, payu, billdesk or zaakpay")
         parser.add_argument("--importer-name", help="without a catalog: the importer Meta shows on each item")
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 api_version=opts["api_version"], catalog_id=opts["catalog_id"], enabled=not opts["disabled"],
                 payment_configuration=opts["payment_configuration"], payment_gateway=opts["payment_gateway"],
                 importer_name=opts["importer_name"], importer_address=_address(opts["importer_address"]),
-                country_of_origin=opts["country_of_origin"],
+                country_of_origin=opts["country_of_origin"], waba_id=opts["waba_id"],
             )
         except ConfigError as exc:
             raise CommandError(str(exc)) from None
