@@ -113,7 +113,8 @@ class StockFilter(admin.SimpleListFilter):
     parameter_name = "stock"
 
     def lookups(self, request, model_admin):
-        return [("low", f"Low (1-{LOW_STOCK} left)"), ("none", "None left"), ("untracked", "Not tracked")]
+        return [("low", _("Low (1-%(count)s left)") % {"count": LOW_STOCK}), ("none", _("None left")),
+                ("untracked", _("Not tracked"))]
 
     def queryset(self, request, queryset):
         left = F("stock_quantity") - F("reserved_quantity")
@@ -323,8 +324,8 @@ class ProductAdmin(TenantAdmin):
     def changelist_view(self, request, extra_context=None):
         links = []
         if self.has_add_permission(request):
-            links = [(reverse("admin:catalog_importjob_add"), "Upload a feed"),
-                     (reverse("admin:catalog_product_feed"), "Feed URL for Meta / export")]
+            links = [(reverse("admin:catalog_importjob_add"), _("Upload a feed")),
+                     (reverse("admin:catalog_product_feed"), _("Feed URL for Meta / export"))]
         extra_context = {**(extra_context or {}), "catalog_links": links}
         return super().changelist_view(request, extra_context)
 

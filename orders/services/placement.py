@@ -13,7 +13,7 @@ from catalog.models import Product
 from shopchat.actors import Actor
 from shopchat.errors import BusinessSuspended, InvalidInput, check_tenant
 from shopchat.models import Business, Customer
-from shopchat.money import MoneyError, display, format_major, to_minor
+from shopchat.money import MoneyError, format_major, to_minor
 from shopchat.outbox import Event, staff_email
 from shopchat.uow import UnitOfWork, unit_of_work
 
@@ -141,8 +141,7 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
             if coupon:
                 Cart.objects.filter(customer=customer).exclude(coupon="").update(coupon="")
         unit.emit(Event("order.placed", order_event_data(order, lines=lines)),
-                  staff_email(subject=f"New order {order.number} ({display(order.total_minor, order.currency)})",
-                              body=new_order_mail(order, lines)))
+                  staff_email(**new_order_mail(order, lines)))  # in each recipient's language
         unit.flush()  # the lines, the transition and the events in one statement, before the stock locks
         _reserve_stock(unit, order, lines, quantities, emptied_cart_items=cart_item_ids)
     return order
