@@ -91,7 +91,8 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
         if unknown:
             raise UnknownProducts(unknown)
         changed = [
-            {"retailer_id": rid, "title": by_id[rid].variant_title, "item_price": format_major(price, business.currency),
+            {"retailer_id": rid, "title": by_id[rid].variant_title,
+             "item_price": format_major(price, business.currency),
              "price": format_major(by_id[rid].current_price_minor, business.currency), "currency": business.currency}
             for rid, price in sorted(claimed.items()) if price != by_id[rid].current_price_minor
         ]
@@ -101,8 +102,8 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
 
         position = {rid: n for n, rid in enumerate(quantities)}  # lines in the order they were asked for
         lines = [
-            OrderLine(product=p, retailer_id=p.retailer_id, title=p.variant_title, unit_price_minor=p.current_price_minor,
-                      quantity=quantities[p.retailer_id],
+            OrderLine(product=p, retailer_id=p.retailer_id, title=p.variant_title,
+                      unit_price_minor=p.current_price_minor, quantity=quantities[p.retailer_id],
                       line_total_minor=p.current_price_minor * quantities[p.retailer_id],
                       stock_reserved=p.is_tracked)
             for p in sorted(by_id.values(), key=lambda p: position[p.retailer_id])
