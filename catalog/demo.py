@@ -66,11 +66,41 @@ def feed_bytes(n: int, **kwargs) -> bytes:
     return out.getvalue().encode()
 
 
+# A product with variants (the feed's item_group_id): a T-shirt in three sizes and two colours,
+# each variant its own row with its own id and stock; large white is sold out.
+TSHIRT_GROUP = "DG-TEE"
+TSHIRT_SIZES = ("S", "M", "L")
+TSHIRT_COLORS = ("Navy", "White")
+
+
+def tshirt_rows(*, currency: str = "INR") -> list[dict[str, str]]:
+    """The demo T-shirt's variants as feed rows (dicts in feed columns)."""
+    return [
+        {"id": f"{TSHIRT_GROUP}-{color[0]}{size}", "title": "Classic Cotton T-shirt",
+         "description": "Soft combed cotton, regular fit.", "availability": "in stock", "condition": "new",
+         "price": feeds.format_price(49900, currency), "sale_price": "",
+         "link": f"https://demo-grocer.example/p/{TSHIRT_GROUP.lower()}",
+         "image_link": f"https://picsum.photos/seed/{TSHIRT_GROUP.lower()}-{color.lower()}/300/300",
+         "brand": "Demo Grocer", "product_type": "Clothing",
+         "inventory": "0" if (size, color) == ("L", "White") else "25",
+         "item_group_id": TSHIRT_GROUP, "size": size, "color": color, "material": "Cotton", "pattern": "Solid",
+         "gender": "unisex"}
+        for color in TSHIRT_COLORS for size in TSHIRT_SIZES
+    ]
+
+
 def seed(*, business, products: int, stdout) -> None:
-    """The demo business's catalog: `products` products in collections by aisle, imported
-    through the real feed import (so running it again changes nothing)."""
+    """The demo business's catalog: `products` products in collections by aisle and the T-shirt
+    with its variants, imported through the real feed import (so running it again changes nothing)."""
     from .services import import_feed
 
     result = import_feed(business=business, source=io.BytesIO(feed_bytes(products, currency=business.currency)),
                          create_collections=True)
     stdout.write(f"Catalog: {result.summary()}")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=feeds.COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(tshirt_rows(currency=business.currency))
+    tees = import_feed(business=business, source=io.BytesIO(out.getvalue().encode()), create_collections=True)
+    stdout.write(f"  a T-shirt in sizes {', '.join(TSHIRT_SIZES)} and {len(TSHIRT_COLORS)} colours "
+                 f"(item_group_id {TSHIRT_GROUP}): {tees.summary()}")

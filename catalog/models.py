@@ -15,12 +15,27 @@ from django.utils.translation import gettext_lazy as _
 
 from shopchat.models import Business
 
+# What tells the variants of a group apart, in the order the chat asks for them.
+VARIANT_ATTRIBUTES = ("size", "color", "material", "pattern", "gender")
+
 RETAILER_ID_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9_.\-]{1,100}$", "1 to 100 characters: letters, digits, '_', '.', '-'.", code="invalid_retailer_id"
+)
+# A variant group's id (the feed's item_group_id, usually the parent SKU): the same characters as a
+# product id, since it names the group in URLs (/api/v1/catalog/product-groups/<id>/).
+ITEM_GROUP_ID_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9_.\-]{1,100}$", "1 to 100 characters: letters, digits, '_', '.', '-'.", code="invalid_item_group_id"
 )
 
 
 class Product(models.Model):
+    """One thing a customer can order: a product, or one variant of a group (a T-shirt in size M).
+
+    Variants: the products of a business sharing an `item_group_id` (the commerce feed's column,
+    Meta groups them the same way) are one product in several versions, told apart by `size`,
+    `color`, `material`, `pattern` and `gender`. Each variant is a row of its own with its own id,
+    price and stock, so carts, orders and stock reservations know nothing of groups."""
+
     class Availability(models.TextChoices):
         IN_STOCK = "in stock", _("In stock")
         OUT_OF_STOCK = "out of stock", _("Out of stock")
@@ -32,6 +47,12 @@ class Product(models.Model):
         NEW = "new", _("New")
         REFURBISHED = "refurbished", _("Refurbished")
         USED = "used", _("Used")
+
+    class Gender(models.TextChoices):
+        # Meta's catalog values for the feed's `gender` column.
+        FEMALE = "female", pgettext_lazy("gender", "Female")
+        MALE = "male", pgettext_lazy("gender", "Male")
+        UNISEX = "unisex", pgettext_lazy("gender", "Unisex")
 
     business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
                                  related_name="products")
@@ -55,6 +76,16 @@ class Product(models.Model):
                                                  help_text=_("Empty: stock is not tracked."))
     reserved_quantity = models.PositiveIntegerField(_("reserved quantity"), default=0,
                                                     help_text=_("Held by open orders."))
+    # Variants (the feed's columns of the same names); empty: not a variant / not given.
+    item_group_id = models.CharField(
+        _("item group id"), max_length=100, blank=True, validators=[ITEM_GROUP_ID_VALIDATOR],
+        help_text=_("Variants of one product share it (often the parent SKU); each variant keeps its own id, "
+                    "price and stock."))
+    size = models.CharField(pgettext_lazy("variant", "size"), max_length=200, blank=True)
+    color = models.CharField(_("colour"), max_length=200, blank=True)
+    material = models.CharField(_("material"), max_length=200, blank=True)
+    pattern = models.CharField(_("pattern"), max_length=100, blank=True)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True)
     is_active = models.BooleanField(_("is active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -68,7 +99,9 @@ class Product(models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["title"]
-        indexes = [models.Index(fields=["business", "title", "id"], name="product_business_title")]
+        indexes = [models.Index(fields=["business", "title", "id"], name="product_business_title"),
+                   # a group's variants (the chat's size choice, the group endpoint, the back office)
+                   models.Index(fields=["business", "item_group_id"], name="product_business_group")]
         constraints = [
             models.UniqueConstraint(fields=["business", "retailer_id"], name="product_business_retailer_id_unique"),
             models.CheckConstraint(condition=Q(price_minor__gte=0), name="product_price_gte_0"),
@@ -100,6 +133,28 @@ class Product(models.Model):
         if self.stock_quantity is None:
             return None
         return max(self.stock_quantity - self.reserved_quantity, 0)
+
+    @property
+    def is_sold_out(self) -> bool:
+        """Nothing to sell: tracked with no unit left, or marked out of stock or discontinued."""
+        return self.available_quantity == 0 or self.availability in (self.Availability.OUT_OF_STOCK,
+                                                                     self.Availability.DISCONTINUED)
+
+    def variant_values(self) -> dict[str, str]:
+        """The variant attributes this product has ({"size": "M", "color": "Red"}), gender as its label."""
+        values = {name: getattr(self, name) for name in VARIANT_ATTRIBUTES if getattr(self, name)}
+        if "gender" in values:
+            values["gender"] = str(self.get_gender_display())
+        return values
+
+    @property
+    def variant_title(self) -> str:
+        """The title naming the variant, "Classic T-shirt (M, Navy)", for a product of a group with
+        variant attributes; else the title. What order lines and the chat's cart show."""
+        if not self.item_group_id:
+            return self.title
+        label = ", ".join(self.variant_values().values())
+        return f"{self.title} ({label})"[:200] if label else self.title
 
 
 class Collection(models.Model):

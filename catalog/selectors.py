@@ -25,7 +25,7 @@ from django.db.models.functions import Cast, Coalesce
 from shopchat import sql
 from shopchat.models import Business
 
-from .models import Collection, Product
+from .models import VARIANT_ATTRIBUTES, Collection, Product
 
 MAX_TERMS = 8
 # Letters, digits and the vowel signs of the Indic scripts (Devanagari to Sinhala), which \w leaves
@@ -150,3 +150,50 @@ def feed_version(*, business: Business, fmt: str = "csv") -> tuple[str, datetime
         n=Count("pk"), changed=Max("updated_at"), stock=Sum("stock_quantity"), reserved=Sum("reserved_quantity"))
     key = f"{fmt}|{business.currency}|{agg['n']}|{agg['changed']}|{agg['stock']}|{agg['reserved']}"
     return '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"', agg["changed"]
+
+
+# --- variants ----------------------------------------------------------------------------------
+
+# Letter sizes smallest first; "2xl" and "xxl" are one size.
+_LETTER_SIZES = {name: rank for rank, names in enumerate([
+    ("xxxs", "3xs"), ("xxs", "2xs"), ("xs", "extra small"), ("s", "small"), ("m", "medium"), ("l", "large"),
+    ("xl", "extra large"), ("xxl", "2xl"), ("xxxl", "3xl"), ("xxxxl", "4xl"), ("5xl",), ("6xl",),
+]) for name in names}
+_NUMBER_RE = re.compile(r"\d{1,4}(?:[.,]\d{1,2})?")
+
+
+def _size_key(size: str) -> tuple[int, float] | None:
+    """Where a size goes among sizes: letter sizes by size, numbers ("38", "9.5") by value; None
+    for anything else ("one size", "6-12 months")."""
+    text = size.strip().lower()
+    if text in _LETTER_SIZES:
+        return (0, float(_LETTER_SIZES[text]))
+    if _NUMBER_RE.fullmatch(text):
+        return (1, float(text.replace(",", ".")))
+    return None
+
+
+def sort_variants(variants: list[Product]) -> list[Product]:
+    """A group's variants in the order a customer reads them: by size when every size reads like
+    one (S, M, L, XL or 36, 38, 40), then as they were created (the feed's order)."""
+    variants = sorted(variants, key=lambda p: p.pk or 0)
+    keys = [_size_key(p.size) for p in variants]
+    if not variants or None in keys:
+        return variants
+    ranked = sorted(zip(keys, range(len(variants)), variants, strict=True), key=lambda k: (k[0], k[1]))
+    return [product for _key, _position, product in ranked]
+
+
+def group_variants(*, business: Business, item_group_id: str) -> list[Product]:
+    """The active variants of the business's group `item_group_id` (one query on the
+    (business, item_group_id) index), in `sort_variants` order; [] for no such group."""
+    if not item_group_id:
+        return []
+    variants = Product.objects.filter(business=business, item_group_id=item_group_id,
+                                      is_active=True).defer("search_vector")
+    return sort_variants(list(variants))
+
+
+def varying_attributes(variants: list[Product]) -> list[str]:
+    """The variant attributes (`VARIANT_ATTRIBUTES` order) whose values differ within `variants`."""
+    return [name for name in VARIANT_ATTRIBUTES if len({getattr(p, name) for p in variants}) > 1]

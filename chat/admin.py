@@ -92,7 +92,7 @@ class WhatsAppConfigAdmin(TenantAdmin):
         (_("Cloud API"), {"fields": ("base_url", "api_version", "waba_id", "messages_per_second")}),
         (_("Commerce"), {"fields": ("catalog_id", "payment_configuration", "payment_gateway")}),
         (_("WhatsApp Pay without a catalog"), {"fields": ("country_of_origin", "importer_name", "importer_address")}),
-        ("Outside the 24-hour window", {"fields": ("template_name", "template_language", "template_names",
+        (_("Outside the 24-hour window"), {"fields": ("template_name", "template_language", "template_names",
                                                     "template_category")}),
         (_("Message templates"), {"fields": ("templates_list",)}),
     )
@@ -284,7 +284,7 @@ class DeliveryFilter(admin.SimpleListFilter):
     parameter_name = "belongs"
 
     def lookups(self, request, model_admin):
-        return (("order", "an order"), ("ticket", "a ticket"))
+        return (("order", _("an order")), ("ticket", _("a ticket")))
 
     def queryset(self, request, queryset):
         if self.value() == "order":

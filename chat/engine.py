@@ -11,7 +11,9 @@ sends them. The routes, in order:
   (`order_details` with a WhatsApp payment configuration, else buttons wallet / card link / cancel);
 - a tapped button or list row -> the action named by its id (`pay_wallet:<order>`,
   `pay_card:<order>`, `cancel:<order>`, `product:<retailer id>`, `buy:<retailer id>`,
-  `track:<order>`, `again:<order>`, `rate:<ticket id>:good|bad`, `catalog`, `help`);
+  `pick:<retailer id>:<n>` and `add:<retailer id>` (a variant's choice and the cart,
+  `chat.variants`), `checkout`, `cart_empty`, `track:<order>`, `again:<order>`,
+  `rate:<ticket id>:good|bad`, `catalog`, `help`);
 - "where is my order" / "track" / "Bestellstatus"... -> the latest order's status, carrier and
   tracking link; "order again" / "nochmal bestellen"... -> the last order placed again (`place`);
 - "language" / "Sprache" / "lingua"... -> the language menu (`language:<code>` rows); a language's
@@ -42,7 +44,7 @@ from django.utils.translation import ngettext, pgettext
 from catalog.models import Product
 from orders import selectors as order_selectors
 from orders import services as order_services
-from orders.errors import OutOfStock, PriceChanged, UnknownProducts
+from orders.errors import EmptyCart, OutOfStock, PriceChanged, UnknownProducts
 from orders.models import Fulfilment, Order
 from payments import services as payment_services
 from payments.models import Payment
@@ -59,6 +61,7 @@ from . import language as words_of_languages
 from . import links, media, order_details, queries, selectors
 from . import messages as wa
 from .checkout import Checkout, asks_delivery
+from .variants import Variants
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +103,8 @@ def respond(*, config, customer, message: dict, first_contact: bool = False, inb
 def _respond(conversation: "Conversation", message: dict, first_contact: bool) -> list[Reply]:
     kind = message.get("type")
     referred = (message.get("context") or {}).get("referred_product")
-    if isinstance(referred, dict) and referred.get("product_retailer_id"):
-        return conversation.product(str(referred["product_retailer_id"]))
+    if isinstance(referred, dict) and referred.get("product_retailer_id"):  # a variant chosen in the catalog
+        return conversation.product(str(referred["product_retailer_id"]), choose_variant=False)
     if kind == "text":
         return conversation.text(str((message.get("text") or {}).get("body") or ""), first_contact)
     if kind == "interactive":
@@ -138,6 +141,7 @@ class Conversation:
         self.speech = Speech.of(customer, self.business)
         self.language = self.speech.language
         self.checkout = Checkout(self)
+        self.variants = Variants(self)
 
     def learn_language(self, body: str) -> None:
         """No language saved yet: the language this message is written in becomes the customer's
@@ -170,7 +174,7 @@ class Conversation:
     def text(self, body: str, first_contact: bool) -> list[Reply]:
         ordered = links.product_reference(body)  # "Order on WhatsApp" of the shop page
         if ordered and Product.objects.filter(business=self.business, retailer_id=ordered).exists():
-            return self.product(ordered)
+            return self.product(ordered, choose_variant=False)  # the page named the variant
         words = normalize(body)
         if words in STOP_NORMALIZED:
             return self.stop_marketing()
@@ -310,7 +314,7 @@ class Conversation:
                          .order_by("pk").values_list("retailer_id", flat=True).first())
             return [Reply(wa.catalog_message(_("Browse our catalog, add products to your cart and send it to us."),
                                              thumbnail, footer=self.footer))]
-        sections = selectors.collection_sections(self.business, LIST_ROWS, wa.MAX_SECTIONS)
+        sections = selectors.collection_sections(self.business, LIST_ROWS, wa.MAX_SECTIONS, one_per_group=True)
         if not sections:
             return [Reply(wa.text(_("Our catalog is empty right now. Please come back soon!")))]
         return [Reply(self.product_rows(_("Tap a product to see it and order."),
@@ -326,7 +330,9 @@ class Conversation:
 
     def search(self, query: str) -> list[Reply]:
         limit = PRODUCT_LIST_ITEMS if self.config.catalog_id else LIST_ROWS
-        products = selectors.find_products(business=self.business, query=query, limit=limit)
+        # our own list shows a variant group once (its choice comes when it is tapped)
+        products = selectors.find_products(business=self.business, query=query, limit=limit,
+                                           one_per_group=not self.config.catalog_id)
         if not products:
             return [Reply(wa.reply_buttons(
                 wa.clip(_("Sorry, nothing matches “%(query)s”. Try another word, or:") % {"query": query.strip()},
@@ -342,23 +348,29 @@ class Conversation:
                            "%(count)s products match. Tap one to see it.", len(products)) % {"count": len(products)}
         return [Reply(self.product_rows(matches, pgettext("list button", "View results"), [(title, products)]))]
 
-    def product(self, retailer_id: str) -> list[Reply]:
+    def product(self, retailer_id: str, choose_variant: bool = True) -> list[Reply]:
+        """The product's sheet; for a product of a variant group (and `choose_variant`), the
+        choice of its variant first (`chat.variants`)."""
         product = Product.objects.filter(business=self.business, retailer_id=retailer_id, is_active=True).first()
         if product is None:
             return [Reply(wa.reply_buttons(_("Sorry, that product is not available any more."),
                                            self.buttons_to_go_on()[:1], footer=self.footer))]
+        if choose_variant and (variants := self.variants.group_of(product)) is not None:
+            return self.variants.ask(variants)
         price = self.money(product.current_price_minor)
         if self.config.catalog_id:
             return [Reply(wa.product(self.config.catalog_id, product.retailer_id,
-                                     body=wa.clip(f"{product.title} - {price}", wa.MAX_BODY), footer=self.footer))]
+                                     body=wa.clip(f"{product.variant_title} - {price}", wa.MAX_BODY),
+                                     footer=self.footer))]
         available = product.available_quantity
         stock = "" if available is None else ("\n" + (_("%(count)s in stock") % {"count": available} if available
                                                       else _("Out of stock")))
-        sheet = f"*{product.title}*\n{price}{stock}"
+        sheet = f"*{product.variant_title}*\n{price}{stock}"
         if product.description:
             sheet += "\n\n" + product.description
         return [Reply(wa.reply_buttons(wa.clip(sheet, wa.MAX_BODY) if len(sheet) > wa.MAX_BODY else sheet,
                                        [(f"buy:{product.retailer_id}", pgettext("button", "Order one")),
+                                        (f"add:{product.retailer_id}", pgettext("button", "Add to cart")),
                                         self.buttons_to_go_on()[0]],
                                        footer=self.footer))]
 
@@ -378,10 +390,20 @@ class Conversation:
         return self.place(items, note=str(order.get("text") or "")[:1000])
 
     def place(self, items, note: str = "") -> list[Reply]:
+        """Place `items` (a WhatsApp cart, "Order one", "order again"), or the customer's cart here
+        (`items` None: "Place order" after adding to the cart)."""
         fulfilment = Fulfilment.UNDECIDED if asks_delivery(self.business) else Fulfilment.DELIVERY
         try:
-            order = order_services.place_order(business=self.business, customer=self.customer, items=items,
-                                               note=note, fulfilment=fulfilment, coupon=self.checkout.cart_coupon())
+            if items is None:  # the cart's coupon is read by the placement, under the cart's lock
+                order = order_services.place_order(business=self.business, customer=self.customer, from_cart=True,
+                                                   note=note, fulfilment=fulfilment)
+            else:
+                order = order_services.place_order(business=self.business, customer=self.customer, items=items,
+                                                   note=note, fulfilment=fulfilment,
+                                                   coupon=self.checkout.cart_coupon())
+        except EmptyCart:
+            return [Reply(wa.reply_buttons(_("Your cart is empty. Browse the catalog and add what you like."),
+                                           self.buttons_to_go_on()[:2], footer=self.footer))]
         except DomainError as exc:
             return [Reply(wa.text(wa.clip(self.order_problem(exc), wa.MAX_TEXT)))]
         if order.fulfilment == Fulfilment.UNDECIDED:
@@ -438,6 +460,14 @@ class Conversation:
             return self.product(arg)
         if name == "buy" and arg:
             return self.place([{"retailer_id": arg, "quantity": 1}])
+        if name == "pick" and arg:
+            return self.variants.pick(arg)
+        if name == "add" and arg:
+            return self.variants.add(arg)
+        if name == "checkout":
+            return self.place(None)
+        if name == "cart_empty":
+            return self.variants.empty_cart()
         if name == "track":
             return self.track(arg)
         if name == "again":

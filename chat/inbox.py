@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from shopchat.errors import DomainError
 from shopchat.tenancy import CHANGE, business_ids, scope_queryset
 from support import services as support_services
+from support import system_notes
 
 from . import rendering
 from .models import OutboundMessage, WebChatMessage
@@ -173,11 +174,14 @@ class InboxMixin:
             messages.error(request, _("Give the ticket a subject."))
             return self._back(customer)
         last = next((b for b in reversed(rendering.conversation(customer, limit=20)) if not b.mine), None)
+        # the customer's last words, else the desk's note, shown in each reader's language
+        text = last.text if last and last.text else ""
+        params = {"agent": request.user.get_username()}
         try:
             ticket = support_services.open_ticket(
                 business=customer.business, customer=customer, subject=form.cleaned_data["subject"],
-                message=(last.text if last and last.text else _("(opened from the chat by %(agent)s)") % {
-                    "agent": request.user.get_username()}))
+                message=text or system_notes.english(system_notes.OPENED_FROM_CHAT, params),
+                opening_note=None if text else (system_notes.OPENED_FROM_CHAT, params))
         except DomainError as exc:
             messages.error(request, exc.message)
             return self._back(customer)

@@ -35,13 +35,43 @@ def undelivered_messages(*, business: Business, order_number: str = "",
 
 # --- what the conversation engine reads --------------------------------------------------------
 
-def find_products(*, business: Business, query: str, limit: int) -> list[Product]:
-    """Active products matching `query`, best first (the catalog's search)."""
-    return list(search_products(business=business, query=query)[:limit])
+# A list that shows a variant group once reads this many times its room, so groups do not crowd it.
+GROUP_OVERREAD = 3
 
 
-def collection_sections(business: Business, max_items: int, max_sections: int) -> list[tuple[str, list[Product]]]:
-    """[(collection name, [products])] within the limits; one 'Products' section without collections."""
+def first_of_each_group(products: list[Product], limit: int) -> list[Product]:
+    """`products` with only the first of each variant group (`item_group_id`), at most `limit`."""
+    seen: set[str] = set()
+    kept: list[Product] = []
+    for product in products:
+        if product.item_group_id:
+            if product.item_group_id in seen:
+                continue
+            seen.add(product.item_group_id)
+        kept.append(product)
+        if len(kept) >= limit:
+            break
+    return kept
+
+
+def find_products(*, business: Business, query: str, limit: int, one_per_group: bool = False) -> list[Product]:
+    """Active products matching `query`, best first (the catalog's search); with `one_per_group`,
+    a variant group once (its best match)."""
+    if not one_per_group:
+        return list(search_products(business=business, query=query)[:limit])
+    return first_of_each_group(list(search_products(business=business, query=query)[:limit * GROUP_OVERREAD]), limit)
+
+
+
+def collection_sections(business: Business, max_items: int, max_sections: int,
+                        one_per_group: bool = False) -> list[tuple[str, list[Product]]]:
+    """[(collection name, [products])] within the limits; one 'Products' section without collections.
+    With `one_per_group`, a variant group once per section."""
+    read = GROUP_OVERREAD if one_per_group else 1
+
+    def cut(products: list[Product], room: int) -> list[Product]:
+        return first_of_each_group(products, room) if one_per_group else products[:room]
+
     collections = list(Collection.objects.filter(business=business, is_active=True).order_by("position", "name")
                        [:max_sections])
     sections: list[tuple[str, list[Product]]] = []
@@ -51,13 +81,14 @@ def collection_sections(business: Business, max_items: int, max_sections: int) -
             room = min(per_section, max_items - sum(len(p) for _, p in sections))
             if room <= 0:
                 break
-            products = [entry.product for entry in CollectionProduct.objects.filter(
+            products = cut([entry.product for entry in CollectionProduct.objects.filter(
                 collection=collection, product__is_active=True).select_related("product").order_by("position", "id")
-                [:room]]
+                [:room * read]], room)
             if products:
                 sections.append((collection.name, products))
     if not sections:
-        products = list(Product.objects.filter(business=business, is_active=True).order_by("title")[:max_items])
+        products = cut(list(Product.objects.filter(business=business, is_active=True).order_by("title")
+                            [:max_items * read]), max_items)
         if products:
             sections.append((pgettext("section title", "Products"), products))
     return sections

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from orders.models import Order
 from payments import services as payment_services
@@ -103,9 +104,11 @@ def confirm_payment(*, business_id: int, reference_id: str, transaction_id: str)
     if found.status == "captured" and found.amount_minor not in (None, order.total_minor):
         log.error("whatsapp pay: order %s confirmed for %s, not its total %s", order.pk, found.amount_minor,
                   order.total_minor)
-        notify_staff(business=config.business, subject=f"WhatsApp Pay amount of order {reference_id} differs",
-                     body=f"Meta reports {found.amount_minor} (minor units) paid for order {reference_id}, whose "
-                          f"total is {order.total_minor}. The order was not marked paid; please check it.")
+        notify_staff(business=config.business,  # in each recipient's language
+                     subject=gettext_noop("WhatsApp Pay amount of order %(number)s differs"),
+                     body=gettext_noop("Meta reports %(theirs)s (minor units) paid for order %(number)s, whose total "
+                                       "is %(ours)s. The order was not marked paid; please check it."),
+                     params={"number": reference_id, "theirs": found.amount_minor, "ours": order.total_minor})
         return "mismatch"
     if found.status in ("captured", "failed"):
         payment_services.handle_whatsapp_payment_status(
@@ -152,13 +155,19 @@ def apply_refund_status(*, business: Business, refund_id: str, status: str) -> s
         return "ignored: unknown refund"
     if status == "failed" and refund.status != Refund.Status.FAILED:
         Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED)
-        notify_staff(business=business, subject=f"WhatsApp Pay refund of order {refund.payment.order.number} failed",
-                     body="Meta reports the refund failed; please refund the customer in your payment gateway.")
+        notify_staff(business=business,  # in each recipient's language
+                     subject=gettext_noop("WhatsApp Pay refund of order %(number)s failed"),
+                     body=gettext_noop("Meta reports the refund failed; please refund the customer in your payment "
+                                       "gateway."),
+                     params={"number": refund.payment.order.number})
         return "failed"
     return "ok"
 
 
 # --- reconciliation ---------------------------------------------------------------------------
+
+MISMATCH = gettext_noop("order %(order)s: captured here (%(ours)s), lookup API says %(theirs)s")
+
 
 @dataclass
 class Mismatch:
@@ -167,7 +176,7 @@ class Mismatch:
     theirs: str
 
     def __str__(self) -> str:
-        return f"order {self.order}: captured here ({self.ours}), lookup API says {self.theirs}"
+        return MISMATCH % {"order": self.order, "ours": self.ours, "theirs": self.theirs}
 
 
 def reconcile_payments(*, business: Business, days: int = 7) -> list[Mismatch]:
@@ -191,6 +200,8 @@ def reconcile_payments(*, business: Business, days: int = 7) -> list[Mismatch]:
             mismatches.append(Mismatch(payment.order.number, f"captured {payment.amount_minor}",
                                        f"{found.status} {found.amount_minor}"))
     if mismatches:
-        notify_staff(business=business, subject="WhatsApp Pay payments differ from Meta's records",
-                     body="\n".join(str(m) for m in mismatches[:50]))
+        notify_staff(business=business,  # in each recipient's language
+                     subject=gettext_noop("WhatsApp Pay payments differ from Meta's records"),
+                     body=[{"text": MISMATCH, "params": {"order": m.order, "ours": m.ours, "theirs": m.theirs}}
+                           for m in mismatches[:50]], params={})
     return mismatches

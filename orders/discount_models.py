@@ -59,23 +59,23 @@ class Discount(models.Model):
     business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
                                  related_name="discounts")
     code = models.CharField(_("code"), max_length=40, blank=True,
-                            help_text="What the customer types, e.g. SAVE10 (upper case); empty: automatic.")
-    name = models.CharField(_("name"), max_length=60, help_text="What the customer sees, e.g. 10% off tea.")
+                            help_text=_("What the customer types, e.g. SAVE10 (upper case); empty: automatic."))
+    name = models.CharField(_("name"), max_length=60, help_text=_("What the customer sees, e.g. 10% off tea."))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERCENT)
     percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2, null=True, blank=True,
-                                  help_text="For percent off: 0.01 to 100.")
+                                  help_text=_("For percent off: 0.01 to 100."))
     amount_minor = models.BigIntegerField(_("amount off (minor units)"), null=True, blank=True)
     min_subtotal_minor = models.BigIntegerField(_("minimum goods (minor units)"), null=True, blank=True)
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     usage_limit = models.PositiveIntegerField(_("usage limit"), null=True, blank=True,
-                                              help_text="Uses in total; empty: no limit.")
+                                              help_text=_("Uses in total; empty: no limit."))
     per_customer_limit = models.PositiveIntegerField(_("per customer limit"), null=True, blank=True,
-                                                     help_text="Uses per customer; empty: no limit.")
+                                                     help_text=_("Uses per customer; empty: no limit."))
     used_count = models.PositiveIntegerField(_("used count"), default=0, editable=False)
     collections = models.ManyToManyField("catalog.Collection", verbose_name=_("collections"), blank=True,
                                          related_name="discounts",
-                                         help_text="Only goods of these collections; none: all goods.")
+                                         help_text=_("Only goods of these collections; none: all goods."))
     is_active = models.BooleanField(_("is active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -190,12 +190,16 @@ class Cart(models.Model):
     business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="carts")
     customer = models.OneToOneField(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="cart")
     coupon = models.CharField(_("coupon"), max_length=40, blank=True, default="", db_default="",
-                              help_text="A coupon code the customer gave for the next order.")
+                              help_text=_("A coupon code the customer gave for the next order."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+
     def __str__(self):
-        return f"Cart of {self.customer}"
+        return gettext("Cart of %(customer)s") % {"customer": self.customer}
 
 
 class CartItem(models.Model):

@@ -11,15 +11,17 @@ from typing import Any
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils import timezone
 
+from catalog.feeds import VARIANT_FIELDS
 from catalog.models import Product
 from shopchat import sql
 from shopchat.uow import UnitOfWork
 
 from .models import Cart, CartItem, Order, OrderLine
 
+# The variant attributes are read with the title: a line's title names the variant (`variant_title`).
 PLACEMENT_FIELDS = ("id", "business_id", "retailer_id", "title", "price_minor", "sale_price_minor", "is_active",
-                    "stock_quantity", "reserved_quantity")
-STOCK_FIELDS = ("id", "retailer_id", "title", "stock_quantity", "reserved_quantity")
+                    "stock_quantity", "reserved_quantity", *VARIANT_FIELDS)
+STOCK_FIELDS = ("id", "retailer_id", "title", "stock_quantity", "reserved_quantity", *VARIANT_FIELDS)
 
 
 def products_to_order(*, business_id: int, retailer_ids: Sequence[str]) -> list[Product]:

@@ -16,9 +16,9 @@ class ShippingZone(models.Model):
     business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
                                  related_name="shipping_zones")
     name = models.CharField(_("name"), max_length=100)
-    country = models.CharField(_("country"), max_length=2, help_text="ISO 3166-1 alpha-2, e.g. IN.")
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2, e.g. IN."))
     postcode_prefixes = models.TextField(_("postcode prefixes"),
-        blank=True, help_text="Comma-separated postcode beginnings; empty: the whole country.")
+        blank=True, help_text=_("Comma-separated postcode beginnings; empty: the whole country."))
 
     class Meta:
         verbose_name = _("shipping zone")
@@ -53,21 +53,21 @@ class ShippingOption(models.Model):
     priced). Prices are of the goods at their shelf prices (`items_minor`), in minor units."""
 
     class Kind(models.TextChoices):
-        DELIVERY = "delivery", "Delivery"
-        PICKUP = "pickup", "Pick up in store"
+        DELIVERY = "delivery", _("Delivery")
+        PICKUP = "pickup", _("Pick up in store")
 
     business = models.ForeignKey(Business, verbose_name=_("business"), on_delete=models.CASCADE,
                                  related_name="shipping_options")
-    code = models.SlugField(_("code"), max_length=40, help_text="The option's id in the API, e.g. express.")
-    name = models.CharField(_("name"), max_length=24, help_text="As the chat shows it (at most 24 characters).")
-    description = models.CharField(_("description"), max_length=72, blank=True, help_text="E.g. 2-4 working days.")
+    code = models.SlugField(_("code"), max_length=40, help_text=_("The option's id in the API, e.g. express."))
+    name = models.CharField(_("name"), max_length=24, help_text=_("As the chat shows it (at most 24 characters)."))
+    description = models.CharField(_("description"), max_length=72, blank=True, help_text=_("E.g. 2-4 working days."))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DELIVERY)
     zone = models.ForeignKey(ShippingZone, verbose_name=_("zone"), null=True, blank=True, on_delete=models.CASCADE,
                              related_name="options",
-                             help_text="Where it delivers (delivery only).")
+                             help_text=_("Where it delivers (delivery only)."))
     price_minor = models.BigIntegerField(_("price (minor units)"), default=0)
     free_over_minor = models.BigIntegerField(_("free from (minor units)"), null=True, blank=True,
-                                             help_text="Free when the goods come to at least this much.")
+                                             help_text=_("Free when the goods come to at least this much."))
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("is active"), default=True)
 

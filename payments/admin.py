@@ -22,6 +22,7 @@ from shopchat.spreadsheets import SpreadsheetWriter
 from shopchat.tenancy import CHANGE, TenantAdmin, TenantInline, WrittenByServices, business_ids, scope_queryset
 
 from . import services
+from .memos import shown_memo
 from .models import (
     Dispute,
     FundingSource,
@@ -148,11 +149,16 @@ class LedgerEntryInline(WrittenByServices, TenantInline, TabularInline):
 @admin.register(LedgerTransaction)
 class LedgerTransactionAdmin(WrittenByServices, TenantAdmin):
     tenant_area = "payments"
-    list_display = ("id", "created_at", "kind", "reference", "memo", "created_by", "business")
+    list_display = ("id", "created_at", "kind", "reference", "shown_memo", "created_by", "business")
+    fields = readonly_fields = ("business", "kind", "reference", "shown_memo", "created_by", "created_at")
     list_filter = ("kind", "business")
     search_fields = ("reference",)
     inlines = [LedgerEntryInline]
     show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("memo"), ordering="memo")
+    def shown_memo(self, txn):
+        return shown_memo(txn.memo)
 
 
 @admin.register(ProviderEvent)

@@ -13,10 +13,11 @@ brand, the last four digits and the expiry only.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shopchat.models import Business, Customer
-from shopchat.money import display
+from shopchat.money import display, label
 
 
 class AppendOnlyError(RuntimeError):
@@ -242,7 +243,8 @@ class Settlement(models.Model):
         ]
 
     def __str__(self):
-        return f"Settlement #{self.pk} {self.business} {display(self.payout_minor, self.currency)}"
+        return gettext("Settlement #%(number)s %(business)s %(amount)s") % {
+            "number": self.pk, "business": self.business, "amount": label(self.payout_minor, self.currency)}
 
 
 class Payment(models.Model):
@@ -327,7 +329,8 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"Payment #{self.pk} {display(self.amount_minor, self.currency)} {self.status}"
+        return gettext("Payment #%(number)s %(amount)s %(status)s") % {
+            "number": self.pk, "amount": label(self.amount_minor, self.currency), "status": self.get_status_display()}
 
     @property
     def refundable_minor(self) -> int:
@@ -363,7 +366,8 @@ class Refund(models.Model):
         indexes = [models.Index(fields=["business", "settlement"], name="refund_settle_idx")]
 
     def __str__(self):
-        return f"Refund #{self.pk} {display(self.amount_minor, self.currency)}"
+        return gettext("Refund #%(number)s %(amount)s") % {"number": self.pk,
+                                                            "amount": label(self.amount_minor, self.currency)}
 
 
 class SettlementLine(models.Model):
@@ -441,7 +445,8 @@ class TopUp(models.Model):
         ]
 
     def __str__(self):
-        return f"Top-up #{self.pk} {display(self.amount_minor, self.currency)} {self.status}"
+        return gettext("Top-up #%(number)s %(amount)s %(status)s") % {
+            "number": self.pk, "amount": label(self.amount_minor, self.currency), "status": self.get_status_display()}
 
 
 class Transfer(models.Model):
@@ -467,7 +472,8 @@ class Transfer(models.Model):
         indexes = [models.Index(fields=["sender", "created_at"], name="transfer_sender_day_idx")]
 
     def __str__(self):
-        return f"Transfer #{self.pk} {display(self.amount_minor, self.currency)}"
+        return gettext("Transfer #%(number)s %(amount)s") % {"number": self.pk,
+                                                              "amount": label(self.amount_minor, self.currency)}
 
 
 class ProviderEvent(models.Model):

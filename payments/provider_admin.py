@@ -15,8 +15,9 @@ from .provider_config import PaymentProviderConfig, mask_secret
 
 SECRET_FIELDS = PaymentProviderConfig.SECRET_FIELDS
 # Fields whose model verbose name is the field's own name (translated here, not in the migration).
-LABELS = {"provider": _("provider"), "secret_key": _("secret key"), "webhook_secret": _("webhook secret"),
-          "payout_destination": _("payout destination"), "payout_schedule": _("payout schedule")}
+LABELS = {"business": _("business"), "provider": _("provider"), "secret_key": _("secret key"),
+          "webhook_secret": _("webhook secret"), "payout_destination": _("payout destination"),
+          "payout_schedule": _("payout schedule")}
 
 
 class PaymentProviderConfigForm(MoneyFieldsMixin, forms.ModelForm):

@@ -159,8 +159,8 @@ class BusinessAdmin(TenantAdmin):
 
 
 class NewMemberForm(forms.ModelForm):
-    email = forms.EmailField(help_text=_("The staff member logs in with this e-mail."))
-    password = forms.CharField(widget=forms.PasswordInput, required=False,
+    email = forms.EmailField(label=_("E-mail"), help_text=_("The staff member logs in with this e-mail."))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, required=False,
                                help_text=_("Only for a new account; leave empty to keep an existing password."))
 
     class Meta:

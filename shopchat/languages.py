@@ -28,7 +28,8 @@ ENGLISH = "en"
 # every chat language (tests/core/test_translations.py). A new customer-facing module joins here.
 CHAT_SOURCES = ("chat/engine.py", "chat/media.py", "chat/notifications.py", "chat/order_details.py",
                 "chat/selectors.py", "chat/language.py", "shopchat/languages.py", "chat/checkout.py",
-                "orders/services/addresses.py", "orders/services/discounts.py", "orders/services/shipping.py")
+                "orders/services/addresses.py", "orders/services/discounts.py", "orders/services/shipping.py",
+                "chat/variants.py")
 # The greeting a business starts with; told in each customer's language until the merchant writes their own.
 DEFAULT_GREETING = gettext_noop("Hi! Welcome to our shop. Here is our catalog.")
 CHAT_LANGUAGES = ("en", "de", "it", "es", "pt-br", "hi")

@@ -103,8 +103,9 @@ def emit_event(*, business, event_type: str, data: dict,
     return rows[0] if rows else None
 
 
-def staff_email(*, subject: str, body: str, roles=("owner", "manager"), params: dict | None = None) -> Event:
-    """An e-mail to the business's staff in `roles`, to record with `emit_events`.
+def staff_email(*, subject: str, body: str | list, roles=("owner", "manager"), params: dict | None = None,
+                recipients: list[str] | None = None, fallback: str | None = None) -> Event:
+    """An e-mail to the business's staff in `roles` (or to `recipients`), to record with `emit_events`.
 
     The recipients are looked up when the mail is sent, not in the caller's transaction: the
     staff as they are then, and one query less on every order placed.
@@ -113,46 +114,72 @@ def staff_email(*, subject: str, body: str, roles=("owner", "manager"), params: 
     gettext_noop where they are written) with %(name)s placeholders, and each recipient reads
     them in their own back-office language (`recipient_languages`), filled with `params`; a
     param {"money": [minor, currency]} is an amount, shown in that language's locale, and
-    {"text": "High"} a message of the catalogs, translated too. The
-    payload keeps the English text as well (the record, and what English readers get).
+    {"text": "High"} a message of the catalogs, translated too. A body of several paragraphs
+    is a list: each item a message with its own params ({"text": msgid, "params": {...}}) or
+    the merchant's or customer's own words, never translated ({"raw": "..."}); the items are
+    joined by line breaks. The payload keeps the English text as well (the record, and what
+    English readers get). `fallback` is the language of a reader who never chose one (the
+    business's by default; platform staff are not the business's: English).
     """
     data: dict = {"subject": subject, "body": body, "roles": list(roles)}
+    if recipients is not None:
+        data["recipients"] = list(recipients)
+    if fallback is not None:
+        data["fallback"] = fallback
     if params is not None:
         data["i18n"] = {"subject": subject, "body": body, "params": params}
         data["subject"], data["body"] = render_staff_email(data["i18n"], ENGLISH)
     return Event("staff.email", data, OutboxEvent.Channel.EMAIL)
 
 
-def notify_staff(*, business, subject: str, body: str, roles=("owner", "manager"),
-                 params: dict | None = None) -> OutboxEvent | None:
+def notify_staff(*, business, subject: str, body: str | list, roles=("owner", "manager"),
+                 params: dict | None = None, fallback: str | None = None) -> OutboxEvent | None:
     """E-mail the business's staff in `roles`, through the outbox (so it is never lost)."""
     rows = emit_events(business=business, events=[staff_email(subject=subject, body=body, roles=roles,
-                                                              params=params)])
+                                                              params=params, fallback=fallback)])
     return rows[0] if rows else None
+
+
+def english(message) -> str:
+    """A lazy message's English text (its msgid), for a translatable staff e-mail's {"text": ...} param."""
+    with translation.override(ENGLISH):
+        return str(message)
 
 
 def render_staff_email(i18n: dict, language: str) -> tuple[str, str]:
     """(subject, body) of a translatable staff e-mail in `language`."""
+    with translation.override(language):
+        params = i18n.get("params") or {}
+        body = i18n["body"]
+        if isinstance(body, list):
+            text = "\n".join(item["raw"] if "raw" in item else _fill(item["text"], item.get("params") or params,
+                                                                       language) for item in body)
+        else:
+            text = _fill(body, params, language)
+        return _fill(i18n["subject"], params, language), text
+
+
+def _fill(message: str, params: dict, language: str) -> str:
+    """A catalog message in the active language, its params filled in for a reader of `language`."""
     from .money import display, label
 
-    with translation.override(language):
-        params = {}
-        for name, value in (i18n.get("params") or {}).items():
-            if isinstance(value, dict) and "money" in value:
-                minor, currency = value["money"]
-                value = display(minor, currency) if language == ENGLISH else label(minor, currency)
-            elif isinstance(value, dict) and "text" in value:  # a message of the catalogs, e.g. a choice's label
-                value = translation.gettext(value["text"])
-            params[name] = value
-        return translation.gettext(i18n["subject"]) % params, translation.gettext(i18n["body"]) % params
+    values = {}
+    for name, value in params.items():
+        if isinstance(value, dict) and "money" in value:
+            minor, currency = value["money"]
+            value = display(minor, currency) if language == ENGLISH else label(minor, currency)
+        elif isinstance(value, dict) and "text" in value:  # a message of the catalogs, e.g. a choice's label
+            value = translation.gettext(value["text"])
+        values[name] = value
+    return translation.gettext(message) % values if values else translation.gettext(message)
 
 
-def recipient_languages(business, emails) -> dict[str, list[str]]:
+def recipient_languages(business, emails, fallback: str | None = None) -> dict[str, list[str]]:
     """The recipients grouped by the language they read: their saved back-office language, else
-    the business's language when the back office speaks it, else English."""
+    `fallback` (by default the business's language when the back office speaks it, else English)."""
     from django.contrib.auth import get_user_model
 
-    fallback = staff_language(getattr(business, "language", None))
+    fallback = staff_language(fallback or getattr(business, "language", None))
     saved = {}
     for email, language in get_user_model().objects.filter(email__in=emails).values_list(
             "email", "staff_preference__language"):
@@ -393,7 +420,8 @@ def send_email(event: OutboxEvent) -> None:
         # part-way sends again to the languages already sent: a duplicate, never a loss.)
         mails = [(*(render_staff_email(data["i18n"], language) if language != ENGLISH
                     else (data["subject"], data["body"])), group)
-                 for language, group in sorted(recipient_languages(event.business, recipients).items())]
+                 for language, group in sorted(recipient_languages(event.business, recipients,
+                                                                  data.get("fallback")).items())]
     else:
         mails = [(data["subject"], data["body"], recipients)]
     try:

@@ -145,6 +145,10 @@ class TicketMessage(models.Model):
     body = models.TextField(_("body"), help_text=_("Plain text; escaped wherever it is shown."))
     internal = models.BooleanField(_("internal"), default=False,
                                    help_text=_("Internal note: never sent to the customer."))
+    # A note the desk wrote about itself: its code (support.system_notes) and params, shown in the
+    # reader's language; `body` keeps its English text. Empty for what people wrote.
+    note_code = models.CharField(_("note code"), max_length=40, blank=True, default="")
+    note_params = models.JSONField(_("note params"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -159,6 +163,18 @@ class TicketMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_author_kind_display()}: {self.body[:40]}"
+
+    @property
+    def shown_body(self) -> str:
+        """The text as the reader sees it: a system note in their language, anything else as written."""
+        from .system_notes import NOTES, shown
+
+        if self.note_code in NOTES:
+            try:
+                return shown(self.note_code, self.note_params)
+            except (KeyError, TypeError, ValueError):
+                return self.body
+        return self.body
 
     @property
     def author_name(self) -> str:

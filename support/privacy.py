@@ -44,11 +44,12 @@ def erase(erasure: Erasure) -> None:
     customer = erasure.customer
     erasure.count("ticket subjects", Ticket.objects.filter(customer=customer).update(subject=TOMBSTONE))
     messages = TicketMessage.objects.filter(ticket__customer=customer)
+    # a desk note's code goes too: its params would show the words again
     erasure.count("ticket messages", messages.filter(author_kind=TicketMessage.AuthorKind.CUSTOMER)
-                  .update(body=TOMBSTONE))
+                  .update(body=TOMBSTONE, note_code="", note_params={}))
     others = [m for m in messages.exclude(author_kind=TicketMessage.AuthorKind.CUSTOMER).only("id", "body")
               if erasure.mentions(m.body)]
     erasure.count("ticket messages", TicketMessage.objects.filter(pk__in=[m.pk for m in others])
-                  .update(body=TOMBSTONE))
+                  .update(body=TOMBSTONE, note_code="", note_params={}))
     erasure.count("satisfaction comments", SatisfactionRating.objects.filter(ticket__customer=customer)
                   .exclude(comment="").update(comment=TOMBSTONE))

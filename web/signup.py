@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shopchat import outbox
 from shopchat.models import Business
@@ -49,8 +49,9 @@ def sign_up(*, business_name: str, country: str, currency: str, owner_name: str,
                 country=country.upper(),
                 status=Business.Status.ACTIVE if auto_approve else Business.Status.PENDING)
             signup = SignUp.objects.create(business=business, user=user)
-            outbox.notify_staff(business=business, roles=("owner",), subject=_("Confirm your e-mail for shopchat"),
-                                body=verification_mail(signup))
+            # in the language of the sign-up page (the owner has chosen none yet)
+            outbox.notify_staff(business=business, roles=("owner",), subject=VERIFY_SUBJECT, body=VERIFY_BODY,
+                                params=verification_params(signup), fallback=translation.get_language())
     except IntegrityError:  # the username is unique: a concurrent sign-up with the same e-mail
         raise EmailTaken() from None
     return signup
@@ -61,12 +62,16 @@ def verification_link(signup: SignUp) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("web:verify-email", args=[token])
 
 
-def verification_mail(signup: SignUp) -> str:
-    return _("Welcome to shopchat!\n\nPlease confirm your e-mail address by opening this link:\n%(link)s\n\n"
-             "Your shop %(name)s is %(status)s.") % {
-        "link": verification_link(signup), "name": signup.business.name,
-        "status": _("active") if signup.business.is_active else _("waiting for approval by the platform"),
-    }
+VERIFY_SUBJECT = gettext_noop("Confirm your e-mail for shopchat")
+VERIFY_BODY = gettext_noop("Welcome to shopchat!\n\nPlease confirm your e-mail address by opening this link:\n"
+                           "%(link)s\n\nYour shop %(name)s is %(status)s.")
+
+
+def verification_params(signup: SignUp) -> dict:
+    """The verification mail's params (`shopchat.outbox.staff_email`)."""
+    return {"link": verification_link(signup), "name": signup.business.name,
+            "status": {"text": gettext_noop("active") if signup.business.is_active
+                       else gettext_noop("waiting for approval by the platform")}}
 
 
 def verify_email(*, token: str) -> SignUp:

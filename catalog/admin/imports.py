@@ -27,9 +27,9 @@ class ImportUploadForm(forms.ModelForm):
     class Meta:
         model = ImportJob
         fields = ["business", "file", "create_collections", "deactivate_missing"]
-        help_texts = {"file": "CSV or TSV in the data-feed columns: id, title, description, availability, "
-                              "condition, price (\"12.50 INR\"), sale_price, link, image_link, brand, "
-                              "product_type, inventory."}
+        help_texts = {"file": _("CSV or TSV in the data-feed columns: id, title, description, availability, "
+                                "condition, price (\"12.50 INR\"), sale_price, link, image_link, brand, "
+                                "product_type, inventory.")}
 
 
 @admin.register(ImportJob)

@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from shopchat.errors import DomainError
@@ -53,7 +55,7 @@ class ProductForm(forms.ModelForm):
         # What the change page edits (ProductAdmin.fieldsets less the read-only fields).
         fields = ["business", "retailer_id", "title", "description", "brand", "product_type", "price_minor",
                   "sale_price_minor", "availability", "condition", "stock_quantity", "is_active", "link",
-                  "image_link"]
+                  "image_link", "item_group_id", "size", "color", "material", "pattern", "gender"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,7 +113,8 @@ class StockFilter(admin.SimpleListFilter):
     parameter_name = "stock"
 
     def lookups(self, request, model_admin):
-        return [("low", f"Low (1-{LOW_STOCK} left)"), ("none", "None left"), ("untracked", "Not tracked")]
+        return [("low", _("Low (1-%(count)s left)") % {"count": LOW_STOCK}), ("none", _("None left")),
+                ("untracked", _("Not tracked"))]
 
     def queryset(self, request, queryset):
         left = F("stock_quantity") - F("reserved_quantity")
@@ -138,17 +141,47 @@ class CollectionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class VariantGroupFilter(admin.SimpleListFilter):
+    """Products in a variant group, not in one, or of one group (`?item_group_id=TEE`, the link of
+    a product's page and of the list's Variant column)."""
+
+    title = _("variant group")
+    parameter_name = "item_group_id"
+    ANY, NONE = "~any", "~none"  # "~" is not a character of a group id
+
+    def lookups(self, request, model_admin):
+        choices = [(self.ANY, _("In a variant group")), (self.NONE, _("Not a variant"))]
+        value = self.value()
+        if value and value not in (self.ANY, self.NONE):
+            choices.append((value, value))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.ANY:
+            return queryset.exclude(item_group_id="")
+        if value == self.NONE:
+            return queryset.filter(item_group_id="")
+        if value:
+            return queryset.filter(item_group_id=value)
+        return queryset
+
+
+def group_url(item_group_id: str) -> str:
+    return f"{reverse('admin:catalog_product_changelist')}?{urlencode({'item_group_id': item_group_id})}"
+
+
 # --- products ------------------------------------------------------------------------------
 
 @admin.register(Product)
 class ProductAdmin(TenantAdmin):
     tenant_area = "catalog"
     form = ProductForm
-    list_display = ("thumbnail", "title", "retailer_id", "brand", "price_minor", "sale", "stock_quantity",
+    list_display = ("thumbnail", "title", "retailer_id", "variant", "brand", "price_minor", "sale", "stock_quantity",
                     "available", "availability", "is_active")
     list_display_links = ("title",)
     list_editable = ("price_minor", "stock_quantity")
-    list_filter = ("availability", "is_active", StockFilter, CollectionFilter)
+    list_filter = ("availability", "is_active", StockFilter, CollectionFilter, VariantGroupFilter)
     list_select_related = ("business",)
     search_fields = ("title",)
     search_help_text = _("Words or word beginnings in title, brand or description; part of an id or a title.")
@@ -156,12 +189,17 @@ class ProductAdmin(TenantAdmin):
     paginator = EstimatedCountPaginator
     list_per_page = 50
     ordering = ("title", "id")
-    readonly_fields = ("reserved_quantity", "created_at", "updated_at")
+    readonly_fields = ("reserved_quantity", "created_at", "updated_at", "group_variants")
     actions = ["activate", "deactivate", "mark_out_of_stock", "export_feed"]
     fieldsets = (
         (None, {"fields": ("business", "retailer_id", "title", "description", "brand", "product_type")}),
         (_("Price"), {"fields": ("price_minor", "sale_price_minor")}),
         (_("Stock"), {"fields": ("availability", "condition", "stock_quantity", "reserved_quantity", "is_active")}),
+        (_("Variant"), {"fields": ("item_group_id", "size", "color", "material", "pattern", "gender",
+                                   "group_variants"),
+                        "description": _("Products sharing an item group id are one product in several versions "
+                                         "(sizes, colours...): the chat asks the customer to choose. Each variant "
+                                         "keeps its own id, price and stock.")}),
         (_("Links"), {"fields": ("link", "image_link")}),
         (_("Changes"), {"fields": ("created_at", "updated_at")}),
     )
@@ -183,6 +221,36 @@ class ProductAdmin(TenantAdmin):
             return ""
         return format_html('<img src="{}" alt="" loading="lazy" width="40" height="40" '
                            'style="object-fit:cover;border-radius:4px">', obj.image_link)
+
+    @admin.display(description=_("Variant"))
+    def variant(self, obj):
+        """The group (a link to its variants together) and what this variant is."""
+        if not obj.item_group_id:
+            return "-"
+        values = ", ".join(obj.variant_values().values())
+        return format_html('<a href="{}">{}</a>{}', group_url(obj.item_group_id), obj.item_group_id,
+                           f": {values}" if values else "")
+
+    @admin.display(description=_("Variants of the group"))
+    def group_variants(self, obj):
+        """On the product's page: the group's variants (one query), a link to see and edit them
+        together (the list of the group: prices and stock editable there) and to add a variant."""
+        if obj is None or not obj.pk or not obj.item_group_id:
+            return gettext("Not a variant: give an item group id to make this product a variant of a group.")
+        variants = list(Product.objects.filter(business_id=obj.business_id, item_group_id=obj.item_group_id)
+                        .order_by("pk").only("pk", "retailer_id", "size", "color", "material", "pattern", "gender",
+                                             "item_group_id", "title"))
+        add = f"{reverse('admin:catalog_product_add')}?" + urlencode({
+            "business": obj.business_id, "item_group_id": obj.item_group_id, "title": obj.title,
+            "description": obj.description, "brand": obj.brand, "product_type": obj.product_type,
+            "gender": obj.gender, "material": obj.material, "pattern": obj.pattern})
+        names = format_html_join(", ", '<a href="{}">{}</a>', (
+            (reverse("admin:catalog_product_change", args=[v.pk]),
+             ", ".join(v.variant_values().values()) or v.retailer_id) for v in variants))
+        return format_html(
+            '{} {}<br><a href="{}">{}</a> · <a href="{}">{}</a>',
+            ngettext("%(count)s variant:", "%(count)s variants:", len(variants)) % {"count": len(variants)}, names,
+            group_url(obj.item_group_id), gettext("See and edit them together"), add, gettext("Add a variant"))
 
     @admin.display(description=_("Sale price"))
     def sale(self, obj):
@@ -256,8 +324,8 @@ class ProductAdmin(TenantAdmin):
     def changelist_view(self, request, extra_context=None):
         links = []
         if self.has_add_permission(request):
-            links = [(reverse("admin:catalog_importjob_add"), "Upload a feed"),
-                     (reverse("admin:catalog_product_feed"), "Feed URL for Meta / export")]
+            links = [(reverse("admin:catalog_importjob_add"), _("Upload a feed")),
+                     (reverse("admin:catalog_product_feed"), _("Feed URL for Meta / export"))]
         extra_context = {**(extra_context or {}), "catalog_links": links}
         return super().changelist_view(request, extra_context)
 

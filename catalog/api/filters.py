@@ -1,4 +1,4 @@
-"""Query parameters of the product list: q, collection, in_stock, min_price, max_price."""
+"""Query parameters of the product list: q, collection, in_stock, min_price, max_price, item_group_id."""
 import django_filters
 
 from .. import selectors
@@ -11,6 +11,8 @@ class ProductFilter(django_filters.FilterSet):
     in_stock = django_filters.BooleanFilter(method="stock", help_text="true: can be ordered now.")
     min_price = django_filters.NumberFilter(method="price_at_least", help_text="Current price, major unit.")
     max_price = django_filters.NumberFilter(method="price_at_most", help_text="Current price, major unit.")
+    item_group_id = django_filters.CharFilter(field_name="item_group_id", max_length=100,
+                                              help_text="The variants of this group.")
 
     def _currency(self):
         return self.request.auth.business.currency

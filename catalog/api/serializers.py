@@ -7,7 +7,7 @@ from shopchat.api.serializers import MoneyField
 from shopchat.money import format_major
 
 from .. import feeds
-from ..models import Collection, Product
+from ..models import VARIANT_ATTRIBUTES, Collection, Product
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "example": "1249.50",
@@ -42,6 +42,14 @@ class ProductSerializer(serializers.Serializer):
     stock_quantity = serializers.IntegerField(allow_null=True, read_only=True, help_text="null: not tracked")
     available_quantity = serializers.IntegerField(allow_null=True, read_only=True,
                                                   help_text="Units that can be ordered now; null: not tracked.")
+    item_group_id = serializers.CharField(read_only=True, help_text="The variant group (the feed's item_group_id); "
+                                          "empty: not a variant. GET /catalog/product-groups/{item_group_id}/ "
+                                          "lists the group.")
+    size = serializers.CharField(read_only=True)
+    color = serializers.CharField(read_only=True)
+    material = serializers.CharField(read_only=True)
+    pattern = serializers.CharField(read_only=True)
+    gender = serializers.ChoiceField(choices=Product.Gender.choices, allow_blank=True, read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
     def get_currency(self, obj) -> str:
@@ -59,7 +67,39 @@ class ProductSerializer(serializers.Serializer):
             "currency": currency, "availability": obj.availability, "condition": obj.condition,
             "brand": obj.brand, "link": obj.link, "image_link": obj.image_link, "product_type": obj.product_type,
             "stock_quantity": obj.stock_quantity, "available_quantity": obj.available_quantity,
+            "item_group_id": obj.item_group_id, "size": obj.size, "color": obj.color, "material": obj.material,
+            "pattern": obj.pattern, "gender": obj.gender,
             "updated_at": _DATETIME.to_representation(obj.updated_at),
+        }
+
+
+class ProductGroupSerializer(serializers.Serializer):
+    """A variant group: what its variants share, what tells them apart, and every active variant.
+    Built from the list of variants (`selectors.group_variants`), no query of its own."""
+
+    item_group_id = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True, help_text="The first variant's title (variants share one).")
+    varies = serializers.ListField(
+        child=serializers.ChoiceField(choices=VARIANT_ATTRIBUTES), read_only=True,
+        help_text="The attributes whose values differ between the variants, in the order to ask for them.")
+    options = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), read_only=True,
+        help_text="Each attribute the variants have, with its values in the variants' order.")
+    variants = ProductSerializer(many=True, read_only=True)
+
+    def to_representation(self, variants):
+        from .. import selectors
+
+        sheet = ProductSerializer(context=self.context)
+        options: dict[str, list[str]] = {}
+        for name in VARIANT_ATTRIBUTES:
+            values = list(dict.fromkeys(getattr(p, name) for p in variants if getattr(p, name)))
+            if values:
+                options[name] = values
+        return {
+            "item_group_id": variants[0].item_group_id, "title": variants[0].title,
+            "varies": selectors.varying_attributes(variants), "options": options,
+            "variants": [sheet.to_representation(p) for p in variants],
         }
 
 
@@ -103,6 +143,14 @@ class ProductWriteSerializer(_CheckedBody):
     product_type = serializers.CharField(required=False, allow_blank=True, max_length=feeds.MAX_TYPE)
     stock_quantity = serializers.IntegerField(required=False, allow_null=True, min_value=0,
                                               max_value=feeds.MAX_INVENTORY, help_text="null: not tracked")
+    item_group_id = serializers.RegexField(
+        feeds.columns.RETAILER_ID_RE.pattern, required=False, allow_blank=True, max_length=feeds.MAX_GROUP_ID,
+        help_text="Variants of one product share it (often the parent SKU); empty: not a variant.")
+    size = serializers.CharField(required=False, allow_blank=True, max_length=feeds.MAX_SIZE)
+    color = serializers.CharField(required=False, allow_blank=True, max_length=feeds.MAX_COLOR)
+    material = serializers.CharField(required=False, allow_blank=True, max_length=feeds.MAX_MATERIAL)
+    pattern = serializers.CharField(required=False, allow_blank=True, max_length=feeds.MAX_PATTERN)
+    gender = serializers.ChoiceField(choices=Product.Gender.choices, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
 
 

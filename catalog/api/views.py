@@ -1,5 +1,7 @@
-"""Catalog endpoints: collections, the product list with search and filters, one product,
-and the integration key's writes (PUT / PATCH / DELETE one product, a batch of up to 5,000)."""
+"""Catalog endpoints: collections, the product list with search and filters, one product, a
+variant group with its variants, and the integration key's writes (PUT / PATCH / DELETE one
+product, a batch of up to 5,000)."""
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,6 +22,7 @@ from .serializers import (
     BatchResponseSerializer,
     BatchSerializer,
     CollectionSerializer,
+    ProductGroupSerializer,
     ProductPatchSerializer,
     ProductSerializer,
     ProductWriteSerializer,
@@ -27,6 +30,9 @@ from .serializers import (
 
 RETAILER_ID = OpenApiParameter("retailer_id", OpenApiTypes.STR, OpenApiParameter.PATH,
                                description="The product's id (retailer id) in the catalog.")
+ITEM_GROUP_ID = OpenApiParameter("item_group_id", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                 pattern=r"^[A-Za-z0-9_.\-]{1,100}$",
+                                 description="The variant group's id (the feed's item_group_id).")
 WRITE_ERRORS = errors(400, 401, 403, 404, 409, 415, 429)
 
 
@@ -145,6 +151,22 @@ class ProductDetailView(BusinessScopedMixin, APIView):
             return clean_retailer_id(retailer_id)
         except ValueError as exc:
             raise InvalidInput("retailer_id", str(exc)) from None
+
+
+class ProductGroupView(BusinessScopedMixin, APIView):
+    """A variant group: its active variants (each a product with its own id, price and stock),
+    what they share and what tells them apart. Two queries whatever the size of the group: the
+    API key, then the variants on the (business, item_group_id) index."""
+
+    @extend_schema(operation_id="catalog_product_group_retrieve", parameters=[ITEM_GROUP_ID],
+                   responses={200: ProductGroupSerializer, **ERRORS},
+                   description="The group with its active variants; 404 when the business has no active "
+                               "product in it.")
+    def get(self, request, item_group_id):
+        variants = selectors.group_variants(business=self.business, item_group_id=item_group_id)
+        if not variants:
+            raise Http404
+        return Response(ProductGroupSerializer(variants, context={"business": self.business}).data)
 
 
 class ProductBatchView(BusinessScopedMixin, APIView):

@@ -13,8 +13,13 @@ Reading never holds the whole file: rows are checked one by one and handed out i
 from .columns import (
     COLUMNS,
     MAX_BRAND,
+    MAX_COLOR,
     MAX_DESCRIPTION,
+    MAX_GROUP_ID,
     MAX_INVENTORY,
+    MAX_MATERIAL,
+    MAX_PATTERN,
+    MAX_SIZE,
     MAX_TITLE,
     MAX_TYPE,
     MAX_URL,
@@ -25,6 +30,8 @@ from .columns import (
 from .reading import FeedStats, batched, inspect_file, read_rows
 from .rules import (
     HASHED_FIELDS,
+    VARIANT_FIELDS,
+    clean_item_group_id,
     clean_json_product,
     clean_product,
     clean_retailer_id,
@@ -36,8 +43,9 @@ from .rules import (
 from .writing import EXPORT_FIELDS, feed_lines, minor_bounds
 
 __all__ = [
-    "COLUMNS", "EXPORT_FIELDS", "HASHED_FIELDS", "MAX_BRAND", "MAX_DESCRIPTION", "MAX_INVENTORY", "MAX_TITLE",
-    "MAX_TYPE", "MAX_URL", "CleanRow", "FeedError", "FeedStats", "RowError", "batched", "clean_json_product",
+    "COLUMNS", "EXPORT_FIELDS", "HASHED_FIELDS", "MAX_BRAND", "MAX_COLOR", "MAX_DESCRIPTION", "MAX_GROUP_ID",
+    "MAX_INVENTORY", "MAX_MATERIAL", "MAX_PATTERN", "MAX_SIZE", "MAX_TITLE", "MAX_TYPE", "MAX_URL", "VARIANT_FIELDS",
+    "CleanRow", "FeedError", "FeedStats", "RowError", "batched", "clean_item_group_id", "clean_json_product",
     "clean_product", "clean_retailer_id", "clean_url", "feed_hash", "feed_lines", "format_price", "inspect_file",
     "minor_bounds", "parse_price", "read_rows",
 ]

@@ -11,9 +11,15 @@ from ..models import Product
 from .columns import (  # noqa: E501
     AVAILABILITY,
     CONDITIONS,
+    GENDERS,
     MAX_BRAND,
+    MAX_COLOR,
     MAX_DESCRIPTION,
+    MAX_GROUP_ID,
     MAX_INVENTORY,
+    MAX_MATERIAL,
+    MAX_PATTERN,
+    MAX_SIZE,
     MAX_TITLE,
     MAX_TYPE,
     MAX_URL,
@@ -100,6 +106,18 @@ def clean_retailer_id(raw: object) -> str:
     return text
 
 
+def clean_item_group_id(raw: object) -> str:
+    """A variant group's id: empty (no group), or the characters of a product id."""
+    text = _text(raw)
+    if not text:
+        return ""
+    if len(text) > MAX_GROUP_ID:
+        raise ValueError(f"item_group_id is longer than {MAX_GROUP_ID} characters")
+    if not RETAILER_ID_RE.match(text):
+        raise ValueError("item_group_id must be letters, digits, '_', '.', '-' (like an id)")
+    return text
+
+
 def clean_product(raw: dict[str, str], *, currency: str,
                   partial: bool = False) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Check the feed columns in `raw` (strings) and turn them into Product field values.
@@ -168,23 +186,39 @@ RULES: list[tuple[str, Rule]] = [
     ("brand", _limited("brand", MAX_BRAND)),
     ("product_type", _limited("product_type", MAX_TYPE)),
     ("inventory", lambda raw, c: ("stock_quantity", _inventory(raw))),
+    ("item_group_id", lambda raw, c: ("item_group_id", clean_item_group_id(raw))),
+    ("size", _limited("size", MAX_SIZE)),
+    ("color", _limited("color", MAX_COLOR)),
+    ("material", _limited("material", MAX_MATERIAL)),
+    ("pattern", _limited("pattern", MAX_PATTERN)),
+    ("gender", lambda raw, c: ("gender", _choice(raw, GENDERS, "", "gender"))),
 ]
 
 
+VARIANT_FIELDS = ["item_group_id", "size", "color", "material", "pattern", "gender"]
 HASHED_FIELDS = ["title", "description", "availability", "condition", "price_minor", "sale_price_minor", "link",
-                 "image_link", "brand", "product_type", "stock_quantity"]
+                 "image_link", "brand", "product_type", "stock_quantity", *VARIANT_FIELDS]
+_PLAIN_FIELDS = HASHED_FIELDS[: -len(VARIANT_FIELDS)]
 
 
 def feed_hash(values: Mapping[str, Any]) -> str:
-    """Digest of everything a feed row sets (plus being active): equal digests, nothing to write."""
-    text = "\x1f".join("" if values.get(f) is None else str(values[f]) for f in HASHED_FIELDS)
+    """Digest of everything a feed row sets (plus being active): equal digests, nothing to write.
+
+    The variant fields count only when one is set, so a product that is no variant keeps the
+    digest it had before they existed (re-importing an old feed still skips its unchanged rows)."""
+    def joined(fields: list[str]) -> str:
+        return "\x1f".join("" if values.get(f) is None else str(values[f]) for f in fields)
+
+    text = joined(_PLAIN_FIELDS)
+    if any(values.get(f) for f in VARIANT_FIELDS):
+        text += "\x1f" + joined(VARIANT_FIELDS)
     return hashlib.blake2b(("1\x1f" + text).encode(), digest_size=16).hexdigest()
 
 
 JSON_TO_FEED = {"stock_quantity": "inventory"}
 FEED_TO_JSON = {"inventory": "stock_quantity"}
 JSON_TEXT_FIELDS = ("title", "description", "availability", "condition", "link", "image_link", "brand",
-                    "product_type")
+                    "product_type", *VARIANT_FIELDS)
 
 
 def clean_json_product(data: object, *, currency: str,

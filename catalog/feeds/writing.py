@@ -9,13 +9,13 @@ from shopchat.spreadsheets import escape_cell
 
 from ..models import Product
 from .columns import COLUMNS
-from .rules import format_price
+from .rules import VARIANT_FIELDS, format_price
 
 # --- writing -------------------------------------------------------------------------------
 
 EXPORT_FIELDS = ["retailer_id", "title", "description", "availability", "condition", "price_minor",
                  "sale_price_minor", "link", "image_link", "brand", "product_type", "stock_quantity",
-                 "reserved_quantity"]
+                 "reserved_quantity", *VARIANT_FIELDS]
 
 
 class _Echo:
@@ -45,7 +45,7 @@ def feed_lines(rows: Iterable[tuple[Any, ...]], *, currency: str, delimiter: str
             return escape(value)
     yield writer.writerow(COLUMNS)
     for (retailer_id, title, description, availability, condition, price, sale, link, image, brand, ptype,
-         stock, reserved) in rows:
+         stock, reserved, *variant) in rows:
         inventory = stock
         if for_meta and stock is not None:
             inventory = max(stock - reserved, 0)
@@ -54,6 +54,7 @@ def feed_lines(rows: Iterable[tuple[Any, ...]], *, currency: str, delimiter: str
         yield writer.writerow([clean(v) for v in (
             retailer_id, title, description, availability, condition, format_price(price, currency),
             format_price(sale, currency), link, image, brand, ptype, "" if inventory is None else inventory,
+            *variant,
         )])
 
 

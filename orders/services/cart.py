@@ -28,7 +28,7 @@ def set_cart_item(*, business: Business, customer: Customer, product: Product, q
         raise ProductUnavailable(product.retailer_id)
     available = product.available_quantity
     if available is not None and quantity > available:
-        raise OutOfStock([{"retailer_id": product.retailer_id, "title": product.title,
+        raise OutOfStock([{"retailer_id": product.retailer_id, "title": product.variant_title,
                            "requested": quantity, "available": available}])
     entries = queries.put_in_cart(business_id=business.pk, customer_id=customer.pk, product_id=product.pk,
                                   quantity=quantity)

@@ -3,8 +3,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
-from shopchat.money import display, format_major
+from shopchat.money import format_major
 from shopchat.outbox import customer_ref
 
 from ..models import Order, OrderLine
@@ -31,15 +32,32 @@ def order_event_data(order: Order, lines: Sequence[OrderLine] | None = None, **e
     return data
 
 
-def new_order_mail(order: Order, lines: Sequence[OrderLine]) -> str:
-    customer = order.customer
-    text = [f"New order {order.number} from {customer.name or 'a customer'} (+{customer.wa_id}).", ""]
-    text += [f"  {line.quantity} x {line.title} ({line.retailer_id}): {display(line.line_total_minor, order.currency)}"
-             for line in lines]
-    text += ["", f"Total: {display(order.total_minor, order.currency)} (awaiting payment)"]
+# The staff's new-order mail (English messages of the catalogs, read in each recipient's language).
+NEW_ORDER_SUBJECT = gettext_noop("New order %(number)s (%(total)s)")
+NEW_ORDER_FROM = gettext_noop("New order %(number)s from %(customer)s (+%(wa_id)s).")
+A_CUSTOMER = gettext_noop("a customer")
+NEW_ORDER_TOTAL = gettext_noop("Total: %(total)s (awaiting payment)")
+DELIVER_TO = gettext_noop("Deliver to:")
+NOTE = gettext_noop("Note: %(note)s")
+
+
+def new_order_mail(order: Order, lines: Sequence[OrderLine]) -> dict[str, Any]:
+    """The new-order mail's subject, body and params for `shopchat.outbox.staff_email`: the
+    customer's name, the products, address and note as written, the rest in the reader's language."""
+    customer, money = order.customer, order.currency
+    total = {"money": [order.total_minor, money]}
+    body: list[dict[str, Any]] = [
+        {"text": NEW_ORDER_FROM, "params": {"number": order.number, "wa_id": customer.wa_id,
+                                            "customer": customer.name or {"text": A_CUSTOMER}}},
+        {"raw": ""},
+    ]
+    body += [{"text": "  %(quantity)s x %(title)s (%(retailer_id)s): %(amount)s",  # no words: not in the catalogs
+                "params": {"quantity": line.quantity, "title": line.title, "retailer_id": line.retailer_id,
+                           "amount": {"money": [line.line_total_minor, money]}}} for line in lines]
+    body += [{"raw": ""}, {"text": NEW_ORDER_TOTAL, "params": {"total": total}}]
     if order.address:
-        text += ["", "Deliver to:", order.address]
+        body += [{"raw": ""}, {"text": DELIVER_TO}, {"raw": order.address}]
     if order.note:
-        text += ["", f"Note: {order.note}"]
-    text += ["", f"{settings.SITE_URL}/admin/orders/order/{order.pk}/change/"]
-    return "\n".join(text)
+        body += [{"raw": ""}, {"text": NOTE, "params": {"note": order.note}}]
+    body += [{"raw": ""}, {"raw": f"{settings.SITE_URL}/admin/orders/order/{order.pk}/change/"}]
+    return {"subject": NEW_ORDER_SUBJECT, "body": body, "params": {"number": order.number, "total": total}}

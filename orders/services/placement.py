@@ -13,7 +13,7 @@ from catalog.models import Product
 from shopchat.actors import Actor
 from shopchat.errors import BusinessSuspended, InvalidInput, check_tenant
 from shopchat.models import Business, Customer
-from shopchat.money import MoneyError, display, format_major, to_minor
+from shopchat.money import MoneyError, format_major, to_minor
 from shopchat.outbox import Event, staff_email
 from shopchat.uow import UnitOfWork, unit_of_work
 
@@ -91,7 +91,8 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
         if unknown:
             raise UnknownProducts(unknown)
         changed = [
-            {"retailer_id": rid, "title": by_id[rid].title, "item_price": format_major(price, business.currency),
+            {"retailer_id": rid, "title": by_id[rid].variant_title,
+             "item_price": format_major(price, business.currency),
              "price": format_major(by_id[rid].current_price_minor, business.currency), "currency": business.currency}
             for rid, price in sorted(claimed.items()) if price != by_id[rid].current_price_minor
         ]
@@ -101,8 +102,8 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
 
         position = {rid: n for n, rid in enumerate(quantities)}  # lines in the order they were asked for
         lines = [
-            OrderLine(product=p, retailer_id=p.retailer_id, title=p.title, unit_price_minor=p.current_price_minor,
-                      quantity=quantities[p.retailer_id],
+            OrderLine(product=p, retailer_id=p.retailer_id, title=p.variant_title,
+                      unit_price_minor=p.current_price_minor, quantity=quantities[p.retailer_id],
                       line_total_minor=p.current_price_minor * quantities[p.retailer_id],
                       stock_reserved=p.is_tracked)
             for p in sorted(by_id.values(), key=lambda p: position[p.retailer_id])
@@ -141,8 +142,7 @@ def place_order(*, business: Business, customer: Customer, items: Sequence[dict[
             if coupon:
                 Cart.objects.filter(customer=customer).exclude(coupon="").update(coupon="")
         unit.emit(Event("order.placed", order_event_data(order, lines=lines)),
-                  staff_email(subject=f"New order {order.number} ({display(order.total_minor, order.currency)})",
-                              body=new_order_mail(order, lines)))
+                  staff_email(**new_order_mail(order, lines)))  # in each recipient's language
         unit.flush()  # the lines, the transition and the events in one statement, before the stock locks
         _reserve_stock(unit, order, lines, quantities, emptied_cart_items=cart_item_ids)
     return order
@@ -185,7 +185,7 @@ def _wanted_items(business: Business, items: Sequence[Mapping[str, Any]]) -> tup
 
 def _check_available(products: Iterable[Product], quantities: dict[str, int]) -> None:
     short = [
-        {"retailer_id": p.retailer_id, "title": p.title, "requested": quantities[p.retailer_id],
+        {"retailer_id": p.retailer_id, "title": p.variant_title, "requested": quantities[p.retailer_id],
          "available": p.available_quantity}
         for p in sorted(products, key=lambda p: p.retailer_id)
         if p.available_quantity is not None and quantities[p.retailer_id] > p.available_quantity  # tracked

@@ -13,13 +13,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from orders import queries as order_queries
 from orders.models import Order
 from shopchat.conflicts import retry_conflicts
 from shopchat.models import Business
-from shopchat.money import display
-from shopchat.outbox import notify_staff
+from shopchat.outbox import english, notify_staff
 from shopchat.uow import UnitOfWork, unit_of_work
 
 from .. import ledger
@@ -28,7 +28,7 @@ from ..ledger import Kind
 from ..models import Payment, PaymentProviderConfig, ProviderEvent, TopUp
 from ..providers import CallbackEvent, InvalidCallback, Provider, UnknownProvider, get_provider, stored_events
 from .capturing import capture_payment, fail_payment
-from .links import apply_link_payment, link_card_from_event
+from .links import PAID_TWICE, apply_link_payment, link_card_from_event
 from .refunds import refund_payment, sales_account
 from .wallet import complete_top_up
 
@@ -250,10 +250,14 @@ def _apply_whatsapp_status(unit: UnitOfWork, order: Order, status: str, transact
     if other is not None:
         # The customer paid twice (e.g. wallet, then WhatsApp Pay): one live payment per order,
         # so the staff return this one in their gateway.
-        notify_staff(business=order.business, subject=f"Order {order.number} was paid twice",
-                     body=f"Order {order.number} already has payment #{other.pk} ({other.get_method_display()}); "
-                          f"WhatsApp Pay transaction {transaction_id} of {display(order.total_minor, order.currency)} "
-                          "also succeeded. Please refund that transaction in your payment gateway.")
+        notify_staff(business=order.business, subject=PAID_TWICE,  # in each recipient's language
+                     body=gettext_noop("Order %(number)s already has payment #%(payment)s (%(method)s); WhatsApp Pay "
+                                       "transaction %(transaction)s of %(amount)s also succeeded. Please refund that "
+                                       "transaction in your payment gateway."),
+                     params={"number": order.number, "payment": other.pk,
+                             "method": {"text": english(Payment.Method(other.method).label)},
+                             "transaction": transaction_id,
+                             "amount": {"money": [order.total_minor, order.currency]}})
         return None, f"ignored: order already has payment {other.pk}"
     if existing is None:
         payment = Payment.objects.create(

@@ -9,9 +9,10 @@ A `won`/`lost` that arrives before its `opened` records the dispute and applies 
 Locks: the business's ledger accounts (by id, `ledger.post`), then the dispute row."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from shopchat.models import Business
-from shopchat.money import display, format_major
+from shopchat.money import format_major
 from shopchat.outbox import emit_event, notify_staff
 
 from .. import ledger
@@ -21,6 +22,7 @@ from ..providers import CallbackEvent, Provider
 
 Txn = LedgerTransaction.Kind
 OUTCOMES = {"dispute.won": Dispute.Status.WON, "dispute.lost": Dispute.Status.LOST}
+NO_REASON = gettext_noop("no reason given")
 
 
 def apply_dispute_event(provider: Provider, business: Business, event: CallbackEvent) -> str:
@@ -62,10 +64,13 @@ def _open(provider: Provider, business: Business, payment: Payment, dispute_id: 
     emit_event(business=business, event_type="payment.disputed", data={
         "payment": payment.pk, "order": payment.order.number, "dispute": dispute.pk,
         "amount": format_major(amount, payment.currency), "currency": payment.currency, "reason": dispute.reason})
-    notify_staff(business=business, subject=f"Dispute on order {payment.order.number}",
-                 body=f"The card holder disputes {display(amount, payment.currency)} of order "
-                      f"{payment.order.number} ({dispute.reason or 'no reason given'}). The amount is held from "
-                      "your payouts until the dispute is resolved; answer it in your provider's dashboard.")
+    notify_staff(business=business,  # in each recipient's language
+                 subject=gettext_noop("Dispute on order %(number)s"),
+                 body=gettext_noop("The card holder disputes %(amount)s of order %(number)s (%(reason)s). The amount "
+                                   "is held from your payouts until the dispute is resolved; answer it in your "
+                                   "provider's dashboard."),
+                 params={"number": payment.order.number, "amount": {"money": [amount, payment.currency]},
+                         "reason": dispute.reason or {"text": NO_REASON}})
     dispute.payment = payment
     return dispute
 

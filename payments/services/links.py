@@ -9,12 +9,12 @@ import logging
 
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext_noop
 
 from orders import queries as order_queries
 from orders.models import Order
 from shopchat.errors import InvalidInput
 from shopchat.models import Business, Customer
-from shopchat.money import display
 from shopchat.outbox import notify_staff
 from shopchat.uow import UnitOfWork
 
@@ -23,6 +23,7 @@ from ..providers import CallbackEvent, Provider, ProviderError, ProviderUnavaila
 from .capturing import capture_payment
 
 log = logging.getLogger(__name__)
+PAID_TWICE = gettext_noop("Order %(number)s was paid twice")
 
 
 def _return_url(order: Order | None = None) -> str:
@@ -99,10 +100,12 @@ def apply_link_payment(unit: UnitOfWork, provider: Provider, business: Business,
     other = Payment.objects.filter(order=order, status__in=Payment.ACTIVE).first()
     amount = event.amount_minor or order.total_minor
     if other is not None:
-        notify_staff(business=business, subject=f"Order {order.number} was paid twice",
-                     body=f"Order {order.number} already has payment #{other.pk}; the {provider.name} payment "
-                          f"{event.reference} of {display(amount, order.currency)} also succeeded. Please refund "
-                          "it in your provider's dashboard.")
+        notify_staff(business=business, subject=PAID_TWICE,  # in each recipient's language
+                     body=gettext_noop("Order %(number)s already has payment #%(payment)s; the %(provider)s payment "
+                                       "%(reference)s of %(amount)s also succeeded. Please refund it in your "
+                                       "provider's dashboard."),
+                     params={"number": order.number, "payment": other.pk, "provider": provider.name,
+                             "reference": event.reference, "amount": {"money": [amount, order.currency]}})
         return f"ignored: order already has payment {other.pk}"
     payment = Payment(business=business, order=order, customer=order.customer, method=Payment.Method.CARD,
                       provider=provider.name, provider_reference=event.reference, amount_minor=amount,

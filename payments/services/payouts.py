@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from shopchat.models import Business
-from shopchat.money import display, format_major
+from shopchat.money import format_major
 from shopchat.outbox import emit_event, notify_staff
 
 from .. import ledger
@@ -91,11 +91,14 @@ def fail_payout(*, settlement_id: int, reason: str, reference: str = "") -> Sett
         emit_event(business=business, event_type="settlement.payout_failed", data={
             "settlement": settlement.pk, "amount": format_major(settlement.payout_minor, business.currency),
             "currency": business.currency, "reason": reason[:200]})
-        notify_staff(business=business,
-                     subject=f"Payout of settlement {settlement.pk} failed",
-                     body=f"The payout of {display(settlement.payout_minor, business.currency)} to "
-                          f"{business.payout_account_masked} failed: {reason[:200]}. The amount is back in your "
-                          "balance; correct your payout account and it is paid with the next run.")
+        notify_staff(business=business,  # in each recipient's language
+                     subject=gettext_noop("Payout of settlement %(number)s failed"),
+                     body=gettext_noop("The payout of %(amount)s to %(account)s failed: %(reason)s. The amount is "
+                                       "back in your balance; correct your payout account and it is paid with the "
+                                       "next run."),
+                     params={"number": settlement.pk, "account": business.payout_account_masked,
+                             "amount": {"money": [settlement.payout_minor, business.currency]},
+                             "reason": reason[:200]})
     return settlement
 
 

@@ -15,9 +15,9 @@ stored. Locks: the refund row only."""
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from shopchat.models import Business
-from shopchat.money import display
 from shopchat.outbox import notify_staff
 
 from ..models import Refund
@@ -25,6 +25,7 @@ from ..providers import CallbackEvent, Provider
 
 log = logging.getLogger(__name__)
 KEY_PREFIX = "refund_"
+NO_REASON = gettext_noop("no reason given")
 
 
 def _find(provider: Provider, business: Business, event: CallbackEvent) -> Refund | None:
@@ -54,9 +55,13 @@ def apply_refund_event(provider: Provider, business: Business, event: CallbackEv
             return "ignored: refund already failed"
         Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED, provider_reference=reference)
         order = refund.payment.order
-        reason = (event.failure_reason or event.failure_code or "no reason given")[:200]
-        notify_staff(business=business, subject=f"Refund of order {order.number} failed at {provider.name}",
-                     body=f"{provider.name} reports that the refund of {display(refund.amount_minor, refund.currency)} "
-                          f"failed ({reason}). The customer has not received it: please refund it in your "
-                          "provider's dashboard or by another way.")
+        reason = (event.failure_reason or event.failure_code or "")[:200]
+        notify_staff(business=business,  # in each recipient's language
+                     subject=gettext_noop("Refund of order %(number)s failed at %(provider)s"),
+                     body=gettext_noop("%(provider)s reports that the refund of %(amount)s failed (%(reason)s). The "
+                                       "customer has not received it: please refund it in your provider's "
+                                       "dashboard or by another way."),
+                     params={"number": order.number, "provider": provider.name,
+                             "amount": {"money": [refund.amount_minor, refund.currency]},
+                             "reason": reason or {"text": NO_REASON}})
         return "refund_failed"

@@ -7,6 +7,7 @@ accounts, then the captured payment row. The order's own record of it
 """
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from orders import queries as order_queries
 from orders import services as order_services
@@ -81,12 +82,13 @@ def refund_payment(unit: UnitOfWork, payment: Payment, amount: int, accounts: le
         # No WhatsApp adapter to call Meta: the ledger records the refund and the staff are
         # asked to return the money in their gateway.
         target = accounts[Kind.PROVIDER_CLEARING]
-        notify_staff(business=business,
-                     subject=(f"Refund {display(amount, payment.currency)} of order {payment.order.number} "
-                              "in your gateway"),
-                     body=f"Order {payment.order.number} was paid with WhatsApp Pay (transaction "
-                          f"{payment.provider_reference}). Please refund {display(amount, payment.currency)} to the "
-                          f"customer in your payment gateway's dashboard.\nReason: {reason or '-'}")
+        notify_staff(business=business,  # in each recipient's language
+                     subject=gettext_noop("Refund %(amount)s of order %(number)s in your gateway"),
+                     body=gettext_noop("Order %(number)s was paid with WhatsApp Pay (transaction %(transaction)s). "
+                                       "Please refund %(amount)s to the customer in your payment gateway's "
+                                       "dashboard.\nReason: %(reason)s"),
+                     params={"number": payment.order.number, "transaction": payment.provider_reference,
+                             "amount": {"money": [amount, payment.currency]}, "reason": reason or "-"})
     else:
         wallet = accounts.wallet(payment.customer_id)
         assert wallet is not None  # the payment came from it
@@ -138,11 +140,13 @@ def send_refund(*, refund_id: int) -> Refund:
     except ProviderError as exc:
         with transaction.atomic():
             if Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(status=Refund.Status.FAILED):
-                notify_staff(business=refund.business,
-                             subject=f"Refund of order {payment.order.number} failed at {provider_name}",
-                             body=f"{provider_name} refused the refund of "
-                                  f"{display(refund.amount_minor, refund.currency)} ({exc}). Please refund it in "
-                                  "your provider's dashboard.")
+                notify_staff(business=refund.business,  # in each recipient's language
+                             subject=gettext_noop("Refund of order %(number)s failed at %(provider)s"),
+                             body=gettext_noop("%(provider)s refused the refund of %(amount)s (%(reason)s). Please "
+                                               "refund it in your provider's dashboard."),
+                             params={"number": payment.order.number, "provider": provider_name,
+                                     "amount": {"money": [refund.amount_minor, refund.currency]},
+                                     "reason": str(exc)})
         refund.status = Refund.Status.FAILED
         return refund
     Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(

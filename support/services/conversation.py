@@ -4,14 +4,14 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from shopchat.models import Membership, OutboxEvent
-from shopchat.outbox import customer_ref, emit_event
+from shopchat.models import Membership
+from shopchat.outbox import customer_ref, emit_event, emit_events, staff_email
 
 from ..errors import NotAllowed, TicketClosed
 from ..models import Ticket, TicketMessage
 from .clock import set_next_due
 from .locking import lock_ticket
-from .platform import email_platform_agents, is_platform_agent
+from .platform import PLATFORM_MESSAGE_SUBJECT, PLATFORM_REPLY_SUBJECT, email_platform_agents, is_platform_agent
 from .text import clean_body
 from .transitions import check_transition, emit_status_events, move
 
@@ -39,8 +39,8 @@ def add_customer_message(*, ticket: Ticket, body: str, author: User | None = Non
         message = TicketMessage.objects.create(ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER,
                                                author_user=author, body=body)
         if ticket.is_platform:
-            subject = f"[{ticket.business.name}] technical support #{ticket.number}: new message"
-            email_platform_agents(ticket.business, subject, body)
+            email_platform_agents(ticket.business, PLATFORM_MESSAGE_SUBJECT, body,
+                                  {"business": ticket.business.name, "number": ticket.number})
     return message
 
 
@@ -95,10 +95,10 @@ def _send_reply(ticket: Ticket, message: TicketMessage) -> None:
     if ticket.is_platform:
         requester = ticket.requester_user
         if requester and requester.email:
-            emit_event(business=ticket.business, event_type="staff.email", channel=OutboxEvent.Channel.EMAIL, data={
-                "subject": f"Re: technical support #{ticket.number}: {ticket.subject}",
-                "body": message.body, "recipients": [requester.email],
-            })
+            # in the requester's back-office language; the platform's answer as written
+            emit_events(business=ticket.business, events=[staff_email(
+                subject=PLATFORM_REPLY_SUBJECT, body=[{"raw": message.body}], roles=(),
+                params={"number": ticket.number, "subject": ticket.subject}, recipients=[requester.email])])
         return
     emit_event(business=ticket.business, event_type="ticket.reply", data={
         "ticket": ticket.pk, "number": ticket.number, "message": message.pk, "body": message.body,

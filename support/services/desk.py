@@ -7,12 +7,12 @@ from django.utils import timezone
 from shopchat.errors import InvalidInput
 from shopchat.models import Membership
 
-from .. import queries
+from .. import queries, system_notes
 from ..errors import NotAllowed
 from ..models import Ticket
 from .clock import policy_of, start_clock, stop_clock
 from .locking import lock_ticket
-from .notes import ROUND_ROBIN_NOTE, system_note
+from .notes import system_note
 from .platform import is_platform_agent
 from .transitions import check_transition, emit_status_events, move
 
@@ -31,7 +31,8 @@ def assign_ticket(*, ticket: Ticket, assignee: User | None, actor: User | None =
             return ticket
         ticket.assignee = assignee
         ticket.save()
-        system_note(ticket, f"Assigned to {assignee.get_username()}." if assignee else "Unassigned.", user=actor)
+        system_note(ticket, *((system_notes.ASSIGNED, {"user": assignee.get_username()}) if assignee
+                              else (system_notes.UNASSIGNED, {})), user=actor)
     return ticket
 
 
@@ -49,7 +50,7 @@ def auto_assign(*, ticket: Ticket) -> Ticket:
             if chosen is not None:
                 Ticket.objects.filter(pk=ticket.pk).update(assignee_id=chosen)
                 ticket.assignee_id = chosen
-                system_note(ticket, ROUND_ROBIN_NOTE)
+                system_note(ticket, system_notes.ROUND_ROBIN)
     return ticket
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 from shopchat.models import Business, Membership, OutboxEvent
 from shopchat.outbox import emit_event, emit_events, staff_email
 
+from .. import system_notes
 from ..models import Ticket
 from .notes import system_note
 
@@ -84,7 +85,7 @@ def flag_breaching_tickets(*, now: datetime | None = None, limit: int = 500) -> 
             if not breaches or ticket.status not in (Status.NEW, Status.OPEN):
                 continue
             ticket.save(update_fields=["first_response_breached", "resolution_breached"])
-            system_note(ticket, "SLA breached: " + " and ".join(breaches) + ".")
+            system_note(ticket, system_notes.SLA_BREACHES[tuple(breaches)])
             # each recipient reads the mail in their back-office language (shopchat.outbox.staff_email)
             mail = staff_email(subject=SLA_SUBJECT, body=SLA_BODY[tuple(breaches)], roles=("owner", "manager"),
                                params={"business": ticket.business.name, "number": ticket.number,

@@ -2,12 +2,17 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
-from shopchat.models import Business, OutboxEvent
-from shopchat.outbox import emit_event
+from shopchat.models import Business
+from shopchat.outbox import emit_events, staff_email
 
 PLATFORM_AGENTS_GROUP = "platform agents"
 _CACHED = "_is_platform_agent"  # the attribute caching the answer on the user object
+# The technical-support mails' subjects (English messages of the catalogs; see shopchat.outbox.staff_email).
+PLATFORM_TICKET_SUBJECT = gettext_noop("[%(business)s] technical support #%(number)s: %(subject)s")
+PLATFORM_MESSAGE_SUBJECT = gettext_noop("[%(business)s] technical support #%(number)s: new message")
+PLATFORM_REPLY_SUBJECT = gettext_noop("Re: technical support #%(number)s: %(subject)s")
 
 
 def is_platform_agent(user: User | AnonymousUser | None) -> bool:
@@ -24,14 +29,16 @@ def is_platform_agent(user: User | AnonymousUser | None) -> bool:
     return cached
 
 
-def email_platform_agents(business: Business, subject: str, body: str) -> None:
+def email_platform_agents(business: Business, subject: str, body: str, params: dict) -> None:
     """E-mail every platform agent with an address, through the outbox (in the caller's
-    transaction); nothing when there is none."""
+    transaction); nothing when there is none. `subject` is an English message of the catalogs
+    filled with `params`, read in each agent's back-office language (English when they never
+    chose: they are not the business's staff); `body` is the merchant's message as written."""
     User = get_user_model()
     recipients = sorted(set(
         User.objects.filter(Q(is_superuser=True) | Q(groups__name=PLATFORM_AGENTS_GROUP), is_active=True)
         .exclude(email="").values_list("email", flat=True)
     ))
     if recipients:
-        emit_event(business=business, event_type="staff.email", channel=OutboxEvent.Channel.EMAIL,
-                   data={"subject": subject, "body": body, "recipients": recipients})
+        emit_events(business=business, events=[staff_email(subject=subject, body=[{"raw": body}], params=params,
+                                                           roles=(), recipients=recipients, fallback="en")])

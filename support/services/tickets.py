@@ -13,26 +13,28 @@ from shopchat.outbox import customer_ref, emit_event
 from shopchat.services import upsert_customer
 from shopchat.validators import normalize_wa_id
 
-from .. import queries
+from .. import queries, system_notes
 from ..errors import NotAllowed
 from ..models import Ticket, TicketMessage
 from .clock import start_clock
-from .notes import ROUND_ROBIN_NOTE, system_note
-from .platform import email_platform_agents
+from .notes import system_note
+from .platform import PLATFORM_TICKET_SUBJECT, email_platform_agents
 from .text import clean_body, clean_subject
 
 
 def open_ticket(*, business: Business, customer: Customer | None = None, wa_id: str | None = None,
                 name: str | None = None, subject: str, message: str, order: Order | None = None,
                 channel: str = "chat", priority: str = Ticket.Priority.NORMAL,
-                tags: Iterable[str] | None = None) -> Ticket:
+                tags: Iterable[str] | None = None, opening_note: tuple[str, dict] | None = None) -> Ticket:
     """Open a ticket for a chat customer with their first message, so an agent answers it
     within the SLA of its priority.
 
     The requester is `customer`, or the chat contact `wa_id`, created with `name` if new (the
     API's call: the customer is then read by the statement that numbers the ticket, and a new
     one is created in the ticket's transaction). The ticket carries its first message as
-    `opening_message`. Emits `ticket.created` (with the customer, so the chat can confirm it)
+    `opening_message`; with `opening_note` (a code of `support.system_notes` and its params)
+    that message is the desk's note instead, its English text the `message`, shown in each
+    reader's language. Emits `ticket.created` (with the customer, so the chat can confirm it)
     and, when the business auto-assigns, gives it to the next available agent. Raises
     InvalidInput naming the bad field; writes nothing then.
 
@@ -69,9 +71,11 @@ def open_ticket(*, business: Business, customer: Customer | None = None, wa_id: 
                         assignee_id=drawn.assignee_id)
         start_clock(ticket, now, drawn.policy(business=business, priority=priority))
         ticket.save()
-        messages = [TicketMessage(ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER, body=body)]
+        code, params = opening_note or ("", {})
+        messages = [TicketMessage(ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER, body=body,
+                                  note_code=code, note_params=params)]
         if ticket.assignee_id is not None:
-            messages.append(system_note(ticket, ROUND_ROBIN_NOTE, save=False))
+            messages.append(system_note(ticket, system_notes.ROUND_ROBIN, save=False))
         if len(messages) > 1:
             TicketMessage.objects.bulk_create(messages)
         else:
@@ -107,5 +111,6 @@ def open_platform_ticket(*, business: Business, requester: User, subject: str, m
         ticket.save()
         TicketMessage.objects.create(ticket=ticket, author_kind=TicketMessage.AuthorKind.CUSTOMER,
                                      author_user=requester, body=body)
-        email_platform_agents(business, f"[{business.name}] technical support #{ticket.number}: {subject}", body)
+        email_platform_agents(business, PLATFORM_TICKET_SUBJECT, body,
+                              {"business": business.name, "number": ticket.number, "subject": subject})
     return ticket

@@ -237,7 +237,11 @@ def test_batch_applies_each_item_and_reports_each_result(integration_api, busine
 def test_batch_query_count_does_not_grow_with_items(integration_api, business, django_assert_max_num_queries):
     requests = [{"method": "CREATE", "retailer_id": f"N{n}", "data": {"title": f"N{n}", "price": "1.00"}}
                 for n in range(300)]
-    with django_assert_max_num_queries(12):
+    # PostgreSQL writes the rows with one COPY; SQLite's upsert is cut into statements of at most
+    # 999 parameters (seven for 300 rows of the feed's 23 fields)
+    from django.db import connection
+
+    with django_assert_max_num_queries(12 if connection.vendor == "postgresql" else 13):
         response = integration_api.post(f"{PRODUCTS}batch/", {"requests": requests}, format="json")
     assert [r["status"] for r in response.json()["results"]] == ["created"] * 300
 

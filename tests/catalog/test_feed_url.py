@@ -26,8 +26,8 @@ def test_feed_serves_active_products_with_sellable_inventory(client, business):
     assert response["Content-Type"].startswith("text/csv")
     lines = body(response).splitlines()
     assert lines[0].startswith("id,title,description,availability")
-    assert lines[1] == "A,Rice,,in stock,new,12.50 INR,,,,,,3"
-    assert lines[2].startswith("B,") and ",out of stock," in lines[2] and lines[2].endswith(",0")
+    assert lines[1] == "A,Rice,,in stock,new,12.50 INR,,,,,,3,,,,,,"  # no variant columns set
+    assert lines[2].startswith("B,") and ",out of stock," in lines[2] and lines[2].endswith(",0,,,,,,")
     assert len(lines) == 3
 
 

@@ -274,3 +274,15 @@ def test_a_customer_of_another_business_never_gets_the_file_through_the_admin_li
     theirs = stored_media(other_business, CustomerFactory(business=other_business), n=7)
     page = staff_client(business, "owner").get("/admin/chat/receivedmedia/").content.decode()
     assert f"/admin/chat/receivedmedia/{theirs.pk}/file/" not in page
+
+
+def test_captions_and_file_names_never_reach_the_logs(client, wa_config, fake_cloud, business, customer, caplog):
+    opened(business, customer)
+    fake_cloud.add_media("4490000000009", b"%PDF secret", mime_type="application/pdf")
+    fake_cloud.media_failures = [500]
+    with caplog.at_level("DEBUG"):
+        post_webhook(client, media_payload("wamid.LOGS", kind="document", media_id="4490000000009",
+                                           mime_type="application/pdf", caption="Kaputtes Paket von Zimmer 12",
+                                           filename="Rechnung-Geheim.pdf"))
+    assert ReceivedMedia.objects.get().status == "stored"
+    assert "Kaputtes Paket" not in caplog.text and "Rechnung-Geheim" not in caplog.text

@@ -282,3 +282,33 @@ def test_a_translatable_staff_email_reaches_each_recipient_in_their_language(bus
     assert by_recipient["de@example.com"].subject == "Abrechnung 7: 1.224,50\xa0€ ausgezahlt"
     assert by_recipient["it@example.com"].subject == "Rendiconto 7: 1.224,50\xa0€ pagati"
     assert "Provision 10,00\xa0€" in by_recipient["de@example.com"].body
+
+
+def test_every_staff_email_of_the_code_is_written_for_translation():
+    """Each e-mail to staff is written as catalog messages with params (`staff_email(params=...)`),
+    so its reader gets it in their language: a call without them, or a staff.email event written
+    by hand from plain text, would reach a German owner in English."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    plain = []
+    for package in ("shopchat", "catalog", "orders", "payments", "support", "chat", "web"):
+        for path in (root / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+                keywords = {k.arg: k.value for k in node.keywords}
+                if name in ("notify_staff", "staff_email") and "params" not in keywords and None not in keywords:
+                    plain.append(f"{path.relative_to(root)}:{node.lineno}")
+                event_type = keywords.get("event_type")
+                if name == "emit_event" and isinstance(event_type, ast.Constant) and event_type.value == "staff.email":
+                    data = keywords.get("data")
+                    if not (isinstance(data, ast.Dict) and None in data.keys):  # {**mail.data, ...} keeps its i18n
+                        plain.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert plain == []

@@ -268,6 +268,28 @@ def test_new_orders_email_owners_and_managers(business, customer, product, djang
     assert "Assam tea" in sent[0].body and "12 MG Road" in sent[0].body and "INR 250.00" in sent[0].body
 
 
+def test_the_new_order_mail_reads_in_each_recipients_language(business, customer, product,
+                                                             django_capture_on_commit_callbacks):
+    """A German owner and an Italian manager get the same order in their language and locale;
+    the products, address and note as the customer wrote them."""
+    from shopchat.backoffice.language import set_staff_language
+
+    for email, role, language in (("de@example.com", "owner", "de"), ("it@example.com", "manager", "it")):
+        member = MembershipFactory(business=business, role=role, user=UserFactory(username=email, email=email))
+        set_staff_language(user=member.user, language=language)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = services.place_order(business=business, customer=customer, note="Ring twice",
+                                     items=[{"retailer_id": "TEA", "quantity": 1}], address="12 MG Road")
+    sent = {m.to[0]: m for m in mail.outbox if order.number in m.subject}
+    assert sent["de@example.com"].subject == f"Neue Bestellung {order.number} (250,00\xa0₹)"
+    assert sent["it@example.com"].subject.startswith(f"Nuovo ordine {order.number} (")
+    german, italian = sent["de@example.com"].body, sent["it@example.com"].body
+    assert "Summe: 250,00\xa0₹ (Zahlung ausstehend)" in german and "Lieferung an:\n12 MG Road" in german
+    assert "Notiz: Ring twice" in german and "Assam tea" in german
+    assert "(in attesa di pagamento)" in italian and "Consegna a:" in italian and "Nota: Ring twice" in italian
+    assert "awaiting payment" not in german + italian
+
+
 def test_expiry_is_on_the_beat_schedule():
     from django.conf import settings
 

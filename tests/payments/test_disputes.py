@@ -136,3 +136,29 @@ def test_the_customers_export_lists_the_disputes_on_their_payments(client, strip
     (row,) = export_customer(customer=customer)["disputes"]
     assert row["order"] == payment.order.number and row["amount_minor"] == 10_000 and row["status"] == "open"
     assert row["reason"] == "fraudulent"
+
+
+def test_the_dispute_mail_reads_in_each_recipients_language(client, stripe_shop, customer):
+    """The merchant's German and Italian staff are told of the dispute in their language, the
+    amount in their locale; the payload keeps the English mail."""
+    from shopchat import outbox
+    from shopchat.backoffice.language import set_staff_language
+    from shopchat.models import OutboxEvent
+    from tests.factories import MembershipFactory, UserFactory
+
+    for email, language in (("de@example.com", "de"), ("it@example.com", "it")):
+        member = MembershipFactory(business=customer.business, role="owner",
+                                   user=UserFactory(username=email, email=email))
+        set_staff_language(user=member.user, language=language)
+    payment = paid_by_card(customer)
+    post(client, stripe_shop, "charge.dispute.created", dispute(payment))
+    event = OutboxEvent.objects.get(event_type="staff.email", payload__subject__startswith="Dispute")
+    number = payment.order.number
+    assert event.payload["subject"] == f"Dispute on order {number}"
+    assert outbox.render_staff_email(event.payload["i18n"], "de") == (
+        f"Streitfall zu Bestellung {number}",
+        f"Der Karteninhaber bestreitet 100,00\xa0₹ der Bestellung {number} (fraudulent). Der Betrag wird bis zur "
+        "Klärung von Ihren Auszahlungen einbehalten; antworten Sie im Dashboard Ihres Anbieters.")
+    subject, body = outbox.render_staff_email(event.payload["i18n"], "it")
+    assert subject == f"Contestazione sull'ordine {number}" and "Il titolare della carta contesta" in body
+    assert sorted(outbox.recipient_languages(customer.business, ["de@example.com", "it@example.com"])) == ["de", "it"]

@@ -289,6 +289,38 @@ def test_merchants_cannot_answer_their_own_platform_ticket_as_agents(business):
     assert TicketMessage.objects.filter(ticket=ticket).count() == 1
 
 
+def test_technical_support_mails_read_in_each_readers_language(business, django_capture_on_commit_callbacks):
+    """Platform agents get the new ticket in their saved language (English when they never chose,
+    whatever the merchant's language); the merchant gets the platform's answer in theirs. The
+    messages themselves go as written."""
+    from django.core import mail
+
+    from shopchat.backoffice.language import set_staff_language
+    from tests.factories import UserFactory
+
+    business.language = "it"
+    business.save(update_fields=["language"])
+    german = UserFactory(username="de@platform.example", email="de@platform.example", is_superuser=True)
+    set_staff_language(user=german, language="de")
+    UserFactory(username="en@platform.example", email="en@platform.example", is_superuser=True)
+    owner = MembershipFactory(business=business, role="owner",
+                              user__username="it@shop.example", user__email="it@shop.example").user
+    set_staff_language(user=owner, language="it")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.open_platform_ticket(business=business, requester=owner, subject="Import",
+                                               message="Il file non si carica")
+    sent = {m.to[0]: m for m in mail.outbox}
+    assert sent["de@platform.example"].subject == f"[{business.name}] Technischer Support #{ticket.number}: Import"
+    assert sent["en@platform.example"].subject == f"[{business.name}] technical support #{ticket.number}: Import"
+    assert sent["de@platform.example"].body == "Il file non si carica"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reply_to_ticket(ticket=ticket, author=german, body="Bitte die CSV-Datei senden")
+    (answer,) = mail.outbox
+    assert answer.to == ["it@shop.example"] and answer.subject == f"Re: supporto tecnico #{ticket.number}: Import"
+    assert answer.body == "Bitte die CSV-Datei senden"
+
+
 def test_auto_assign_on_demand_picks_an_available_agent(business, ticket):
     agent = MembershipFactory(business=business, role="agent").user
     assert services.auto_assign(ticket=ticket).assignee_id == agent.pk
