@@ -1,7 +1,7 @@
 """Checkout in the chat end to end, through signed webhooks, the real services and the fake
 Cloud API: a coupon typed in the chat, the cart, a new address by location pin (then postcode,
 city, state), express shipping among the options serving it, payment from the wallet; the
-order's totals add up to the minor unit. (Variants are not built yet: a plain product.)"""
+order's totals add up to the minor unit. (With a variant: test_tshirt_flow.py.)"""
 import pytest
 from django.conf import settings
 

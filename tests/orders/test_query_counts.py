@@ -77,3 +77,25 @@ def test_a_structured_address_costs_no_query_and_a_saved_one_costs_one(business,
             services.place_order(business=business, customer=customer, items=items, **extra)
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1] == counts[2] - 1, counts
+
+
+def test_a_cart_of_variants_is_placed_with_the_queries_of_a_cart_of_plain_products(business, customer, make_product):
+    """Variants are products: the placement reads their attributes with the title (the lines name
+    the variant) and asks nothing per variant."""
+    services.place_order(business=business, customer=customer,
+                         items=[{"retailer_id": make_product("WARM").retailer_id, "quantity": 1}])  # numbering
+
+    def placed_from_cart(products):
+        for product in products:
+            services.set_cart_item(business=business, customer=customer, product=product, quantity=1)
+        with CaptureQueriesContext(connection) as queries:
+            order = services.place_order(business=business, customer=customer, from_cart=True)
+        return len(queries.captured_queries), order
+
+    plain, _ = placed_from_cart([make_product(f"PLAIN{n}", stock=50) for n in range(6)])
+    variants = [make_product(f"TEE-{size}", stock=50, title="Tee", item_group_id="TEE", size=size, color="Navy",
+                             gender="unisex") for size in ("XS", "S", "M", "L", "XL", "XXL")]
+    grouped, order = placed_from_cart(variants)
+    assert grouped == plain <= MAX_QUERIES + 3, (plain, grouped)
+    titles = [line.title for line in order.lines.all()]  # in the order the cart holds them
+    assert titles[:2] == ["Tee (XS, Navy, Unisex)", "Tee (S, Navy, Unisex)"]
