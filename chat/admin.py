@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from shopchat.payloads import pretty_json
 from shopchat.tenancy import TenantAdmin, WrittenByServices
@@ -314,7 +315,8 @@ class OutboundMessageAdmin(TenantAdmin):
     @admin.action(description=_("Send the selected failed messages again"))
     def send_again(self, request, queryset):
         count = services.send_again(messages=queryset)
-        self.message_user(request, f"{count} message(s) queued again.")
+        self.message_user(request, ngettext("%(count)s message queued again.", "%(count)s messages queued again.",
+                                            count) % {"count": count})
 
     def has_add_permission(self, request):
         return False
@@ -326,13 +328,17 @@ class OutboundMessageAdmin(TenantAdmin):
 @admin.register(InboundMessage)
 class InboundMessageAdmin(TenantAdmin):
     tenant_area = "customers"
-    list_display = ("received_at", "wa_id", "type", "summary", "processed_at", "attempts")
+    list_display = ("received_at", "wa_id", "type", "summary_shown", "processed_at", "attempts")
     list_filter = ("type", "business")
     search_fields = ("=wa_id", "=wa_message_id")
     list_select_related = ("business",)
     readonly_fields = [f.name if f.name != "payload" else "payload_shown" for f in InboundMessage._meta.fields]
     exclude = ("payload",)
     show_full_result_count = False
+
+    @admin.display(description=_("summary"))
+    def summary_shown(self, obj):
+        return obj.summary
 
     @admin.display(description=_("payload"))
     def payload_shown(self, obj):

@@ -27,14 +27,14 @@ class ChatConfig(AppConfig):
         from .timeline import timeline_entries
 
         channels.register(
-            notifications.CHANNEL, label="WhatsApp message", deliver=sender.send_message,
+            notifications.CHANNEL, label=_("WhatsApp message"), deliver=sender.send_message,
             copies=notifications.goes_to_the_chat, business_relations=["whatsapp_config"],
             undelivered=selectors.undelivered_messages, reaches=selectors.reaches_customers,
         )
-        channels.register(webchat.CHANNEL, label="Browser chat message", deliver=webchat.deliver,
+        channels.register(webchat.CHANNEL, label=_("Browser chat message"), deliver=webchat.deliver,
                           copies=webchat.goes_to_web_chat, reaches=webchat.reaches)
         # files customers send: downloaded after the conversation's transaction, retried, never lost
-        channels.register(media.CHANNEL, label="WhatsApp media download", deliver=media.download)
+        channels.register(media.CHANNEL, label=_("WhatsApp media download"), deliver=media.download)
         attachments.register(media.ticket_attachments)
         # WhatsApp Pay refunds go through Meta's payments_refund
         refund_channels.register("whatsapp", whatsapp_pay.send_refund)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shopchat.models import Customer
@@ -377,7 +378,8 @@ class OutboundMessage(models.Model):
         indexes = [models.Index(fields=["customer", "-id"], name="wa_outbound_customer_idx")]
 
     def __str__(self):
-        return f"{self.kind} to {self.customer_id} ({self.status})"
+        return gettext("%(kind)s to %(customer)s (%(status)s)") % {
+            "kind": self.kind, "customer": self.customer_id, "status": self.get_status_display()}
 
     @property
     def summary(self) -> str:

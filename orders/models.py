@@ -59,9 +59,9 @@ class Order(models.Model):
                                   default=Fulfilment.DELIVERY,
                                   db_default=Fulfilment.DELIVERY)
     shipping_method = models.CharField(_("shipping method"), max_length=100, blank=True, default="", db_default="",
-                                       help_text="The shipping option chosen (its name at placement).")
+                                       help_text=_("The shipping option chosen (its name at placement)."))
     discount_label = models.CharField(_("discount label"), max_length=100, blank=True, default="", db_default="",
-                                      help_text="The discount taken off (coupon code or the discount's name).")
+                                      help_text=_("The discount taken off (coupon code or the discount's name)."))
     note = models.TextField(_("note"), blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)

@@ -14,9 +14,9 @@ class ShopchatConfig(AppConfig):
 
         privacy_logs.install()
 
-        channels.register("webhook", label="Gateway webhook", deliver=outbox.post_webhook,
+        channels.register("webhook", label=_("Gateway webhook"), deliver=outbox.post_webhook,
                           reaches=lambda business, customer: bool(business.webhook_url))
-        channels.register("email", label="E-mail to staff", deliver=outbox.send_email)
+        channels.register("email", label=_("E-mail to staff"), deliver=outbox.send_email)
         dashboard.register(area="events", tiles=dashboard.failed_notification_tiles, position=40)
         dashboard.register(area="customers", tiles=dashboard.erasure_request_tiles, position=45)
         privacy.register("kernel", position=90, export=privacy_kernel.export, erase=privacy_kernel.erase,

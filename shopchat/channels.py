@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from django.utils.functional import Promise
+
 if TYPE_CHECKING:
     from .models import Business, Customer, OutboxEvent
 
@@ -50,7 +52,7 @@ class Channel:
     """One registered channel (see `register`)."""
 
     name: str
-    label: str
+    label: str | Promise  # gettext_lazy: shown in the staff member's language
     deliver: Deliver
     copies: CopyRule | None = None
     business_relations: tuple[str, ...] = ()
@@ -61,7 +63,7 @@ class Channel:
 _channels: dict[str, Channel] = {}
 
 
-def register(name: str, *, label: str, deliver: Deliver, copies: CopyRule | None = None,
+def register(name: str, *, label: str | Promise, deliver: Deliver, copies: CopyRule | None = None,
              business_relations: Iterable[str] = (), undelivered: UndeliveredProvider | None = None,
              reaches: Callable[[Business, Customer | None], bool] | None = None) -> Channel:
     """Register the channel `name` (the `OutboxEvent.channel` value); call it from `AppConfig.ready()`.
@@ -106,7 +108,7 @@ def get(name: str) -> Channel:
         raise UnknownChannel(f"No installed app serves the outbox channel {name!r}.") from None
 
 
-def choices() -> list[tuple[str, str]]:
+def choices() -> list[tuple[str, str | Promise]]:
     """`(name, label)` of every channel, in the order they were registered (`OutboxEvent.channel`)."""
     return [(c.name, c.label) for c in _channels.values()]
 
@@ -132,5 +134,5 @@ def undelivered_messages(
 
 def reaching_customers(business: Business, customer: Customer | None = None) -> list[str]:
     """The labels of the channels that can reach `customer` (None: the business's customers at
-    all); empty: a reply would reach no one."""
-    return [c.label for c in _channels.values() if c.reaches is not None and c.reaches(business, customer)]
+    all), in the active language; empty: a reply would reach no one."""
+    return [str(c.label) for c in _channels.values() if c.reaches is not None and c.reaches(business, customer)]

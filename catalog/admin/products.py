@@ -62,7 +62,7 @@ class ProductForm(forms.ModelForm):
         business = self._business()
         for name in ("price_minor", "sale_price_minor"):
             if name in self.fields and business is not None:
-                self.fields[name].help_text = f"in {business.currency}"
+                self.fields[name].help_text = gettext("in %(currency)s") % {"currency": business.currency}
                 value = getattr(self.instance, name, None)
                 if self.instance.pk and value is not None:
                     self.initial[name] = to_major(value, business.currency)
