@@ -6,9 +6,9 @@ seconds from a business, with short bursts allowed (the "pair rate limit"). Goin
 130429 (throughput) or 131056 (pair). Each send first takes its turn on both:
 
 - one GCRA schedule (generic cell rate algorithm: a "theoretical arrival time" per key) for the
-  number and one for the (number, recipient) pair, in Redis when REDIS_URL is set (one Lua
-  script: atomic, on Redis's clock, so every worker process and machine share them), else in
-  this process (the embedded default has one worker);
+  number and one for the (number, recipient) pair, both taken in one step, in Redis when
+  REDIS_URL is set (one Lua script call per send: atomic, on Redis's clock, so every worker
+  process and machine share them), else in this process (the embedded default has one worker);
 - a send whose turn is within `MAX_WAIT_SECONDS` waits for it; a later one raises `Later`, and
   the outbox sends it again after a back-off (nothing lost, the conversation's order kept: the
   messages of one event go out in order and a later event of the conversation waits for the
@@ -20,6 +20,7 @@ seconds from a business, with short bursts allowed (the "pair rate limit"). Goin
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -49,6 +50,29 @@ local allowed_at = tat - interval * (burst - 1)
 if now < allowed_at then return allowed_at - now end
 tat = tat + interval
 redis.call('SET', KEYS[1], string.format('%d', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
+return 0
+"""
+
+# KEYS: the schedules of one send (the pair's, the number's); ARGV: interval and burst of each, in
+# turn. A turn on every schedule at once, or on none: answers the microseconds until all allow one
+# (the longest wait), 0 when the turns were taken. One round trip per send instead of one per key.
+_GCRA_ALL = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local tats, wait = {}, 0
+for i = 1, #KEYS do
+  local interval, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if tat < now then tat = now end
+  tats[i] = tat
+  local allowed_at = tat - interval * (burst - 1)
+  if now < allowed_at and allowed_at - now > wait then wait = allowed_at - now end
+end
+if wait > 0 then return wait end
+for i = 1, #KEYS do
+  local tat = tats[i] + tonumber(ARGV[2 * i - 1])
+  redis.call('SET', KEYS[i], string.format('%d', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
+end
 return 0
 """
 
@@ -101,20 +125,36 @@ class _LocalSchedules:
             return 0.0
 
 
+    def run_all(self, schedules: tuple[Schedule, ...]) -> float:
+        """A turn on every schedule or on none (as _GCRA_ALL): the longest wait, 0 if taken."""
+        with self._lock:
+            now = time.monotonic()
+            tats = [max(self._tat.get(s.key, now), now) for s in schedules]
+            wait = max((tat - s.interval * (s.burst - 1) - now for s, tat in zip(schedules, tats, strict=True)),
+                       default=0.0)
+            if wait > 0:
+                return wait
+            for schedule, tat in zip(schedules, tats, strict=True):
+                self._tat[schedule.key] = tat + schedule.interval
+            return 0.0
+
+
 _local = _LocalSchedules()
-_redis_script = None
+_redis_scripts: dict[str, Any] = {}
 _redis_lock = threading.Lock()
 
 
-def _redis():
-    global _redis_script
+def _redis(script: str = _GCRA):
     with _redis_lock:
-        if _redis_script is None:
+        if script not in _redis_scripts:
             import redis
 
             url = settings.WHATSAPP_PACING_REDIS_URL or settings.REDIS_URL
-            _redis_script = redis.Redis.from_url(url, socket_timeout=2).register_script(_GCRA)
-    return _redis_script
+            client = _redis_scripts["client"] if "client" in _redis_scripts else \
+                redis.Redis.from_url(url, socket_timeout=2)
+            _redis_scripts["client"] = client
+            _redis_scripts[script] = client.register_script(script)
+    return _redis_scripts[script]
 
 
 def _shared() -> bool:
@@ -129,21 +169,33 @@ def _run(schedule: Schedule, hold: float = 0.0) -> float:
     return int(micros) / 1e6
 
 
+def _run_all(schedules: tuple[Schedule, ...]) -> float:
+    """Take a turn on every schedule at once, or on none: the seconds to wait, 0 if taken."""
+    if not _shared():
+        return _local.run_all(schedules)
+    args: list[int] = []
+    for schedule in schedules:
+        args += [int(schedule.interval * 1e6), schedule.burst]
+    micros = _redis(_GCRA_ALL)(keys=[schedule.key for schedule in schedules], args=args)
+    return int(micros) / 1e6
+
+
 def take_turn(*, phone_number_id: str, wa_id: str, rate: int | None) -> None:
-    """Wait for this send's turn on the number and on the recipient pair; raises Later when the
-    turn is more than MAX_WAIT_SECONDS away (no turn is taken then). WHATSAPP_PACING off: no wait."""
+    """Wait for this send's turn on the number and on the recipient pair (both taken together,
+    in one round trip to Redis); raises Later when the turn is more than MAX_WAIT_SECONDS away
+    (no turn is taken then). WHATSAPP_PACING off: no wait."""
     if not settings.WHATSAPP_PACING:
         return
-    for schedule in (pair_schedule(phone_number_id, wa_id), number_schedule(phone_number_id, rate)):
-        waited = 0.0
-        while True:
-            wait = _run(schedule)
-            if wait <= 0:
-                break
-            if waited + wait > MAX_WAIT_SECONDS:
-                raise Later(wait)
-            time.sleep(wait)
-            waited += wait
+    schedules = (pair_schedule(phone_number_id, wa_id), number_schedule(phone_number_id, rate))
+    waited = 0.0
+    while True:
+        wait = _run_all(schedules)
+        if wait <= 0:
+            return
+        if waited + wait > MAX_WAIT_SECONDS:
+            raise Later(wait)
+        time.sleep(wait)
+        waited += wait
 
 
 def back_off(*, phone_number_id: str, wa_id: str, code: int | None) -> None:

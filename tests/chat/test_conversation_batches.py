@@ -70,3 +70,13 @@ def test_a_message_failing_every_attempt_is_dead_lettered_and_the_conversation_g
     assert after.processed_at is not None
     assert not OutboundMessage.objects.filter(in_reply_to=bad).exists()
     assert OutboundMessage.objects.filter(in_reply_to=after).exists()
+
+
+def test_a_switched_off_number_answers_nothing_but_takes_the_messages(wa_config, customer, products):
+    type(wa_config).objects.filter(pk=wa_config.pk).update(enabled=False)
+    _waiting(wa_config.business, "tea", "mug")
+
+    assert answer_conversation(business_id=wa_config.business_id, wa_id=CUSTOMER_WA_ID) == 2
+
+    assert not OutboundMessage.objects.exists()
+    assert not InboundMessage.objects.filter(processed_at__isnull=True).exists()

@@ -101,3 +101,15 @@ def test_meta_answering_131056_pauses_the_pair_and_the_message_waits_for_a_retry
         assert outbox.deliver(other_event.pk) == "delivered"
         pacing.forget(phone_number_id=PHONE_NUMBER_ID, wa_id=customer.wa_id)
         assert outbox.deliver(event.pk) == "delivered"
+
+
+def test_a_send_takes_its_turns_on_the_pair_and_the_number_together_or_not_at_all():
+    """One round trip for both schedules: when one has no turn, the other's is not used up."""
+    key = number()
+    scarce = pacing.Schedule(f"wa:pace:test:{key}:pair", interval=600.0, burst=1)
+    plenty = pacing.Schedule(f"wa:pace:test:{key}", interval=600.0, burst=2)
+
+    assert pacing._run_all((scarce, plenty)) == 0
+    assert pacing._run_all((scarce, plenty)) > 500  # the pair waits ten minutes
+
+    assert immediate_turns(plenty, tries=3) == 1  # the refused send left the number's second turn
