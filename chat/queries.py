@@ -41,8 +41,7 @@ def conversation_state(*, business_id: int, customer_id: int, now: datetime) -> 
 
     from .models import CheckoutStep
 
-    def col(model, name):
-        return sql.column(model, name)
+    col = sql.column
 
     ticket, rating, step = sql.table(Ticket), sql.table(SatisfactionRating), sql.table(CheckoutStep)
     unsolved = sql.placeholders(len(Ticket.UNSOLVED))
