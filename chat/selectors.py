@@ -56,9 +56,13 @@ def first_of_each_group(products: list[Product], limit: int) -> list[Product]:
 
 def find_products(*, business: Business, query: str, limit: int, one_per_group: bool = False) -> list[Product]:
     """Active products matching `query`, best first (the catalog's search); with `one_per_group`,
-    a variant group once (its best match)."""
-    if not one_per_group:
-        return list(search_products(business=business, query=query)[:limit])
+    a variant group once (its best match). One read of `limit` rows when none of them belongs to
+    a group (or there are no more); a second, longer read only to fold groups."""
+    first = list(search_products(business=business, query=query)[:limit])
+    if not one_per_group or not any(p.item_group_id for p in first):
+        return first  # no group among the best matches (most catalogs): nothing to fold
+    if len(first) < limit:  # that was every match
+        return first_of_each_group(first, limit)
     return first_of_each_group(list(search_products(business=business, query=query)[:limit * GROUP_OVERREAD]), limit)
 
 
