@@ -121,6 +121,13 @@ class WhatsAppConfig(models.Model):
             return name, META_TEMPLATE_LANGUAGES.get(language, language)
         return self.template_name, self.template_language
 
+    @staticmethod
+    def switched_on(business) -> "WhatsAppConfig | None":
+        """The business's number when it is switched on, else None; no query when the business
+        was read with `select_related("whatsapp_config")` (or through a row that joins it)."""
+        config = getattr(business, "whatsapp_config", None)
+        return config if config is not None and config.enabled else None
+
     @property
     def messages_url(self) -> str:
         return f"{self.base_url.rstrip('/')}/{self.api_version}/{self.phone_number_id}/messages"

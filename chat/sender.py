@@ -60,18 +60,23 @@ def send_message(event) -> None:
     """Outbox channel handler (registered in `chat.apps`)."""
     from .notifications import REPLY_EVENT, render
 
-    config = WhatsAppConfig.objects.filter(business_id=event.business_id, enabled=True).first()
-    if config is None:
-        raise NothingToDeliver()
-    if event.event_type == REPLY_EVENT:
-        ids = list(event.payload.get("messages") or [])
+    if event.event_type == REPLY_EVENT:  # the replies, with the number's settings in the same read
+        messages = list(OutboundMessage.objects.filter(pk__in=list(event.payload.get("messages") or []),
+                                                       business_id=event.business_id)
+                        .select_related("customer", "business__whatsapp_config").order_by("pk"))
+        config = WhatsAppConfig.switched_on(messages[0].business) if messages else None
+        if config is None:
+            raise NothingToDeliver()
     else:
+        config = WhatsAppConfig.objects.filter(business_id=event.business_id, enabled=True).first()
+        if config is None:
+            raise NothingToDeliver()
         message = render(event, config)
         if message is None:
             raise NothingToDeliver()
-        ids = [message.pk]
+        messages = list(OutboundMessage.objects.filter(pk=message.pk).select_related("customer"))
     failures = []
-    for message in OutboundMessage.objects.filter(pk__in=ids).select_related("customer").order_by("pk"):
+    for message in messages:
         if message.status != OutboundMessage.Status.QUEUED:
             continue  # sent by an earlier attempt of this event
         try:

@@ -283,17 +283,11 @@ def answer_conversation(*, business_id: int, wa_id: str) -> int:
 
 def _waiting(*, business_id: int, wa_id: str) -> QuerySet[InboundMessage]:
     """The conversation's messages still to answer, oldest first, locked (statuses go elsewhere),
-    with their business and its number's settings in the same statement (`_number_of`)."""
+    with their business and its number's settings in the same statement (`WhatsAppConfig.switched_on`)."""
     return (InboundMessage.objects.select_for_update(of=("self",))
             .filter(business_id=business_id, wa_id=wa_id, processed_at__isnull=True)
             .exclude(type=InboundMessage.STATUS).select_related("business", "business__whatsapp_config")
             .order_by("pk"))
-
-
-def _number_of(business: Business) -> WhatsAppConfig | None:
-    """The business's number when it is switched on (read with the waiting rows), else None."""
-    config = getattr(business, "whatsapp_config", None)
-    return config if config is not None and config.enabled else None
 
 
 def _answer_batch(*, business_id: int, wa_id: str, limit: int) -> int:
@@ -304,7 +298,7 @@ def _answer_batch(*, business_id: int, wa_id: str, limit: int) -> int:
         if not waiting:
             return 0
         business = waiting[0].business
-        config = _number_of(business)
+        config = WhatsAppConfig.switched_on(business)
         replies: list[tuple[Customer, list[OutboundMessage]]] = []
         for inbound in waiting:
             inbound.business = business
@@ -340,7 +334,7 @@ def _answer_one_by_one(*, business_id: int, wa_id: str, limit: int) -> int:
                 if inbound is None:
                     break
                 inbound_id = inbound.pk
-                config = _number_of(inbound.business)
+                config = WhatsAppConfig.switched_on(inbound.business)
                 _queue_batch(business=inbound.business, replies=[_answer(inbound, config)])
                 inbound.processed_at = timezone.now()
                 inbound.save(update_fields=["processed_at", "customer", "error"])
