@@ -1,5 +1,5 @@
 """The kernel's hand-written statements: claiming an idempotency key and storing its answer,
-creating a chat customer, and leasing an outbox event for its delivery.
+creating a chat customer or noting its new message, and leasing an outbox event for its delivery.
 
 Every call that moves money makes both, inside its own transaction, so they are written out with
 the SQL toolkit (`shopchat.sql`) from the model's metadata."""
@@ -95,3 +95,19 @@ def lease_outbox_event(*, event_id: Any, now: datetime, until: datetime) -> Outb
                                    OutboxEvent.Status.PENDING.value, sql.db_value(OutboxEvent, "locked_until", now)])
         row = cursor.fetchone()
     return None if row is None else sql.model_from_row(OutboxEvent, [f.attname for f in fields], row)
+
+
+def touch_customer(*, business_id: int, wa_id: str, now: datetime) -> Customer | None:
+    """A message from the customer arrived `now`: move its `last_inbound_at` and answer the row as
+    it is then, in one UPDATE ... RETURNING (was a SELECT and an UPDATE). None when the business
+    has no live customer with that number (new, or only an erasure's tombstone)."""
+    fields = list(Customer._meta.concrete_fields)
+    when = sql.db_value(Customer, "last_inbound_at", now)
+    statement = (f"UPDATE {sql.table(Customer)} SET {sql.column(Customer, 'last_inbound_at')} = %s,"
+                 f" {sql.column(Customer, 'updated_at')} = %s WHERE {sql.column(Customer, 'business_id')} = %s"
+                 f" AND {sql.column(Customer, 'wa_id')} = %s AND {sql.column(Customer, 'erased_at')} IS NULL"
+                 f" RETURNING {', '.join(sql.quote(f.column) for f in fields)}")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [when, when, business_id, wa_id])
+        row = cursor.fetchone()
+    return None if row is None else sql.model_from_row(Customer, [f.attname for f in fields], row)

@@ -158,14 +158,26 @@ def put_customer(*, business: Business, wa_id: str, name: str | None = None, loc
     """Create the chat customer or update the fields given; writes nothing when nothing changed.
     `inbound`: a message from the customer arrived now (moves `last_inbound_at` on).
 
-    One written-out lookup: every order placed and every chat message looks the customer up; a
+    One written-out lookup: every order placed and every chat message looks the customer up (a
+    chat message of a known customer moves `last_inbound_at` in the same statement); a
     new customer is one INSERT ... ON CONFLICT DO NOTHING more (a concurrent twin's row wins and
     is updated), so it needs neither a transaction nor a savepoint, inside a caller's or not."""
     wa_id = normalize_wa_id(wa_id)
     validate_wa_id(wa_id)
     changes: dict[str, str | datetime] = {k: v for k, v in (("name", name), ("locale", locale)) if v is not None}
+    if inbound:  # a new message always moves it on: one UPDATE ... RETURNING for a known customer
+        now = timezone.now()
+        touched = queries.touch_customer(business_id=business.pk, wa_id=wa_id, now=now)
+        if touched is not None:
+            touched.business = business
+            rest = {k: v for k, v in changes.items() if getattr(touched, k) != v}
+            if rest:  # a new profile name or locale too (rare): written as ever
+                Customer.objects.filter(pk=touched.pk).update(**rest, updated_at=now)
+                for field, value in rest.items():
+                    setattr(touched, field, value)
+            return SavedCustomer(touched, False)
     customer = sql.find_model(Customer, business_id=business.pk, wa_id=wa_id)
-    if inbound:  # a new message always moves it on
+    if inbound:
         changes["last_inbound_at"] = timezone.now()
     if customer is None:
         customer = Customer(business=business, wa_id=wa_id, **changes)
