@@ -66,3 +66,22 @@ def conversation_state(*, business_id: int, customer_id: int, now: datetime) -> 
     assert state is not None  # a SELECT of scalar subqueries answers one row
     return state
 
+
+
+def record_sent(*, message_id: int, wa_message_id: str, now: datetime) -> None:
+    """The Graph API took the message: its id, one attempt more, no error, and `sent` at `now`
+    unless a status webhook overtook the answer (a delivered or read message stays so). One
+    hand-written UPDATE on the path of every send."""
+    from .models import OutboundMessage
+
+    def col(name: str) -> str:
+        return sql.column(OutboundMessage, name)
+
+    queued, sent = OutboundMessage.Status.QUEUED.value, OutboundMessage.Status.SENT.value
+    statement = (f"UPDATE {sql.table(OutboundMessage)} SET {col('wa_message_id')} = %s,"
+                 f" {col('attempts')} = {col('attempts')} + 1, {col('error_code')} = NULL, {col('error_title')} = '',"
+                 f" {col('status')} = CASE WHEN {col('status')} = %s THEN %s ELSE {col('status')} END,"
+                 f" {col('status_at')} = CASE WHEN {col('status')} = %s THEN %s ELSE {col('status_at')} END"
+                 f" WHERE {col('id')} = %s")
+    sql.Statement(statement, [wa_message_id[:200], queued, sent, queued,
+                              sql.db_value(OutboundMessage, "status_at", now), message_id]).run()

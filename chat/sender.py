@@ -21,7 +21,7 @@ from datetime import timedelta
 
 import httpx
 from django.conf import settings
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F
 from django.utils import timezone
 
 from shopchat import consent, outbound
@@ -29,7 +29,7 @@ from shopchat.languages import Speech
 from shopchat.outbox import DeliveryFailed, NothingToDeliver
 
 from . import messages as wa
-from . import pacing
+from . import pacing, queries
 from .models import OutboundMessage, WhatsAppConfig
 
 log = logging.getLogger(__name__)
@@ -129,12 +129,8 @@ def send_one(message: OutboundMessage, config: WhatsAppConfig, event=None) -> No
     data = _json(response)
     if 200 <= response.status_code < 300:
         wa_id = ((data.get("messages") or [{}])[0] or {}).get("id", "")
-        queued = Q(status=OutboundMessage.Status.QUEUED)  # a status webhook may have overtaken this response
-        OutboundMessage.objects.filter(pk=message.pk).update(
-            wa_message_id=wa_id[:200], attempts=F("attempts") + 1, error_code=None, error_title="",
-            status=Case(When(queued, then=Value(OutboundMessage.Status.SENT)), default=F("status")),
-            status_at=Case(When(queued, then=Value(timezone.now())), default=F("status_at")),
-        )
+        # sent, unless a status webhook has overtaken this response
+        queries.record_sent(message_id=message.pk, wa_message_id=str(wa_id), now=timezone.now())
         return
     error = data.get("error")
     error = error if isinstance(error, dict) else {}
