@@ -105,8 +105,9 @@ def open_ticket_floor(request):
             [str(body["subject"])[:200], business, customer],
         )
         ticket_id, number = cur.fetchone()
-        cur.execute("INSERT INTO support_ticketmessage (author_kind, body, internal, created_at, ticket_id) "
-                    "VALUES ('customer', %s, false, now(), %s)", [str(body["message"]), ticket_id])
+        cur.execute("INSERT INTO support_ticketmessage (author_kind, body, internal, note_code, note_params, "
+                    "created_at, ticket_id) VALUES ('customer', %s, false, '', '{}'::jsonb, now(), %s)",
+                    [str(body["message"]), ticket_id])
         cur.execute(
             "INSERT INTO shopchat_outboxevent (id, channel, event_type, payload, status, attempts, next_attempt_at, "
             "last_error, created_at, business_id) VALUES (gen_random_uuid(), 'webhook', 'ticket.created', "

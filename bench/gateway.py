@@ -165,9 +165,10 @@ def _catalog(business, prefix):
         cursor.execute(
             "INSERT INTO catalog_product (business_id, retailer_id, title, description, price_minor, availability, "
             "condition, brand, link, image_link, product_type, stock_quantity, reserved_quantity, is_active, "
-            "created_at, updated_at, feed_hash) "
+            "created_at, updated_at, feed_hash, item_group_id, size, color, material, pattern, gender) "
             "SELECT %s, %s || '-' || n, 'Product ' || lpad(n::text, 5, '0'), '', 10000 + n %% 1000, 'in stock', "
-            "'new', '', '', '', '', 1000000000, 0, true, now(), now(), '' FROM generate_series(0, %s - 1) AS n",
+            "'new', '', '', '', '', 1000000000, 0, true, now(), now(), '', '', '', '', '', '', '' "
+            "FROM generate_series(0, %s - 1) AS n",
             [business.pk, prefix, PRODUCTS],
         )
 

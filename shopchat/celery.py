@@ -37,7 +37,11 @@ def _keep_connections(**_kwargs) -> None:
 
 
 @signals.task_prerun.connect
-def _drop_broken_or_old_connections(**_kwargs) -> None:
+def _drop_broken_or_old_connections(task=None, **_kwargs) -> None:
+    """In a worker only: a task run eagerly (tests, CELERY_TASK_ALWAYS_EAGER) is inside its
+    caller's request or transaction, whose connection is not the task's to close."""
+    if task is None or getattr(task.request, "is_eager", False):
+        return
     from django.db import close_old_connections
 
     close_old_connections()
