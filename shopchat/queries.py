@@ -97,17 +97,20 @@ def lease_outbox_event(*, event_id: Any, now: datetime, until: datetime) -> Outb
     return None if row is None else sql.model_from_row(OutboxEvent, [f.attname for f in fields], row)
 
 
-def touch_customer(*, business_id: int, wa_id: str, now: datetime) -> Customer | None:
-    """A message from the customer arrived `now`: move its `last_inbound_at` and answer the row as
-    it is then, in one UPDATE ... RETURNING (was a SELECT and an UPDATE). None when the business
-    has no live customer with that number (new, or only an erasure's tombstone)."""
+def touch_customer(*, business_id: int, wa_id: str, now: datetime, changes: dict[str, Any]) -> Customer | None:
+    """A message from the customer arrived `now`: move its `last_inbound_at`, write `changes` (the
+    profile name or locale it came with), and answer the row as it is then, in one UPDATE ...
+    RETURNING (was a SELECT and an UPDATE). None when the business has no live customer with that
+    number (new, or only an erasure's tombstone): the check and the write are one statement, so an
+    erasure committing meanwhile never gets the name written back."""
     fields = list(Customer._meta.concrete_fields)
-    when = sql.db_value(Customer, "last_inbound_at", now)
-    statement = (f"UPDATE {sql.table(Customer)} SET {sql.column(Customer, 'last_inbound_at')} = %s,"
-                 f" {sql.column(Customer, 'updated_at')} = %s WHERE {sql.column(Customer, 'business_id')} = %s"
+    values = {"last_inbound_at": now, "updated_at": now, **changes}
+    assignments = ", ".join(f"{sql.column(Customer, name)} = %s" for name in values)
+    statement = (f"UPDATE {sql.table(Customer)} SET {assignments} WHERE {sql.column(Customer, 'business_id')} = %s"
                  f" AND {sql.column(Customer, 'wa_id')} = %s AND {sql.column(Customer, 'erased_at')} IS NULL"
                  f" RETURNING {', '.join(sql.quote(f.column) for f in fields)}")
+    params = [sql.db_value(Customer, name, value) for name, value in values.items()] + [business_id, wa_id]
     with connection.cursor() as cursor:
-        cursor.execute(statement, [when, when, business_id, wa_id])
+        cursor.execute(statement, params)
         row = cursor.fetchone()
     return None if row is None else sql.model_from_row(Customer, [f.attname for f in fields], row)

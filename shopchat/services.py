@@ -167,14 +167,9 @@ def put_customer(*, business: Business, wa_id: str, name: str | None = None, loc
     changes: dict[str, str | datetime] = {k: v for k, v in (("name", name), ("locale", locale)) if v is not None}
     if inbound:  # a new message always moves it on: one UPDATE ... RETURNING for a known customer
         now = timezone.now()
-        touched = queries.touch_customer(business_id=business.pk, wa_id=wa_id, now=now)
+        touched = queries.touch_customer(business_id=business.pk, wa_id=wa_id, now=now, changes=dict(changes))
         if touched is not None:
             touched.business = business
-            rest = {k: v for k, v in changes.items() if getattr(touched, k) != v}
-            if rest:  # a new profile name or locale too (rare): written as ever
-                Customer.objects.filter(pk=touched.pk).update(**rest, updated_at=now)
-                for field, value in rest.items():
-                    setattr(touched, field, value)
             return SavedCustomer(touched, False)
     customer = sql.find_model(Customer, business_id=business.pk, wa_id=wa_id)
     if inbound:
