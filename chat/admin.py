@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from shopchat.errors import InvalidInput
 from shopchat.payloads import pretty_json
 from shopchat.tenancy import TenantAdmin, WrittenByServices
 
@@ -206,24 +207,10 @@ class MessageTemplateForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         values = [v.strip() for v in (cleaned.get("values") or "").split(",") if v.strip()]
-        template, event = self.instance, cleaned.get("event") or ""
-        template.parameters = values
-        if not event:
-            return cleaned
-        if template.category == MessageTemplate.Category.AUTHENTICATION:
-            self.add_error("event", _("An authentication template carries one-time codes only: it cannot tell "
-                                      "an event."))
-        elif message_templates.other_values_needed(template.components):
-            self.add_error("event", _("Its header or buttons need values too; only the body is filled."))
-        elif MessageTemplate.objects.filter(config_id=template.config_id, event=event,
-                                            language=template.language).exclude(pk=template.pk).exists():
-            self.add_error("event", _("Another template of this language already tells this event."))
-        else:
-            template.event = event
-            try:
-                message_templates.parameter_fields(template)
-            except message_templates.NotUsable as exc:
-                self.add_error("values", str(exc))
+        try:
+            message_templates.check_event(template=self.instance, event=cleaned.get("event") or "", parameters=values)
+        except InvalidInput as exc:
+            self.add_error(exc.field, exc.message)
         return cleaned
 
 

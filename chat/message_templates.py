@@ -19,9 +19,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orders.selectors import carrier_tracking_link
+from shopchat.errors import InvalidInput
 from shopchat.languages import Speech, chat_language
 
 from . import messages as wa
@@ -125,6 +127,28 @@ def other_values_needed(components: Any) -> bool:
                         button_type == "URL" and PLACEHOLDER_RE.search(str(button.get("url") or ""))):
                     return True
     return False
+
+
+def check_event(*, template: MessageTemplate, event: str, parameters: list[str]) -> None:
+    """Whether `template` may tell `event` with `parameters` (the event's values, in order; empty:
+    the event's usual order). Sets both on the unsaved instance; raises InvalidInput naming the
+    field at fault. The back office's event mapping asks this before it saves."""
+    template.parameters = parameters
+    if not event:
+        return
+    if template.category == MessageTemplate.Category.AUTHENTICATION:
+        raise InvalidInput("event", gettext("An authentication template carries one-time codes only: it cannot tell "
+                                      "an event."))
+    if other_values_needed(template.components):
+        raise InvalidInput("event", gettext("Its header or buttons need values too; only the body is filled."))
+    if MessageTemplate.objects.filter(config_id=template.config_id, event=event,
+                                      language=template.language).exclude(pk=template.pk).exists():
+        raise InvalidInput("event", gettext("Another template of this language already tells this event."))
+    template.event = event
+    try:
+        parameter_fields(template)
+    except NotUsable as exc:
+        raise InvalidInput("values", str(exc)) from None
 
 
 def parameter_fields(template: MessageTemplate) -> list[str]:
