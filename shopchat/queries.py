@@ -8,7 +8,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Final, Literal
 
-from django.db import connection
 from django.utils import timezone
 
 from . import sql
@@ -84,17 +83,13 @@ def lease_outbox_event(*, event_id: Any, now: datetime, until: datetime) -> Outb
     answer it as it is then: one UPDATE ... RETURNING, where it took an UPDATE and a SELECT. None
     when it is delivered, failed or leased by another delivery. Its business is read when asked
     for (the WhatsApp channel needs only its id)."""
-    fields = list(OutboxEvent._meta.concrete_fields)
     lease = sql.column(OutboxEvent, "locked_until")
-    statement = (f"UPDATE {sql.table(OutboxEvent)} SET {lease} = %s WHERE {sql.column(OutboxEvent, 'id')} = %s"
-                 f" AND {sql.column(OutboxEvent, 'status')} = %s AND ({lease} IS NULL OR {lease} < %s)"
-                 f" RETURNING {', '.join(sql.quote(f.column) for f in fields)}")
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [sql.db_value(OutboxEvent, "locked_until", until),
-                                   sql.db_value(OutboxEvent, "id", event_id),
-                                   OutboxEvent.Status.PENDING.value, sql.db_value(OutboxEvent, "locked_until", now)])
-        row = cursor.fetchone()
-    return None if row is None else sql.model_from_row(OutboxEvent, [f.attname for f in fields], row)
+    return sql.update_returning(
+        OutboxEvent, f"{lease} = %s",
+        f"{sql.column(OutboxEvent, 'id')} = %s AND {sql.column(OutboxEvent, 'status')} = %s"
+        f" AND ({lease} IS NULL OR {lease} < %s)",
+        [sql.db_value(OutboxEvent, "locked_until", until), sql.db_value(OutboxEvent, "id", event_id),
+         OutboxEvent.Status.PENDING.value, sql.db_value(OutboxEvent, "locked_until", now)])
 
 
 def touch_customer(*, business_id: int, wa_id: str, now: datetime, changes: dict[str, Any]) -> Customer | None:
@@ -103,14 +98,9 @@ def touch_customer(*, business_id: int, wa_id: str, now: datetime, changes: dict
     RETURNING (was a SELECT and an UPDATE). None when the business has no live customer with that
     number (new, or only an erasure's tombstone): the check and the write are one statement, so an
     erasure committing meanwhile never gets the name written back."""
-    fields = list(Customer._meta.concrete_fields)
     values = {"last_inbound_at": now, "updated_at": now, **changes}
-    assignments = ", ".join(f"{sql.column(Customer, name)} = %s" for name in values)
-    statement = (f"UPDATE {sql.table(Customer)} SET {assignments} WHERE {sql.column(Customer, 'business_id')} = %s"
-                 f" AND {sql.column(Customer, 'wa_id')} = %s AND {sql.column(Customer, 'erased_at')} IS NULL"
-                 f" RETURNING {', '.join(sql.quote(f.column) for f in fields)}")
-    params = [sql.db_value(Customer, name, value) for name, value in values.items()] + [business_id, wa_id]
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        row = cursor.fetchone()
-    return None if row is None else sql.model_from_row(Customer, [f.attname for f in fields], row)
+    return sql.update_returning(
+        Customer, ", ".join(f"{sql.column(Customer, name)} = %s" for name in values),
+        f"{sql.column(Customer, 'business_id')} = %s AND {sql.column(Customer, 'wa_id')} = %s"
+        f" AND {sql.column(Customer, 'erased_at')} IS NULL",
+        [*(sql.db_value(Customer, name, value) for name, value in values.items()), business_id, wa_id])

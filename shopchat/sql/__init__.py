@@ -24,6 +24,7 @@ from .read import (
     partial,
     select_models,
     select_models_sql,
+    update_returning,
 )
 from .write import (
     Statement,
@@ -40,5 +41,6 @@ from .write import (
 __all__ = [
     "Lock", "Statement", "Update", "add_by_id", "column", "db_value", "fetch_all", "fetch_one", "fetch_value",
     "find_model", "insert", "insert_statement", "is_postgres", "locking", "model_from_row", "partial", "placeholders",
-    "quote", "run_together", "select_models", "select_models_sql", "table", "update", "update_statement", "write",
+    "quote", "run_together", "select_models", "select_models_sql", "table", "update", "update_returning",
+    "update_statement", "write",
 ]

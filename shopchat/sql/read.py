@@ -169,3 +169,16 @@ def _convert(value: Any, col: Col, steps: Sequence[DbConverter]) -> Any:
     for convert in steps:
         value = convert(value, col, connection)
     return value
+
+
+def update_returning(model: type[M], assignments: str, where: str, params: Sequence[Any]) -> M | None:
+    """`UPDATE <model's table> SET <assignments> WHERE <where>` of at most one row, answered as it
+    is after the write (RETURNING every field), converted as the ORM converts it; None when no row
+    matched. One statement where the ORM takes an UPDATE and a SELECT."""
+    fields = list(model._meta.concrete_fields)
+    statement = (f"UPDATE {table(model)} SET {assignments} WHERE {where}"
+                 f" RETURNING {', '.join(quote(f.column) for f in fields)}")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, list(params))
+        row = cursor.fetchone()
+    return None if row is None else model_from_row(model, [f.attname for f in fields], row)
